@@ -1,0 +1,81 @@
+"""Who is calling: bearer-token dependencies and role checks."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.audit import PUBLIC, Actor
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import Forbidden, NotAuthenticated
+from app.security import TokenError, read_access_token
+from app.users.models import Role, User
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def optional_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User | None:
+    if credentials is None:
+        request.state.actor = PUBLIC
+        return None
+    try:
+        user_id = read_access_token(secret_key=settings.secret_key, token=credentials.credentials)
+    except TokenError as exc:
+        raise NotAuthenticated(exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated(
+            "This account no longer exists or is disabled.", headers={"WWW-Authenticate": "Bearer"}
+        )
+    request.state.actor = Actor(role=user.role, user_id=user.id)
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise NotAuthenticated(
+            "Log in first: send `Authorization: Bearer <token>` from POST /api/auth/token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: Role):
+    allowed = {r.value for r in roles}
+    names = " or ".join(sorted(allowed))
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"Only a {names} may do this; you are logged in as a {user.role}.")
+        return user
+
+    return check
+
+
+CurrentOrganizer = Annotated[User, Depends(require_role(Role.organizer))]
+CurrentStaff = Annotated[
+    User, Depends(require_role(Role.organizer, Role.delegate, Role.poll_worker))
+]
+
+
+def actor_of(user: User | None) -> Actor:
+    return Actor(role=user.role, user_id=user.id) if user else PUBLIC

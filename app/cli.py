@@ -1,0 +1,191 @@
+"""The `pbvote` command."""
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from app.config import get_settings
+
+
+def _session():
+    from app.db import make_engine, make_session_factory, open_session
+    from app.models import load_all_models
+
+    load_all_models()
+    engine = make_engine(get_settings().database_url)
+    return open_session(make_session_factory(engine), write=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from app import migrate
+
+    migrate.upgrade(get_settings().database_url, args.revision)
+    print(f"database at revision {args.revision}")
+    return 0
+
+
+def cmd_db_downgrade(args: argparse.Namespace) -> int:
+    from app import migrate
+
+    migrate.downgrade(get_settings().database_url, args.revision)
+    print(f"database at revision {args.revision}")
+    return 0
+
+
+def cmd_db_check(_: argparse.Namespace) -> int:
+    from app.db import make_engine
+    from app.migrate import schema_problem
+
+    problem = schema_problem(make_engine(get_settings().database_url))
+    print(problem or "database schema is up to date", file=sys.stderr if problem else sys.stdout)
+    return 1 if problem else 0
+
+
+def _read_password(prompt_twice: bool) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if prompt_twice and getpass.getpass("Password again: ") != first:
+        raise SystemExit("The two passwords differ; nothing was created.")
+    return first
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from app.audit import SYSTEM
+    from app.errors import DomainError
+    from app.users.models import Role
+    from app.users.service import create_user
+
+    password = _read_password(prompt_twice=True)
+    with _session() as session:
+        try:
+            user = create_user(
+                session=session,
+                actor=SYSTEM,
+                email=args.email,
+                role=Role(args.role),
+                password=password,
+                display_name=args.name or "",
+            )
+            session.commit()
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"created {user.role} {user.email} (id {user.id})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import load_demo
+
+    with _session() as session:
+        result = load_demo(session=session, organizer_password=args.password)
+        session.commit()
+    state = "loaded" if result.created else "already loaded"
+    print(f"demo process {result.process.id} {state}: {result.process.name}")
+    print(f"demo organizer login: {result.organizer_email} / {args.password}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.db import make_engine
+    from app.migrate import schema_problem
+
+    settings = get_settings()
+    problem = schema_problem(make_engine(settings.database_url))
+    if problem:
+        print(f"pbvote cannot start: {problem}", file=sys.stderr)
+        return 1
+    uvicorn.run(
+        "app.main:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_audit_verify(_: argparse.Namespace) -> int:
+    from app.audit import verify_chain
+
+    with _session() as session:
+        check = verify_chain(session=session)
+    if check.ok:
+        print(f"audit chain OK: {check.entries} entries")
+        return 0
+    print(
+        f"audit chain BROKEN at entry {check.first_bad_seq}: {check.problem} "
+        f"({check.entries} entries before it are intact)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pbvote", description="Participatory budgeting service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    up = db.add_parser("upgrade", help="migrate the database to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    down = db.add_parser("downgrade", help="migrate the database back to REVISION")
+    down.add_argument("revision")
+    down.set_defaults(func=cmd_db_downgrade)
+    db.add_parser("check", help="exit 1 unless the schema is current").set_defaults(
+        func=cmd_db_check
+    )
+
+    users = commands.add_parser("users", help="staff accounts").add_subparsers(
+        dest="users", required=True
+    )
+    create = users.add_parser("create", help="create a staff account (password from stdin)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=["organizer", "delegate", "poll_worker"])
+    create.add_argument("--name")
+    create.set_defaults(func=cmd_users_create)
+
+    demo = commands.add_parser("demo", help="load the RMAPI-like demo process (once)")
+    demo.add_argument(
+        "--password", default=os.environ.get("PBVOTE_DEMO_PASSWORD", "demo-organizer-2019")
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    serve = commands.add_parser("serve", help="serve the app with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    audit = commands.add_parser("audit", help="audit log").add_subparsers(
+        dest="audit", required=True
+    )
+    audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+
+    try:
+        from app.tally.cli import add_tally_parser
+    except ImportError:
+        pass
+    else:
+        add_tally_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:  # settings refused, e.g. the default secret outside development
+        print(f"pbvote: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""create_app(): settings, database, routers, error handlers."""
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import make_engine, make_session_factory
+from app.errors import install_error_handlers
+from app.migrate import schema_problem
+from app.models import load_all_models
+
+log = logging.getLogger("pbvote")
+WEB_DIR = Path(__file__).parent / "web"
+
+
+class SchemaNotReady(RuntimeError):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    check_schema: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    load_all_models()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if check_schema and (problem := schema_problem(engine)):
+            # Refuse to serve a database the code does not match: better down than wrong.
+            log.critical("pbvote cannot start: %s", problem)
+            raise SchemaNotReady(problem)
+        yield
+
+    app = FastAPI(
+        title="pbvote",
+        summary="Participatory budgeting: ideas, proposals, ranked voting, counting, funding.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    install_error_handlers(app)
+
+    from app.processes.router import router as processes_router
+    from app.users.router import router as users_router
+    from app.web.router import router as web_router
+
+    app.include_router(users_router)
+    app.include_router(processes_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz(request: Request):
+        try:
+            with request.app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.error("health check: database unreachable: %s", exc)
+            return JSONResponse(
+                status_code=503, content={"status": "unavailable", "database": "unreachable"}
+            )
+        return {"status": "ok", "database": "ok"}
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The ASGI factory uvicorn runs: `uvicorn --factory app.main:app_from_environment`."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app()

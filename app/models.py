@@ -1,0 +1,7 @@
+"""Every table module, imported once so SQLModel.metadata knows them all."""
+
+
+def load_all_models() -> None:
+    from app import audit  # noqa: F401
+    from app.processes import models as _processes  # noqa: F401
+    from app.users import models as _users  # noqa: F401

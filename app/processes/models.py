@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Column, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Process(SQLModel, table=True):
+    __tablename__ = "pb_process"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    phase: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    # Rules: fixed once the process leaves `design`.
+    budget_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(max_length=3)
+    ballot_size: int = 5
+    languages: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    count_method: str = Field(default="borda", max_length=20)
+    # Tie-break: "seeded" (a permutation from tie_break_seed, drawn when voting opens)
+    # or "lexicographic".
+    tie_break: str = Field(default="seeded", max_length=20)
+    tie_break_seed: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class PhaseTransition(SQLModel, table=True):
+    __tablename__ = "phase_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="pb_process.id", index=True)
+    from_phase: str = Field(max_length=32)
+    to_phase: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="user_account.id")
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

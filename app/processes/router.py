@@ -1,0 +1,95 @@
+from collections.abc import Callable
+
+from fastapi import APIRouter, Path
+
+from app.auth import CurrentOrganizer, actor_of
+from app.db import SessionDep
+from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
+from app.processes import service
+from app.processes.models import Process
+from app.processes.phases import Phase
+from app.processes.schemas import (
+    ProcessCreate,
+    ProcessOut,
+    ProcessUpdate,
+    TransitionOut,
+    TransitionRequest,
+)
+
+router = APIRouter(prefix="/api/processes", tags=["processes"])
+
+ProcessId = Path(ge=1, le=2**31 - 1, description="The PB process id")
+_staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
+
+
+def process_in_phase(*phases: Phase) -> Callable[..., Process]:
+    """Dependency: the process named in the path, which must be in one of `phases`."""
+    names = ", ".join(p.value for p in phases)
+
+    def load(session: SessionDep, process_id: int = ProcessId) -> Process:
+        process = service.get_process(session=session, process_id=process_id)
+        if process.phase not in {p.value for p in phases}:
+            raise Conflict(
+                f"This can only be done while the process is in {names}; it is in {process.phase}.",
+                code="wrong_phase",
+            )
+        return process
+
+    return load
+
+
+@router.get("", response_model=list[ProcessOut])
+def list_processes(session: SessionDep):
+    return service.list_processes(session=session)
+
+
+@router.post("", response_model=ProcessOut, status_code=201, responses=_staff_errors)
+def create_process(body: ProcessCreate, session: SessionDep, organizer: CurrentOrganizer):
+    return service.create_process(session=session, actor=actor_of(organizer), data=body)
+
+
+@router.get("/{process_id}", response_model=ProcessOut, responses=error_responses(NotFound))
+def get_process(session: SessionDep, process_id: int = ProcessId):
+    return service.get_process(session=session, process_id=process_id)
+
+
+@router.patch("/{process_id}", response_model=ProcessOut, responses=_staff_errors)
+def update_process(
+    body: ProcessUpdate,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    return service.update_process(
+        session=session, actor=actor_of(organizer), process_id=process_id, changes=body
+    )
+
+
+@router.post(
+    "/{process_id}/transitions",
+    response_model=TransitionOut,
+    status_code=201,
+    responses=_staff_errors,
+)
+def transition(
+    body: TransitionRequest,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    return service.transition(
+        session=session,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        to=body.to,
+        reason=body.reason,
+    )
+
+
+@router.get(
+    "/{process_id}/transitions",
+    response_model=list[TransitionOut],
+    responses=error_responses(NotFound),
+)
+def list_transitions(session: SessionDep, process_id: int = ProcessId):
+    return service.transitions_of(session=session, process_id=process_id)

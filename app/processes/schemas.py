@@ -1,0 +1,138 @@
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.processes.phases import Phase
+
+
+class CountMethod(StrEnum):
+    borda = "borda"
+    approval = "approval"
+    irv = "irv"
+    stv = "stv"
+    mes = "mes"
+
+
+class TieBreak(StrEnum):
+    seeded = "seeded"
+    lexicographic = "lexicographic"
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+
+
+def _languages(value: list[str]) -> list[str]:
+    for code in value:
+        if not _LANGUAGE.match(code):
+            raise ValueError(f"{code!r} is not a language code such as en, es or vi")
+    if len(set(value)) != len(value):
+        raise ValueError("each language may be listed once")
+    return value
+
+
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError("must be a three-letter currency code such as USD")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("give a timezone, e.g. 2026-05-01T12:00:00Z")
+    return value
+
+
+Cents = Annotated[int, Field(strict=True, gt=0, le=10**15)]
+Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
+Currency = Annotated[str, AfterValidator(_currency)]
+AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
+BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=20_000)]
+
+
+class _WindowCheck(BaseModel):
+    @model_validator(mode="after")
+    def _window_in_order(self):
+        opens, closes = (
+            getattr(self, "voting_opens_at", None),
+            getattr(self, "voting_closes_at", None),
+        )
+        if opens and closes and opens >= closes:
+            raise ValueError("voting_closes_at must be after voting_opens_at")
+        return self
+
+
+class ProcessCreate(_WindowCheck):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    description: Description = ""
+    budget_cents: Cents
+    currency: Currency = "USD"
+    ballot_size: BallotSize = 5
+    languages: Languages = Field(default_factory=lambda: ["en", "es", "vi"])
+    voting_opens_at: AwareTime = None
+    voting_closes_at: AwareTime = None
+    count_method: CountMethod = CountMethod.borda
+    tie_break: TieBreak = TieBreak.seeded
+
+
+class ProcessUpdate(_WindowCheck):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    description: Description | None = None
+    budget_cents: Cents | None = None
+    currency: Currency | None = None
+    ballot_size: BallotSize | None = None
+    languages: Languages | None = None
+    voting_opens_at: AwareTime = None
+    voting_closes_at: AwareTime = None
+    count_method: CountMethod | None = None
+    tie_break: TieBreak | None = None
+
+
+# Fields that voting depends on: fixed once the process leaves `design`.
+RULE_FIELDS = frozenset(
+    {"budget_cents", "currency", "ballot_size", "languages", "count_method", "tie_break"}
+)
+# The window may still move while voting has not opened (dates slip in a months-long cycle).
+WINDOW_FIELDS = frozenset({"voting_opens_at", "voting_closes_at"})
+
+
+class ProcessOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    phase: Phase
+    budget_cents: int
+    currency: str
+    ballot_size: int
+    languages: list[str]
+    voting_opens_at: datetime | None
+    voting_closes_at: datetime | None
+    count_method: CountMethod
+    tie_break: TieBreak
+    tie_break_seed: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    to: Phase
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class TransitionOut(BaseModel):
+    id: int
+    from_phase: Phase
+    to_phase: Phase
+    actor_id: int
+    reason: str
+    at: datetime

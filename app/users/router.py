@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from app.auth import CurrentOrganizer, CurrentUser, SettingsDep, actor_of
+from app.db import SessionDep
+from app.errors import BadInput, Conflict, NotAuthenticated, TooManyRequests, error_responses
+from app.security import issue_access_token
+from app.users import service
+from app.users.models import User
+from app.users.schemas import TokenRequest, TokenResponse, UserCreate, UserOut
+
+router = APIRouter(prefix="/api", tags=["staff"])
+
+
+@router.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    responses=error_responses(NotAuthenticated, TooManyRequests),
+)
+def login(body: TokenRequest, request: Request, session: SessionDep, settings: SettingsDep):
+    client = request.client.host if request.client else None
+    user = service.authenticate(
+        session=session,
+        settings=settings,
+        email=body.email,
+        password=body.password,
+        client_address=client,
+    )
+    if user is None:
+        # Returned, not raised: the recorded failure must be committed with this request.
+        error = NotAuthenticated("The email or password is wrong.", code="bad_credentials")
+        return JSONResponse(status_code=401, content=error.body())
+    token = issue_access_token(
+        secret_key=settings.secret_key,
+        user_id=user.id,
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    )
+    return TokenResponse(access_token=token.token, expires_at=token.expires_at)
+
+
+@router.get("/users/me", response_model=UserOut)
+def me(user: CurrentUser):
+    return user
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(session: SessionDep, _: CurrentOrganizer):
+    return session.execute(select(User).order_by(User.id)).scalars().all()
+
+
+@router.post(
+    "/users", response_model=UserOut, status_code=201, responses=error_responses(BadInput, Conflict)
+)
+def create_user(body: UserCreate, session: SessionDep, organizer: CurrentOrganizer):
+    return service.create_user(
+        session=session,
+        actor=actor_of(organizer),
+        email=body.email,
+        role=body.role,
+        password=body.password,
+        display_name=body.display_name,
+    )

@@ -1,0 +1,138 @@
+"""Staff accounts, passwords and login throttling."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app import audit
+from app.audit import Actor
+from app.config import Settings
+from app.db import utcnow
+from app.errors import BadInput, Conflict, TooManyRequests
+from app.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.users.models import LoginThrottle, Role, User
+from app.users.schemas import normalise_email
+
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    role: Role,
+    password: str,
+    display_name: str = "",
+) -> User:
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        raise BadInput(f"email {exc}", field="email") from exc
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    taken = session.execute(select(func.count()).where(User.email == email)).scalar_one()
+    if taken:
+        raise Conflict(
+            f"There is already an account for {email}.", field="email", code="email_taken"
+        )
+    user = User(
+        email=email,
+        display_name=display_name.strip() or email.split("@")[0],
+        role=role.value,
+        password_hash=hash_password(password),
+        created_by_id=actor.user_id,
+    )
+    session.add(user)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="user.create",
+        target=f"user:{user.id}",
+        detail={"email": email, "role": role.value},
+    )
+    return user
+
+
+def throttle_keys(*, email: str, client_address: str | None) -> list[str]:
+    keys = [f"account:{email.strip().lower()}"]
+    if client_address:
+        keys.append(f"address:{client_address}")
+    return keys
+
+
+def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> None:
+    rows = session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).scalars()
+    wait = max(
+        (
+            (row.locked_until - now).total_seconds()
+            for row in rows
+            if row.locked_until and row.locked_until > now
+        ),
+        default=0,
+    )
+    if wait > 0:
+        seconds = int(wait) + 1
+        raise TooManyRequests(
+            f"Too many failed logins. Wait {seconds} seconds, then try again.",
+            code="login_throttled",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def record_failure(*, session: Session, keys: list[str], settings: Settings, now: datetime) -> None:
+    for key in keys:
+        row = session.get(LoginThrottle, key, with_for_update=True)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, last_failure_at=now)
+        elif now - row.last_failure_at > FAILURE_WINDOW:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        over = row.failures - settings.login_free_failures
+        if over >= 0:
+            delay = min(
+                settings.login_lockout_base_seconds * 2**over, settings.login_lockout_max_seconds
+            )
+            row.locked_until = now + timedelta(seconds=delay)
+        session.add(row)
+    session.flush()
+
+
+def authenticate(
+    *,
+    session: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    client_address: str | None,
+) -> User | None:
+    """The active user with these credentials, or None (the failure is recorded).
+
+    Raises TooManyRequests while the account or the address is locked out.
+    """
+    now = utcnow()
+    keys = throttle_keys(email=email, client_address=client_address)
+    check_not_locked(session=session, keys=keys, now=now)
+    user = session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        record_failure(session=session, keys=keys, settings=settings, now=now)
+        audit.append(
+            session=session,
+            actor=audit.PUBLIC,
+            action="auth.login",
+            target=f"account:{email.strip().lower()[:100]}",
+            outcome="refused",
+        )
+        return None
+    session.execute(
+        LoginThrottle.__table__.delete().where(LoginThrottle.key == keys[0])  # type: ignore[attr-defined]
+    )
+    return user
