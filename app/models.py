@@ -4,4 +4,6 @@
 def load_all_models() -> None:
     from app import audit  # noqa: F401
     from app.processes import models as _processes  # noqa: F401
+    from app.proposals import models as _proposals  # noqa: F401
+    from app.sites import models as _sites  # noqa: F401
     from app.users import models as _users  # noqa: F401

@@ -1,0 +1,42 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class ProposalStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"  # on the ballot, with a ballot number
+    returned = "returned"  # sent back to the delegates with a reason
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__ = "proposal"
+    __table_args__ = (UniqueConstraint("process_id", "ballot_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="pb_process.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    cost_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    location: str | None = Field(default=None, max_length=300)
+    category: str | None = Field(default=None, max_length=100)
+    # {"es": {"title": ..., "summary": ...}, ...}: one entry per process language.
+    translations: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    # The structural equity assessment: goal, stakeholders, benefits, burdens, equity, needs.
+    equity_assessment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(
+        default=ProposalStatus.draft.value, sa_column=Column(String(20), nullable=False)
+    )
+    # Stable 1, 2, 3 ... in order of approval: printed on paper ballots.
+    ballot_number: int | None = None
+    return_reason: str | None = Field(default=None, sa_column=Column(Text))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
