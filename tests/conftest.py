@@ -78,7 +78,7 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-def test_settings(database_url: str) -> Settings:
+def settings_for(database_url: str) -> Settings:
     return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET)
 
 
@@ -129,7 +129,7 @@ def session(session_factory) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(migrated_url: str) -> Settings:
-    return test_settings(migrated_url)
+    return settings_for(migrated_url)
 
 
 @pytest.fixture
