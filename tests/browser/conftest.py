@@ -16,9 +16,15 @@ from app import migrate
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _free_port() -> int:
@@ -28,8 +34,12 @@ def _free_port() -> int:
 
 
 def server_env(database_url: str) -> dict[str, str]:
-    return {**os.environ, "PBVOTE_DATABASE_URL": database_url, "PBVOTE_ENV": "test",
-            "PBVOTE_SECRET_KEY": "browser-test-secret-0123456789"}
+    return {
+        **os.environ,
+        "PBVOTE_DATABASE_URL": database_url,
+        "PBVOTE_ENV": "test",
+        "PBVOTE_SECRET_KEY": "browser-test-secret-0123456789",
+    }
 
 
 @pytest.fixture
@@ -37,12 +47,22 @@ def live_server(fresh_database_url, tmp_path) -> Iterator[str]:
     """The demo served by uvicorn on a free port; yields its base URL."""
     migrate.upgrade(fresh_database_url)
     env = server_env(fresh_database_url)
-    subprocess.run([sys.executable, "-m", "app.cli", "demo"], env=env, cwd=REPO, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "demo"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-                              env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
