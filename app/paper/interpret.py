@@ -76,16 +76,20 @@ def interpret(
     valid = []
     for mark in sorted(set(marks), key=lambda m: (m.rank, m.ballot_number)):
         if mark.ballot_number not in ballot_numbers:
-            notes.append(f"number {mark.ballot_number} at rank {mark.rank} is not on the "
-                         "ballot: mark ignored")
+            notes.append(
+                f"number {mark.ballot_number} at rank {mark.rank} is not on the "
+                "ballot: mark ignored"
+            )
         else:
             valid.append(mark)
     at_rank: dict[int, list[int]] = defaultdict(list)
     best_rank: dict[int, int] = {}
     for mark in valid:  # sorted by rank, so the first occurrence is the best rank
         if mark.ballot_number in best_rank:
-            notes.append(f"proposal {mark.ballot_number} ranked again at {mark.rank}: kept "
-                         f"its best rank {best_rank[mark.ballot_number]}")
+            notes.append(
+                f"proposal {mark.ballot_number} ranked again at {mark.rank}: kept "
+                f"its best rank {best_rank[mark.ballot_number]}"
+            )
             continue
         best_rank[mark.ballot_number] = mark.rank
         at_rank[mark.rank].append(mark.ballot_number)
