@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from app import migrate
+from tests.conftest import create_database, drop_database
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -42,11 +43,16 @@ def server_env(database_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def live_server(fresh_database_url, tmp_path) -> Iterator[str]:
-    """The demo served by uvicorn on a free port; yields its base URL."""
-    migrate.upgrade(fresh_database_url)
-    env = server_env(fresh_database_url)
+@pytest.fixture(scope="module")
+def live_server(backend, tmp_path_factory) -> Iterator[str]:
+    """The demo served by uvicorn on a free port, one per test module and backend.
+
+    Tests may change what it serves (e.g. cast ballots); each module gets its own.
+    """
+    tmp_path = tmp_path_factory.mktemp("live")
+    database_url = create_database(backend, tmp_path)
+    migrate.upgrade(database_url)
+    env = server_env(database_url)
     subprocess.run(
         [sys.executable, "-m", "app.cli", "demo"],
         env=env,
@@ -81,6 +87,7 @@ def live_server(fresh_database_url, tmp_path) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+        drop_database(database_url)
 
 
 @pytest.fixture(scope="session")
