@@ -60,17 +60,7 @@ def test_an_edited_entry_is_named(chain, column, value):
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(chain):
     entry = chain.get(AuditEntry, 3)
     entry.detail = {"n": 99}
-    entry.hash = audit.entry_hash(
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        actor_role=entry.actor_role,
-        action=entry.action,
-        target=entry.target,
-        outcome=entry.outcome,
-        detail=entry.detail,
-        prev_hash=entry.prev_hash,
-    )
+    entry.hash = entry.computed_hash()
     chain.add(entry)
     chain.flush()
     check = audit.verify_chain(session=chain)
