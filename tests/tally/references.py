@@ -90,3 +90,21 @@ def plain_stv(rankings: list[tuple[str, ...]], candidates: list[str], seats: int
             low = min(votes.values())
             hopeful.discard(max(c for c in hopeful if votes[c] == low))
     return elected
+
+
+def pyrankvote_winners(ballots: Counter, candidates: list[str], seats: int | None = None) -> list[str]:
+    """pyrankvote's IRV winner (seats None) or STV winners, by name."""
+    import pyrankvote
+    from pyrankvote import Ballot, Candidate
+
+    people = {c: Candidate(c) for c in candidates}
+    papers = [
+        Ballot(ranked_candidates=[people[p] for p in ranking])
+        for (ranking, _channel), n in sorted(ballots.items(), key=repr)
+        for _ in range(n)
+    ]
+    if seats is None:
+        result = pyrankvote.instant_runoff_voting(list(people.values()), papers)
+    else:
+        result = pyrankvote.single_transferable_vote(list(people.values()), papers, seats)
+    return [c.name for c in result.get_winners()]
