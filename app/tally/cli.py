@@ -43,7 +43,9 @@ def run_tally(args: argparse.Namespace) -> int:
         rules = Rules(
             method=args.method, budget=election.budget, costs=election.costs,
             tie_break=TieBreak.parse(args.tie_break), ballot_size=election.ballot_size,
-            points=_points(args.points), seats=args.seats, add1=args.add1,
+            points=_points(args.points), add1=args.add1,
+            # --seats also sizes the --cross-check stv, so other methods ignore it.
+            seats=args.seats if args.method == "stv" else None,
             ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
         )
         result = tally(ballots=election.ballots, rules=rules)
