@@ -12,7 +12,7 @@ import numpy as np
 
 from app.tally.ballots import BallotBox
 from app.tally.outcome import MethodOutcome, Preference
-from app.tally.piles import continuing_mask, first_continuing, sum_by_project
+from app.tally.piles import advance, continuing_mask, first_continuing, padded, sum_by_project
 from app.tally.result import Round, TieBreakUse
 from app.tally.rules import Rules
 
@@ -21,9 +21,15 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     n_projects = len(box.projects)
     costs = [rules.costs[p] for p in box.projects]
     outcome = MethodOutcome(order=[], fundable=[], scores={})
+    # Each runoff starts from the ballots with earlier winners removed: keep that start
+    # state and move only the last winner's ballots, instead of recounting all of them.
+    out_mask = continuing_mask(n_projects)
+    ranks = padded(box.ranks)
+    start = _Start(*first_continuing(box.ranks, continuing=out_mask), None)
+    start.tallies = sum_by_project(start.top, box.counts, n_projects)
     left = rules.budget
     while len(outcome.order) < n_projects:
-        unplaced = [i for i in range(n_projects) if i not in set(outcome.order)]
+        unplaced = [i for i in range(n_projects) if out_mask[i]]
         if min(costs[i] for i in unplaced) > left:
             outcome.notes.append(
                 f"irv stopped after stage {len(outcome.order)}: no remaining project fits the "
@@ -32,7 +38,7 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
             outcome.order.extend(preference.by_preference(unplaced))
             break
         winner, votes = _one_runoff(
-            box=box, stage=len(outcome.order) + 1, out=set(outcome.order),
+            box=box, ranks=ranks, stage=len(outcome.order) + 1, start=start, continuing=out_mask.copy(),
             preference=preference, outcome=outcome,
         )
         outcome.order.append(winner)
@@ -40,16 +46,34 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
         outcome.scores[winner] = votes
         if costs[winner] <= left:
             left -= costs[winner]
+        out_mask[winner] = False
+        _move(box, ranks, start.top, start.column, start.tallies, winner, out_mask)
     return outcome
 
 
+class _Start:
+    def __init__(self, top: np.ndarray, column: np.ndarray, tallies) -> None:
+        self.top, self.column, self.tallies = top, column, tallies
+
+
+def _move(box, ranks, top, column, tallies, project, continuing) -> tuple[np.ndarray, np.ndarray]:
+    """Send the ballots on ``project`` to their next continuing choice; returns what
+    each project gained and how many ballots moved."""
+    moved = np.flatnonzero(top == project)
+    new_top, new_column = advance(ranks, moved, column, continuing)
+    top[moved], column[moved] = new_top, new_column
+    gained = sum_by_project(new_top, box.counts[moved], len(box.projects))
+    tallies += gained
+    tallies[project] = 0
+    return gained, int(box.counts[moved].sum())
+
+
 def _one_runoff(
-    *, box: BallotBox, stage: int, out: set[int], preference: Preference, outcome: MethodOutcome
+    *, box: BallotBox, ranks: np.ndarray, stage: int, start: _Start, continuing: np.ndarray,
+    preference: Preference, outcome: MethodOutcome,
 ) -> tuple[int, int]:
     n_projects = len(box.projects)
-    continuing = continuing_mask(n_projects, out)
-    top, column = first_continuing(box.ranks, continuing=continuing)
-    tallies = sum_by_project(top, box.counts, n_projects)
+    top, column, tallies = start.top.copy(), start.column.copy(), start.tallies.copy()
     alive = [i for i in range(n_projects) if continuing[i]]
     for round_no in range(1, n_projects + 1):
         active = int(tallies[alive].sum())
@@ -64,17 +88,9 @@ def _one_runoff(
         loser = _lowest(alive, tallies, preference, stage, round_no, outcome)
         alive.remove(loser)
         continuing[loser] = False
-        moved = np.flatnonzero(top == loser)
-        new_top, new_column = first_continuing(
-            box.ranks[moved], continuing=continuing, after=column[moved]
-        )
-        top[moved], column[moved] = new_top, new_column
-        gained = sum_by_project(new_top, box.counts[moved], n_projects)
-        tallies += gained
-        tallies[loser] = 0
-        transfers = _transfers(gained, int(box.counts[moved].sum()), box)
+        gained, moved = _move(box, ranks, top, column, tallies, loser, continuing)
         outcome.rounds.append(
-            Round(**record, eliminated=box.projects[loser], transfers=transfers)
+            Round(**record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box))
         )
     raise AssertionError("a runoff always ends with one project left")
 

@@ -92,7 +92,7 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
         best, tied = None, []
         for project in sorted(remaining, key=lambda i: lower_bound[i]):
             entries = _entries(setup, tables, budgets, project)
-            if sum(n * b for b, _, n in entries) < setup.costs[project]:
+            if not _can_afford(entries, setup.costs[project], budgets):
                 remaining.discard(project)
                 continue
             if best is not None and lower_bound[project] > best:
@@ -118,14 +118,39 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
 
 
 def _entries(setup: _Setup, tables, budgets: _Budgets, project: int):
-    """(budget, utility, ballots) for every group of supporters, cheapest ratio first."""
+    """(budget, utility, ballots) for every group of supporters with money left, in
+    increasing budget / utility. Voters with nothing left can never pay, so they are
+    left out of both the list and the utility total."""
     entries = []
     for column, table in enumerate(tables):
         utility = setup.utility(project, column)
         for cls in np.flatnonzero(table[project]).tolist():
-            entries.append((budgets.values[cls], utility, int(table[project, cls])))
-    entries.sort(key=lambda e: e[0] / e[1])
-    return entries
+            if budgets.values[cls]:
+                entries.append((budgets.approx[cls] / utility, cls, utility, int(table[project, cls])))
+    entries.sort()
+    return _exact_order([(budgets.values[c], u, n) for _, c, u, n in entries],
+                        [e[0] for e in entries])
+
+
+def _exact_order(entries, approx):
+    """Sorting by float is fast; where neighbours are too close for floats to tell them
+    apart, re-sort that run exactly, so the order is the exact one."""
+    out, start = [], 0
+    for i in range(1, len(entries) + 1):
+        if i == len(entries) or approx[i] - approx[i - 1] > 1e-9 * abs(approx[i]):
+            run = entries[start:i]
+            if len(run) > 1:
+                run.sort(key=lambda e: e[0] / e[1])
+            out += run
+            start = i
+    return out
+
+
+def _can_afford(entries, cost: int, budgets: _Budgets) -> bool:
+    rough = sum(n * float(b) for b, _, n in entries)
+    if abs(rough - cost) > 1e-6 * cost:  # floats decide unless it is close
+        return rough > cost
+    return sum(n * b for b, _, n in entries) >= cost
 
 
 def _price(entries, cost: int) -> Fraction:
@@ -146,6 +171,7 @@ class _Budgets:
 
     def __init__(self, rows: int, start: Fraction) -> None:
         self.values: list[Fraction] = [start]
+        self.approx: list[float] = [float(start)]
         self.ids: dict[Fraction, int] = {start: 0}
         self.of_row = np.zeros(rows, dtype=np.int64)
 
@@ -153,6 +179,7 @@ class _Budgets:
         if value not in self.ids:
             self.ids[value] = len(self.values)
             self.values.append(value)
+            self.approx.append(float(value))
         return self.ids[value]
 
     def tables(self, box: BallotBox, n_projects: int) -> list[np.ndarray]:

@@ -38,3 +38,27 @@ def sum_by_project(projects: np.ndarray, counts: np.ndarray, n_projects: int) ->
     present = projects >= 0
     sums = np.bincount(projects[present], weights=counts[present], minlength=n_projects)
     return np.rint(sums).astype(np.int64)
+
+
+def padded(ranks: np.ndarray) -> np.ndarray:
+    """``ranks`` with one more -1 column, so a ballot always ends inside the array."""
+    return np.hstack([ranks, np.full((len(ranks), 1), -1, dtype=ranks.dtype)])
+
+
+def advance(
+    ranks: np.ndarray, rows: np.ndarray, column: np.ndarray, continuing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Next continuing choice after ``column[rows]`` for each of ``rows`` (-1: exhausted).
+
+    ``ranks`` must be ``padded``. Most ballots find it one column on, so only the rest are
+    looked at again: far cheaper than rescanning every column."""
+    new_column = column[rows] + 1
+    new_top = np.full(len(rows), -1, dtype=np.int32)
+    pending = np.arange(len(rows))
+    while pending.size:
+        choice = ranks[rows[pending], new_column[pending]]
+        found = continuing[choice] | (choice < 0)
+        new_top[pending[found]] = choice[found]
+        pending = pending[~found]
+        new_column[pending] += 1
+    return new_top, new_column
