@@ -62,10 +62,11 @@ def _move(box, ranks, top, column, tallies, project, continuing) -> tuple[np.nda
     moved = np.flatnonzero(top == project)
     new_top, new_column = advance(ranks, moved, column, continuing)
     top[moved], column[moved] = new_top, new_column
-    gained = sum_by_project(new_top, box.counts[moved], len(box.projects))
+    counts = box.counts[moved]
+    gained = sum_by_project(new_top, counts, len(box.projects))
     tallies += gained
     tallies[project] = 0
-    return gained, int(box.counts[moved].sum())
+    return gained, int(counts.sum())
 
 
 def _one_runoff(

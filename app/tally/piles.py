@@ -35,8 +35,8 @@ def continuing_mask(n_projects: int, out: set[int] | frozenset[int] = frozenset(
 
 def sum_by_project(projects: np.ndarray, counts: np.ndarray, n_projects: int) -> np.ndarray:
     """Ballots per project index (rows with -1 are skipped), exact as int64."""
-    present = projects >= 0
-    sums = np.bincount(projects[present], weights=counts[present], minlength=n_projects)
+    # Shift by one so the -1 (exhausted) entries land in a bin that is then dropped.
+    sums = np.bincount(projects + 1, weights=counts, minlength=n_projects + 1)[1:]
     return np.rint(sums).astype(np.int64)
 
 
@@ -52,13 +52,17 @@ def advance(
 
     ``ranks`` must be ``padded``. Most ballots find it one column on, so only the rest are
     looked at again: far cheaper than rescanning every column."""
-    new_column = column[rows] + 1
-    new_top = np.full(len(rows), -1, dtype=np.int32)
-    pending = np.arange(len(rows))
+    width = ranks.shape[1]
+    flat = ranks.ravel()
+    # stop[c]: the scan stops at c; the -1 padding (last entry) always stops it.
+    stop = continuing.copy()
+    stop[-1] = True
+    start = rows * width
+    position = start + column[rows] + 1
+    choice = flat[position]
+    pending = np.flatnonzero(~stop[choice])
     while pending.size:
-        choice = ranks[rows[pending], new_column[pending]]
-        found = continuing[choice] | (choice < 0)
-        new_top[pending[found]] = choice[found]
-        pending = pending[~found]
-        new_column[pending] += 1
-    return new_top, new_column
+        position[pending] += 1
+        choice[pending] = flat[position[pending]]
+        pending = pending[~stop[choice[pending]]]
+    return choice, (position - start).astype(column.dtype)
