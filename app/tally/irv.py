@@ -12,7 +12,7 @@ import numpy as np
 
 from app.tally.ballots import BallotBox
 from app.tally.outcome import MethodOutcome, Preference
-from app.tally.piles import advance, continuing_mask, first_continuing, padded, sum_by_project
+from app.tally.piles import continuing_mask, first_continuing, padded, sum_by_project
 from app.tally.result import Round, TieBreakUse
 from app.tally.rules import Rules
 
@@ -23,13 +23,10 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     outcome = MethodOutcome(order=[], fundable=[], scores={})
     # Each runoff starts from the ballots with earlier winners removed: keep that start
     # state and move only the last winner's ballots, instead of recounting all of them.
-    out_mask = continuing_mask(n_projects)
-    ranks = padded(box.ranks)
-    start = _Start(*first_continuing(box.ranks, continuing=out_mask), None)
-    start.tallies = sum_by_project(start.top, box.counts, n_projects)
+    start = _Piles.start(box)
     left = rules.budget
     while len(outcome.order) < n_projects:
-        unplaced = [i for i in range(n_projects) if out_mask[i]]
+        unplaced = [i for i in range(n_projects) if start.stop[i]]
         if min(costs[i] for i in unplaced) > left:
             outcome.notes.append(
                 f"irv stopped after stage {len(outcome.order)}: no remaining project fits the "
@@ -38,7 +35,7 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
             outcome.order.extend(preference.by_preference(unplaced))
             break
         winner, votes = _one_runoff(
-            box=box, ranks=ranks, stage=len(outcome.order) + 1, start=start, continuing=out_mask.copy(),
+            box=box, stage=len(outcome.order) + 1, piles=start.copy(),
             preference=preference, outcome=outcome,
         )
         outcome.order.append(winner)
@@ -46,36 +43,74 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
         outcome.scores[winner] = votes
         if costs[winner] <= left:
             left -= costs[winner]
-        out_mask[winner] = False
-        _move(box, ranks, start.top, start.column, start.tallies, winner, out_mask)
+        start.move(winner)
     return outcome
 
 
-class _Start:
-    def __init__(self, top: np.ndarray, column: np.ndarray, tallies) -> None:
-        self.top, self.column, self.tallies = top, column, tallies
+class _Piles:
+    """Where each ballot group sits. ``position`` indexes the flattened, padded ranks;
+    ``rows_on[p]`` lists arrays of the rows whose current choice is p, so eliminating p
+    touches only its own ballots. ``stop[p]``: p still continues; the last entry (for the
+    -1 padding) is always True so every scan ends."""
 
+    def __init__(self, *, flat, rows_on, position, tallies, stop, weights) -> None:
+        self.flat, self.rows_on, self.position = flat, rows_on, position
+        self.tallies, self.stop, self.weights = tallies, stop, weights
 
-def _move(box, ranks, top, column, tallies, project, continuing) -> tuple[np.ndarray, np.ndarray]:
-    """Send the ballots on ``project`` to their next continuing choice; returns what
-    each project gained and how many ballots moved."""
-    moved = np.flatnonzero(top == project)
-    new_top, new_column = advance(ranks, moved, column, continuing)
-    top[moved], column[moved] = new_top, new_column
-    counts = box.counts[moved]
-    gained = sum_by_project(new_top, counts, len(box.projects))
-    tallies += gained
-    tallies[project] = 0
-    return gained, int(counts.sum())
+    @classmethod
+    def start(cls, box: BallotBox) -> _Piles:
+        n_projects = len(box.projects)
+        ranks = padded(box.ranks)
+        top, column = first_continuing(ranks, continuing=continuing_mask(n_projects))
+        width = ranks.shape[1]
+        position = np.arange(len(ranks)) * width + np.minimum(column, width - 1)
+        piles = cls(flat=ranks.ravel(), rows_on=[[] for _ in range(n_projects)],
+                    position=position, tallies=sum_by_project(top, box.counts, n_projects),
+                    stop=np.ones(n_projects + 1, dtype=bool), weights=box.counts.astype(np.float64))
+        piles._file(np.arange(len(ranks)), top)
+        return piles
+
+    def copy(self) -> _Piles:
+        return _Piles(flat=self.flat, rows_on=[list(rows) for rows in self.rows_on],
+                      position=self.position.copy(), tallies=self.tallies.copy(),
+                      stop=self.stop.copy(), weights=self.weights)
+
+    def move(self, project: int) -> tuple[np.ndarray, int]:
+        """Take ``project`` out and send its ballots to their next continuing choice;
+        returns what each project gained and how many ballots moved."""
+        self.stop[project] = False
+        pile, self.rows_on[project] = self.rows_on[project], []
+        moved = np.concatenate(pile) if pile else np.zeros(0, dtype=np.int64)
+        position = self.position[moved] + 1
+        choice = self.flat[position]
+        pending = np.flatnonzero(~self.stop[choice])
+        while pending.size:  # most ballots stop at the very next rank
+            position[pending] += 1
+            choice[pending] = self.flat[position[pending]]
+            pending = pending[~self.stop[choice[pending]]]
+        self.position[moved] = position
+        self._file(moved, choice)
+        weights = self.weights[moved]
+        sums = np.bincount(choice + 1, weights=weights, minlength=len(self.tallies) + 1)[1:]
+        gained = np.rint(sums).astype(np.int64)
+        self.tallies += gained
+        self.tallies[project] = 0
+        return gained, int(round(weights.sum()))
+
+    def _file(self, rows: np.ndarray, choice: np.ndarray) -> None:
+        # A stable sort of small integers is a radix sort in numpy: linear time.
+        order = np.argsort(choice.astype(np.int16), kind="stable")
+        ends = np.cumsum(np.bincount(choice + 1, minlength=len(self.rows_on) + 1))
+        for project in np.flatnonzero(np.diff(ends)).tolist():
+            self.rows_on[project].append(rows[order[ends[project] : ends[project + 1]]])
 
 
 def _one_runoff(
-    *, box: BallotBox, ranks: np.ndarray, stage: int, start: _Start, continuing: np.ndarray,
-    preference: Preference, outcome: MethodOutcome,
+    *, box: BallotBox, stage: int, piles: _Piles, preference: Preference, outcome: MethodOutcome,
 ) -> tuple[int, int]:
     n_projects = len(box.projects)
-    top, column, tallies = start.top.copy(), start.column.copy(), start.tallies.copy()
-    alive = [i for i in range(n_projects) if continuing[i]]
+    tallies = piles.tallies
+    alive = [i for i in range(n_projects) if piles.stop[i]]
     for round_no in range(1, n_projects + 1):
         active = int(tallies[alive].sum())
         leader = max(alive, key=lambda i: (tallies[i], -preference.rank[i]))
@@ -88,8 +123,7 @@ def _one_runoff(
             return leader, int(tallies[leader])
         loser = _lowest(alive, tallies, preference, stage, round_no, outcome)
         alive.remove(loser)
-        continuing[loser] = False
-        gained, moved = _move(box, ranks, top, column, tallies, loser, continuing)
+        gained, moved = piles.move(loser)
         outcome.rounds.append(
             Round(**record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box))
         )

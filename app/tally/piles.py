@@ -44,25 +44,3 @@ def padded(ranks: np.ndarray) -> np.ndarray:
     """``ranks`` with one more -1 column, so a ballot always ends inside the array."""
     return np.hstack([ranks, np.full((len(ranks), 1), -1, dtype=ranks.dtype)])
 
-
-def advance(
-    ranks: np.ndarray, rows: np.ndarray, column: np.ndarray, continuing: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Next continuing choice after ``column[rows]`` for each of ``rows`` (-1: exhausted).
-
-    ``ranks`` must be ``padded``. Most ballots find it one column on, so only the rest are
-    looked at again: far cheaper than rescanning every column."""
-    width = ranks.shape[1]
-    flat = ranks.ravel()
-    # stop[c]: the scan stops at c; the -1 padding (last entry) always stops it.
-    stop = continuing.copy()
-    stop[-1] = True
-    start = rows * width
-    position = start + column[rows] + 1
-    choice = flat[position]
-    pending = np.flatnonzero(~stop[choice])
-    while pending.size:
-        position[pending] += 1
-        choice[pending] = flat[position[pending]]
-        pending = pending[~stop[choice[pending]]]
-    return choice, (position - start).astype(column.dtype)
