@@ -8,7 +8,8 @@ checks, packing and counting; building the Counter (the service's GROUP BY) is n
 
 References are slow: pabutools runs on the first 100,000 ballots, pyrankvote on the first
 10,000 (it needs ~40 s for STV on 10k tie-heavy ballots); ours runs on the same subset
-beside each for the ratio. "agree": the same selected set (irv: first winner).
+beside each for the ratio (of CPU seconds, robust to other load on the box).
+"agree": the same selected set (irv: first winner).
 
 Usage: python scripts/bench_tally.py [--sizes 100000,1000000] [--ref-size 100000]
 Never run by the test suite; takes a few minutes on 2 cores.
@@ -65,28 +66,49 @@ def load(path: Path, n: int):
     data = np.load(path)
     names = np.array([f"P{i:02d}" for i in range(len(data["costs"]))])
     rankings = map(tuple, names[data["ranks"][:n].astype(np.int64)].tolist())
-    ballots = Counter(zip(rankings, map(CHANNELS.__getitem__, data["channels"][:n].tolist()), strict=True))
+    ballots = Counter(
+        zip(rankings, map(CHANNELS.__getitem__, data["channels"][:n].tolist()), strict=True)
+    )
     costs = {str(p): int(c) for p, c in zip(names, data["costs"], strict=True)}
     return ballots, costs, sum(costs.values()) // 5
 
 
+def peak_rss_mib() -> float:
+    """VmHWM: this process's peak resident memory. (ru_maxrss would carry over the
+    parent's peak across fork + exec on Linux.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def worker(kind: str, method: str, path: Path, n: int) -> dict:
     ballots, costs, budget = load(path, n)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
+    before = peak_rss_mib()
+    start, cpu = time.perf_counter(), time.process_time()
     selected = run_one(kind, method, ballots, costs, budget)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "peak_mib": peak / 1024, "grew_mib": (peak - before) / 1024,
-            "selected": sorted(selected)}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = peak_rss_mib()
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mib": peak,
+        "grew_mib": peak - before,
+        "selected": sorted(selected),
+    }
 
 
 def run_one(kind: str, method: str, ballots, costs, budget) -> list[str]:
     if kind == "ours":
         from app.tally import Rules, TieBreak, tally
 
-        rules = Rules(method=method, budget=budget, costs=costs, tie_break=TieBreak.lexicographic(),
-                      seats=STV_SEATS if method == "stv" else None)
+        rules = Rules(
+            method=method,
+            budget=budget,
+            costs=costs,
+            tie_break=TieBreak.lexicographic(),
+            seats=STV_SEATS if method == "stv" else None,
+        )
         result = tally(ballots=ballots, rules=rules)
         if method == "irv":
             return [result.projects[0].project]
@@ -107,7 +129,10 @@ def run_one(kind: str, method: str, ballots, costs, budget) -> list[str]:
 def measure(kind: str, method: str, path: Path, n: int) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--worker", kind, method, str(path), str(n)],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
     )
     if done.returncode:
         return {"error": done.stderr.strip().splitlines()[-1]}
@@ -125,11 +150,20 @@ def main() -> None:
         print(json.dumps(worker(kind, method, Path(path), int(n))))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}; "
-          f"pabutools runs on the first {args.ref_size:,} ballots, "
-          f"pyrankvote on the first {PYRANKVOTE_SIZE:,}; ours on the same ballots beside them")
-    print(f"{'case':<10} {'ballots':>9} {'method':<8} {'ours s':>7} {'peak MiB':>8} {'+MiB':>6}  "
-          f"{'reference':<30} {'ref s':>7} {'ratio':>6}  agree")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}; "
+        f"pabutools runs on the first {args.ref_size:,} ballots, "
+        f"pyrankvote on the first {PYRANKVOTE_SIZE:,}; ours on the same ballots beside them"
+    )
+    print(
+        "ours s / cpu s: wall and CPU seconds of one count; peak MiB: the worker's peak RSS "
+        "(input Counter included); +MiB: growth of that peak during the count"
+    )
+    print(
+        f"{'case':<10} {'ballots':>9} {'method':<8} {'ours s':>7} {'cpu s':>6} "
+        f"{'peak MiB':>8} {'+MiB':>6}  "
+        f"{'reference':<30} {'ref s':>7} {'ratio':>6}  agree"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for case, extra in (("standard", 0), ("tie-heavy", 10)):
             path = Path(tmp) / f"{case}.npz"
@@ -155,10 +189,14 @@ def report_row(case: str, n: int, method: str, path: Path, reference: str | None
             ref_s = "ERROR"
         else:
             ref_s = f"{theirs['seconds']:.2f}"
-            ratio = f"{theirs['seconds'] / ours['seconds']:.0f}x"
+            ratio = f"{theirs['cpu'] / ours['cpu']:.0f}x"
             agree = "yes" if theirs["selected"] == ours["selected"] else "NO"
-    print(f"{case:<10} {n:>9,} {method:<8} {ours['seconds']:>7.2f} {ours['peak_mib']:>8.0f} "
-          f"{ours['grew_mib']:>6.0f}  {ref_name:<30} {ref_s:>7} {ratio:>6}  {agree}", flush=True)
+    print(
+        f"{case:<10} {n:>9,} {method:<8} {ours['seconds']:>7.2f} {ours['cpu']:>6.2f} "
+        f"{ours['peak_mib']:>8.0f} "
+        f"{ours['grew_mib']:>6.0f}  {ref_name:<30} {ref_s:>7} {ratio:>6}  {agree}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

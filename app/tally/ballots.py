@@ -22,7 +22,9 @@ UNSPECIFIED_CHANNEL = "unspecified"
 # Counts go through float64 in np.bincount; below 2**53 every sum is exact.
 _EXACT_LIMIT = 2**53
 
-BallotInput = Mapping[tuple[Sequence[str], str | None], int] | Iterable[tuple[Sequence[str], str | None]]
+BallotInput = (
+    Mapping[tuple[Sequence[str], str | None], int] | Iterable[tuple[Sequence[str], str | None]]
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +106,9 @@ def _pack_rankings(rankings: list[Sequence[str]], *, rules: Rules) -> np.ndarray
         codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
     except (KeyError, TypeError) as exc:
         unknown = next(p for p in flat if not isinstance(p, str) or p not in index)
-        raise TallyError(f"a ballot ranks project {unknown!r}, which has no cost in the rules") from exc
+        raise TallyError(
+            f"a ballot ranks project {unknown!r}, which has no cost in the rules"
+        ) from exc
     ranks = np.full((len(rankings), rules.ballot_size), -1, dtype=np.int32)
     rows = np.repeat(np.arange(len(rankings)), lengths)
     starts = np.cumsum(lengths) - lengths

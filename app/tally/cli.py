@@ -18,7 +18,8 @@ EXIT_BAD_INPUT = 2
 def add_tally_parser(subparsers) -> None:
     """Add the ``tally`` sub-command to the lead's ``pbvote`` parser."""
     parser = subparsers.add_parser(
-        "tally", help="recount a pabulib .pb file",
+        "tally",
+        help="recount a pabulib .pb file",
         description="Recount a pabulib .pb file (vote_type ordinal or approval).",
     )
     configure_parser(parser)
@@ -30,10 +31,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seats", type=int, help="winners for stv (and for --cross-check stv)")
     parser.add_argument("--points", help="points by rank, best first, e.g. 5,4,3,2,1")
     parser.add_argument("--tie-break", default="lexicographic", metavar="lexicographic|seed:S")
-    parser.add_argument("--add1", action="store_true", help="mes: iterated variant (add one per voter)")
+    parser.add_argument(
+        "--add1", action="store_true", help="mes: iterated variant (add one per voter)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result object as JSON")
-    parser.add_argument("--cross-check", action="store_true",
-                        help="also count irv and stv with pyrankvote and report agreement")
+    parser.add_argument(
+        "--cross-check",
+        action="store_true",
+        help="also count irv and stv with pyrankvote and report agreement",
+    )
     parser.set_defaults(func=run_tally)
 
 
@@ -41,9 +47,13 @@ def run_tally(args: argparse.Namespace) -> int:
     try:
         election = read_pabulib(args.file)
         rules = Rules(
-            method=args.method, budget=election.budget, costs=election.costs,
-            tie_break=TieBreak.parse(args.tie_break), ballot_size=election.ballot_size,
-            points=_points(args.points), add1=args.add1,
+            method=args.method,
+            budget=election.budget,
+            costs=election.costs,
+            tie_break=TieBreak.parse(args.tie_break),
+            ballot_size=election.ballot_size,
+            points=_points(args.points),
+            add1=args.add1,
             # --seats also sizes the --cross-check stv, so other methods ignore it.
             seats=args.seats if args.method == "stv" else None,
             ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
@@ -76,12 +86,23 @@ def _points(text: str | None) -> tuple[int, ...] | None:
 
 def _checks(args, election, rules: Rules) -> list[dict[str, object]]:
     if election.vote_type != "ordinal":
-        return [{"method": "irv/stv", "agrees": None,
-                 "description": "cross-check: approval ballots have no order; irv and stv do not apply"}]
+        return [
+            {
+                "method": "irv/stv",
+                "agrees": None,
+                "description": "cross-check: approval ballots have no order; "
+                "irv and stv do not apply",
+            }
+        ]
     seats = args.seats or min(rules.ballot_size, len(rules.costs))
     return [
-        {"method": c.method, "agrees": c.agrees, "ours": list(c.ours),
-         "pyrankvote": list(c.theirs), "description": "cross-check " + c.describe()}
+        {
+            "method": c.method,
+            "agrees": c.agrees,
+            "ours": list(c.ours),
+            "pyrankvote": list(c.theirs),
+            "description": "cross-check " + c.describe(),
+        }
         for c in cross_check(ballots=election.ballots, rules=rules, seats=seats)
     ]
 
@@ -108,8 +129,10 @@ def render_table(result: TallyResult) -> str:
             f"{rank:>4}  {line.project:<20} {score:>14} {line.cost:>12} "
             f"{'yes' if line.funded else 'no':<6} {cumulative if line.funded else '':>12}"
         )
-    lines.append(f"budget used {result.budget_used}, left {result.budget_left}; "
-                 f"{len(result.rounds)} rounds, {len(result.tie_breaks)} tie-breaks used")
+    lines.append(
+        f"budget used {result.budget_used}, left {result.budget_left}; "
+        f"{len(result.rounds)} rounds, {len(result.tie_breaks)} tie-breaks used"
+    )
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines)
 

@@ -57,16 +57,36 @@ def cross_check(*, ballots: Counter, rules: Rules, seats: int) -> list[CrossChec
     irv_winner = (ours_irv.projects[0].project,)
     stv_winners = tuple(line.project for line in ours_stv.projects[:seats])
     return [
-        CrossCheck(method="irv (first winner)", ours=irv_winner, theirs=tuple(theirs_irv),
-                   reasons=_reasons(ours_irv, irv_rounds, stv=False)),
-        CrossCheck(method=f"stv ({seats} seats, as a set)", ours=tuple(sorted(stv_winners)),
-                   theirs=tuple(sorted(theirs_stv)), reasons=_reasons(ours_stv, stv_rounds, stv=True)),
+        CrossCheck(
+            method="irv (first winner)",
+            ours=irv_winner,
+            theirs=tuple(theirs_irv),
+            reasons=_reasons(ours_irv, irv_rounds, stv=False),
+        ),
+        CrossCheck(
+            method=f"stv ({seats} seats, as a set)",
+            ours=tuple(sorted(stv_winners)),
+            theirs=tuple(sorted(theirs_stv)),
+            reasons=_reasons(ours_stv, stv_rounds, stv=True),
+        ),
     ]
 
 
 def _with(rules: Rules, **changes) -> Rules:
-    fields = {f: getattr(rules, f) for f in (
-        "budget", "costs", "tie_break", "method", "ballot_size", "points", "seats", "add1", "ballot_kind")}
+    fields = {
+        f: getattr(rules, f)
+        for f in (
+            "budget",
+            "costs",
+            "tie_break",
+            "method",
+            "ballot_size",
+            "points",
+            "seats",
+            "add1",
+            "ballot_kind",
+        )
+    }
     fields.update(changes)
     fields["points"] = None
     return Rules(**fields)
@@ -115,7 +135,9 @@ def _batch_eliminations(rounds) -> bool:
 
 def _their_ties(rounds) -> bool:
     for round_ in rounds:
-        votes = [round(r.number_of_votes, 6) for r in round_.candidate_results if r.status == "Hopeful"]
+        votes = [
+            round(r.number_of_votes, 6) for r in round_.candidate_results if r.status == "Hopeful"
+        ]
         if len(set(votes)) < len(votes):
             return True
     return False

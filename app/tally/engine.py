@@ -13,9 +13,7 @@ def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
     """Count ``ballots`` — ``Counter[(ranking, channel)]``, pairs, or a BallotBox made by
     ``group_ballots`` for these rules — and fund the winners within ``rules.budget``."""
     box = ballots if isinstance(ballots, BallotBox) else group_ballots(ballots, rules=rules)
-    preference = Preference.build(
-        projects=box.projects, order=rules.tie_break.order(box.projects)
-    )
+    preference = Preference.build(projects=box.projects, order=rules.tie_break.order(box.projects))
     outcome = _count(box=box, rules=rules, preference=preference)
     return _fund(box=box, rules=rules, outcome=outcome)
 

@@ -16,13 +16,17 @@ def score_projects(*, box: BallotBox, points: tuple[int, ...]) -> np.ndarray:
     for column, value in enumerate(points):
         ranked = box.ranks[:, column]
         present = ranked >= 0
-        per_project = np.bincount(ranked[present], weights=box.counts[present], minlength=n_projects)
+        per_project = np.bincount(
+            ranked[present], weights=box.counts[present], minlength=n_projects
+        )
         # float64 sums of whole numbers below 2**53 are exact (group_ballots checks the bound).
         scores += np.rint(per_project).astype(np.int64) * value
     return scores
 
 
-def order_by_score(*, scores: np.ndarray, preference: Preference) -> tuple[list[int], list[TieBreakUse]]:
+def order_by_score(
+    *, scores: np.ndarray, preference: Preference
+) -> tuple[list[int], list[TieBreakUse]]:
     order = sorted(range(len(scores)), key=lambda i: (-int(scores[i]), int(preference.rank[i])))
     uses: list[TieBreakUse] = []
     start = 0
@@ -42,7 +46,9 @@ def _order_use(tied: tuple[int, ...], preference: Preference) -> TieBreakUse:
     return TieBreakUse(stage=1, round=0, decision="order", tied=names, chosen=names[0])
 
 
-def count_greedy(*, box: BallotBox, points: tuple[int, ...], preference: Preference) -> MethodOutcome:
+def count_greedy(
+    *, box: BallotBox, points: tuple[int, ...], preference: Preference
+) -> MethodOutcome:
     scores = score_projects(box=box, points=points)
     order, uses = order_by_score(scores=scores, preference=preference)
     return MethodOutcome(

@@ -35,8 +35,11 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
             outcome.order.extend(preference.by_preference(unplaced))
             break
         winner, votes = _one_runoff(
-            box=box, stage=len(outcome.order) + 1, piles=start.copy(),
-            preference=preference, outcome=outcome,
+            box=box,
+            stage=len(outcome.order) + 1,
+            piles=start.copy(),
+            preference=preference,
+            outcome=outcome,
         )
         outcome.order.append(winner)
         outcome.fundable.append(winner)
@@ -64,16 +67,26 @@ class _Piles:
         top, column = first_continuing(ranks, continuing=continuing_mask(n_projects))
         width = ranks.shape[1]
         position = np.arange(len(ranks)) * width + np.minimum(column, width - 1)
-        piles = cls(flat=ranks.ravel(), rows_on=[[] for _ in range(n_projects)],
-                    position=position, tallies=sum_by_project(top, box.counts, n_projects),
-                    stop=np.ones(n_projects + 1, dtype=bool), weights=box.counts.astype(np.float64))
+        piles = cls(
+            flat=ranks.ravel(),
+            rows_on=[[] for _ in range(n_projects)],
+            position=position,
+            tallies=sum_by_project(top, box.counts, n_projects),
+            stop=np.ones(n_projects + 1, dtype=bool),
+            weights=box.counts.astype(np.float64),
+        )
         piles._file(np.arange(len(ranks)), top)
         return piles
 
     def copy(self) -> _Piles:
-        return _Piles(flat=self.flat, rows_on=[list(rows) for rows in self.rows_on],
-                      position=self.position.copy(), tallies=self.tallies.copy(),
-                      stop=self.stop.copy(), weights=self.weights)
+        return _Piles(
+            flat=self.flat,
+            rows_on=[list(rows) for rows in self.rows_on],
+            position=self.position.copy(),
+            tallies=self.tallies.copy(),
+            stop=self.stop.copy(),
+            weights=self.weights,
+        )
 
     def move(self, project: int) -> tuple[np.ndarray, int]:
         """Take ``project`` out and send its ballots to their next continuing choice;
@@ -106,7 +119,12 @@ class _Piles:
 
 
 def _one_runoff(
-    *, box: BallotBox, stage: int, piles: _Piles, preference: Preference, outcome: MethodOutcome,
+    *,
+    box: BallotBox,
+    stage: int,
+    piles: _Piles,
+    preference: Preference,
+    outcome: MethodOutcome,
 ) -> tuple[int, int]:
     n_projects = len(box.projects)
     tallies = piles.tallies
@@ -115,7 +133,9 @@ def _one_runoff(
         active = int(tallies[alive].sum())
         leader = max(alive, key=lambda i: (tallies[i], -preference.rank[i]))
         record = dict(
-            stage=stage, round=round_no, tallies=_named(alive, tallies, box),
+            stage=stage,
+            round=round_no,
+            tallies=_named(alive, tallies, box),
             exhausted=box.total - active,
         )
         if 2 * tallies[leader] > active or len(alive) == 1:
@@ -125,7 +145,9 @@ def _one_runoff(
         alive.remove(loser)
         gained, moved = piles.move(loser)
         outcome.rounds.append(
-            Round(**record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box))
+            Round(
+                **record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box)
+            )
         )
     raise AssertionError("a runoff always ends with one project left")
 
@@ -137,7 +159,9 @@ def _lowest(alive, tallies, preference, stage, round_no, outcome) -> int:
     if len(tied) > 1:
         outcome.tie_breaks.append(
             TieBreakUse(
-                stage=stage, round=round_no, decision="eliminate",
+                stage=stage,
+                round=round_no,
+                decision="eliminate",
                 tied=preference.names(preference.by_preference(tied)),
                 chosen=preference.projects[loser],
             )

@@ -45,21 +45,31 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     support = score_projects(box=box, points=points)
     totals = [int(support[i]) * (1 if ranked else costs[i]) for i in range(len(costs))]
     setup = _Setup(
-        box=box, costs=costs, column_utility=points if ranked else None,
-        supported=[i for i in range(len(costs)) if totals[i] > 0], totals=totals,
+        box=box,
+        costs=costs,
+        column_utility=points if ranked else None,
+        supported=[i for i in range(len(costs)) if totals[i] > 0],
+        totals=totals,
         preference=preference,
     )
     per_voter = Fraction(rules.budget, box.total)
     chosen, rounds, uses = _equal_shares(setup, per_voter)
     notes = []
     if rules.add1:
-        chosen, rounds, uses, steps = _add_one(setup, rules.budget, per_voter, (chosen, rounds, uses))
+        chosen, rounds, uses, steps = _add_one(
+            setup, rules.budget, per_voter, (chosen, rounds, uses)
+        )
         notes.append(f"add1: {steps} increments of 1 per voter before the outcome was final")
-    rest = sorted(set(range(len(costs))) - set(chosen), key=lambda i: (-totals[i], preference.rank[i]))
+    rest = sorted(
+        set(range(len(costs))) - set(chosen), key=lambda i: (-totals[i], preference.rank[i])
+    )
     return MethodOutcome(
-        order=[*chosen, *rest], fundable=list(chosen),
+        order=[*chosen, *rest],
+        fundable=list(chosen),
         scores={i: totals[i] for i in range(len(costs))},
-        rounds=rounds, tie_breaks=uses, notes=notes,
+        rounds=rounds,
+        tie_breaks=uses,
+        notes=notes,
     )
 
 
@@ -108,8 +118,15 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
         winner = setup.preference.best(tied)
         if len(tied) > 1:
             names = setup.preference.names(setup.preference.by_preference(tied))
-            uses.append(TieBreakUse(stage=1, round=len(chosen) + 1, decision="fund",
-                                    tied=names, chosen=box.projects[winner]))
+            uses.append(
+                TieBreakUse(
+                    stage=1,
+                    round=len(chosen) + 1,
+                    decision="fund",
+                    tied=names,
+                    chosen=box.projects[winner],
+                )
+            )
         budgets.pay(setup, winner, best)
         remaining.discard(winner)
         chosen.append(winner)
@@ -126,10 +143,13 @@ def _entries(setup: _Setup, tables, budgets: _Budgets, project: int):
         utility = setup.utility(project, column)
         for cls in np.flatnonzero(table[project]).tolist():
             if budgets.values[cls]:
-                entries.append((budgets.approx[cls] / utility, cls, utility, int(table[project, cls])))
+                entries.append(
+                    (budgets.approx[cls] / utility, cls, utility, int(table[project, cls]))
+                )
     entries.sort()
-    return _exact_order([(budgets.values[c], u, n) for _, c, u, n in entries],
-                        [e[0] for e in entries])
+    return _exact_order(
+        [(budgets.values[c], u, n) for _, c, u, n in entries], [e[0] for e in entries]
+    )
 
 
 def _exact_order(entries, approx):
@@ -202,6 +222,8 @@ class _Budgets:
         for pair in pairs.tolist():
             cls, column = divmod(pair, setup.box.ranks.shape[1])
             budget = self.values[cls]
-            new_of_pair[pair] = self.intern(budget - min(budget, rho * setup.utility(project, column)))
+            new_of_pair[pair] = self.intern(
+                budget - min(budget, rho * setup.utility(project, column))
+            )
         lookup = np.array([new_of_pair[p] for p in pairs.tolist()], dtype=np.int64)
         self.of_row[rows] = lookup[np.searchsorted(pairs, old * setup.box.ranks.shape[1] + columns)]

@@ -43,13 +43,19 @@ def read_pabulib(path: str | Path) -> PabulibElection:
     meta = {row[0]: row[1] if len(row) > 1 else "" for _, row in sections["meta"][1]}
     vote_type = meta.get("vote_type", "")
     if vote_type not in VOTE_TYPES:
-        raise PabulibError(f"{path}: vote_type {vote_type!r} is not supported; use ordinal or approval")
+        raise PabulibError(
+            f"{path}: vote_type {vote_type!r} is not supported; use ordinal or approval"
+        )
     costs, selected = _projects(sections["projects"], path)
     ballots = _votes(sections["votes"], costs, path)
     longest = max((len(r) for r, _ in ballots), default=1)
     return PabulibElection(
-        meta=meta, costs=costs, budget=_money(meta.get("budget", ""), "budget", path, None),
-        vote_type=vote_type, ballots=ballots, official_selected=selected,
+        meta=meta,
+        costs=costs,
+        budget=_money(meta.get("budget", ""), "budget", path, None),
+        vote_type=vote_type,
+        ballots=ballots,
+        official_selected=selected,
         ballot_size=max(longest, int(meta.get("max_length", "0") or 0), 1),
     )
 
@@ -122,7 +128,9 @@ def _votes(section, costs: dict[str, int], path: Path) -> Counter:
         ranking = tuple(p.strip() for p in row[vote_col].split(",") if p.strip())
         for project in ranking:
             if project not in costs:
-                raise PabulibError(f"{path}:{line}: vote names project {project!r}, not in PROJECTS")
+                raise PabulibError(
+                    f"{path}:{line}: vote names project {project!r}, not in PROJECTS"
+                )
         if len(set(ranking)) != len(ranking):
             raise PabulibError(f"{path}:{line}: vote lists a project twice")
         channel = row[channel_col].strip() or None if channel_col is not None else None

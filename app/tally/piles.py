@@ -43,4 +43,3 @@ def sum_by_project(projects: np.ndarray, counts: np.ndarray, n_projects: int) ->
 def padded(ranks: np.ndarray) -> np.ndarray:
     """``ranks`` with one more -1 column, so a ballot always ends inside the array."""
     return np.hstack([ranks, np.full((len(ranks), 1), -1, dtype=ranks.dtype)])
-

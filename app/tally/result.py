@@ -12,7 +12,9 @@ Number = int | Fraction
 
 def json_number(value: Number) -> int | str:
     if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        return (
+            value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        )
     return int(value)
 
 

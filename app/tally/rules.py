@@ -130,7 +130,10 @@ def _check_rules(rules: Rules) -> None:
         if not isinstance(project_id, str) or not project_id:
             raise TallyError(f"project id {project_id!r} must be a non-empty string")
         if not _is_int(cost) or cost <= 0:
-            raise TallyError(f"cost of project {project_id!r} must be a positive whole number of cents, got {cost!r}")
+            raise TallyError(
+                f"cost of project {project_id!r} must be a positive whole number of cents, "
+                f"got {cost!r}"
+            )
     if not isinstance(rules.tie_break, TieBreak):
         raise TallyError("tie_break must be a TieBreak (lexicographic or seeded)")
     _check_points(rules)

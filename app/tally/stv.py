@@ -39,21 +39,27 @@ class _Weights:
             self.values.append(value)
         return self.ids[value]
 
-    def sums(self, tops: np.ndarray, rows: np.ndarray, counts: np.ndarray, n: int) -> list[Fraction]:
+    def sums(
+        self, tops: np.ndarray, rows: np.ndarray, counts: np.ndarray, n: int
+    ) -> list[Fraction]:
         """Weighted ballots per project index for ``rows`` sitting on ``tops``."""
         sums = [Fraction(0)] * n
         present = tops >= 0
         keys = tops[present].astype(np.int64) * len(self.values) + self.of_row[rows[present]]
         unique, inverse = np.unique(keys, return_inverse=True)
         per_key = np.bincount(inverse, weights=counts[present]) if len(keys) else []
-        for key, ballots in zip(unique.tolist(), np.rint(per_key).astype(np.int64).tolist(), strict=True):
+        for key, ballots in zip(
+            unique.tolist(), np.rint(per_key).astype(np.int64).tolist(), strict=True
+        ):
             project, weight_class = divmod(key, len(self.values))
             sums[project] += ballots * self.values[weight_class]
         return sums
 
     def total(self, rows: np.ndarray, counts: np.ndarray) -> Fraction:
         per_class = np.bincount(self.of_row[rows], weights=counts, minlength=len(self.values))
-        return sum((int(round(c)) * v for c, v in zip(per_class, self.values, strict=True)), Fraction(0))
+        return sum(
+            (int(round(c)) * v for c, v in zip(per_class, self.values, strict=True)), Fraction(0)
+        )
 
 
 def count_stv(*, box: BallotBox, seats: int, preference: Preference) -> MethodOutcome:
@@ -70,8 +76,12 @@ def count_stv(*, box: BallotBox, seats: int, preference: Preference) -> MethodOu
     round_no = 0
     while len(state.elected) < seats:
         round_no += 1
-        record = dict(stage=1, round=round_no, tallies=_named(state, tallies, box),
-                      exhausted=box.total - sum(tallies[i] for i in state.alive) - sum(state.held.values()))
+        record = dict(
+            stage=1,
+            round=round_no,
+            tallies=_named(state, tallies, box),
+            exhausted=box.total - sum(tallies[i] for i in state.alive) - sum(state.held.values()),
+        )
         if len(state.alive) <= seats - len(state.elected):
             _elect_rest(state, tallies, preference, record, outcome, box)
             break
@@ -99,8 +109,10 @@ def count_stv(*, box: BallotBox, seats: int, preference: Preference) -> MethodOu
         for i in state.alive:
             tallies[i] += gained[i]
         tallies[chosen] = Fraction(0)
-        transfers = (*((box.projects[i], gained[i]) for i in range(n) if gained[i]),
-                     ("exhausted", sent - sum(gained)))
+        transfers = (
+            *((box.projects[i], gained[i]) for i in range(n) if gained[i]),
+            ("exhausted", sent - sum(gained)),
+        )
         key = "elected" if factor is not None else "eliminated"
         outcome.rounds.append(Round(**record, **{key: box.projects[chosen]}, transfers=transfers))
     _finish_order(state, tallies, preference, outcome)
@@ -127,11 +139,15 @@ def _pick(candidates, tallies, preference, extreme, decision, round_no, outcome)
     tied = [i for i in candidates if tallies[i] == value]
     chosen = preference.best(tied) if decision == "elect" else preference.worst(tied)
     if len(tied) > 1:
-        outcome.tie_breaks.append(TieBreakUse(
-            stage=1, round=round_no, decision=decision,
-            tied=preference.names(preference.by_preference(tied)),
-            chosen=preference.projects[chosen],
-        ))
+        outcome.tie_breaks.append(
+            TieBreakUse(
+                stage=1,
+                round=round_no,
+                decision=decision,
+                tied=preference.names(preference.by_preference(tied)),
+                chosen=preference.projects[chosen],
+            )
+        )
     return chosen
 
 
@@ -140,11 +156,15 @@ def _elect_rest(state, tallies, preference, record, outcome, box) -> None:
     for i in remaining:
         tied = [j for j in remaining if tallies[j] == tallies[i]]
         if len(tied) > 1 and i == remaining[[tallies[j] for j in remaining].index(tallies[i])]:
-            outcome.tie_breaks.append(TieBreakUse(
-                stage=1, round=record["round"], decision="elect",
-                tied=preference.names(preference.by_preference(tied)),
-                chosen=preference.projects[i],
-            ))
+            outcome.tie_breaks.append(
+                TieBreakUse(
+                    stage=1,
+                    round=record["round"],
+                    decision="elect",
+                    tied=preference.names(preference.by_preference(tied)),
+                    chosen=preference.projects[i],
+                )
+            )
         outcome.scores[i] = tallies[i]
         state.elected.append(i)
         state.held[i] = tallies[i]

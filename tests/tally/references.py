@@ -43,8 +43,11 @@ def pabutools_greedy(ballots: Counter, costs: dict[str, int], budget: int, point
     instance, projects = _instance(costs, budget)
     profile = _profile(ballots, projects, instance)
     chosen = greedy_utilitarian_welfare(
-        instance, profile, sat_class=_sat_class(tuple(points), times_cost=True),
-        is_sat_additive=True, tie_breaking=lexico_tie_breaking,
+        instance,
+        profile,
+        sat_class=_sat_class(tuple(points), times_cost=True),
+        is_sat_additive=True,
+        tie_breaking=lexico_tie_breaking,
     )
     return {p.name for p in chosen}
 
@@ -53,8 +56,11 @@ def pabutools_mes(ballots: Counter, costs: dict[str, int], budget: int, points, 
     instance, projects = _instance(costs, budget)
     profile = _profile(ballots, projects, instance)
     chosen = method_of_equal_shares(
-        instance, profile, sat_class=_sat_class(tuple(points), times_cost=False),
-        tie_breaking=lexico_tie_breaking, voter_budget_increment=1 if add1 else None,
+        instance,
+        profile,
+        sat_class=_sat_class(tuple(points), times_cost=False),
+        tie_breaking=lexico_tie_breaking,
+        voter_budget_increment=1 if add1 else None,
     )
     return [p.name for p in chosen]
 
@@ -92,7 +98,9 @@ def plain_stv(rankings: list[tuple[str, ...]], candidates: list[str], seats: int
     return elected
 
 
-def pyrankvote_winners(ballots: Counter, candidates: list[str], seats: int | None = None) -> list[str]:
+def pyrankvote_winners(
+    ballots: Counter, candidates: list[str], seats: int | None = None
+) -> list[str]:
     """pyrankvote's IRV winner (seats None) or STV winners, by name."""
     import pyrankvote
     from pyrankvote import Ballot, Candidate

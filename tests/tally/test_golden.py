@@ -20,9 +20,13 @@ def load(path: Path) -> tuple[Counter, Rules, dict]:
     doc = json.loads(path.read_text(encoding="utf-8"))
     spec = doc["rules"]
     rules = Rules(
-        method=spec["method"], budget=spec["budget"], costs=spec["costs"],
-        ballot_size=spec["ballot_size"], tie_break=TieBreak.parse(spec["tie_break"]),
-        points=tuple(spec["points"]) if spec.get("points") else None, seats=spec.get("seats"),
+        method=spec["method"],
+        budget=spec["budget"],
+        costs=spec["costs"],
+        ballot_size=spec["ballot_size"],
+        tie_break=TieBreak.parse(spec["tie_break"]),
+        points=tuple(spec["points"]) if spec.get("points") else None,
+        seats=spec.get("seats"),
     )
     ballots: Counter = Counter()
     for ballot in doc["ballots"]:
@@ -55,8 +59,11 @@ def test_pyrankvote_batch_elimination_drops_30_keeps_20():
     from pyrankvote import Ballot, Candidate
 
     people = {c: Candidate(c) for c in sorted(rules.costs)}
-    papers = [Ballot(ranked_candidates=[people[p] for p in r]) for (r, _), n in ballots.items()
-              for _ in range(n)]
+    papers = [
+        Ballot(ranked_candidates=[people[p] for p in r])
+        for (r, _), n in ballots.items()
+        for _ in range(n)
+    ]
     first = pyrankvote.instant_runoff_voting(list(people.values()), papers).rounds[0]
     status = {r.candidate.name: (r.number_of_votes, r.status) for r in first.candidate_results}
     # pyrankvote (wrong): C with 30 votes is rejected in round 1 together with E and F,
@@ -78,4 +85,7 @@ def test_pyrankvote_averages_weights_in_stv_transfers():
 
 def test_mes_golden_agrees_with_pabutools():
     ballots, rules, doc = load(GOLDEN / "mes_small.json")
-    assert pabutools_mes(ballots, dict(rules.costs), rules.budget, rules.rank_points()) == doc["expected"]["selected"]
+    assert (
+        pabutools_mes(ballots, dict(rules.costs), rules.budget, rules.rank_points())
+        == doc["expected"]["selected"]
+    )

@@ -14,13 +14,17 @@ from tests.tally.references import pyrankvote_winners
 from tests.tally.strategies import elections
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-TIE_BREAKS = st.sampled_from([TieBreak.lexicographic(), TieBreak(seed="s1"), TieBreak(seed="opening-day")])
+TIE_BREAKS = st.sampled_from(
+    [TieBreak.lexicographic(), TieBreak(seed="s1"), TieBreak(seed="opening-day")]
+)
 
 
 def _rules(method, costs, budget, tie_break, **kw) -> Rules:
     if method == "stv":
         kw["seats"] = min(2, len(costs))
-    return Rules(method=method, budget=budget, costs=costs, tie_break=tie_break, ballot_size=3, **kw)
+    return Rules(
+        method=method, budget=budget, costs=costs, tie_break=tie_break, ballot_size=3, **kw
+    )
 
 
 def _as_number(value) -> Fraction:
@@ -94,13 +98,20 @@ def test_seeded_tie_break_is_a_fixed_documented_permutation():
 
     expected = sorted("abcd", key=lambda p: hashlib.sha256(f"2026-spring:{p}".encode()).hexdigest())
     assert list(order) == expected
-    assert TieBreak(seed="other").order("abcdefgh") != TieBreak(seed="2026-spring").order("abcdefgh")
+    assert TieBreak(seed="other").order("abcdefgh") != TieBreak(seed="2026-spring").order(
+        "abcdefgh"
+    )
 
 
 def test_tie_breaks_used_are_listed():
     ballots = Counter({(("a",), None): 2, (("b",), None): 2, (("c",), None): 1})
-    rules = Rules(budget=10, costs={"a": 10, "b": 10, "c": 1}, tie_break=TieBreak.lexicographic(),
-                  method="approval", ballot_size=1)
+    rules = Rules(
+        budget=10,
+        costs={"a": 10, "b": 10, "c": 1},
+        tie_break=TieBreak.lexicographic(),
+        method="approval",
+        ballot_size=1,
+    )
     result = tally(ballots=ballots, rules=rules)
     assert result.selected == ("a",)
     assert [t.to_dict() for t in result.tie_breaks] == [

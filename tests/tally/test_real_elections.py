@@ -38,8 +38,13 @@ def test_burlington_2009_irv():
     ballots = burlington_ballots()
     assert sum(ballots.values()) == 8980
     candidates = sorted({p for ranking, _ in ballots for p in ranking})
-    rules = Rules(method="irv", budget=1, costs=dict.fromkeys(candidates, 1),
-                  tie_break=TieBreak.lexicographic(), ballot_size=max(len(r) for r, _ in ballots))
+    rules = Rules(
+        method="irv",
+        budget=1,
+        costs=dict.fromkeys(candidates, 1),
+        tie_break=TieBreak.lexicographic(),
+        ballot_size=max(len(r) for r, _ in ballots),
+    )
     result = tally(ballots=ballots, rules=rules)
     stage_one = [r for r in result.rounds if r.stage == 1]
     assert result.selected == ("Bob Kiss",)
@@ -49,7 +54,11 @@ def test_burlington_2009_irv():
     assert final.exhausted == 607 and final.elected == "Bob Kiss"
     before_final = stage_one[-2]
     assert before_final.eliminated == "Andy Montroll"
-    assert dict(before_final.tallies) == {"Andy Montroll": 2554, "Kurt Wright": 3294, "Bob Kiss": 2981}
+    assert dict(before_final.tallies) == {
+        "Andy Montroll": 2554,
+        "Kurt Wright": 3294,
+        "Bob Kiss": 2981,
+    }
     assert not result.tie_breaks
 
 
@@ -59,9 +68,14 @@ def test_burlington_2009_irv():
 )
 def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funded):
     election = read_pabulib(REAL / filename)
-    rules = Rules(method="approval", budget=election.budget, costs=election.costs,
-                  tie_break=TieBreak.lexicographic(), ballot_size=election.ballot_size,
-                  ballot_kind="approval")
+    rules = Rules(
+        method="approval",
+        budget=election.budget,
+        costs=election.costs,
+        tie_break=TieBreak.lexicographic(),
+        ballot_size=election.ballot_size,
+        ballot_kind="approval",
+    )
     result = tally(ballots=election.ballots, rules=rules)
     assert len(election.official_selected) == funded
     assert sorted(result.selected) == sorted(election.official_selected)
