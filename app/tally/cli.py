@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from app.tally.crosscheck import cross_check
-from app.tally.engine import tally
 from app.tally.errors import TallyError
-from app.tally.pabulib import read_pabulib
-from app.tally.result import TallyResult, json_number
 from app.tally.rules import METHODS, Rules, TieBreak
+
+if TYPE_CHECKING:
+    from app.tally.result import TallyResult
 
 EXIT_BAD_INPUT = 2
 
@@ -44,6 +44,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run_tally(args: argparse.Namespace) -> int:
+    # Imported here so that building the pbvote parser does not load numpy.
+    from app.tally.engine import tally
+    from app.tally.pabulib import read_pabulib
+
     try:
         election = read_pabulib(args.file)
         rules = Rules(
@@ -85,6 +89,8 @@ def _points(text: str | None) -> tuple[int, ...] | None:
 
 
 def _checks(args, election, rules: Rules) -> list[dict[str, object]]:
+    from app.tally.crosscheck import cross_check
+
     if election.vote_type != "ordinal":
         return [
             {
@@ -114,6 +120,8 @@ def _dumps(value) -> str:
 
 
 def render_table(result: TallyResult) -> str:
+    from app.tally.result import json_number
+
     data = result.to_dict()
     channels = ", ".join(f"{k} {v}" for k, v in data["ballots_by_channel"].items())
     lines = [
