@@ -152,17 +152,18 @@ def _pick(candidates, tallies, preference, extreme, decision, round_no, outcome)
 
 
 def _elect_rest(state, tallies, preference, record, outcome, box) -> None:
+    """No more continuing projects than open seats: all are elected, most votes first.
+    Each is its own round record (same tallies) so every election is listed."""
     remaining = sorted(state.alive, key=lambda i: (-tallies[i], preference.rank[i]))
+    seen_ties = set()
     for i in remaining:
         tied = [j for j in remaining if tallies[j] == tallies[i]]
-        if len(tied) > 1 and i == remaining[[tallies[j] for j in remaining].index(tallies[i])]:
+        if len(tied) > 1 and tallies[i] not in seen_ties:
+            seen_ties.add(tallies[i])
+            names = preference.names(tied)  # already in tie-break order
             outcome.tie_breaks.append(
                 TieBreakUse(
-                    stage=1,
-                    round=record["round"],
-                    decision="elect",
-                    tied=preference.names(preference.by_preference(tied)),
-                    chosen=preference.projects[i],
+                    stage=1, round=record["round"], decision="elect", tied=names, chosen=names[0]
                 )
             )
         outcome.scores[i] = tallies[i]
