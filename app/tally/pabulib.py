@@ -40,11 +40,24 @@ def read_pabulib(path: str | Path) -> PabulibElection:
     for name in SECTIONS:
         if name not in sections:
             raise PabulibError(f"{path}: no {name.upper()} section")
-    meta = {row[0]: row[1] if len(row) > 1 else "" for _, row in sections["meta"][1]}
-    vote_type = meta.get("vote_type", "")
+    meta = {
+        row[0].strip(): row[1].strip() if len(row) > 1 else "" for _, row in sections["meta"][1]
+    }
+    meta_line = {row[0].strip(): line for line, row in sections["meta"][1]}
+    for key in ("vote_type", "budget"):
+        if key not in meta:
+            raise PabulibError(f"{path}: the META section has no {key}")
+    vote_type = meta["vote_type"]
     if vote_type not in VOTE_TYPES:
         raise PabulibError(
-            f"{path}: vote_type {vote_type!r} is not supported; use ordinal or approval"
+            f"{path}:{meta_line['vote_type']}: vote_type {vote_type!r} is not supported; "
+            "use ordinal or approval"
+        )
+    budget = _money(meta["budget"], "budget", path, meta_line["budget"])
+    max_length = meta.get("max_length", "")
+    if max_length and not max_length.isdigit():
+        raise PabulibError(
+            f"{path}:{meta_line['max_length']}: max_length {max_length!r} is not a number"
         )
     costs, selected = _projects(sections["projects"], path)
     ballots = _votes(sections["votes"], costs, path)
@@ -52,11 +65,11 @@ def read_pabulib(path: str | Path) -> PabulibElection:
     return PabulibElection(
         meta=meta,
         costs=costs,
-        budget=_money(meta.get("budget", ""), "budget", path, None),
+        budget=budget,
         vote_type=vote_type,
         ballots=ballots,
         official_selected=selected,
-        ballot_size=max(longest, int(meta.get("max_length", "0") or 0), 1),
+        ballot_size=max(longest, int(max_length or 0), 1),
     )
 
 

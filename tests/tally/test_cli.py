@@ -89,7 +89,11 @@ def test_malformed_file_names_the_line(small_pb, tmp_path):
     [
         (("c;40;Lights", "c;forty;Lights"), "bad.pb:10: cost of project c 'forty' is not a number"),
         (("4;b,c;paper", "4;b,c"), "bad.pb:16: 2 fields"),
-        (("vote_type;ordinal", "vote_type;cumulative"), "vote_type 'cumulative' is not supported"),
+        (("vote_type;ordinal", "vote_type;cumulative"), "bad.pb:4: vote_type 'cumulative' is not"),
+        (("budget;100", "budget;lots"), "bad.pb:5: budget 'lots' is not a number"),
+        (("budget;100", "budget;-100"), "bad.pb:5: budget '-100' must be a positive"),
+        (("budget;100\n", ""), "the META section has no budget"),
+        (("VOTES\n", ""), "bad.pb: no VOTES section"),
         (("6;c,a;internet", "6;c,c;internet"), "bad.pb:18: vote lists a project twice"),
     ],
 )
