@@ -101,8 +101,8 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
         tables = budgets.tables(box, len(setup.costs))
         best, tied = None, []
         for project in sorted(remaining, key=lambda i: lower_bound[i]):
-            entries = _entries(setup, tables, budgets, project)
-            if not _can_afford(entries, setup.costs[project], budgets):
+            entries, rough = _entries(setup, tables, budgets, project)
+            if not _can_afford(entries, rough, setup.costs[project]):
                 remaining.discard(project)
                 continue
             if best is not None and lower_bound[project] > best:
@@ -136,28 +136,37 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
 
 def _entries(setup: _Setup, tables, budgets: _Budgets, project: int):
     """(budget, utility, ballots) for every group of supporters with money left, in
-    increasing budget / utility. Voters with nothing left can never pay, so they are
-    left out of both the list and the utility total."""
-    entries = []
+    increasing budget / utility, and roughly how much money they hold. Voters with
+    nothing left can never pay, so they are left out of the list and the utility total."""
+    classes, utilities, ballots = [], [], []
     for column, table in enumerate(tables):
-        utility = setup.utility(project, column)
-        for cls in np.flatnonzero(table[project]).tolist():
-            if budgets.values[cls]:
-                entries.append(
-                    (budgets.approx[cls] / utility, cls, utility, int(table[project, cls]))
-                )
-    entries.sort()
-    return _exact_order(
-        [(budgets.values[c], u, n) for _, c, u, n in entries], [e[0] for e in entries]
-    )
+        held = np.flatnonzero(table[project] * budgets.positive)
+        classes.append(held)
+        utilities.append(np.full(len(held), setup.utility(project, column), dtype=np.int64))
+        ballots.append(table[project, held])
+    cls, utility, n = (np.concatenate(parts) for parts in (classes, utilities, ballots))
+    approx = budgets.approx_array[cls]
+    ratio = approx / utility
+    order = np.argsort(ratio, kind="stable")
+    cls, utility, n, ratio = cls[order], utility[order], n[order], ratio[order]
+    values = budgets.values
+    entries = [
+        (values[c], u, k)
+        for c, u, k in zip(cls.tolist(), utility.tolist(), n.tolist(), strict=True)
+    ]
+    return _exact_order(entries, ratio), float(np.dot(n, approx[order]))
 
 
-def _exact_order(entries, approx):
+def _exact_order(entries, ratio: np.ndarray):
     """Sorting by float is fast; where neighbours are too close for floats to tell them
     apart, re-sort that run exactly, so the order is the exact one."""
+    close = np.flatnonzero(np.diff(ratio) <= 1e-9 * np.abs(ratio[1:]))
+    if not len(close):
+        return entries
     out, start = [], 0
+    close_set = set((close + 1).tolist())
     for i in range(1, len(entries) + 1):
-        if i == len(entries) or approx[i] - approx[i - 1] > 1e-9 * abs(approx[i]):
+        if i == len(entries) or i not in close_set:
             run = entries[start:i]
             if len(run) > 1:
                 run.sort(key=lambda e: e[0] / e[1])
@@ -166,8 +175,7 @@ def _exact_order(entries, approx):
     return out
 
 
-def _can_afford(entries, cost: int, budgets: _Budgets) -> bool:
-    rough = sum(n * float(b) for b, _, n in entries)
+def _can_afford(entries, rough: float, cost: int) -> bool:
     if abs(rough - cost) > 1e-6 * cost:  # floats decide unless it is close
         return rough > cost
     return sum(n * b for b, _, n in entries) >= cost
@@ -203,15 +211,18 @@ class _Budgets:
         return self.ids[value]
 
     def tables(self, box: BallotBox, n_projects: int) -> list[np.ndarray]:
-        """Per rank column: ballots per (project, budget class)."""
+        """Per rank column: ballots per (project, budget class). Also refreshes the float
+        view of the budgets used to sort and pre-check."""
+        self.approx_array = np.array(self.approx)
+        self.positive = np.array([v > 0 for v in self.values], dtype=np.int64)
         width = len(self.values)
+        weights = box.counts.astype(np.float64)
         tables = []
         for column in range(box.ranks.shape[1]):
-            ranked = box.ranks[:, column]
-            present = ranked >= 0
-            keys = ranked[present].astype(np.int64) * width + self.of_row[present]
-            sums = np.bincount(keys, weights=box.counts[present], minlength=n_projects * width)
-            tables.append(np.rint(sums).astype(np.int64).reshape(n_projects, width))
+            # Shifted by one row of classes so blanks (-1) land in a block that is dropped.
+            keys = (box.ranks[:, column].astype(np.int64) + 1) * width + self.of_row
+            sums = np.bincount(keys, weights=weights, minlength=(n_projects + 1) * width)
+            tables.append(np.rint(sums[width:]).astype(np.int64).reshape(n_projects, width))
         return tables
 
     def pay(self, setup: _Setup, project: int, rho: Fraction) -> None:

@@ -80,3 +80,22 @@ def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funde
     assert len(election.official_selected) == funded
     assert sorted(result.selected) == sorted(election.official_selected)
     assert result.budget_used <= election.budget
+
+
+def test_bemowo_mes_with_cost_utilities_matches_pabutools():
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import method_of_equal_shares
+
+    path = REAL / "poland_warszawa_2024_bemowo.pb"
+    instance, profile = parse_pabulib(str(path))
+    theirs = [p.name for p in method_of_equal_shares(instance, profile, sat_class=Cost_Sat)]
+    election = read_pabulib(path)
+    rules = Rules(
+        method="mes",
+        budget=election.budget,
+        costs=election.costs,
+        tie_break=TieBreak.lexicographic(),
+        ballot_size=election.ballot_size,
+        ballot_kind="approval",
+    )
+    assert list(tally(ballots=election.ballots, rules=rules).selected) == theirs
