@@ -41,6 +41,7 @@ _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict,
 def idea_out(idea: Idea, user: User | None) -> IdeaOut:
     """Contact details and moderation reasons go to organizers only."""
     out = IdeaOut.model_validate(idea, from_attributes=True)
+    out.contact, out.moderation_reason = None, None
     if user is not None and user.role == Role.organizer.value:
         out.contact = IdeaContact(
             name=idea.contact_name, email=idea.contact_email, phone=idea.contact_phone

@@ -53,15 +53,15 @@ def submit_idea(client, process_id: int, headers=None, **fields) -> dict:
     return r.json()
 
 
-def process_with_ideas(client, organizer, ideas: int = 3, **fields) -> tuple[dict, list[dict]]:
-    """A process in idea_collection with `ideas` ideas typed in by the organizer."""
+def process_with_ideas(client, organizer, ideas: int = 3, **fields) -> tuple[int, list[dict]]:
+    """The id of a process in idea_collection with `ideas` ideas typed in by the organizer."""
     process = create_process(client, organizer, **fields)
     advance(client, organizer, process["id"], "idea_collection")
     made = [
         submit_idea(client, process["id"], organizer.headers, title=f"Idea {n}")
         for n in range(ideas)
     ]
-    return process, made
+    return process["id"], made
 
 
 def criteria_ids(client, process_id: int) -> list[int]:
