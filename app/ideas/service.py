@@ -64,11 +64,8 @@ def count_submission(*, session: Session, client_address: str, now: datetime) ->
         .returning(table.c.submissions)
     )
     submissions = session.execute(statement).scalar_one()
-    session.execute(
-        delete(table).where(
-            table.c.client_address == client_address, table.c.window_start < window_start
-        )
-    )
+    # Past windows are spent: drop them (every address's), so the table stays one hour long.
+    session.execute(delete(table).where(table.c.window_start < window_start))
     if submissions > IDEAS_PER_ADDRESS_PER_HOUR:
         wait = int((window_start + SUBMISSION_WINDOW - now).total_seconds()) + 1
         raise TooManyRequests(

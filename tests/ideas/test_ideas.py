@@ -259,3 +259,21 @@ def test_moderation_phases(client, organizer, session, phase, allowed):
 def _third(client, pid, a, b) -> int:
     ids = [i["id"] for i in client.get(f"/api/processes/{pid}/ideas").json()]
     return next(i for i in ids if i not in (a["id"], b["id"]))
+
+
+def test_old_submission_windows_are_dropped(client, organizer, session):
+    from datetime import UTC, datetime
+
+    pid = collecting(client, organizer)
+    session.add(
+        IdeaSubmissionCounter(
+            client_address="203.0.113.9",
+            window_start=datetime(2019, 3, 2, 15, tzinfo=UTC),
+            submissions=20,
+        )
+    )
+    session.commit()
+    submit_idea(client, pid)
+    session.expire_all()
+    rows = session.execute(select(IdeaSubmissionCounter)).scalars().all()
+    assert [(r.client_address, r.submissions) for r in rows] == [("testclient", 1)]

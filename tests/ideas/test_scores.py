@@ -239,3 +239,28 @@ def test_rank_ideas_exact_ties_that_floats_would_break():
 def test_rank_ideas_unscored_last_by_id():
     ranked = rank_ideas([IdeaScores(5, []), IdeaScores(3, []), IdeaScores(9, [{1: 1}])], {1: 1})
     assert [(r.idea_id, r.delegates) for r in ranked] == [(9, 1), (3, 0), (5, 0)]
+
+
+def test_database_refuses_a_second_score_row_for_the_same_delegate_and_idea(scoring, session):
+    from sqlalchemy.exc import IntegrityError
+
+    pid, criteria, ideas, (d1, *_) = scoring
+    session.add(DelegateScore(idea_id=ideas[0], delegate_id=d1.user.id))
+    session.flush()
+    session.add(DelegateScore(idea_id=ideas[0], delegate_id=d1.user.id))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_database_refuses_values_outside_1_to_5(scoring, session):
+    from sqlalchemy.exc import IntegrityError
+
+    pid, criteria, ideas, (d1, *_) = scoring
+    row = DelegateScore(idea_id=ideas[0], delegate_id=d1.user.id)
+    session.add(row)
+    session.flush()
+    session.add(CriterionScore(delegate_score_id=row.id, criterion_id=criteria[0], value=6))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
