@@ -142,7 +142,7 @@ class ScoreIn(BaseModel):
     @classmethod
     def _ids(cls, value: dict[str, int]) -> dict[str, int]:
         for key in value:
-            if not key.isdigit() or not 0 < int(key) < 2**31:
+            if not (key.isascii() and key.isdigit()) or not 0 < int(key) < 2**31:
                 raise ValueError(f"{key!r} is not a criterion id; key each score by its id")
         return value
 

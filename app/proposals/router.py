@@ -74,7 +74,7 @@ def ballot(
     user: OptionalUser,
     process_id: int = ProcessId,
     lang: str | None = Query(default=None, max_length=35, description="e.g. es"),
-    accept_language: str | None = Header(default=None, max_length=500),
+    accept_language: str | None = Header(default=None),
 ):
     """The ballot in ballot-number order, with costs, in the language asked for (?lang=,
     then Accept-Language, else the process's first language). Public once voting opens."""

@@ -9,6 +9,7 @@ Cents = Annotated[int, Field(strict=True, gt=0, le=10**12)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Summary = Annotated[str, Field(min_length=1, max_length=10_000)]
 Answer = Annotated[str | None, Field(default=None, min_length=1, max_length=5000)]
+LanguageKey = Annotated[str, Field(min_length=2, max_length=8)]
 IdeaIds = Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=100)]
 
 
@@ -51,7 +52,7 @@ class ProposalCreate(BaseModel):
     idea_ids: IdeaIds = Field(min_length=1)
     location: str | None = Field(default=None, min_length=1, max_length=300)
     category: str | None = Field(default=None, min_length=1, max_length=100)
-    translations: dict[str, Translation] = Field(default_factory=dict, max_length=12)
+    translations: dict[LanguageKey, Translation] = Field(default_factory=dict, max_length=12)
     equity_assessment: EquityAssessment | None = None
 
     _ideas = field_validator("idea_ids")(_distinct)
@@ -68,7 +69,7 @@ class ProposalUpdate(BaseModel):
     idea_ids: IdeaIds | None = Field(default=None, min_length=1)
     location: str | None = Field(default=None, min_length=1, max_length=300)
     category: str | None = Field(default=None, min_length=1, max_length=100)
-    translations: dict[str, Translation] | None = Field(default=None, max_length=12)
+    translations: dict[LanguageKey, Translation] | None = Field(default=None, max_length=12)
     equity_assessment: EquityAssessment | None = None
 
     _ideas = field_validator("idea_ids")(_distinct)

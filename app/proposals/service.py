@@ -330,7 +330,8 @@ def choose_language(*, languages: list[str], asked: str | None, accept_language:
         wanted.append(asked)
     if accept_language:
         ranked = []
-        for position, part in enumerate(accept_language.split(",")[:20]):
+        # Only the first preferences matter; a long header is cut, not refused.
+        for position, part in enumerate(accept_language[:500].split(",")[:20]):
             tag, _, params = part.strip().partition(";")
             quality = 1.0
             if params.strip().startswith("q="):

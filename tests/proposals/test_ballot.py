@@ -183,3 +183,30 @@ def test_concurrent_approvals_never_share_a_ballot_number(fresh_database_url):
         )
     assert numbers == list(range(1, 9))
     engine.dispose()
+
+
+def test_openapi_documents_the_new_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/processes/{process_id}/sites",
+        "/api/processes/{process_id}/criteria",
+        "/api/processes/{process_id}/ideas",
+        "/api/processes/{process_id}/ideas/ranking",
+        "/api/ideas/{idea_id}/scores/me",
+        "/api/ideas/{idea_id}/merge",
+        "/api/ideas/{idea_id}/hide",
+        "/api/processes/{process_id}/proposals",
+        "/api/proposals/{proposal_id}",
+        "/api/proposals/{proposal_id}/approve",
+        "/api/proposals/{proposal_id}/return",
+        "/api/processes/{process_id}/ballot",
+    ):
+        assert path in paths, path
+
+
+def test_a_very_long_accept_language_is_cut_not_refused(client, ballot, session):
+    pid, *_ = ballot
+    force_phase(session, pid, "voting")
+    header = "es;q=0.9," + "x-private;q=0.1," * 200
+    r = client.get(f"/api/processes/{pid}/ballot", headers={"Accept-Language": header})
+    assert r.status_code == 200 and r.json()["language"] == "es"

@@ -315,3 +315,11 @@ def test_public_sees_approved_proposals_once_voting_opens(client, organizer, mak
     assert client.get(f"/api/proposals/{draft['id']}").status_code == 404
     assert client.get("/api/processes/999999/proposals").status_code == 404
     assert client.get("/api/processes/999999/ballot").status_code == 404
+
+
+def test_translation_language_keys_are_bounded(client, organizer, session):
+    pid, ideas = developing(client, organizer, ideas=1)
+    body = proposal_body(ideas, translations={"x" * 100: {"title": "a", "summary": "b"}})
+    r = client.post(f"/api/processes/{pid}/proposals", json=body, headers=organizer.headers)
+    assert r.status_code == 422
+    assert proposal_rows(session) == (0, 0)
