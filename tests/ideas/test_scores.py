@@ -66,7 +66,11 @@ def test_delegate_scores_and_a_second_put_replaces(client, scoring, session):
     assert second["scores"] == {str(criteria[0]): 2, str(criteria[1]): 2}
     assert second["comment"] is None
     assert score_rows(session) == (1, 2)
-    mine = client.get(f"/api/ideas/{ideas[0]}/scores/me", headers=d1.headers).json()
+    url = f"/api/ideas/{ideas[0]}/scores/me"
+    body = {"scores": {str(criteria[0]): 1, str(criteria[1]): 1}}
+    assert client.post(url, json=body, headers=d1.headers).status_code == 405
+    assert score_rows(session) == (1, 2)
+    mine = client.get(url, headers=d1.headers).json()
     assert mine["weighted_score_exact"] == "2"
     assert audited(session, "idea.score", f"idea:{ideas[0]}") == 2
 
