@@ -15,6 +15,7 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate
+from app.proposals.demo import load_ideas_and_proposals_demo
 from app.users import service as users
 from app.users.models import Role, User
 
@@ -78,6 +79,7 @@ def load_demo(*, session: Session, organizer_password: str) -> DemoResult:
         to=Phase.idea_collection,
         reason="The Community Leadership Team approved the rules.",
     )
+    load_ideas_and_proposals_demo(session=session, process=process, actor=actor)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
 
 

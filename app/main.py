@@ -56,13 +56,21 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     install_error_handlers(app)
 
+    from app.ideas.router import router as ideas_router
     from app.processes.router import router as processes_router
+    from app.proposals.pages import router as proposal_pages
+    from app.proposals.router import router as proposals_router
+    from app.sites.router import router as sites_router
     from app.users.router import router as users_router
     from app.web.router import router as web_router
 
     app.include_router(users_router)
     app.include_router(processes_router)
+    app.include_router(sites_router)
+    app.include_router(ideas_router)
+    app.include_router(proposals_router)
     app.include_router(web_router)
+    app.include_router(proposal_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

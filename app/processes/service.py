@@ -9,6 +9,7 @@ from app import audit
 from app.audit import Actor
 from app.db import utcnow
 from app.errors import Conflict, NotFound
+from app.ideas.criteria import seed_default_criteria
 from app.processes.models import PhaseTransition, Process
 from app.processes.phases import ON_ENTER, Phase, guard_problems, step_problem
 from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
@@ -29,6 +30,7 @@ def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Pr
     process = Process(**data.model_dump(), phase=Phase.design.value, created_by_id=actor.user_id)
     session.add(process)
     session.flush()
+    seed_default_criteria(session=session, process=process)
     audit.append(
         session=session,
         actor=actor,

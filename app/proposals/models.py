@@ -40,3 +40,12 @@ class Proposal(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProposalIdea(SQLModel, table=True):
+    """The ideas a proposal grew from."""
+
+    __tablename__ = "proposal_idea"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", primary_key=True, index=True)

@@ -1,9 +1,24 @@
-"""Proposals and the ballot list."""
+"""Proposals, their approval onto the ballot, and the ballot list."""
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from app.proposals.models import Proposal, ProposalStatus
+from app import audit
+from app.audit import Actor
+from app.db import utcnow
+from app.errors import BadInput, Conflict, Forbidden, NotFound
+from app.ideas.models import Idea, IdeaStatus
+from app.processes import service as processes
+from app.processes.models import Process
+from app.processes.phases import Phase, guard
+from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
+from app.proposals.schemas import ProposalCreate, ProposalUpdate, Translation
+
+# From voting on, the public sees the ballot; before, only staff do.
+PUBLISHED_PHASES = frozenset({Phase.voting, Phase.funding, Phase.closed})
 
 
 def ballot_proposals(*, session: Session, process_id: int) -> list[Proposal]:
@@ -15,3 +30,367 @@ def ballot_proposals(*, session: Session, process_id: int) -> list[Proposal]:
             .order_by(Proposal.ballot_number)
         ).scalars()
     )
+
+
+def count_on_ballot(*, session: Session, process_id: int) -> int:
+    return session.execute(
+        select(func.count()).where(
+            Proposal.process_id == process_id, Proposal.status == ProposalStatus.approved.value
+        )
+    ).scalar_one()
+
+
+@guard(Phase.voting)
+def _enough_on_ballot(session: Session, process: Process, _: datetime) -> str | None:
+    on_ballot = count_on_ballot(session=session, process_id=process.id)
+    if on_ballot >= process.ballot_size:
+        return None
+    verb = "proposal is" if on_ballot == 1 else "proposals are"
+    return (
+        f"{on_ballot} {verb} on the ballot; at least {process.ballot_size} are needed "
+        "(approve more in proposal_development)."
+    )
+
+
+def _in_development(process: Process, what: str, audit_as: tuple[str, str]) -> None:
+    if process.phase != Phase.proposal_development.value:
+        frozen = Phase(process.phase) in PUBLISHED_PHASES
+        raise Conflict(
+            f"{what} only in proposal_development; the process is in {process.phase}"
+            + (": the ballot and its costs are fixed once voting opens." if frozen else "."),
+            code="ballot_frozen" if frozen else "wrong_phase",
+            audit=audit_as,
+        )
+
+
+def _check_ideas(*, session: Session, process: Process, idea_ids: list[int]) -> None:
+    found = {
+        idea.id: idea
+        for idea in session.execute(select(Idea).where(Idea.id.in_(idea_ids))).scalars()
+    }
+    for index, idea_id in enumerate(idea_ids):
+        idea = found.get(idea_id)
+        if idea is None or idea.process_id != process.id:
+            raise BadInput(
+                f"Process {process.id} has no idea {idea_id}.",
+                field=f"idea_ids.{index}",
+                code="unknown_idea",
+            )
+        if idea.status == IdeaStatus.hidden.value:
+            raise BadInput(
+                f"Idea {idea_id} was hidden by an organizer and cannot back a proposal.",
+                field=f"idea_ids.{index}",
+                code="idea_hidden",
+            )
+
+
+def _check_translations(process: Process, translations: dict[str, Translation]) -> None:
+    primary, others = process.languages[0], process.languages[1:]
+    for language in translations:
+        if language == primary:
+            raise BadInput(
+                f"title and summary are already in {primary}, the process's first language; "
+                f"translations are for {', '.join(others) or 'no other language'}.",
+                field=f"translations.{language}",
+                code="translation_of_primary",
+            )
+        if language not in others:
+            raise BadInput(
+                f"{language!r} is not a language of this process "
+                f"(it has {', '.join(process.languages)}).",
+                field=f"translations.{language}",
+                code="unknown_language",
+            )
+
+
+def _link_ideas(*, session: Session, proposal: Proposal, idea_ids: list[int]) -> None:
+    session.execute(delete(ProposalIdea).where(ProposalIdea.proposal_id == proposal.id))
+    session.add_all(ProposalIdea(proposal_id=proposal.id, idea_id=i) for i in idea_ids)
+    session.flush()
+
+
+def idea_ids_of(*, session: Session, proposal_id: int) -> list[int]:
+    return list(
+        session.execute(
+            select(ProposalIdea.idea_id)
+            .where(ProposalIdea.proposal_id == proposal_id)
+            .order_by(ProposalIdea.idea_id)
+        ).scalars()
+    )
+
+
+def _translations_json(translations: dict[str, Translation]) -> dict[str, Any]:
+    return {lang: t.model_dump() for lang, t in sorted(translations.items())}
+
+
+def create_proposal(
+    *, session: Session, actor: Actor, process_id: int, data: ProposalCreate
+) -> Proposal:
+    process = processes.get_process(session=session, process_id=process_id, for_update=True)
+    target = f"process:{process_id}"
+    _in_development(process, "Proposals can be written", ("proposal.create", target))
+    _check_ideas(session=session, process=process, idea_ids=data.idea_ids)
+    _check_translations(process, data.translations)
+    now = utcnow()
+    proposal = Proposal(
+        process_id=process.id,
+        title=data.title,
+        summary=data.summary,
+        cost_cents=data.cost_cents,
+        location=data.location,
+        category=data.category,
+        translations=_translations_json(data.translations),
+        equity_assessment=data.equity_assessment.model_dump() if data.equity_assessment else None,
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(proposal)
+    session.flush()
+    _link_ideas(session=session, proposal=proposal, idea_ids=data.idea_ids)
+    audit.append(
+        session=session,
+        actor=actor,
+        action="proposal.create",
+        target=f"proposal:{proposal.id}",
+        detail={"process_id": process.id, "cost_cents": proposal.cost_cents},
+    )
+    return proposal
+
+
+def _proposal_and_locked_process(
+    *, session: Session, proposal_id: int, action: str
+) -> tuple[Proposal, Process]:
+    target = f"proposal:{proposal_id}"
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(
+            f"There is no proposal {proposal_id}.", field="proposal_id", audit=(action, target)
+        )
+    # The process row lock serialises approvals (ballot numbers) and the move to voting.
+    process = processes.get_process(
+        session=session, process_id=proposal.process_id, for_update=True
+    )
+    session.refresh(proposal, with_for_update=True)
+    return proposal, process
+
+
+def update_proposal(
+    *, session: Session, actor: Actor, proposal_id: int, changes: ProposalUpdate
+) -> Proposal:
+    action, target = "proposal.update", f"proposal:{proposal_id}"
+    proposal, process = _proposal_and_locked_process(
+        session=session, proposal_id=proposal_id, action=action
+    )
+    _in_development(process, "Proposals can be edited", (action, target))
+    if proposal.status == ProposalStatus.approved.value:
+        raise Conflict(
+            f"Proposal {proposal.id} is on the ballot as number {proposal.ballot_number}; "
+            "an organizer must return it before it can be edited.",
+            code="proposal_approved",
+            audit=(action, target),
+        )
+    fields = changes.model_dump(exclude_unset=True)
+    for required in ("title", "summary", "cost_cents", "idea_ids", "translations"):
+        if required in fields and fields[required] is None:
+            raise BadInput(f"{required} cannot be null.", field=required)
+    if changes.idea_ids is not None:
+        _check_ideas(session=session, process=process, idea_ids=changes.idea_ids)
+        _link_ideas(session=session, proposal=proposal, idea_ids=changes.idea_ids)
+    if changes.translations is not None:
+        _check_translations(process, changes.translations)
+        proposal.translations = _translations_json(changes.translations)
+    if "equity_assessment" in fields:
+        proposal.equity_assessment = (
+            changes.equity_assessment.model_dump() if changes.equity_assessment else None
+        )
+    for name in ("title", "summary", "cost_cents", "location", "category"):
+        if name in fields:
+            setattr(proposal, name, fields[name])
+    if proposal.status == ProposalStatus.returned.value:
+        # Edited after being sent back: ready for the organizers to look at again.
+        proposal.status = ProposalStatus.draft.value
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"fields": sorted(fields)},
+    )
+    return proposal
+
+
+def next_ballot_number(*, session: Session, process_id: int) -> int:
+    """The smallest positive number not on the ballot: 1, 2, 3 ..., refilling a returned gap."""
+    taken = set(
+        session.execute(
+            select(Proposal.ballot_number).where(
+                Proposal.process_id == process_id, Proposal.ballot_number.is_not(None)
+            )
+        ).scalars()
+    )
+    number = 1
+    while number in taken:
+        number += 1
+    return number
+
+
+def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    action, target = "proposal.approve", f"proposal:{proposal_id}"
+    proposal, process = _proposal_and_locked_process(
+        session=session, proposal_id=proposal_id, action=action
+    )
+    _in_development(process, "Proposals can be approved", (action, target))
+    if proposal.status == ProposalStatus.approved.value:
+        raise Conflict(
+            f"Proposal {proposal.id} is already on the ballot as number {proposal.ballot_number}.",
+            code="already_approved",
+            audit=(action, target),
+        )
+    proposal.ballot_number = next_ballot_number(session=session, process_id=process.id)
+    proposal.status = ProposalStatus.approved.value
+    proposal.return_reason = None
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"ballot_number": proposal.ballot_number, "cost_cents": proposal.cost_cents},
+    )
+    return proposal
+
+
+def return_proposal(*, session: Session, actor: Actor, proposal_id: int, reason: str) -> Proposal:
+    action, target = "proposal.return", f"proposal:{proposal_id}"
+    proposal, process = _proposal_and_locked_process(
+        session=session, proposal_id=proposal_id, action=action
+    )
+    _in_development(process, "Proposals can be returned", (action, target))
+    if proposal.status == ProposalStatus.returned.value:
+        raise Conflict(
+            f"Proposal {proposal.id} was already returned; the delegates must edit it first.",
+            code="already_returned",
+            audit=(action, target),
+        )
+    was_number = proposal.ballot_number
+    proposal.status = ProposalStatus.returned.value
+    proposal.ballot_number = None
+    proposal.return_reason = reason
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"reason": reason[:500], "was_ballot_number": was_number},
+    )
+    return proposal
+
+
+def get_proposal(*, session: Session, proposal_id: int, staff: bool) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is not None and not staff:
+        process = processes.get_process(session=session, process_id=proposal.process_id)
+        public = (
+            Phase(process.phase) in PUBLISHED_PHASES
+            and proposal.status == ProposalStatus.approved.value
+        )
+        proposal = proposal if public else None
+    if proposal is None:
+        raise NotFound(f"There is no proposal {proposal_id}.", field="proposal_id")
+    return proposal
+
+
+def list_proposals(*, session: Session, process_id: int, staff: bool) -> list[Proposal]:
+    """Staff: every proposal, by id. Public: the ballot, once voting has opened."""
+    process = processes.get_process(session=session, process_id=process_id)
+    if not staff:
+        if Phase(process.phase) not in PUBLISHED_PHASES:
+            return []
+        return ballot_proposals(session=session, process_id=process_id)
+    return list(
+        session.execute(
+            select(Proposal).where(Proposal.process_id == process_id).order_by(Proposal.id)
+        ).scalars()
+    )
+
+
+def choose_language(*, languages: list[str], asked: str | None, accept_language: str | None) -> str:
+    """?lang= first, then Accept-Language by preference, else the process's first language."""
+    wanted: list[str] = []
+    if asked:
+        wanted.append(asked)
+    if accept_language:
+        ranked = []
+        # Only the first preferences matter; a long header is cut, not refused.
+        for position, part in enumerate(accept_language[:500].split(",")[:20]):
+            tag, _, params = part.strip().partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            if tag and quality > 0:
+                ranked.append((-quality, position, tag.strip()))
+        wanted += [tag for _, _, tag in sorted(ranked)]
+    by_lower = {language.lower(): language for language in languages}
+    for tag in wanted:
+        tag = tag.lower()
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in by_lower:
+                return by_lower[candidate]
+    return languages[0]
+
+
+def ballot_of(
+    *,
+    session: Session,
+    process_id: int,
+    staff: bool,
+    asked: str | None,
+    accept_language: str | None,
+) -> dict[str, Any]:
+    process = processes.get_process(session=session, process_id=process_id)
+    if not staff and Phase(process.phase) not in PUBLISHED_PHASES:
+        raise Forbidden(
+            f"The ballot is published when voting opens; the process is in {process.phase}.",
+            code="ballot_not_published",
+        )
+    language = choose_language(
+        languages=process.languages, asked=asked, accept_language=accept_language
+    )
+    entries = []
+    for proposal in ballot_proposals(session=session, process_id=process.id):
+        translated = proposal.translations.get(language)
+        entries.append(
+            {
+                "ballot_number": proposal.ballot_number,
+                "proposal_id": proposal.id,
+                "title": translated["title"] if translated else proposal.title,
+                "summary": translated["summary"] if translated else proposal.summary,
+                "cost_cents": proposal.cost_cents,
+                "category": proposal.category,
+                "location": proposal.location,
+                "language": language if translated else process.languages[0],
+            }
+        )
+    return {
+        "process_id": process.id,
+        "phase": process.phase,
+        "language": language,
+        "languages": process.languages,
+        "currency": process.currency,
+        "budget_cents": process.budget_cents,
+        "ballot_size": process.ballot_size,
+        "total_cost_cents": sum(e["cost_cents"] for e in entries),
+        "proposals": entries,
+    }

@@ -1,0 +1,357 @@
+"""Ideas: submission (online, rate-limited; paper, typed in by staff), moderation, scoring."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from app import audit
+from app.audit import Actor
+from app.db import utcnow
+from app.errors import BadInput, Conflict, NotFound, TooManyRequests
+from app.ideas import ranking
+from app.ideas.criteria import criteria_of
+from app.ideas.models import (
+    CriterionScore,
+    DelegateScore,
+    Idea,
+    IdeaChannel,
+    IdeaStatus,
+    IdeaSubmissionCounter,
+)
+from app.ideas.schemas import IdeaCreate, ScoreIn
+from app.processes import service as processes
+from app.processes.models import Process
+from app.processes.phases import Phase
+from app.sites import service as sites
+from app.sites.models import SiteKind
+
+# Online submissions per client address per clock hour, counted in the database so the
+# limit holds across app instances. Staff typing in paper forms are not limited.
+IDEAS_PER_ADDRESS_PER_HOUR = 20
+SUBMISSION_WINDOW = timedelta(hours=1)
+
+# Duplicates and abuse can still be cleaned up while delegates work through the ideas.
+MODERATION_PHASES = frozenset({Phase.idea_collection, Phase.proposal_development})
+
+
+def _require_phase(process: Process, phases: frozenset[Phase], what: str, audit_as=None) -> None:
+    if Phase(process.phase) not in phases:
+        names = " or ".join(p.value for p in Phase if p in phases)
+        raise Conflict(
+            f"{what} only while the process is in {names}; it is in {process.phase}.",
+            code="wrong_phase",
+            audit=audit_as,
+        )
+
+
+def count_submission(*, session: Session, client_address: str, now: datetime) -> None:
+    """Count one online submission from this address; 429 past the hourly limit."""
+    window_start = now.replace(minute=0, second=0, microsecond=0)
+    table = IdeaSubmissionCounter.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # One atomic statement: concurrent requests on several instances each get their own count.
+    statement = (
+        insert(table)
+        .values(client_address=client_address, window_start=window_start, submissions=1)
+        .on_conflict_do_update(
+            index_elements=["client_address", "window_start"],
+            set_={"submissions": table.c.submissions + 1},
+        )
+        .returning(table.c.submissions)
+    )
+    submissions = session.execute(statement).scalar_one()
+    # Past windows are spent: drop them (every address's), so the table stays one hour long.
+    session.execute(delete(table).where(table.c.window_start < window_start))
+    if submissions > IDEAS_PER_ADDRESS_PER_HOUR:
+        wait = int((window_start + SUBMISSION_WINDOW - now).total_seconds()) + 1
+        raise TooManyRequests(
+            f"At most {IDEAS_PER_ADDRESS_PER_HOUR} ideas an hour can be sent from one "
+            f"address. Try again in {wait} seconds, or hand in a paper form at an event.",
+            code="too_many_ideas",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def submit_idea(
+    *,
+    session: Session,
+    actor: Actor,
+    process_id: int,
+    data: IdeaCreate,
+    client_address: str | None,
+    typed_by_staff: bool,
+) -> Idea:
+    """A resident's idea: online (anyone, limited per address) or a paper form typed by staff."""
+    # Row lock: an idea is never accepted after the organizers close idea collection.
+    process = processes.get_process(session=session, process_id=process_id, for_update=True)
+    _require_phase(process, frozenset({Phase.idea_collection}), "Ideas can be shared")
+    if data.site_id is not None:
+        site = sites.get_site(session=session, process_id=process.id, site_id=data.site_id)
+        if site.kind != SiteKind.event.value:
+            raise BadInput(
+                f"Site {site.id} is a voting site; ideas are collected at events.",
+                field="site_id",
+                code="not_an_event",
+            )
+    if not typed_by_staff:
+        count_submission(session=session, client_address=client_address or "unknown", now=utcnow())
+    idea = Idea(
+        process_id=process.id,
+        **data.model_dump(),
+        channel=(IdeaChannel.paper if typed_by_staff else IdeaChannel.online).value,
+        submitted_by_id=actor.user_id,
+    )
+    session.add(idea)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="idea.create",
+        target=f"idea:{idea.id}",
+        detail={"process_id": process.id, "channel": idea.channel, "site_id": idea.site_id},
+    )
+    return idea
+
+
+def get_idea(*, session: Session, idea_id: int, include_hidden: bool = True) -> Idea:
+    idea = session.get(Idea, idea_id)
+    if idea is None or (not include_hidden and idea.status == IdeaStatus.hidden.value):
+        raise NotFound(f"There is no idea {idea_id}.", field="idea_id")
+    return idea
+
+
+def list_ideas(
+    *, session: Session, process_id: int, include_hidden: bool, limit: int, offset: int
+) -> list[Idea]:
+    processes.get_process(session=session, process_id=process_id)
+    query = select(Idea).where(Idea.process_id == process_id)
+    if not include_hidden:
+        query = query.where(Idea.status != IdeaStatus.hidden.value)
+    return list(session.execute(query.order_by(Idea.id).limit(limit).offset(offset)).scalars())
+
+
+def _moderated_idea(*, session: Session, idea_id: int, action: str) -> tuple[Idea, Process]:
+    target = f"idea:{idea_id}"
+    idea = session.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea {idea_id}.", field="idea_id", audit=(action, target))
+    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
+    verb = "merged" if action == "idea.merge" else "hidden"
+    _require_phase(process, MODERATION_PHASES, f"Ideas can be {verb}", (action, target))
+    session.refresh(idea, with_for_update=True)
+    if idea.status != IdeaStatus.visible.value:
+        where = f" into idea {idea.merged_into_id}" if idea.merged_into_id else ""
+        raise Conflict(
+            f"Idea {idea.id} is already {idea.status}{where}.",
+            code=f"idea_{idea.status}",
+            audit=(action, target),
+        )
+    return idea, process
+
+
+def merge_idea(
+    *, session: Session, actor: Actor, idea_id: int, into_idea_id: int, reason: str
+) -> Idea:
+    """Merge a duplicate into another idea of the same process; the duplicate stays readable."""
+    action, target = "idea.merge", f"idea:{idea_id}"
+    idea, process = _moderated_idea(session=session, idea_id=idea_id, action=action)
+    if into_idea_id == idea.id:
+        raise BadInput(
+            "An idea cannot be merged into itself.",
+            field="into_idea_id",
+            code="merge_into_self",
+            audit=(action, target),
+        )
+    into = session.get(Idea, into_idea_id)
+    if into is None or into.process_id != process.id:
+        raise NotFound(
+            f"Process {process.id} has no idea {into_idea_id} to merge into.",
+            field="into_idea_id",
+            audit=(action, target),
+        )
+    if into.status != IdeaStatus.visible.value:
+        raise Conflict(
+            f"Idea {into.id} is {into.status}; merge into a visible idea instead.",
+            field="into_idea_id",
+            code=f"target_{into.status}",
+            audit=(action, target),
+        )
+    idea.status = IdeaStatus.merged.value
+    idea.merged_into_id = into.id
+    idea.moderation_reason = reason
+    session.add(idea)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"into_idea_id": into.id, "reason": reason[:500]},
+    )
+    return idea
+
+
+def hide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) -> Idea:
+    """Hide abuse from the public lists, the ranking and new proposals."""
+    action, target = "idea.hide", f"idea:{idea_id}"
+    idea, _ = _moderated_idea(session=session, idea_id=idea_id, action=action)
+    idea.status = IdeaStatus.hidden.value
+    idea.moderation_reason = reason
+    session.add(idea)
+    session.flush()
+    audit.append(
+        session=session, actor=actor, action=action, target=target, detail={"reason": reason[:500]}
+    )
+    return idea
+
+
+def _score_values(*, session: Session, score_id: int) -> dict[int, int]:
+    rows = session.execute(
+        select(CriterionScore).where(CriterionScore.delegate_score_id == score_id)
+    ).scalars()
+    return {row.criterion_id: row.value for row in rows}
+
+
+def put_score(
+    *, session: Session, actor: Actor, delegate_id: int, idea_id: int, data: ScoreIn
+) -> tuple[DelegateScore, dict[int, int], dict[int, int]]:
+    """Set this delegate's scores for the idea, replacing any earlier ones.
+
+    Returns the row, the values by criterion id, and the weights by criterion id.
+    """
+    idea = get_idea(session=session, idea_id=idea_id, include_hidden=False)
+    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
+    _require_phase(process, frozenset({Phase.proposal_development}), "Delegates score ideas")
+    if idea.status != IdeaStatus.visible.value:
+        raise Conflict(
+            f"Idea {idea.id} was merged into idea {idea.merged_into_id}; score that one.",
+            code="idea_merged",
+        )
+    criteria = criteria_of(session=session, process_id=process.id)
+    weights = {c.id: c.weight for c in criteria}
+    given = {int(key): value for key, value in data.scores.items()}
+    unknown = sorted(set(given) - set(weights))
+    if unknown:
+        raise BadInput(
+            f"Criterion {unknown[0]} is not one of this process's criteria "
+            f"(ids {', '.join(str(c) for c in weights)}).",
+            field=f"scores.{unknown[0]}",
+            code="unknown_criterion",
+        )
+    missing = [c for c in criteria if c.id not in given]
+    if missing:
+        names = ", ".join(f"{c.id} ({c.name})" for c in missing)
+        raise BadInput(
+            f"Score every criterion once; missing: {names}.",
+            field="scores",
+            code="criteria_missing",
+        )
+    now = utcnow()
+    score = session.execute(
+        select(DelegateScore)
+        .where(DelegateScore.idea_id == idea.id, DelegateScore.delegate_id == delegate_id)
+        .with_for_update()
+    ).scalar_one_or_none()
+    replaced = score is not None
+    if score is None:
+        score = DelegateScore(idea_id=idea.id, delegate_id=delegate_id, created_at=now)
+    else:
+        session.execute(delete(CriterionScore).where(CriterionScore.delegate_score_id == score.id))
+    score.comment = data.comment or None
+    score.updated_at = now
+    session.add(score)
+    session.flush()
+    session.add_all(
+        CriterionScore(delegate_score_id=score.id, criterion_id=c, value=v)
+        for c, v in given.items()
+    )
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="idea.score",
+        target=f"idea:{idea.id}",
+        detail={"scores": {str(c): v for c, v in sorted(given.items())}, "replaced": replaced},
+    )
+    return score, given, weights
+
+
+def my_score(
+    *, session: Session, delegate_id: int, idea_id: int
+) -> tuple[DelegateScore, dict[int, int], dict[int, int]]:
+    idea = get_idea(session=session, idea_id=idea_id, include_hidden=False)
+    score = session.execute(
+        select(DelegateScore).where(
+            DelegateScore.idea_id == idea.id, DelegateScore.delegate_id == delegate_id
+        )
+    ).scalar_one_or_none()
+    if score is None:
+        raise NotFound(f"You have not scored idea {idea.id} yet.", code="not_scored")
+    weights = {c.id: c.weight for c in criteria_of(session=session, process_id=idea.process_id)}
+    return score, _score_values(session=session, score_id=score.id), weights
+
+
+def ranking_of(*, session: Session, process_id: int) -> dict:
+    """The process's visible ideas ranked by the delegates' scores (see app.ideas.ranking)."""
+    processes.get_process(session=session, process_id=process_id)
+    criteria = criteria_of(session=session, process_id=process_id)
+    weights = {c.id: c.weight for c in criteria}
+    ideas = list(
+        session.execute(
+            select(Idea.id, Idea.title).where(
+                Idea.process_id == process_id, Idea.status == IdeaStatus.visible.value
+            )
+        )
+    )
+    rows = session.execute(
+        select(
+            DelegateScore.idea_id,
+            DelegateScore.id,
+            CriterionScore.criterion_id,
+            CriterionScore.value,
+        )
+        .join(CriterionScore, CriterionScore.delegate_score_id == DelegateScore.id)
+        .join(Idea, Idea.id == DelegateScore.idea_id)
+        .where(Idea.process_id == process_id, Idea.status == IdeaStatus.visible.value)
+    )
+    by_score: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for idea_id, score_id, criterion_id, value in rows:
+        by_score[(idea_id, score_id)][criterion_id] = value
+    by_idea: dict[int, list[dict[int, int]]] = defaultdict(list)
+    for (idea_id, _), values in sorted(by_score.items()):
+        if set(values) == set(weights):
+            by_idea[idea_id].append(values)
+    ranked = ranking.rank_ideas(
+        [ranking.IdeaScores(idea_id, by_idea.get(idea_id, [])) for idea_id, _ in ideas], weights
+    )
+    titles = dict(ideas)
+    names = {c.id: c.name for c in criteria}
+    return {
+        "process_id": process_id,
+        "definition": ranking.DEFINITION,
+        "criteria": criteria,
+        "ideas": [
+            {
+                "rank": position if r.weighted_mean is not None else None,
+                "idea_id": r.idea_id,
+                "title": titles[r.idea_id],
+                "delegates": r.delegates,
+                "weighted_mean": None
+                if r.weighted_mean is None
+                else ranking.rounded(r.weighted_mean),
+                "weighted_mean_exact": None
+                if r.weighted_mean is None
+                else ranking.fraction_text(r.weighted_mean),
+                "spread": None if r.variance is None else ranking.rounded_sqrt(r.variance),
+                "criterion_means": [
+                    {"criterion_id": c, "name": names[c], "mean": ranking.rounded(m)}
+                    for c, m in r.criterion_means.items()
+                ],
+            }
+            for position, r in enumerate(ranked, start=1)
+        ],
+    }

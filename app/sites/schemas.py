@@ -1,0 +1,48 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.sites.models import SiteKind
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("give a timezone, e.g. 2019-03-02T15:00:00Z")
+    return value
+
+
+AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
+
+
+class SiteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: SiteKind
+    formal: bool = Field(default=False, strict=True)
+    address: str = Field(min_length=1, max_length=500)
+    neighborhood: str | None = Field(default=None, min_length=1, max_length=120)
+    opens_at: AwareTime = None
+    closes_at: AwareTime = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "SiteCreate":
+        if self.formal and self.kind != SiteKind.event:
+            raise ValueError("formal applies to idea-collection events only, not voting sites")
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValueError("closes_at must be after opens_at")
+        return self
+
+
+class SiteOut(BaseModel):
+    id: int
+    process_id: int
+    name: str
+    kind: SiteKind
+    formal: bool
+    address: str
+    neighborhood: str | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    created_at: datetime

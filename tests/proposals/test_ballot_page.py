@@ -1,0 +1,29 @@
+from tests.ideas.helpers import force_phase
+from tests.proposals.helpers import approve, create_proposal, developing
+
+
+def test_ballot_page_in_the_chosen_language(client, organizer, session):
+    pid, ideas = developing(client, organizer, ideas=1, ballot_size=1)
+    proposal = create_proposal(
+        client,
+        organizer,
+        pid,
+        ideas,
+        title="Emergency housing fund",
+        cost_cents=25_000_00,
+        translations={"es": {"title": "Fondo de emergencia", "summary": "Ayuda única."}},
+    )
+    approve(client, organizer, proposal["id"])
+    before = client.get(f"/processes/{pid}/ballot")
+    assert before.status_code == 200
+    assert "published when voting opens" in before.text and "Emergency" not in before.text
+    force_phase(session, pid, "voting")
+    english = client.get(f"/processes/{pid}/ballot")
+    assert "1. Emergency housing fund" in english.text and "$25,000" in english.text
+    assert '<html lang="en">' in english.text
+    spanish = client.get(f"/processes/{pid}/ballot", headers={"Accept-Language": "es"})
+    assert "1. Fondo de emergencia" in spanish.text and "Costo" in spanish.text
+    assert '<html lang="es">' in spanish.text and spanish.headers["content-language"] == "es"
+    vietnamese = client.get(f"/processes/{pid}/ballot?lang=vi")
+    assert "Chi phí" in vietnamese.text and "Emergency housing fund" in vietnamese.text
+    assert client.get("/processes/999999/ballot").status_code == 404
