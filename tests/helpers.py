@@ -36,3 +36,24 @@ PROCESS = {
     "ballot_size": 5,
     "languages": ["en", "es", "vi"],
 }
+
+
+def put_on_ballot(session_factory: Any, process_id: int, count: int = 5) -> list[int]:
+    """Approved proposals with ballot numbers 1..count, so the process may open voting."""
+    from app.proposals.models import Proposal
+
+    with session_factory() as session:
+        proposals = [
+            Proposal(
+                process_id=process_id,
+                title=f"Project {n}",
+                summary="A project.",
+                cost_cents=10_000_00,
+                status="approved",
+                ballot_number=n,
+            )
+            for n in range(1, count + 1)
+        ]
+        session.add_all(proposals)
+        session.commit()
+        return [p.id for p in proposals]

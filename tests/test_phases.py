@@ -14,7 +14,7 @@ from app.processes.models import PhaseTransition, Process
 from app.processes.phases import ORDER, Phase
 from app.users.models import Role
 from tests.conftest import settings_for
-from tests.helpers import PROCESS, assert_error, audit_actions, count
+from tests.helpers import PROCESS, assert_error, audit_actions, count, put_on_ballot
 from tests.test_processes import set_phase
 
 PAIRS = [(a, b) for a in ORDER for b in ORDER]
@@ -34,9 +34,11 @@ def move(client, headers, pid, to, reason="Steering committee decision."):
     )
 
 
-def test_the_whole_cycle_one_step_at_a_time(client, organizer, session):
+def test_the_whole_cycle_one_step_at_a_time(client, organizer, session, session_factory):
     pid = new_process(client, organizer.headers)
     for before, after in ALLOWED:
+        if after == Phase.voting:
+            put_on_ballot(session_factory, pid)
         r = move(client, organizer.headers, pid, after.value, f"Moving to {after.value}.")
         assert r.status_code == 201, r.text
         assert (r.json()["from_phase"], r.json()["to_phase"]) == (before.value, after.value)
@@ -132,12 +134,13 @@ def test_voting_cannot_open_after_its_window_closed(client, organizer, session):
     assert "set a later voting_closes_at" in body["message"]
 
 
-def test_tie_break_seed_is_drawn_when_voting_opens(client, organizer, session):
+def test_tie_break_seed_is_drawn_when_voting_opens(client, organizer, session, session_factory):
     first = new_process(client, organizer.headers)
     second = new_process(client, organizer.headers)
     seeds = []
     for pid in (first, second):
         set_phase(session, pid, "proposal_development")
+        put_on_ballot(session_factory, pid)
         assert client.get(f"/api/processes/{pid}").json()["tie_break_seed"] is None
         assert move(client, organizer.headers, pid, "voting").status_code == 201
         seeds.append(client.get(f"/api/processes/{pid}").json()["tie_break_seed"])
