@@ -129,6 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
         field = _field_of(tuple(first.get("loc", ())))
         if first.get("type") == "json_invalid":
             message = "The request body is not valid JSON."
+        elif first.get("type") == "missing" and field is None:
+            message = "The request needs a JSON body; none was sent."
         else:
             message = first.get("msg", "Invalid request.")
             if field:

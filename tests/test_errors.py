@@ -30,3 +30,10 @@ def test_health_is_503_when_the_database_is_unreachable():
     app = create_app(settings_for(url), engine=make_engine(url), check_schema=False)
     r = TestClient(app).get("/healthz")
     assert r.status_code == 503 and r.json()["database"] == "unreachable"
+
+
+def test_a_missing_body_says_so(client, organizer):
+    from tests.helpers import assert_error
+
+    body = assert_error(client.post("/api/processes", headers=organizer.headers), 422)
+    assert "needs a JSON body" in body["message"]
