@@ -11,8 +11,8 @@ def test_ballot_table_holds_nothing_that_leads_to_a_voter(engine, backend):
     assert set(columns) == ALLOWED_BALLOT_COLUMNS
     assert insp.get_pk_constraint("ballot")["constrained_columns"] == ["id"]
     assert "CHAR" in str(columns["id"]["type"]).upper()  # random hex, not an integer sequence
-    assert not columns["id"].get("autoincrement") is True
-    assert "DATE" == str(columns["cast_on"]["type"]).upper()
+    assert columns["id"].get("autoincrement") is not True
+    assert str(columns["cast_on"]["type"]).upper() == "DATE"
     fks = {
         (tuple(fk["constrained_columns"]), fk["referred_table"])
         for fk in insp.get_foreign_keys("ballot")
