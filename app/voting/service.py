@@ -3,8 +3,8 @@
 One person, one ballot, across every channel
 --------------------------------------------
 `participation` has one row per voter, whatever the channel, unique per (process,
-person_key) and per (process, access_code_id); the row is inserted under a savepoint and
-a unique violation is the answer "already voted". An access code is spent with a
+person_key) and per (process, access_code_id); the row is inserted with ON CONFLICT DO
+NOTHING and an insert that did nothing is the answer "already voted". An access code is spent with a
 conditional UPDATE (`WHERE used_at IS NULL AND voided_at IS NULL`), a kiosk ticket the
 same way: the database decides every race, never a read followed by a write. Casting
 locks the process row FOR KEY SHARE (PostgreSQL), so a move to `funding` waits for the
@@ -47,6 +47,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -351,25 +353,33 @@ def _record_participation(
     access_code_id: int | None,
     site_id: int | None,
 ) -> None:
-    try:
-        with session.begin_nested():
-            session.add(
-                Participation(
-                    process_id=process_id,
-                    person_key=person_key,
-                    access_code_id=access_code_id,
-                    channel=channel.value,
-                    site_id=site_id,
-                )
-            )
-            session.flush()
-    except IntegrityError:
+    """Inserts the voter's participation row, or 409 when the person or code has one.
+
+    INSERT ... ON CONFLICT DO NOTHING: the unique constraints decide, in one statement,
+    without a savepoint; a concurrent insert of the same key waits for the other
+    transaction and then does nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert_into = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert_into(Participation)
+        .values(
+            process_id=process_id,
+            person_key=person_key,
+            access_code_id=access_code_id,
+            channel=channel.value,
+            site_id=site_id,
+        )
+        .on_conflict_do_nothing()
+        .returning(Participation.id)
+    ).scalar_one_or_none()
+    if inserted is None:
         raise Conflict(
             "This person has already voted in this process (online, at a kiosk or on paper): "
             "each person votes once.",
             code="already_voted",
             audit=("ballot.participation", f"process:{process_id}"),
-        ) from None
+        )
 
 
 # --- casting ----------------------------------------------------------------------------
@@ -419,11 +429,22 @@ def check_ranking(*, session: Session, process: Process, ranking: list[int]) -> 
         )
     if len(set(ranking)) != len(ranking):
         raise refuse("Each proposal may be ranked once.")
-    on_ballot = {p.id for p in ballot_proposals(session=session, process_id=process.id)}
+    on_ballot = _ballot_ids(session=session, process_id=process.id)
     strangers = [p for p in ranking if p not in on_ballot]
     if strangers:
         raise refuse(f"Proposal {strangers[0]} is not on this process's ballot.")
     return list(ranking)
+
+
+def _ballot_ids(*, session: Session, process_id: int) -> frozenset[int]:
+    """The ballot's proposal ids, kept for the session: the ballot is fixed during voting
+    (a bulk load like the demo casts thousands of ballots in one session)."""
+    cache = session.info.setdefault("pbvote.voting.ballot", {})
+    if process_id not in cache:
+        cache[process_id] = frozenset(
+            p.id for p in ballot_proposals(session=session, process_id=process_id)
+        )
+    return cache[process_id]
 
 
 def cast_ballot(
