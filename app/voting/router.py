@@ -7,6 +7,8 @@ its own transaction after the cast's transaction has been rolled back.
 
 import csv
 import io
+import threading
+from contextlib import nullcontext
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
@@ -49,6 +51,7 @@ from app.voting.schemas import (
 router = APIRouter(tags=["voting"])
 _staff = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
 _cast = error_responses(BadInput, NotAuthenticated, Forbidden, NotFound, Conflict, TooManyRequests)
+_GATE_CREATION = threading.Lock()
 SiteId = Path(ge=1, le=2**31 - 1, description="The site id")
 
 
@@ -218,7 +221,8 @@ def cast_ballot(
     client = request.client.host if request.client else "unknown"
     throttle_keys = [f"ballot-code:{client}"]
     guessing = body.credential.access_code is not None
-    with open_session(factory, write=True) as session:
+    with _write_gate(request.app), open_session(factory, write=True) as session:
+        session.info.update(_frozen_caches(request.app))
         if guessing:
             _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
         try:
@@ -240,6 +244,29 @@ def cast_ballot(
         message="Your ballot is cast. Keep this receipt to check, after the count, "
         "that your ballot was counted.",
     )
+
+
+def _frozen_caches(app) -> dict:
+    """Ballot and rules of voting processes, shared by this app's requests (see
+    service.BALLOT_CACHE for why they cannot go stale)."""
+    caches = getattr(app.state, "voting_caches", None)
+    if caches is None:
+        caches = app.state.voting_caches = {service.BALLOT_CACHE: {}, service.RULES_CACHE: {}}
+    return caches
+
+
+def _write_gate(app):
+    """On SQLite, one casting thread per process at a time: waiting threads queue on a
+    lock here instead of sleeping in SQLite's busy handler, whose growing back-off makes
+    a few unlucky voters wait seconds. Across processes the busy handler still decides.
+    PostgreSQL needs no gate: rows, not the database, are locked."""
+    if app.state.engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _GATE_CREATION:
+        gate = getattr(app.state, "voting_write_gate", None)
+        if gate is None:
+            gate = app.state.voting_write_gate = threading.Lock()
+    return gate
 
 
 def _not_throttled(*, session, keys: list[str], process_id: int) -> None:

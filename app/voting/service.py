@@ -436,15 +436,38 @@ def check_ranking(*, session: Session, process: Process, ranking: list[int]) -> 
     return list(ranking)
 
 
+# Once a process is in voting its ballot and rules never change again (phases only move
+# forward, and both are frozen before voting). Callers that have just checked the phase
+# may therefore keep them: in `session.info`, which the ballot route points at a dict
+# shared by the app's requests, and a bulk load like the demo shares within its session.
+BALLOT_CACHE = "pbvote.voting.ballot"
+RULES_CACHE = "pbvote.voting.rules"
+
+
 def _ballot_ids(*, session: Session, process_id: int) -> frozenset[int]:
-    """The ballot's proposal ids, kept for the session: the ballot is fixed during voting
-    (a bulk load like the demo casts thousands of ballots in one session)."""
-    cache = session.info.setdefault("pbvote.voting.ballot", {})
-    if process_id not in cache:
-        cache[process_id] = frozenset(
-            p.id for p in ballot_proposals(session=session, process_id=process_id)
+    """The ballot's proposal ids; only called once the process is known to be voting."""
+    cache = session.info.setdefault(BALLOT_CACHE, {})
+    ids = cache.get(process_id)
+    if ids is None:
+        ids = frozenset(p.id for p in ballot_proposals(session=session, process_id=process_id))
+        cache[process_id] = ids
+    return ids
+
+
+def _frozen_rules(*, session: Session, process_id: int) -> VotingRules:
+    """The rules of a process known to be voting (see BALLOT_CACHE)."""
+    cache = session.info.setdefault(RULES_CACHE, {})
+    rules = cache.get(process_id)
+    if rules is None:
+        stored = get_rules(session=session, process_id=process_id)
+        rules = VotingRules(
+            process_id=process_id,
+            credential=stored.credential,
+            min_age=stored.min_age,
+            postal_codes=list(stored.postal_codes),
         )
-    return cache[process_id]
+        cache[process_id] = rules
+    return rules
 
 
 def cast_ballot(
@@ -498,7 +521,7 @@ def _online_participation(
     credential: CredentialIn,
     now: datetime,
 ) -> None:
-    rules = get_rules(session=session, process_id=process.id)
+    rules = _frozen_rules(session=session, process_id=process.id)
     kind = CredentialKind(rules.credential)
     target = f"process:{process.id}"
     needs = {
@@ -689,7 +712,7 @@ def check_in(
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
     site = voting_site(session=session, process_id=process_id, site_id=site_id)
     _require_assigned(session=session, user=user, site=site, action="voting.check_in")
-    rules = get_rules(session=session, process_id=process_id)
+    rules = _frozen_rules(session=session, process_id=process_id)
     person = code_id = None
     if identity is not None:
         person = eligible_person_key(
