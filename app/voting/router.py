@@ -10,6 +10,11 @@ import io
 import threading
 from contextlib import nullcontext
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
@@ -255,17 +260,46 @@ def _frozen_caches(app) -> dict:
     return caches
 
 
+class _SqliteWriteGate:
+    """One casting transaction at a time on a SQLite file, across threads and processes.
+
+    Waiting casts queue here (a thread lock, then an flock on a file beside the
+    database) instead of sleeping in SQLite's busy handler, whose growing back-off
+    (up to 100 ms a try, no queue) makes a few unlucky voters wait seconds while others
+    go first. PostgreSQL needs no gate: rows, not the database, are locked.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._file = None
+        if database and database != ":memory:" and fcntl is not None:
+            self._file = open(f"{database}.cast-lock", "a+b")  # noqa: SIM115 (kept open)
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
 def _write_gate(app):
-    """On SQLite, one casting thread per process at a time: waiting threads queue on a
-    lock here instead of sleeping in SQLite's busy handler, whose growing back-off makes
-    a few unlucky voters wait seconds. Across processes the busy handler still decides.
-    PostgreSQL needs no gate: rows, not the database, are locked."""
-    if app.state.engine.dialect.name != "sqlite":
+    engine = app.state.engine
+    if engine.dialect.name != "sqlite":
         return nullcontext()
     with _GATE_CREATION:
         gate = getattr(app.state, "voting_write_gate", None)
         if gate is None:
-            gate = app.state.voting_write_gate = threading.Lock()
+            gate = app.state.voting_write_gate = _SqliteWriteGate(engine.url.database)
     return gate
 
 
