@@ -31,9 +31,15 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _plausible_birth_date(value: date) -> date:
+    if value >= date.today() or value.year < 1890:
+        raise ValueError("give the voter's real birth date, e.g. 1990-04-02")
+    return value
+
+
 class IdentityIn(_Body):
     name: str = Field(min_length=1, max_length=200)
-    birth_date: date
+    birth_date: Annotated[date, AfterValidator(_plausible_birth_date)]
     postal_code: PostalCode
 
 

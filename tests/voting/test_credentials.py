@@ -75,3 +75,28 @@ def test_person_key_ignores_accents_case_and_spacing_but_not_the_person():
 def test_age_on_a_day():
     assert cred.age_on(date(2008, 6, 1), date(2026, 5, 31)) == 17
     assert cred.age_on(date(2008, 6, 1), date(2026, 6, 1)) == 18
+
+
+def test_kiosk_tokens_are_signed_bound_and_expire():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    token, expires_at = cred.issue_kiosk_token("k" * 20, process_id=3, site_id=7, now=now)
+    kiosk = cred.read_kiosk_token("k" * 20, token, now=now + timedelta(hours=23))
+    assert (kiosk.process_id, kiosk.site_id) == (3, 7)
+    with pytest.raises(cred.KioskTokenError):
+        cred.read_kiosk_token("k" * 20, token, now=expires_at)
+    with pytest.raises(cred.KioskTokenError):
+        cred.read_kiosk_token("other-secret-xxxxxxx", token, now=now)
+    with pytest.raises(cred.KioskTokenError):
+        cred.read_kiosk_token("k" * 20, token[:-2] + "xx", now=now)
+
+
+@pytest.mark.parametrize("birth", ["2999-01-01", "1800-01-01"])
+def test_implausible_birth_dates_are_refused(birth):
+    from pydantic import ValidationError
+
+    from app.voting.schemas import IdentityIn
+
+    with pytest.raises(ValidationError):
+        IdentityIn(name="A", birth_date=birth, postal_code="1")

@@ -59,3 +59,25 @@ def test_receipts_and_participation_cannot_point_at_a_ballot(engine):
     for table in insp.get_table_names():
         for fk in insp.get_foreign_keys(table):
             assert fk["referred_table"] not in {"ballot", "ballot_receipt"}, table
+
+
+def test_the_voting_migration_downgrades_and_upgrades_cleanly(fresh_database_url):
+    from sqlalchemy import inspect as inspect_db
+
+    from app import migrate
+    from app.db import make_engine
+
+    migrate.upgrade(fresh_database_url)
+    migrate.downgrade(fresh_database_url, "0002")
+    engine = make_engine(fresh_database_url)
+    try:
+        tables = set(inspect_db(engine).get_table_names())
+        assert not tables & {"ballot", "participation", "access_code", "voting_rules"}
+    finally:
+        engine.dispose()
+    migrate.upgrade(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    try:
+        assert "ballot" in inspect_db(engine).get_table_names()
+    finally:
+        engine.dispose()
