@@ -62,6 +62,7 @@ def create_app(
     from app.proposals.router import router as proposals_router
     from app.sites.router import router as sites_router
     from app.users.router import router as users_router
+    from app.voting.router import router as voting_router
     from app.web.router import router as web_router
 
     app.include_router(users_router)
@@ -69,6 +70,7 @@ def create_app(
     app.include_router(sites_router)
     app.include_router(ideas_router)
     app.include_router(proposals_router)
+    app.include_router(voting_router)
     app.include_router(web_router)
     app.include_router(proposal_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

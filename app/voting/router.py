@@ -1,0 +1,351 @@
+"""Voting routes: rules, access codes, poll workers, kiosks, check-in, ballots, turnout.
+
+Casting opens its own session instead of using SessionDep: a code with a typo is refused
+by validation before any database work, and a wrong code's throttle entry is written in
+its own transaction after the cast's transaction has been rolled back.
+"""
+
+import csv
+import io
+import threading
+from contextlib import nullcontext
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from app import audit
+from app.auth import CurrentOrganizer, CurrentStaff, SettingsDep, actor_of
+from app.db import SessionDep, open_session, utcnow
+from app.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    error_responses,
+)
+from app.processes.router import ProcessId
+from app.users import service as users
+from app.voting import service
+from app.voting.models import Channel
+from app.voting.schemas import (
+    AccessCodesIn,
+    AccessCodesOut,
+    BallotIn,
+    CheckInIn,
+    CheckInOut,
+    KioskIn,
+    KioskOut,
+    PollWorkerIn,
+    PollWorkerOut,
+    ReceiptOut,
+    ReceiptStatus,
+    TurnoutOut,
+    VoidIn,
+    VoidOut,
+    VotingRulesIn,
+    VotingRulesOut,
+)
+
+router = APIRouter(tags=["voting"])
+_staff = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
+_cast = error_responses(BadInput, NotAuthenticated, Forbidden, NotFound, Conflict, TooManyRequests)
+_GATE_CREATION = threading.Lock()
+SiteId = Path(ge=1, le=2**31 - 1, description="The site id")
+
+
+@router.get(
+    "/api/processes/{process_id}/voting-rules", response_model=VotingRulesOut, responses=_staff
+)
+def get_voting_rules(session: SessionDep, _: CurrentOrganizer, process_id: int = ProcessId):
+    service.get_process(session=session, process_id=process_id)
+    return service.get_rules(session=session, process_id=process_id)
+
+
+@router.put(
+    "/api/processes/{process_id}/voting-rules", response_model=VotingRulesOut, responses=_staff
+)
+def put_voting_rules(
+    body: VotingRulesIn,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    return service.put_rules(
+        session=session, actor=actor_of(organizer), process_id=process_id, data=body
+    )
+
+
+@router.post(
+    "/api/processes/{process_id}/access-codes",
+    response_model=AccessCodesOut,
+    status_code=201,
+    responses={**_staff, 201: {"content": {"text/csv": {}}}},
+)
+def create_access_codes(
+    body: AccessCodesIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    """Makes a batch of codes and shows them this once: they are stored only hashed."""
+    batch, codes = service.generate_access_codes(
+        session=session,
+        settings=settings,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        count=body.count,
+        label=body.label,
+    )
+    if "text/csv" in request.headers.get("accept", ""):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["batch", "number", "access_code"])
+        writer.writerows((batch.label, n, code) for n, code in enumerate(codes, 1))
+        return Response(
+            out.getvalue(),
+            status_code=201,
+            media_type="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="access-codes-{batch.id}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+    return AccessCodesOut(batch_id=batch.id, label=batch.label, codes=codes)
+
+
+@router.post(
+    "/api/processes/{process_id}/access-codes/void", response_model=VoidOut, responses=_staff
+)
+def void_access_codes(
+    body: VoidIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    voided = service.void_access_codes(
+        session=session,
+        settings=settings,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        code=body.code,
+        batch_id=body.batch_id,
+        label=body.label,
+    )
+    return VoidOut(voided=voided)
+
+
+@router.post(
+    "/api/sites/{site_id}/poll-workers",
+    response_model=PollWorkerOut,
+    status_code=201,
+    responses=_staff,
+)
+def assign_poll_worker(
+    body: PollWorkerIn, session: SessionDep, organizer: CurrentOrganizer, site_id: int = SiteId
+):
+    service.assign_poll_worker(
+        session=session, actor=actor_of(organizer), site_id=site_id, user_id=body.user_id
+    )
+    return PollWorkerOut(site_id=site_id, user_id=body.user_id)
+
+
+@router.post(
+    "/api/processes/{process_id}/kiosks", response_model=KioskOut, status_code=201, responses=_staff
+)
+def open_kiosk(
+    body: KioskIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    process_id: int = ProcessId,
+):
+    token, expires_at = service.open_kiosk(
+        session=session, settings=settings, user=staff, process_id=process_id, site_id=body.site_id
+    )
+    return KioskOut(kiosk_token=token, site_id=body.site_id, expires_at=expires_at)
+
+
+@router.post(
+    "/api/processes/{process_id}/check-ins",
+    response_model=CheckInOut,
+    status_code=201,
+    responses=_staff,
+)
+def check_in(
+    body: CheckInIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    process_id: int = ProcessId,
+):
+    result = service.check_in(
+        session=session,
+        settings=settings,
+        user=staff,
+        process_id=process_id,
+        site_id=body.site_id,
+        mode=Channel(body.mode),
+        identity=body.identity,
+        access_code=body.access_code,
+    )
+    message = (
+        "Checked in: give the voter this ticket for the kiosk."
+        if result.kiosk_ticket
+        else "Checked in: give the voter a paper ballot."
+    )
+    return CheckInOut(
+        mode=body.mode,
+        site_id=result.site_id,
+        kiosk_ticket=result.kiosk_ticket,
+        ticket_expires_at=result.ticket_expires_at,
+        message=message,
+    )
+
+
+@router.post(
+    "/api/processes/{process_id}/ballots",
+    response_model=ReceiptOut,
+    status_code=201,
+    responses=_cast,
+)
+def cast_ballot(
+    body: BallotIn, request: Request, settings: SettingsDep, process_id: int = ProcessId
+):
+    factory = request.app.state.session_factory
+    request.state.actor = audit.PUBLIC
+    client = request.client.host if request.client else "unknown"
+    throttle_keys = [f"ballot-code:{client}"]
+    guessing = body.credential.access_code is not None
+    with _write_gate(request.app), open_session(factory, write=True) as session:
+        session.info.update(_frozen_caches(request.app))
+        if guessing:
+            _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
+        try:
+            receipt = service.cast_ballot(
+                session=session,
+                settings=settings,
+                process_id=process_id,
+                credential=body.credential,
+                ranking=body.ranking,
+            )
+            session.commit()
+        except service.CredentialRefused as refusal:
+            session.rollback()
+            if refusal.guess:
+                _record_guess(request=request, keys=throttle_keys)
+            raise
+    return ReceiptOut(
+        receipt=receipt,
+        message="Your ballot is cast. Keep this receipt to check, after the count, "
+        "that your ballot was counted.",
+    )
+
+
+def _frozen_caches(app) -> dict:
+    """Ballot and rules of voting processes, shared by this app's requests (see
+    service.BALLOT_CACHE for why they cannot go stale)."""
+    caches = getattr(app.state, "voting_caches", None)
+    if caches is None:
+        caches = app.state.voting_caches = {service.BALLOT_CACHE: {}, service.RULES_CACHE: {}}
+    return caches
+
+
+class _SqliteWriteGate:
+    """One casting transaction at a time on a SQLite file, across threads and processes.
+
+    Waiting casts queue here (a thread lock, then an flock on a file beside the
+    database) instead of sleeping in SQLite's busy handler, whose growing back-off
+    (up to 100 ms a try, no queue) makes a few unlucky voters wait seconds while others
+    go first. PostgreSQL needs no gate: rows, not the database, are locked.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._file = None
+        if database and database != ":memory:" and fcntl is not None:
+            self._file = open(f"{database}.cast-lock", "a+b")  # noqa: SIM115 (kept open)
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
+def _write_gate(app):
+    engine = app.state.engine
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _GATE_CREATION:
+        gate = getattr(app.state, "voting_write_gate", None)
+        if gate is None:
+            gate = app.state.voting_write_gate = _SqliteWriteGate(engine.url.database)
+    return gate
+
+
+def _not_throttled(*, session, keys: list[str], process_id: int) -> None:
+    try:
+        users.check_not_locked(session=session, keys=keys, now=utcnow())
+    except TooManyRequests as exc:
+        raise TooManyRequests(
+            "Too many wrong access codes were tried from this address. "
+            f"Wait {exc.headers.get('Retry-After', 'a few') if exc.headers else 'a few'} "
+            "seconds, then try again.",
+            code="ballot_throttled",
+            headers=exc.headers,
+            audit=("ballot.credential", f"process:{process_id}"),
+        ) from None
+
+
+def _record_guess(*, request: Request, keys: list[str]) -> None:
+    """Committed on its own: the refused cast's transaction is rolled back."""
+    settings = request.app.state.settings
+    with open_session(request.app.state.session_factory, write=True) as session:
+        users.record_failure(session=session, keys=keys, settings=settings, now=utcnow())
+        session.commit()
+
+
+@router.get(
+    "/api/processes/{process_id}/receipts/{receipt}",
+    response_model=ReceiptStatus,
+    responses=error_responses(NotFound),
+)
+def check_receipt(
+    session: SessionDep,
+    settings: SettingsDep,
+    receipt: str = Path(min_length=1, max_length=40),
+    process_id: int = ProcessId,
+):
+    if not service.receipt_counted(
+        session=session, settings=settings, process_id=process_id, code=receipt
+    ):
+        raise NotFound(
+            "No ballot with this receipt was counted in this process. Check the receipt.",
+            code="receipt_not_found",
+        )
+    return ReceiptStatus(receipt=receipt, status="counted")
+
+
+@router.get("/api/processes/{process_id}/turnout", response_model=TurnoutOut, responses=_staff)
+def turnout(session: SessionDep, _: CurrentOrganizer, process_id: int = ProcessId):
+    return service.turnout(session=session, process_id=process_id)

@@ -1,0 +1,883 @@
+"""Voting: eligibility, access codes, check-in, casting secret ballots, turnout.
+
+One person, one ballot, across every channel
+--------------------------------------------
+`participation` has one row per voter, whatever the channel, unique per (process,
+person_key) and per (process, access_code_id); the row is inserted with ON CONFLICT DO
+NOTHING and an insert that did nothing is the answer "already voted". An access code is spent with a
+conditional UPDATE (`WHERE used_at IS NULL AND voided_at IS NULL`), a kiosk ticket the
+same way: the database decides every race, never a read followed by a write. Casting
+locks the process row FOR KEY SHARE (PostgreSQL), so a move to `funding` waits for the
+casts in flight and none lands after it; SQLite writers hold the write lock from BEGIN.
+
+With credential rule `code`, an online voter is known only by the code: a resident who
+votes online with a code and then checks in by identity cannot be matched. Rule `both`
+(code AND identity online) closes that gap; poll workers should ask for the code.
+
+The secret ballot: what may join what
+-------------------------------------
+A `ballot` row holds a random id, the process, the ranking, the channel, the site (in
+person) and the day: the day is the finest time anywhere on it. `ballot_receipt` holds a
+keyed hash of the receipt code and the process, with no link to the ballot.
+- Order: both tables are keyed by random values, WITHOUT ROWID on SQLite (rows live in
+  key order, there is no hidden rowid), and are listed and exported in key order. On
+  PostgreSQL the heap keeps insertion order (ctid) and each row records the transaction
+  that wrote it (xmin), which equals the xmin of the participation row written with it.
+  That is visible only to someone with SQL access to the live database; when the
+  process enters `funding`, `_reseal` rewrites the process's ballots and receipts in one
+  transaction in key order, so both the physical order and xmin carry nothing after the
+  vote (run VACUUM on both tables afterwards to clear the old row versions).
+- Participation rows carry no ballot id and no time at all (not even the day): the
+  anonymity set of a ballot is every voter of the same channel (and site) on the same
+  day, which is what the ballot's own day and site already reveal. A code's `used_at`
+  and the audit log keep precise times, but nothing on a ballot has a time to match
+  them against, and cast audit entries name only the process and the channel.
+- Kiosk tickets are not linked to the check-in or the voter (no participation id); the
+  ballot does not name its ticket.
+- Keys: person_key, code, ticket and receipt hashes are HMACs with the app secret, so a
+  copy of the database alone cannot test a guessed identity.
+What remains, by design of the rules: a site that has a single in-person voter on a
+day reveals that voter's ballot to whoever knows who came; publish per-site/day figures
+only where groups are large enough.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app import audit
+from app.audit import Actor
+from app.config import Settings
+from app.db import utcnow
+from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
+from app.processes.models import Process
+from app.processes.phases import Phase, guard, on_enter
+from app.proposals.service import ballot_proposals
+from app.sites.models import Site, SiteKind
+from app.users.models import Role, User
+from app.voting import credentials as cred
+from app.voting.models import (
+    AccessCode,
+    AccessCodeBatch,
+    Ballot,
+    BallotReceipt,
+    Channel,
+    CredentialKind,
+    KioskTicket,
+    Participation,
+    PollWorkerSite,
+    VotingRules,
+)
+from app.voting.schemas import CredentialIn, IdentityIn, VotingRulesIn
+
+# Codes can be made and handed out until voting ends (late registrations during the vote).
+CODE_PHASES = frozenset(
+    {Phase.design, Phase.idea_collection, Phase.proposal_development, Phase.voting}
+)
+
+
+class CredentialRefused(NotAuthenticated):
+    """A wrong or voided credential; `guess` when it should slow the sender down."""
+
+    def __init__(self, message: str, *, guess: bool, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.guess = guess
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def get_process(*, session: Session, process_id: int) -> Process:
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    return process
+
+
+def get_rules(*, session: Session, process_id: int) -> VotingRules:
+    """The stored rules, or the default (access codes, no age or area limit)."""
+    rules = session.get(VotingRules, process_id)
+    return rules or VotingRules(process_id=process_id, credential=CredentialKind.code.value)
+
+
+def put_rules(
+    *, session: Session, actor: Actor, process_id: int, data: VotingRulesIn
+) -> VotingRules:
+    process = session.get(Process, process_id, with_for_update=True)
+    if process is None:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    target = f"process:{process_id}"
+    if process.phase != Phase.design.value:
+        raise Conflict(
+            "Voting rules are fixed once the process leaves design; "
+            f"the process is in {process.phase}.",
+            code="rules_frozen",
+            audit=("voting.rules", target),
+        )
+    rules = session.get(VotingRules, process_id) or VotingRules(process_id=process_id)
+    rules.credential = data.credential.value
+    rules.min_age = data.min_age
+    rules.postal_codes = sorted(set(data.postal_codes))
+    rules.updated_at = utcnow()
+    session.add(rules)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="voting.rules",
+        target=target,
+        detail={
+            "credential": rules.credential,
+            "min_age": rules.min_age,
+            "postal_codes": len(rules.postal_codes),
+        },
+    )
+    return rules
+
+
+def _last_voting_day(process: Process, now: datetime) -> date:
+    if process.voting_closes_at is None:
+        return now.date()
+    return (process.voting_closes_at - timedelta(microseconds=1)).date()
+
+
+def eligible_person_key(
+    *, settings: Settings, process: Process, rules: VotingRules, identity: IdentityIn, now: datetime
+) -> str:
+    """The voter's person_key, or 403 not_eligible with the reason."""
+    target = f"process:{process.id}"
+    if rules.min_age is not None:
+        day = _last_voting_day(process, now)
+        if cred.age_on(identity.birth_date, day) < rules.min_age:
+            raise Forbidden(
+                f"Voters must be at least {rules.min_age} years old on {day.isoformat()}.",
+                code="not_eligible",
+                field="identity.birth_date",
+                audit=("ballot.eligibility", target),
+            )
+    if rules.postal_codes and identity.postal_code not in rules.postal_codes:
+        raise Forbidden(
+            "This postal code is not in the area of this process.",
+            code="not_eligible",
+            field="identity.postal_code",
+            audit=("ballot.eligibility", target),
+        )
+    return cred.person_key(
+        settings.secret_key,
+        process_id=process.id,
+        name=identity.name,
+        birth_date=identity.birth_date,
+        postal_code=identity.postal_code,
+    )
+
+
+# --- access codes -----------------------------------------------------------------------
+
+
+def generate_access_codes(
+    *, session: Session, settings: Settings, actor: Actor, process_id: int, count: int, label: str
+) -> tuple[AccessCodeBatch, list[str]]:
+    """A batch of fresh codes. The plain codes exist only in the return value."""
+    process = get_process(session=session, process_id=process_id)
+    target = f"process:{process_id}"
+    if Phase(process.phase) not in CODE_PHASES:
+        raise Conflict(
+            f"Access codes can only be made before voting ends; the process is in {process.phase}.",
+            code="wrong_phase",
+            audit=("voting.access_codes", target),
+        )
+    try:
+        with session.begin_nested():
+            batch = AccessCodeBatch(
+                process_id=process_id, label=label, size=count, created_by_id=actor.user_id
+            )
+            session.add(batch)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"There is already a batch labelled {label!r}; choose another label.",
+            field="label",
+            code="label_taken",
+        ) from None
+    codes = _unique_codes(count)
+    session.execute(
+        insert(AccessCode),
+        [
+            {
+                "process_id": process_id,
+                "batch_id": batch.id,
+                "code_hash": cred.access_code_hash(
+                    settings.secret_key, process_id, c.replace("-", "")
+                ),
+                "used_at": None,
+                "voided_at": None,
+            }
+            for c in codes
+        ],
+    )
+    audit.append(
+        session=session,
+        actor=actor,
+        action="voting.access_codes",
+        target=target,
+        detail={"batch_id": batch.id, "label": label, "count": count},
+    )
+    return batch, codes
+
+
+def _unique_codes(count: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(cred.new_access_code())
+    return sorted(codes, key=lambda _: secrets.randbits(32))
+
+
+def void_access_codes(
+    *,
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    process_id: int,
+    code: str | None = None,
+    batch_id: int | None = None,
+    label: str | None = None,
+) -> int:
+    get_process(session=session, process_id=process_id)
+    target = f"process:{process_id}"
+    stmt = update(AccessCode).where(
+        AccessCode.process_id == process_id,
+        AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
+        AccessCode.used_at.is_(None),  # type: ignore[union-attr]
+    )
+    if code is not None:
+        stmt = stmt.where(
+            AccessCode.code_hash == cred.access_code_hash(settings.secret_key, process_id, code)
+        )
+        what: dict[str, Any] = {"one_code": True}
+    else:
+        batch = session.execute(
+            select(AccessCodeBatch).where(
+                AccessCodeBatch.process_id == process_id,
+                AccessCodeBatch.id == batch_id if batch_id is not None else True,
+                AccessCodeBatch.label == label if label is not None else True,
+            )
+        ).scalar_one_or_none()
+        if batch is None:
+            raise NotFound(
+                "There is no such batch of access codes in this process.",
+                field="batch_id" if batch_id is not None else "label",
+            )
+        stmt = stmt.where(AccessCode.batch_id == batch.id)
+        what = {"batch_id": batch.id}
+    voided = session.execute(stmt.values(voided_at=utcnow())).rowcount
+    if code is not None and voided == 0:
+        raise NotFound(
+            "No unused, valid access code of this process matches.",
+            field="code",
+            code="code_not_found",
+            audit=("voting.access_codes.void", target),
+        )
+    audit.append(
+        session=session,
+        actor=actor,
+        action="voting.access_codes.void",
+        target=target,
+        detail={**what, "voided": voided},
+    )
+    return voided
+
+
+def _spend_access_code(
+    *, session: Session, settings: Settings, process_id: int, code: str, now: datetime
+) -> int:
+    """Marks the code used and returns its id, or refuses; only one caller ever wins."""
+    code_hash = cred.access_code_hash(settings.secret_key, process_id, code)
+    spent = session.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.code_hash == code_hash,
+            AccessCode.process_id == process_id,
+            AccessCode.used_at.is_(None),  # type: ignore[union-attr]
+            AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(used_at=now)
+        .returning(AccessCode.id)
+    ).scalar_one_or_none()
+    if spent is not None:
+        return spent
+    row = session.execute(
+        select(AccessCode.used_at, AccessCode.voided_at).where(
+            AccessCode.code_hash == code_hash, AccessCode.process_id == process_id
+        )
+    ).one_or_none()
+    target = f"process:{process_id}"
+    if row is None:
+        raise CredentialRefused(
+            "This access code is not valid for this vote. Check it, or ask the organizers.",
+            guess=True,
+            code="bad_credential",
+            field="credential.access_code",
+            audit=("ballot.credential", target),
+        )
+    if row.voided_at is not None:
+        raise CredentialRefused(
+            "This access code was withdrawn. Ask the organizers for a new one.",
+            guess=True,
+            code="credential_voided",
+            field="credential.access_code",
+            audit=("ballot.credential", target),
+        )
+    raise Conflict(
+        "This access code has already been used to vote: each code votes once.",
+        code="already_voted",
+        audit=("ballot.credential", target),
+    )
+
+
+# --- participation ----------------------------------------------------------------------
+
+
+def _record_participation(
+    *,
+    session: Session,
+    process_id: int,
+    channel: Channel,
+    person_key: str | None,
+    access_code_id: int | None,
+    site_id: int | None,
+) -> None:
+    """Inserts the voter's participation row, or 409 when the person or code has one.
+
+    INSERT ... ON CONFLICT DO NOTHING: the unique constraints decide, in one statement,
+    without a savepoint; a concurrent insert of the same key waits for the other
+    transaction and then does nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert_into = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert_into(Participation)
+        .values(
+            process_id=process_id,
+            person_key=person_key,
+            access_code_id=access_code_id,
+            channel=channel.value,
+            site_id=site_id,
+        )
+        .on_conflict_do_nothing()
+        .returning(Participation.id)
+    ).scalar_one_or_none()
+    if inserted is None:
+        raise Conflict(
+            "This person has already voted in this process (online, at a kiosk or on paper): "
+            "each person votes once.",
+            code="already_voted",
+            audit=("ballot.participation", f"process:{process_id}"),
+        )
+
+
+# --- casting ----------------------------------------------------------------------------
+
+
+def open_process_for_voting(*, session: Session, process_id: int, now: datetime) -> Process:
+    """The process, locked against a phase change until this transaction ends; 409 if it
+    is not in voting or outside its window."""
+    process = session.execute(
+        select(Process).where(Process.id == process_id).with_for_update(read=True, key_share=True)
+    ).scalar_one_or_none()
+    if process is None:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    target = f"process:{process_id}"
+    if process.phase != Phase.voting.value:
+        raise Conflict(
+            f"Voting is not open: the process is in {process.phase}.",
+            code="wrong_phase",
+            audit=("ballot.cast", target),
+        )
+    if process.voting_opens_at and now < process.voting_opens_at:
+        raise Conflict(
+            f"Voting opens at {process.voting_opens_at.isoformat()}.",
+            code="voting_not_open",
+            audit=("ballot.cast", target),
+        )
+    if process.voting_closes_at and now >= process.voting_closes_at:
+        raise Conflict(
+            f"Voting closed at {process.voting_closes_at.isoformat()}.",
+            code="voting_closed",
+            audit=("ballot.cast", target),
+        )
+    return process
+
+
+def check_ranking(*, session: Session, process: Process, ranking: list[int]) -> list[int]:
+    target = f"process:{process.id}"
+
+    def refuse(message: str) -> BadInput:
+        return BadInput(message, field="ranking", code="bad_ranking", audit=("ballot.cast", target))
+
+    if not ranking:
+        raise refuse("Rank at least one proposal.")
+    if len(ranking) > process.ballot_size:
+        raise refuse(
+            f"Rank at most {process.ballot_size} proposals; this ballot ranks {len(ranking)}."
+        )
+    if len(set(ranking)) != len(ranking):
+        raise refuse("Each proposal may be ranked once.")
+    on_ballot = _ballot_ids(session=session, process_id=process.id)
+    strangers = [p for p in ranking if p not in on_ballot]
+    if strangers:
+        raise refuse(f"Proposal {strangers[0]} is not on this process's ballot.")
+    return list(ranking)
+
+
+# Once a process is in voting its ballot and rules never change again (phases only move
+# forward, and both are frozen before voting). Callers that have just checked the phase
+# may therefore keep them: in `session.info`, which the ballot route points at a dict
+# shared by the app's requests, and a bulk load like the demo shares within its session.
+BALLOT_CACHE = "pbvote.voting.ballot"
+RULES_CACHE = "pbvote.voting.rules"
+
+
+def _ballot_ids(*, session: Session, process_id: int) -> frozenset[int]:
+    """The ballot's proposal ids; only called once the process is known to be voting."""
+    cache = session.info.setdefault(BALLOT_CACHE, {})
+    ids = cache.get(process_id)
+    if ids is None:
+        ids = frozenset(p.id for p in ballot_proposals(session=session, process_id=process_id))
+        cache[process_id] = ids
+    return ids
+
+
+def _frozen_rules(*, session: Session, process_id: int) -> VotingRules:
+    """The rules of a process known to be voting (see BALLOT_CACHE)."""
+    cache = session.info.setdefault(RULES_CACHE, {})
+    rules = cache.get(process_id)
+    if rules is None:
+        stored = get_rules(session=session, process_id=process_id)
+        rules = VotingRules(
+            process_id=process_id,
+            credential=stored.credential,
+            min_age=stored.min_age,
+            postal_codes=list(stored.postal_codes),
+        )
+        cache[process_id] = rules
+    return rules
+
+
+def cast_ballot(
+    *,
+    session: Session,
+    settings: Settings,
+    process_id: int,
+    credential: CredentialIn,
+    ranking: list[int],
+    now: datetime | None = None,
+) -> str:
+    """Stores one secret ballot and its voter's participation; returns the receipt code."""
+    now = now or utcnow()
+    process = open_process_for_voting(session=session, process_id=process_id, now=now)
+    ranking = check_ranking(session=session, process=process, ranking=ranking)
+    if credential.kiosk_ticket is not None:
+        site_id = _spend_kiosk_ticket(
+            session=session, settings=settings, process=process, credential=credential, now=now
+        )
+        channel = Channel.kiosk
+    else:
+        _online_participation(
+            session=session, settings=settings, process=process, credential=credential, now=now
+        )
+        site_id, channel = None, Channel.online
+    receipt = store_ballot(
+        session=session,
+        settings=settings,
+        process_id=process.id,
+        ranking=ranking,
+        channel=channel,
+        site_id=site_id,
+        day=now.date(),
+    )
+    # No ballot id, site, time or credential: nothing here identifies the ballot or voter.
+    audit.append(
+        session=session,
+        actor=audit.PUBLIC,
+        action="ballot.cast",
+        target=f"process:{process.id}",
+        detail={"channel": channel.value},
+    )
+    return receipt
+
+
+def _online_participation(
+    *,
+    session: Session,
+    settings: Settings,
+    process: Process,
+    credential: CredentialIn,
+    now: datetime,
+) -> None:
+    rules = _frozen_rules(session=session, process_id=process.id)
+    kind = CredentialKind(rules.credential)
+    target = f"process:{process.id}"
+    needs = {
+        CredentialKind.code: ("access_code",),
+        CredentialKind.identity: ("identity",),
+        CredentialKind.both: ("access_code", "identity"),
+    }[kind]
+    for field in needs:
+        if getattr(credential, field) is None:
+            raise BadInput(
+                f"Voting online in this process needs {' and '.join(needs)}.",
+                field=f"credential.{field}",
+                code="credential_missing",
+                audit=("ballot.credential", target),
+            )
+    person = None
+    if "identity" in needs and credential.identity is not None:
+        person = eligible_person_key(
+            settings=settings, process=process, rules=rules, identity=credential.identity, now=now
+        )
+    code_id = None
+    if "access_code" in needs and credential.access_code is not None:
+        code_id = _spend_access_code(
+            session=session,
+            settings=settings,
+            process_id=process.id,
+            code=credential.access_code,
+            now=now,
+        )
+    _record_participation(
+        session=session,
+        process_id=process.id,
+        channel=Channel.online,
+        person_key=person,
+        access_code_id=code_id,
+        site_id=None,
+    )
+
+
+def store_ballot(
+    *,
+    session: Session,
+    settings: Settings,
+    process_id: int,
+    ranking: list[int],
+    channel: Channel,
+    site_id: int | None,
+    day: date,
+) -> str:
+    """Writes the ballot and its receipt (unlinked); the caller has recorded participation."""
+    receipt = cred.new_receipt()
+    session.execute(
+        insert(Ballot).values(
+            id=secrets.token_hex(16),
+            process_id=process_id,
+            ranking=ranking,
+            channel=channel.value,
+            site_id=site_id,
+            cast_on=day,
+        )
+    )
+    session.execute(
+        insert(BallotReceipt).values(
+            receipt_hash=cred.receipt_hash(settings.secret_key, process_id, receipt),
+            process_id=process_id,
+        )
+    )
+    return receipt
+
+
+def receipt_counted(*, session: Session, settings: Settings, process_id: int, code: str) -> bool:
+    get_process(session=session, process_id=process_id)
+    found = session.execute(
+        select(func.count()).where(
+            BallotReceipt.receipt_hash == cred.receipt_hash(settings.secret_key, process_id, code),
+            BallotReceipt.process_id == process_id,
+        )
+    ).scalar_one()
+    return bool(found)
+
+
+def ballots_of(*, session: Session, process_id: int) -> list[Ballot]:
+    """Every ballot of a process, in random-id order (no trace of the casting order)."""
+    return list(
+        session.execute(
+            select(Ballot).where(Ballot.process_id == process_id).order_by(Ballot.id)
+        ).scalars()
+    )
+
+
+@event.listens_for(Ballot, "before_update")
+@event.listens_for(Ballot, "before_delete")
+def _ballots_are_immutable(*_: Any) -> None:
+    raise Conflict("A cast ballot can never be changed or deleted.", code="ballot_immutable")
+
+
+# --- poll workers, kiosks, check-in -----------------------------------------------------
+
+
+def voting_site(*, session: Session, process_id: int, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None or site.process_id != process_id:
+        raise NotFound("There is no such voting site in this process.", field="site_id")
+    if site.kind != SiteKind.voting_site.value:
+        raise BadInput(
+            f"{site.name} is an idea-collection event, not a voting site.", field="site_id"
+        )
+    return site
+
+
+def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id: int) -> None:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound(f"There is no site {site_id}.", field="site_id")
+    if site.kind != SiteKind.voting_site.value:
+        raise BadInput(f"{site.name} is not a voting site.", field="site_id")
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound(f"There is no active account {user_id}.", field="user_id")
+    if user.role not in (Role.poll_worker.value, Role.organizer.value):
+        raise BadInput(
+            f"Account {user_id} is a {user.role}; only poll workers and organizers staff sites.",
+            field="user_id",
+        )
+    if session.get(PollWorkerSite, (site_id, user_id)) is None:
+        session.add(PollWorkerSite(site_id=site_id, user_id=user_id, assigned_by_id=actor.user_id))
+        session.flush()
+        audit.append(
+            session=session,
+            actor=actor,
+            action="voting.poll_worker.assign",
+            target=f"site:{site_id}",
+            detail={"user_id": user_id},
+        )
+
+
+def _require_assigned(*, session: Session, user: User, site: Site, action: str) -> None:
+    if session.get(PollWorkerSite, (site.id, user.id)) is None:
+        raise Forbidden(
+            f"You are not assigned to {site.name}; an organizer can assign you.",
+            code="not_assigned",
+            field="site_id",
+            audit=(action, f"site:{site.id}"),
+        )
+
+
+def open_kiosk(
+    *, session: Session, settings: Settings, user: User, process_id: int, site_id: int
+) -> tuple[str, datetime]:
+    now = utcnow()
+    open_process_for_voting(session=session, process_id=process_id, now=now)
+    site = voting_site(session=session, process_id=process_id, site_id=site_id)
+    _require_assigned(session=session, user=user, site=site, action="voting.kiosk.open")
+    token, expires_at = cred.issue_kiosk_token(
+        settings.secret_key, process_id=process_id, site_id=site_id, now=now
+    )
+    audit.append(
+        session=session,
+        actor=Actor(role=user.role, user_id=user.id),
+        action="voting.kiosk.open",
+        target=f"site:{site_id}",
+    )
+    return token, expires_at
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    mode: Channel
+    site_id: int
+    kiosk_ticket: str | None
+    ticket_expires_at: datetime | None
+
+
+def check_in(
+    *,
+    session: Session,
+    settings: Settings,
+    user: User,
+    process_id: int,
+    site_id: int,
+    mode: Channel,
+    identity: IdentityIn | None = None,
+    access_code: str | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Records an in-person voter's participation; a kiosk voter gets a one-time ticket."""
+    now = now or utcnow()
+    process = open_process_for_voting(session=session, process_id=process_id, now=now)
+    site = voting_site(session=session, process_id=process_id, site_id=site_id)
+    _require_assigned(session=session, user=user, site=site, action="voting.check_in")
+    rules = _frozen_rules(session=session, process_id=process_id)
+    person = code_id = None
+    if identity is not None:
+        person = eligible_person_key(
+            settings=settings, process=process, rules=rules, identity=identity, now=now
+        )
+    if access_code is not None:
+        code_id = _spend_access_code(
+            session=session, settings=settings, process_id=process_id, code=access_code, now=now
+        )
+    _record_participation(
+        session=session,
+        process_id=process_id,
+        channel=mode,
+        person_key=person,
+        access_code_id=code_id,
+        site_id=site_id,
+    )
+    ticket = expires_at = None
+    if mode == Channel.kiosk:
+        ticket = cred.new_kiosk_ticket()
+        expires_at = now + cred.KIOSK_TICKET_TTL
+        session.add(
+            KioskTicket(
+                ticket_hash=cred.kiosk_ticket_hash(settings.secret_key, ticket),
+                process_id=process_id,
+                site_id=site_id,
+                expires_at=expires_at,
+            )
+        )
+        session.flush()
+    audit.append(
+        session=session,
+        actor=Actor(role=user.role, user_id=user.id),
+        action="voting.check_in",
+        target=f"site:{site_id}",
+        detail={"mode": mode.value},
+    )
+    return CheckIn(mode=mode, site_id=site_id, kiosk_ticket=ticket, ticket_expires_at=expires_at)
+
+
+def _spend_kiosk_ticket(
+    *,
+    session: Session,
+    settings: Settings,
+    process: Process,
+    credential: CredentialIn,
+    now: datetime,
+) -> int:
+    target = f"process:{process.id}"
+    try:
+        kiosk = cred.read_kiosk_token(settings.secret_key, credential.kiosk_token or "", now=now)
+    except cred.KioskTokenError as exc:
+        raise CredentialRefused(
+            str(exc), guess=False, code="kiosk_not_open", audit=("ballot.kiosk", target)
+        ) from exc
+    if kiosk.process_id != process.id:
+        raise Forbidden(
+            "This kiosk was opened for another process.",
+            code="wrong_kiosk",
+            audit=("ballot.kiosk", target),
+        )
+    ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, credential.kiosk_ticket or "")
+    spent = session.execute(
+        update(KioskTicket)
+        .where(
+            KioskTicket.ticket_hash == ticket_hash,
+            KioskTicket.process_id == process.id,
+            KioskTicket.site_id == kiosk.site_id,
+            KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
+            KioskTicket.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(KioskTicket.site_id)
+    ).scalar_one_or_none()
+    if spent is not None:
+        return spent
+    ticket = session.get(KioskTicket, ticket_hash)
+    if ticket is None or ticket.process_id != process.id:
+        raise CredentialRefused(
+            "This ticket is not valid. Ask the poll worker to check you in again.",
+            guess=False,
+            code="bad_ticket",
+            field="credential.kiosk_ticket",
+            audit=("ballot.kiosk", target),
+        )
+    if ticket.site_id != kiosk.site_id:
+        raise Forbidden(
+            "This ticket was issued at another voting site; vote at that site's kiosk.",
+            code="ticket_wrong_site",
+            field="credential.kiosk_ticket",
+            audit=("ballot.kiosk", target),
+        )
+    if ticket.used_at is not None:
+        raise Conflict(
+            "This ticket has already been used to vote.",
+            code="already_voted",
+            audit=("ballot.kiosk", target),
+        )
+    raise CredentialRefused(
+        "This ticket has expired. Ask the poll worker for help.",
+        guess=False,
+        code="ticket_expired",
+        field="credential.kiosk_ticket",
+        audit=("ballot.kiosk", target),
+    )
+
+
+# --- turnout ----------------------------------------------------------------------------
+
+
+def turnout(*, session: Session, process_id: int) -> dict[str, Any]:
+    get_process(session=session, process_id=process_id)
+    rows = session.execute(
+        select(Ballot.channel, Ballot.site_id, Ballot.cast_on, func.count())
+        .where(Ballot.process_id == process_id)
+        .group_by(Ballot.channel, Ballot.site_id, Ballot.cast_on)
+        .order_by(Ballot.cast_on, Ballot.channel, Ballot.site_id)
+    ).all()
+    by_channel = {c.value: 0 for c in Channel}
+    for channel, _, _, n in rows:
+        by_channel[channel] += n
+    check_ins = {c.value: 0 for c in Channel}
+    for channel, n in session.execute(
+        select(Participation.channel, func.count())
+        .where(Participation.process_id == process_id)
+        .group_by(Participation.channel)
+    ).all():
+        check_ins[channel] = n
+    return {
+        "process_id": process_id,
+        "ballots": sum(by_channel.values()),
+        "ballots_by_channel": by_channel,
+        "ballots_by_site_and_day": [
+            {"channel": c, "site_id": s, "day": d, "ballots": n} for c, s, d, n in rows
+        ],
+        "check_ins_by_channel": check_ins,
+        "voters": sum(check_ins.values()),
+    }
+
+
+# --- phase guards and hooks -------------------------------------------------------------
+
+
+@guard(Phase.voting)
+def _ballot_not_empty(session: Session, process: Process, _: datetime) -> str | None:
+    if not ballot_proposals(session=session, process_id=process.id):
+        return "The ballot has no approved proposals; approve at least one before voting opens."
+    return None
+
+
+@on_enter(Phase.funding)
+def _reseal(session: Session, process: Process, _: datetime) -> None:
+    """PostgreSQL only: rewrite the ballots and receipts in key order in this transaction,
+    so neither physical order nor xmin links them to participation (see module notes)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()
+    for table, key in ((Ballot.__table__, "id"), (BallotReceipt.__table__, "receipt_hash")):
+        rows = [
+            dict(r)
+            for r in session.execute(
+                text(f"DELETE FROM {table.name} WHERE process_id = :p RETURNING *"),
+                {"p": process.id},
+            ).mappings()
+        ]
+        if rows:
+            rows.sort(key=lambda r: r[key])
+            session.execute(insert(table), rows)
