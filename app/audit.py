@@ -35,6 +35,20 @@ class AuditEntry(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
+    def computed_hash(self) -> str:
+        """The hash this entry's stored content and link should have."""
+        return entry_hash(
+            seq=self.seq,
+            at=self.at,
+            actor_id=self.actor_id,
+            actor_role=self.actor_role,
+            action=self.action,
+            target=self.target,
+            outcome=self.outcome,
+            detail=self.detail,
+            prev_hash=self.prev_hash,
+        )
+
 
 class AuditHead(SQLModel, table=True):
     __tablename__ = "audit_head"
@@ -162,18 +176,7 @@ def verify_chain(*, session: Session, batch_size: int = 5000) -> ChainCheck:
                     entry.seq,
                     "does not follow the entry before it (reordered or replaced)",
                 )
-            recomputed = entry_hash(
-                seq=entry.seq,
-                at=entry.at,
-                actor_id=entry.actor_id,
-                actor_role=entry.actor_role,
-                action=entry.action,
-                target=entry.target,
-                outcome=entry.outcome,
-                detail=entry.detail,
-                prev_hash=entry.prev_hash,
-            )
-            if recomputed != entry.hash:
+            if entry.computed_hash() != entry.hash:
                 return ChainCheck(False, count, entry.seq, "its content was changed after writing")
             expected_prev, expected_seq = entry.hash, entry.seq + 1
             count += 1

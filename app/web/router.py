@@ -1,6 +1,8 @@
 """Server-rendered pages: plain HTML that is fast on a cheap phone and works without JS."""
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -9,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from app.db import SessionDep
 from app.processes import service as processes
 from app.processes.phases import ORDER
+from app.web import i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -16,26 +19,47 @@ router = APIRouter(include_in_schema=False)
 
 
 def money(cents: int, currency: str = "USD") -> str:
-    symbol = {"USD": "$", "EUR": "€", "PLN": "zł "}.get(currency, currency + " ")
+    symbol = {"USD": "$", "EUR": "€"}.get(currency, currency + " ")
     whole, part = divmod(cents, 100)
     return f"{symbol}{whole:,}" + (f".{part:02d}" if part else "")
 
 
 templates.env.filters["money"] = money
 templates.env.globals["PHASES"] = ORDER
+templates.env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    offered: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page in the visitor's language; `offered` limits it to a process's languages."""
+    language = i18n.pick_language(request, offered)
+    choices = [c for c in (offered or i18n.available()) if c in i18n.available()]
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {**context, "lang": language, "languages": choices, "t": partial(i18n.translate, language)},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == language:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep):
-    return templates.TemplateResponse(
-        request, "home.html", {"processes": processes.list_processes(session=session)}
-    )
+    return render(request, "home.html", {"processes": processes.list_processes(session=session)})
 
 
 @router.get("/processes/{process_id}", response_class=HTMLResponse)
 def process_page(request: Request, session: SessionDep, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     history = processes.transitions_of(session=session, process_id=process_id)
-    return templates.TemplateResponse(
-        request, "process.html", {"process": process, "history": history}
+    return render(
+        request, "process.html", {"process": process, "history": history}, offered=process.languages
     )

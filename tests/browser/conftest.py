@@ -1,0 +1,120 @@
+"""A real server (uvicorn, as `pbvote serve` runs it) and Debian's Chromium, for page tests."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import migrate
+from tests.conftest import create_database, drop_database
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PBVOTE_DATABASE_URL": database_url,
+        "PBVOTE_ENV": "test",
+        "PBVOTE_SECRET_KEY": "browser-test-secret-0123456789",
+    }
+
+
+@pytest.fixture(scope="module")
+def live_server(backend, tmp_path_factory) -> Iterator[str]:
+    """The demo served by uvicorn on a free port, one per test module and backend.
+
+    Tests may change what it serves (e.g. cast ballots); each module gets its own.
+    """
+    tmp_path = tmp_path_factory.mktemp("live")
+    database_url = create_database(backend, tmp_path)
+    migrate.upgrade(database_url)
+    env = server_env(database_url)
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "demo"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None:
+                pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.1)
+        else:
+            pytest.fail("server did not answer /healthz within 10 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+        drop_database(database_url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs Chromium for the page tests (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a small phone
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where page tests leave screenshots for people to look at (var/screenshots)."""
+    path = REPO / "var" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,180 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.security import issue_access_token
+from app.users.models import LoginThrottle, Role, User
+from tests.helpers import assert_error, audit_actions, count
+
+
+def login(client, email, password, **kw):
+    return client.post("/api/auth/token", json={"email": email, "password": password}, **kw)
+
+
+def test_login_returns_an_expiring_bearer_token(client, organizer):
+    r = login(client, organizer.user.email, organizer.password)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_at"].endswith("Z") or "+00:00" in body["expires_at"]
+    me = client.get("/api/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200 and me.json()["email"] == organizer.user.email
+
+
+def test_email_is_case_insensitive(client, organizer):
+    r = login(client, organizer.user.email.upper(), organizer.password)
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("which", ["wrong password", "unknown account"])
+def test_bad_credentials_are_refused_alike(client, organizer, session, which):
+    email = organizer.user.email if which == "wrong password" else "nobody@example.org"
+    password = "wrong password!" if which == "wrong password" else organizer.password
+    body = assert_error(login(client, email, password), 401, "bad_credentials")
+    assert "email or password" in body["message"]
+    assert ("auth.login", "refused") in audit_actions(session)
+
+
+def test_repeated_failures_for_one_account_are_slowed_down(client, organizer, settings, session):
+    for _ in range(settings.login_free_failures):
+        assert login(client, organizer.user.email, "not the password").status_code == 401
+    # Locked now: even the right password waits, so guessing gains nothing.
+    r = login(client, organizer.user.email, organizer.password)
+    body = assert_error(r, 429, "login_throttled")
+    assert int(r.headers["Retry-After"]) > 0
+    assert "Wait" in body["message"]
+    row = session.get(LoginThrottle, f"account:{organizer.user.email}")
+    assert row is not None and row.failures == settings.login_free_failures
+
+
+def test_failures_from_one_address_across_accounts_are_slowed_down(client, make_staff, settings):
+    accounts = [make_staff(Role.delegate) for _ in range(settings.login_free_failures)]
+    for staff in accounts:
+        assert login(client, staff.user.email, "wrong wrong wrong").status_code == 401
+    fresh = make_staff(Role.delegate)
+    assert_error(login(client, fresh.user.email, fresh.password), 429, "login_throttled")
+
+
+def test_a_lockout_ends(client, organizer, settings, session):
+    for _ in range(settings.login_free_failures):
+        login(client, organizer.user.email, "not the password")
+    for row in session.execute(select(LoginThrottle)).scalars().all():
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        session.add(row)
+    session.commit()
+    assert login(client, organizer.user.email, organizer.password).status_code == 200
+
+
+def test_expired_token_is_refused(client, organizer, settings):
+    old = issue_access_token(
+        secret_key=settings.secret_key,
+        user_id=organizer.user.id,
+        ttl=timedelta(minutes=5),
+        now=utcnow() - timedelta(minutes=6),
+    )
+    r = client.get("/api/users/me", headers={"Authorization": f"Bearer {old.token}"})
+    body = assert_error(r, 401, "not_authenticated")
+    assert "expired" in body["message"]
+
+
+@pytest.mark.parametrize("tamper", ["payload", "signature", "garbage", "other secret"])
+def test_tampered_token_is_refused(client, organizer, settings, tamper):
+    token = organizer.headers["Authorization"].split()[1]
+    payload, signature = token.rsplit(".", 1)
+    if tamper == "payload":
+        forged = issue_access_token(
+            secret_key=settings.secret_key, user_id=organizer.user.id + 1, ttl=timedelta(hours=1)
+        ).token
+        token = forged.rsplit(".", 1)[0] + "." + signature
+    elif tamper == "signature":
+        token = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    elif tamper == "garbage":
+        token = "not-a-token"
+    else:
+        token = issue_access_token(
+            secret_key="another-secret-of-some-length", user_id=1, ttl=timedelta(hours=1)
+        ).token
+    r = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert_error(r, 401, "not_authenticated")
+
+
+def test_disabled_account_token_is_refused(client, organizer, session):
+    user = session.get(User, organizer.user.id)
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    assert_error(client.get("/api/users/me", headers=organizer.headers), 401)
+
+
+def test_organizer_creates_staff(client, organizer, session):
+    r = client.post(
+        "/api/users",
+        headers=organizer.headers,
+        json={
+            "email": "Delegate@Example.org",
+            "role": "delegate",
+            "password": "long enough pass",
+            "display_name": "Dee",
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["email"] == "delegate@example.org" and r.json()["role"] == "delegate"
+    assert "password" not in r.text
+    login_r = login(client, "delegate@example.org", "long enough pass")
+    assert login_r.status_code == 200
+    assert ("user.create", "ok") in audit_actions(session)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-email", "role": "delegate", "password": "long enough pass"}, "email"),
+        ({"email": "a@example.org", "role": "mayor", "password": "long enough pass"}, "role"),
+        ({"email": "a@example.org", "role": "delegate", "password": "short"}, "password"),
+        ({"email": "a@example.org", "role": "delegate"}, "password"),
+        (
+            {"email": "a@example.org", "role": "delegate", "password": "long enough pass", "x": 1},
+            "x",
+        ),
+    ],
+)
+def test_bad_staff_input_is_refused_and_stores_nothing(client, organizer, session, body, field):
+    before = count(session, User)
+    err = assert_error(client.post("/api/users", headers=organizer.headers, json=body), 422)
+    assert err["field"] == field
+    assert count(session, User) == before
+
+
+def test_duplicate_email_is_a_conflict(client, organizer, session):
+    before = count(session, User)
+    r = client.post(
+        "/api/users",
+        headers=organizer.headers,
+        json={"email": organizer.user.email, "role": "delegate", "password": "long enough pass"},
+    )
+    assert_error(r, 409, "email_taken")
+    assert count(session, User) == before
+
+
+@pytest.mark.parametrize("role", [Role.delegate, Role.poll_worker])
+def test_only_organizers_create_staff(client, make_staff, session, role):
+    staff = make_staff(role)
+    before = count(session, User)
+    r = client.post(
+        "/api/users",
+        headers=staff.headers,
+        json={"email": "x@example.org", "role": "organizer", "password": "long enough pass"},
+    )
+    assert_error(r, 403, "forbidden")
+    assert count(session, User) == before
+
+
+def test_no_login_means_401(client):
+    r = client.post(
+        "/api/users",
+        json={"email": "x@example.org", "role": "organizer", "password": "long enough pass"},
+    )
+    assert_error(r, 401, "not_authenticated")
+    assert r.headers["WWW-Authenticate"] == "Bearer"

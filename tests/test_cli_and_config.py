@@ -1,0 +1,114 @@
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from app.config import DEFAULT_SECRET, Settings
+from app.db import make_engine
+from app.demo import DEMO_NAME, DEMO_ORGANIZER
+from app.processes.models import PhaseTransition, Process
+from app.users.models import User
+
+
+def run(url, *args, stdin=""):
+    env = {"PBVOTE_DATABASE_URL": url, "PBVOTE_ENV": "development", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("secret", ["", DEFAULT_SECRET])
+def test_the_default_secret_is_refused_outside_development(secret):
+    with pytest.raises(ValidationError, match="PBVOTE_SECRET_KEY"):
+        Settings(env="production", secret_key=secret)
+    assert Settings(env="development", secret_key=secret).secret_key == secret
+
+
+def test_a_short_secret_is_refused_in_production():
+    with pytest.raises(ValidationError, match="at least 16"):
+        Settings(env="production", secret_key="short-secret")
+
+
+def test_cli_refuses_to_run_with_the_default_secret(tmp_path):
+    env = {"PBVOTE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "PBVOTE_SECRET_KEY" in r.stderr
+
+
+def test_db_upgrade_users_create_and_demo(fresh_database_url):
+    assert run(fresh_database_url, "db", "check").returncode == 1
+    assert run(fresh_database_url, "db", "upgrade").returncode == 0
+    assert run(fresh_database_url, "db", "check").returncode == 0
+
+    created = run(
+        fresh_database_url,
+        "users",
+        "create",
+        "--email",
+        "Ann@Example.org",
+        "--role",
+        "delegate",
+        stdin="a long password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    again = run(
+        fresh_database_url,
+        "users",
+        "create",
+        "--email",
+        "ann@example.org",
+        "--role",
+        "delegate",
+        stdin="a long password\n",
+    )
+    assert again.returncode == 2 and "already an account" in again.stderr
+    short = run(
+        fresh_database_url,
+        "users",
+        "create",
+        "--email",
+        "bo@example.org",
+        "--role",
+        "organizer",
+        stdin="short\n",
+    )
+    assert short.returncode == 2 and "at least" in short.stderr
+
+    first = run(fresh_database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert DEMO_ORGANIZER in first.stdout and "loaded" in first.stdout
+    second = run(fresh_database_url, "demo")
+    assert second.returncode == 0 and "already loaded" in second.stdout
+
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as conn:
+        processes = conn.execute(
+            select(Process.name, Process.budget_cents, Process.ballot_size)
+        ).all()
+        organizers = conn.execute(
+            select(func.count()).select_from(User).where(User.role == "organizer")
+        ).scalar_one()
+        transitions = conn.execute(select(func.count()).select_from(PhaseTransition)).scalar_one()
+    assert processes == [(DEMO_NAME, 200_000_00, 5)]
+    assert organizers == 21  # the demo organizer and the 20-member leadership team
+    assert transitions >= 1
+    assert run(fresh_database_url, "audit", "verify").returncode == 0
+    engine.dispose()
+
+
+def test_unknown_command_is_a_usage_error(tmp_path):
+    r = run(f"sqlite:///{tmp_path}/x.db", "frobnicate")
+    assert r.returncode == 2 and "invalid choice" in r.stderr

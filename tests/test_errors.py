@@ -1,0 +1,32 @@
+from tests.helpers import assert_error
+
+
+def test_unknown_address_is_a_json_404(client):
+    body = assert_error(client.get("/api/nothing-here"), 404, "not_found")
+    assert "nothing at this address" in body["message"]
+
+
+def test_wrong_method_is_a_json_405(client):
+    assert_error(client.delete("/api/processes"), 405, "method_not_allowed")
+
+
+def test_health_checks_the_database(client):
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_is_served(client):
+    spec = client.get("/openapi.json").json()
+    assert "/api/processes/{process_id}/transitions" in spec["paths"]
+
+
+def test_health_is_503_when_the_database_is_unreachable():
+    from fastapi.testclient import TestClient
+
+    from app.db import make_engine
+    from app.main import create_app
+    from tests.conftest import settings_for
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+    app = create_app(settings_for(url), engine=make_engine(url), check_schema=False)
+    r = TestClient(app).get("/healthz")
+    assert r.status_code == 503 and r.json()["database"] == "unreachable"
