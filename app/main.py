@@ -58,12 +58,14 @@ def create_app(
 
     from app.processes.router import router as processes_router
     from app.users.router import router as users_router
+    from app.paper.router import router as paper_router
     from app.voting.router import router as voting_router
     from app.web.router import router as web_router
 
     app.include_router(users_router)
     app.include_router(processes_router)
     app.include_router(voting_router)
+    app.include_router(paper_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -3,6 +3,7 @@
 
 def load_all_models() -> None:
     from app import audit  # noqa: F401
+    from app.paper import models as _paper  # noqa: F401
     from app.processes import models as _processes  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
     from app.sites import models as _sites  # noqa: F401
