@@ -1,0 +1,5 @@
+import sys
+
+from app.tally.cli import main
+
+sys.exit(main())

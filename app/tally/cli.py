@@ -1,0 +1,121 @@
+"""``pbvote tally FILE.pb``: recount a published pabulib file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.tally.crosscheck import cross_check
+from app.tally.engine import tally
+from app.tally.errors import TallyError
+from app.tally.pabulib import read_pabulib
+from app.tally.result import TallyResult, json_number
+from app.tally.rules import METHODS, Rules, TieBreak
+
+EXIT_BAD_INPUT = 2
+
+
+def add_tally_parser(subparsers) -> None:
+    """Add the ``tally`` sub-command to the lead's ``pbvote`` parser."""
+    parser = subparsers.add_parser(
+        "tally", help="recount a pabulib .pb file",
+        description="Recount a pabulib .pb file (vote_type ordinal or approval).",
+    )
+    configure_parser(parser)
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.pb", help="pabulib file to recount")
+    parser.add_argument("--method", choices=METHODS, default="borda")
+    parser.add_argument("--seats", type=int, help="winners for stv (and for --cross-check stv)")
+    parser.add_argument("--points", help="points by rank, best first, e.g. 5,4,3,2,1")
+    parser.add_argument("--tie-break", default="lexicographic", metavar="lexicographic|seed:S")
+    parser.add_argument("--add1", action="store_true", help="mes: iterated variant (add one per voter)")
+    parser.add_argument("--json", action="store_true", help="print the result object as JSON")
+    parser.add_argument("--cross-check", action="store_true",
+                        help="also count irv and stv with pyrankvote and report agreement")
+    parser.set_defaults(func=run_tally)
+
+
+def run_tally(args: argparse.Namespace) -> int:
+    try:
+        election = read_pabulib(args.file)
+        rules = Rules(
+            method=args.method, budget=election.budget, costs=election.costs,
+            tie_break=TieBreak.parse(args.tie_break), ballot_size=election.ballot_size,
+            points=_points(args.points), add1=args.add1,
+            # --seats also sizes the --cross-check stv, so other methods ignore it.
+            seats=args.seats if args.method == "stv" else None,
+            ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
+        )
+        result = tally(ballots=election.ballots, rules=rules)
+        checks = _checks(args, election, rules) if args.cross_check else None
+    except TallyError as exc:
+        print(f"pbvote tally: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        out = result.to_dict()
+        if checks is not None:
+            out["cross_check"] = checks
+        print(result.to_json() if checks is None else _dumps(out))
+    else:
+        print(render_table(result))
+        for line in checks or []:
+            print(line["description"])
+    return 0
+
+
+def _points(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(p) for p in text.split(","))
+    except ValueError:
+        raise TallyError(f"--points {text!r} must be whole numbers separated by commas") from None
+
+
+def _checks(args, election, rules: Rules) -> list[dict[str, object]]:
+    if election.vote_type != "ordinal":
+        return [{"method": "irv/stv", "agrees": None,
+                 "description": "cross-check: approval ballots have no order; irv and stv do not apply"}]
+    seats = args.seats or min(rules.ballot_size, len(rules.costs))
+    return [
+        {"method": c.method, "agrees": c.agrees, "ours": list(c.ours),
+         "pyrankvote": list(c.theirs), "description": "cross-check " + c.describe()}
+        for c in cross_check(ballots=election.ballots, rules=rules, seats=seats)
+    ]
+
+
+def _dumps(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def render_table(result: TallyResult) -> str:
+    data = result.to_dict()
+    channels = ", ".join(f"{k} {v}" for k, v in data["ballots_by_channel"].items())
+    lines = [
+        f"method {result.method}; tie-break {data['rules']['tie_break']}",
+        f"ballots counted {result.ballots_counted} ({channels}); blank {result.blank_ballots}",
+        f"{'rank':>4}  {'project':<20} {'score':>14} {'cost':>12} {'funded':<6} {'cumulative':>12}",
+    ]
+    cumulative = 0
+    for rank, line in enumerate(result.projects, start=1):
+        cumulative += line.cost if line.funded else 0
+        score = "" if line.score is None else str(json_number(line.score))
+        lines.append(
+            f"{rank:>4}  {line.project:<20} {score:>14} {line.cost:>12} "
+            f"{'yes' if line.funded else 'no':<6} {cumulative if line.funded else '':>12}"
+        )
+    lines.append(f"budget used {result.budget_used}, left {result.budget_left}; "
+                 f"{len(result.rounds)} rounds, {len(result.tie_breaks)} tie-breaks used")
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.tally")
+    configure_parser(parser)
+    args = parser.parse_args(argv)
+    return args.func(args)

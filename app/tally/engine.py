@@ -1,0 +1,73 @@
+"""The one entry point: ballots + rules -> result."""
+
+from __future__ import annotations
+
+from app.tally.ballots import BallotBox, BallotInput, group_ballots
+from app.tally.greedy import count_greedy
+from app.tally.outcome import MethodOutcome, Preference
+from app.tally.result import ProjectLine, TallyResult
+from app.tally.rules import Rules
+
+
+def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
+    """Count ``ballots`` — ``Counter[(ranking, channel)]``, pairs, or a BallotBox made by
+    ``group_ballots`` for these rules — and fund the winners within ``rules.budget``."""
+    box = ballots if isinstance(ballots, BallotBox) else group_ballots(ballots, rules=rules)
+    preference = Preference.build(
+        projects=box.projects, order=rules.tie_break.order(box.projects)
+    )
+    outcome = _count(box=box, rules=rules, preference=preference)
+    return _fund(box=box, rules=rules, outcome=outcome)
+
+
+def _count(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
+    method = rules.method
+    if method == "borda":
+        return count_greedy(box=box, points=rules.rank_points(), preference=preference)
+    if method == "approval":
+        return count_greedy(box=box, points=(1,) * rules.ballot_size, preference=preference)
+    if method == "irv":
+        from app.tally.irv import count_irv
+
+        return count_irv(box=box, rules=rules, preference=preference)
+    if method == "stv":
+        from app.tally.stv import count_stv
+
+        return count_stv(box=box, seats=rules.seats or 0, preference=preference)
+    from app.tally.mes import count_mes
+
+    return count_mes(box=box, rules=rules, preference=preference)
+
+
+def _fund(*, box: BallotBox, rules: Rules, outcome: MethodOutcome) -> TallyResult:
+    costs = [rules.costs[p] for p in box.projects]
+    left = rules.budget
+    funded: list[int] = []
+    for index in outcome.fundable:
+        # Skip what no longer fits and go on down the list: smaller projects may still fit.
+        if costs[index] <= left:
+            funded.append(index)
+            left -= costs[index]
+    funded_set = set(funded)
+    lines = tuple(
+        ProjectLine(
+            project=box.projects[i],
+            cost=costs[i],
+            score=outcome.scores.get(i),
+            funded=i in funded_set,
+        )
+        for i in outcome.order
+    )
+    return TallyResult(
+        rules=rules.summary(),
+        ballots_counted=box.total,
+        blank_ballots=box.blank,
+        ballots_by_channel=box.by_channel,
+        projects=lines,
+        selected=tuple(box.projects[i] for i in funded),
+        budget_used=rules.budget - left,
+        budget_left=left,
+        rounds=tuple(outcome.rounds),
+        tie_breaks=tuple(outcome.tie_breaks),
+        notes=tuple(outcome.notes),
+    )

@@ -1,0 +1,207 @@
+"""The Method of Equal Shares, exact, as pabutools' ``method_of_equal_shares`` computes it.
+
+Every ballot starts with budget / ballots. A project is affordable when its supporters
+can pay its cost; each pays min(own budget, rho * utility), and the project with the
+smallest rho is funded (ties: tie-break). Utility is the rank points (ranked ballots) or
+the project's cost (approval data, the equalshares.net convention). ``add1``: while the
+outcome is not exhaustive, rerun with one more unit of money per voter, keeping the last
+outcome that fits the real budget (pabutools' ``voter_budget_increment=1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from app.tally.ballots import BallotBox
+from app.tally.greedy import score_projects
+from app.tally.outcome import MethodOutcome, Preference
+from app.tally.result import Round, TieBreakUse
+from app.tally.rules import Rules
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Setup:
+    box: BallotBox
+    costs: list[int]
+    column_utility: tuple[int, ...] | None  # ranked: utility by rank; None: utility = cost
+    supported: list[int]
+    totals: list[int]
+    preference: Preference
+
+    def utility(self, project: int, column: int) -> int:
+        if self.column_utility is None:
+            return self.costs[project]
+        return self.column_utility[column]
+
+
+def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
+    costs = [rules.costs[p] for p in box.projects]
+    ranked = rules.ballot_kind == "ranked"
+    points = rules.rank_points() if ranked else (1,) * rules.ballot_size
+    # Total utility: points for ranked ballots, approvals x cost for approval data.
+    support = score_projects(box=box, points=points)
+    totals = [int(support[i]) * (1 if ranked else costs[i]) for i in range(len(costs))]
+    setup = _Setup(
+        box=box, costs=costs, column_utility=points if ranked else None,
+        supported=[i for i in range(len(costs)) if totals[i] > 0], totals=totals,
+        preference=preference,
+    )
+    per_voter = Fraction(rules.budget, box.total)
+    chosen, rounds, uses = _equal_shares(setup, per_voter)
+    notes = []
+    if rules.add1:
+        chosen, rounds, uses, steps = _add_one(setup, rules.budget, per_voter, (chosen, rounds, uses))
+        notes.append(f"add1: {steps} increments of 1 per voter before the outcome was final")
+    rest = sorted(set(range(len(costs))) - set(chosen), key=lambda i: (-totals[i], preference.rank[i]))
+    return MethodOutcome(
+        order=[*chosen, *rest], fundable=list(chosen),
+        scores={i: totals[i] for i in range(len(costs))},
+        rounds=rounds, tie_breaks=uses, notes=notes,
+    )
+
+
+def _add_one(setup: _Setup, budget: int, per_voter: Fraction, first):
+    """The iterated variant: exactly pabutools' loop, including returning the empty
+    outcome when even the first run overshoots (it cannot: plain MES always fits)."""
+    previous, current, steps = None, first, 0
+    while True:
+        spent = sum(setup.costs[i] for i in current[0])
+        if spent > budget:
+            return (*previous, steps - 1)
+        left = budget - spent
+        if all(setup.costs[i] > left for i in setup.supported if i not in current[0]):
+            return (*current, steps)
+        previous, steps = current, steps + 1
+        current = _equal_shares(setup, per_voter + steps)
+
+
+def _equal_shares(setup: _Setup, per_voter: Fraction):
+    box = setup.box
+    budgets = _Budgets(len(box.counts), per_voter)
+    remaining = set(setup.supported)
+    # rho only grows as budgets shrink, so the last one computed bounds it from below.
+    lower_bound = {i: Fraction(setup.costs[i], setup.totals[i]) for i in remaining}
+    chosen: list[int] = []
+    rounds: list[Round] = []
+    uses: list[TieBreakUse] = []
+    while remaining:
+        tables = budgets.tables(box, len(setup.costs))
+        best, tied = None, []
+        for project in sorted(remaining, key=lambda i: lower_bound[i]):
+            entries = _entries(setup, tables, budgets, project)
+            if not _can_afford(entries, setup.costs[project], budgets):
+                remaining.discard(project)
+                continue
+            if best is not None and lower_bound[project] > best:
+                break
+            rho = _price(entries, setup.costs[project])
+            lower_bound[project] = rho
+            if best is None or rho < best:
+                best, tied = rho, [project]
+            elif rho == best:
+                tied.append(project)
+        if not tied:
+            break
+        winner = setup.preference.best(tied)
+        if len(tied) > 1:
+            names = setup.preference.names(setup.preference.by_preference(tied))
+            uses.append(TieBreakUse(stage=1, round=len(chosen) + 1, decision="fund",
+                                    tied=names, chosen=box.projects[winner]))
+        budgets.pay(setup, winner, best)
+        remaining.discard(winner)
+        chosen.append(winner)
+        rounds.append(Round(stage=1, round=len(chosen), elected=box.projects[winner], price=best))
+    return chosen, rounds, uses
+
+
+def _entries(setup: _Setup, tables, budgets: _Budgets, project: int):
+    """(budget, utility, ballots) for every group of supporters with money left, in
+    increasing budget / utility. Voters with nothing left can never pay, so they are
+    left out of both the list and the utility total."""
+    entries = []
+    for column, table in enumerate(tables):
+        utility = setup.utility(project, column)
+        for cls in np.flatnonzero(table[project]).tolist():
+            if budgets.values[cls]:
+                entries.append((budgets.approx[cls] / utility, cls, utility, int(table[project, cls])))
+    entries.sort()
+    return _exact_order([(budgets.values[c], u, n) for _, c, u, n in entries],
+                        [e[0] for e in entries])
+
+
+def _exact_order(entries, approx):
+    """Sorting by float is fast; where neighbours are too close for floats to tell them
+    apart, re-sort that run exactly, so the order is the exact one."""
+    out, start = [], 0
+    for i in range(1, len(entries) + 1):
+        if i == len(entries) or approx[i] - approx[i - 1] > 1e-9 * abs(approx[i]):
+            run = entries[start:i]
+            if len(run) > 1:
+                run.sort(key=lambda e: e[0] / e[1])
+            out += run
+            start = i
+    return out
+
+
+def _can_afford(entries, cost: int, budgets: _Budgets) -> bool:
+    rough = sum(n * float(b) for b, _, n in entries)
+    if abs(rough - cost) > 1e-6 * cost:  # floats decide unless it is close
+        return rough > cost
+    return sum(n * b for b, _, n in entries) >= cost
+
+
+def _price(entries, cost: int) -> Fraction:
+    """Smallest rho with sum(min(budget, rho * utility)) = cost (pabutools' inner loop)."""
+    paid = Fraction(0)
+    weight = sum(n * u for _, u, n in entries)
+    for budget, utility, n in entries:
+        rho = (cost - paid) / weight
+        if rho * utility <= budget:
+            return rho
+        paid += n * budget
+        weight -= n * utility
+    raise AssertionError("called only for affordable projects")
+
+
+class _Budgets:
+    """Voters' remaining budgets as interned classes: ballots that paid alike stay alike."""
+
+    def __init__(self, rows: int, start: Fraction) -> None:
+        self.values: list[Fraction] = [start]
+        self.approx: list[float] = [float(start)]
+        self.ids: dict[Fraction, int] = {start: 0}
+        self.of_row = np.zeros(rows, dtype=np.int64)
+
+    def intern(self, value: Fraction) -> int:
+        if value not in self.ids:
+            self.ids[value] = len(self.values)
+            self.values.append(value)
+            self.approx.append(float(value))
+        return self.ids[value]
+
+    def tables(self, box: BallotBox, n_projects: int) -> list[np.ndarray]:
+        """Per rank column: ballots per (project, budget class)."""
+        width = len(self.values)
+        tables = []
+        for column in range(box.ranks.shape[1]):
+            ranked = box.ranks[:, column]
+            present = ranked >= 0
+            keys = ranked[present].astype(np.int64) * width + self.of_row[present]
+            sums = np.bincount(keys, weights=box.counts[present], minlength=n_projects * width)
+            tables.append(np.rint(sums).astype(np.int64).reshape(n_projects, width))
+        return tables
+
+    def pay(self, setup: _Setup, project: int, rho: Fraction) -> None:
+        rows, columns = np.nonzero(setup.box.ranks == project)
+        old = self.of_row[rows]
+        pairs = np.unique(old * setup.box.ranks.shape[1] + columns)
+        new_of_pair = {}
+        for pair in pairs.tolist():
+            cls, column = divmod(pair, setup.box.ranks.shape[1])
+            budget = self.values[cls]
+            new_of_pair[pair] = self.intern(budget - min(budget, rho * setup.utility(project, column)))
+        lookup = np.array([new_of_pair[p] for p in pairs.tolist()], dtype=np.int64)
+        self.of_row[rows] = lookup[np.searchsorted(pairs, old * setup.box.ranks.shape[1] + columns)]

@@ -1,0 +1,166 @@
+"""Counting rules: fixed before voting opens, printed with every result."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from app.tally.errors import TallyError
+
+METHODS = ("borda", "approval", "irv", "stv", "mes")
+BALLOT_KINDS = ("ranked", "approval")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TieBreak:
+    """How ties are broken: a seeded permutation of the projects, or lexicographic.
+
+    Seeded order: projects sorted by the hex sha256 of ``f"{seed}:{project_id}"`` (UTF-8),
+    then by id. It is stable across Python versions, unlike ``random``. In both kinds the
+    project earlier in the order is preferred: funded first, elected first, eliminated last.
+    """
+
+    seed: str | None = None
+
+    @classmethod
+    def lexicographic(cls) -> TieBreak:
+        return cls(seed=None)
+
+    @classmethod
+    def parse(cls, text: str) -> TieBreak:
+        if text == "lexicographic":
+            return cls.lexicographic()
+        if text.startswith("seed:") and len(text) > len("seed:"):
+            return cls(seed=text[len("seed:") :])
+        raise TallyError(f"tie-break {text!r} is not 'lexicographic' or 'seed:<seed>'")
+
+    def describe(self) -> str:
+        if self.seed is None:
+            return "lexicographic: the project whose id sorts first as text is preferred"
+        return (
+            f"seed:{self.seed}: projects ordered by sha256(seed + ':' + project_id) as hex, "
+            "then by id; the earlier project is preferred"
+        )
+
+    def label(self) -> str:
+        return "lexicographic" if self.seed is None else f"seed:{self.seed}"
+
+    def order(self, project_ids: Sequence[str]) -> tuple[str, ...]:
+        """All projects, most preferred first."""
+        if self.seed is None:
+            return tuple(sorted(project_ids))
+        seed = self.seed
+        return tuple(
+            sorted(
+                project_ids,
+                key=lambda p: (hashlib.sha256(f"{seed}:{p}".encode()).hexdigest(), p),
+            )
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rules:
+    """Everything a count depends on besides the ballots. Money is integer cents.
+
+    ``ballot_kind="approval"`` is for imported approval data (pabulib): order carries no
+    meaning, so only ``approval`` and ``mes`` (utility = the project's cost) apply.
+    ``add1`` runs MES in its iterated form (pabutools' ``voter_budget_increment=1``).
+    """
+
+    budget: int
+    costs: Mapping[str, int]
+    tie_break: TieBreak
+    method: str = "borda"
+    ballot_size: int = 5
+    points: tuple[int, ...] | None = None
+    seats: int | None = None
+    add1: bool = False
+    ballot_kind: str = "ranked"
+    project_ids: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_rules(self)
+        object.__setattr__(self, "project_ids", tuple(sorted(self.costs)))
+
+    def rank_points(self) -> tuple[int, ...]:
+        if self.points is not None:
+            return tuple(self.points)
+        return tuple(range(self.ballot_size, 0, -1))
+
+    def summary(self) -> dict[str, object]:
+        summary: dict[str, object] = {
+            "method": self.method,
+            "budget": self.budget,
+            "ballot_size": self.ballot_size,
+            "ballot_kind": self.ballot_kind,
+            "tie_break": self.tie_break.label(),
+            "tie_break_rule": self.tie_break.describe(),
+        }
+        if self.method in ("borda", "mes") and self.ballot_kind == "ranked":
+            summary["points"] = list(self.rank_points())
+        if self.method == "stv":
+            summary["seats"] = self.seats
+        if self.method == "mes":
+            summary["add1"] = self.add1
+        return summary
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_rules(rules: Rules) -> None:
+    if rules.method not in METHODS:
+        raise TallyError(f"unknown method {rules.method!r}; use one of {', '.join(METHODS)}")
+    if rules.ballot_kind not in BALLOT_KINDS:
+        raise TallyError(f"unknown ballot kind {rules.ballot_kind!r}; use ranked or approval")
+    if rules.ballot_kind == "approval" and rules.method not in ("approval", "mes"):
+        raise TallyError(
+            f"method {rules.method} needs ranked ballots; approval ballots can be counted "
+            "with approval or mes"
+        )
+    if not _is_int(rules.budget) or rules.budget <= 0:
+        raise TallyError(f"budget must be a positive whole number of cents, got {rules.budget!r}")
+    if not _is_int(rules.ballot_size) or rules.ballot_size < 1:
+        raise TallyError(f"ballot size must be a whole number >= 1, got {rules.ballot_size!r}")
+    if not rules.costs:
+        raise TallyError("there are no projects: costs is empty")
+    for project_id, cost in rules.costs.items():
+        if not isinstance(project_id, str) or not project_id:
+            raise TallyError(f"project id {project_id!r} must be a non-empty string")
+        if not _is_int(cost) or cost <= 0:
+            raise TallyError(f"cost of project {project_id!r} must be a positive whole number of cents, got {cost!r}")
+    if not isinstance(rules.tie_break, TieBreak):
+        raise TallyError("tie_break must be a TieBreak (lexicographic or seeded)")
+    _check_points(rules)
+    _check_seats(rules)
+
+
+def _check_points(rules: Rules) -> None:
+    if rules.points is None:
+        return
+    points = tuple(rules.points)
+    if len(points) != rules.ballot_size:
+        raise TallyError(
+            f"points vector {list(points)} has {len(points)} entries; the ballot has "
+            f"{rules.ballot_size} ranks, so give exactly {rules.ballot_size}"
+        )
+    if not all(_is_int(p) and p >= 1 for p in points):
+        raise TallyError(f"points vector {list(points)} must hold whole numbers >= 1")
+    if any(later > earlier for earlier, later in zip(points, points[1:], strict=False)):
+        raise TallyError(f"points vector {list(points)} must not increase from rank 1 down")
+
+
+def _check_seats(rules: Rules) -> None:
+    if rules.method != "stv":
+        if rules.seats is not None:
+            raise TallyError(f"seats applies to stv only, not {rules.method}")
+        return
+    if rules.seats is None:
+        raise TallyError("method stv needs seats: the number of projects to elect")
+    if not _is_int(rules.seats) or not 1 <= rules.seats <= len(rules.costs):
+        raise TallyError(
+            f"seats must be a whole number from 1 to the {len(rules.costs)} projects, "
+            f"got {rules.seats!r}"
+        )

@@ -1,0 +1,60 @@
+"""Our counts agree with independent implementations on generated elections."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.tally import Rules, TieBreak, tally
+from tests.tally.references import pabutools_greedy, pabutools_mes, plain_stv
+from tests.tally.strategies import elections
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LEX = TieBreak.lexicographic()
+
+
+def _rules(costs, budget, **kw) -> Rules:
+    return Rules(budget=budget, costs=costs, tie_break=LEX, ballot_size=3, **kw)
+
+
+@SETTINGS
+@given(elections(), st.sampled_from([(3, 2, 1), (17, 16, 15), (5, 5, 1)]))
+def test_borda_selects_what_pabutools_greedy_selects(election, points):
+    ballots, costs, budget = election
+    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="borda", points=points))
+    assert set(ours.selected) == pabutools_greedy(ballots, costs, budget, points)
+
+
+@SETTINGS
+@given(elections())
+def test_approval_selects_what_pabutools_greedy_selects(election):
+    ballots, costs, budget = election
+    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="approval"))
+    assert set(ours.selected) == pabutools_greedy(ballots, costs, budget, (1, 1, 1))
+
+
+@SETTINGS
+@given(elections(), st.sampled_from([(3, 2, 1), (5, 4, 3), (2, 2, 1)]))
+def test_mes_selects_what_pabutools_mes_selects(election, points):
+    ballots, costs, budget = election
+    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="mes", points=points))
+    assert list(ours.selected) == pabutools_mes(ballots, costs, budget, points)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_projects=5, max_groups=6))
+def test_mes_add1_selects_what_pabutools_iterated_mes_selects(election):
+    ballots, costs, budget = election
+    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="mes", add1=True))
+    assert set(ours.selected) == set(pabutools_mes(ballots, costs, budget, (3, 2, 1), add1=True))
+
+
+@SETTINGS
+@given(elections(), st.integers(1, 4))
+def test_stv_elects_what_a_plain_independent_stv_elects(election, seats):
+    ballots, costs, budget = election
+    seats = min(seats, len(costs))
+    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="stv", seats=seats))
+    rankings = [r for (r, _), n in ballots.items() for _ in range(n)]
+    elected = [line.project for line in ours.projects[:seats]]
+    assert elected == plain_stv(rankings, sorted(costs), seats)

@@ -1,0 +1,112 @@
+"""The recount command, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.tally.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / ".." / "shared" / "data" / "real"
+
+SMALL = """\ufeffMETA
+key;value
+description;"small; hand-made"
+vote_type;ordinal
+budget;100
+PROJECTS
+project_id;cost;name
+a;50;"Park; benches"
+b;60;Library
+c;40;Lights
+VOTES
+voter_id;vote;voting_method
+1;a,b;internet
+2;a,b;internet
+3;a,b;paper
+4;b,c;paper
+5;b,c;
+6;c,a;internet
+"""
+
+
+@pytest.fixture
+def small_pb(tmp_path) -> Path:
+    path = tmp_path / "small.pb"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.tally", *argv], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_json_result_via_module(small_pb):
+    done = run(str(small_pb), "--method", "borda", "--points", "2,1", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    # a: 2+2+2+1 = 7, b: 1+1+1+2+2 = 7, c: 1+1+2 = 4 with points 2,1; a before b by id.
+    assert [p["project"] for p in result["projects"]] == ["a", "b", "c"]
+    assert result["selected"] == ["a", "c"]
+    assert result["ballots_by_channel"] == {"internet": 3, "paper": 2, "unspecified": 1}
+    assert result["tie_breaks"][0]["tied"] == ["a", "b"]
+
+
+def test_table_output(small_pb, capsys):
+    assert main([str(small_pb), "--method", "irv"]) == 0
+    out = capsys.readouterr().out
+    assert "rank" in out and "cumulative" in out and "budget used" in out
+
+
+def test_cross_check_agrees_on_a_clean_election(small_pb, capsys):
+    assert main([str(small_pb), "--method", "irv", "--cross-check", "--seats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "irv (first winner)" in out and ": agree" in out
+
+
+def test_malformed_file_names_the_line(small_pb, tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(SMALL.replace("5;b,c;", "5;b,zz;"), encoding="utf-8")
+    done = run(str(bad), "--method", "borda")
+    assert done.returncode == 2
+    assert "bad.pb:17:" in done.stderr and "'zz'" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("c;40;Lights", "c;forty;Lights"), "bad.pb:10: cost of project c 'forty' is not a number"),
+        (("4;b,c;paper", "4;b,c"), "bad.pb:16: 2 fields"),
+        (("vote_type;ordinal", "vote_type;cumulative"), "vote_type 'cumulative' is not supported"),
+        (("6;c,a;internet", "6;c,c;internet"), "bad.pb:18: vote lists a project twice"),
+    ],
+)
+def test_more_malformed_files(tmp_path, capsys, change, message):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(SMALL.replace(*change), encoding="utf-8")
+    assert main([str(bad)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_options_exit_2(small_pb, capsys):
+    assert main([str(small_pb), "--points", "3,2,1"]) == 2
+    assert "points vector" in capsys.readouterr().err
+    assert main([str(small_pb), "--method", "stv"]) == 2
+    assert "needs seats" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="shared real data not found")
+def test_approval_file_counts_with_approval_and_mes(capsys):
+    path = str(REAL / "poland_warszawa_2024_bemowo.pb")
+    assert main([path, "--method", "mes", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["budget_used"] <= result["rules"]["budget"]
+    assert main([path, "--method", "irv"]) == 2
+    assert "needs ranked ballots" in capsys.readouterr().err

@@ -1,0 +1,68 @@
+"""Real elections counted by others: our count must reproduce their stated results."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from app.tally import Rules, TieBreak, tally
+from app.tally.pabulib import read_pabulib
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"shared real data not found at {REAL}")
+
+
+def burlington_ballots() -> Counter:
+    """Rows grouped by ballot in rank order. An overvote ends the ballot there (nothing
+    after it counts); an undervote is a skipped rank; a repeated candidate counts once."""
+    marks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    with (REAL / "us_vt_btv_2009_03_mayor.normalized.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            marks[row["ballot_id"]].append((int(row["rank"]), row["choice"]))
+    ballots: Counter = Counter()
+    for choices in marks.values():
+        ranking: list[str] = []
+        for _rank, choice in sorted(choices):
+            if choice == "$OVERVOTE":
+                break
+            if choice != "$UNDERVOTE" and choice not in ranking:
+                ranking.append(choice)
+        ballots[(tuple(ranking), None)] += 1
+    return ballots
+
+
+def test_burlington_2009_irv():
+    ballots = burlington_ballots()
+    assert sum(ballots.values()) == 8980
+    candidates = sorted({p for ranking, _ in ballots for p in ranking})
+    rules = Rules(method="irv", budget=1, costs=dict.fromkeys(candidates, 1),
+                  tie_break=TieBreak.lexicographic(), ballot_size=max(len(r) for r, _ in ballots))
+    result = tally(ballots=ballots, rules=rules)
+    stage_one = [r for r in result.rounds if r.stage == 1]
+    assert result.selected == ("Bob Kiss",)
+    assert len(stage_one) == 5  # one elimination per round
+    final = stage_one[-1]
+    assert dict(final.tallies) == {"Bob Kiss": 4313, "Kurt Wright": 4060}
+    assert final.exhausted == 607 and final.elected == "Bob Kiss"
+    before_final = stage_one[-2]
+    assert before_final.eliminated == "Andy Montroll"
+    assert dict(before_final.tallies) == {"Andy Montroll": 2554, "Kurt Wright": 3294, "Bob Kiss": 2981}
+    assert not result.tie_breaks
+
+
+@pytest.mark.parametrize(
+    ("filename", "funded"),
+    [("poland_lodz_2024_.pb", 14), ("poland_warszawa_2024_bemowo.pb", 26)],
+)
+def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funded):
+    election = read_pabulib(REAL / filename)
+    rules = Rules(method="approval", budget=election.budget, costs=election.costs,
+                  tie_break=TieBreak.lexicographic(), ballot_size=election.ballot_size,
+                  ballot_kind="approval")
+    result = tally(ballots=election.ballots, rules=rules)
+    assert len(election.official_selected) == funded
+    assert sorted(result.selected) == sorted(election.official_selected)
+    assert result.budget_used <= election.budget
