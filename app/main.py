@@ -56,9 +56,11 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     install_error_handlers(app)
 
-    from app.processes.router import router as processes_router
-    from app.users.router import router as users_router
+    from app.exports.router import router as exports_router
     from app.paper.router import router as paper_router
+    from app.processes.router import router as processes_router
+    from app.results.router import router as results_router
+    from app.users.router import router as users_router
     from app.voting.router import router as voting_router
     from app.web.router import router as web_router
 
@@ -66,6 +68,8 @@ def create_app(
     app.include_router(processes_router)
     app.include_router(voting_router)
     app.include_router(paper_router)
+    app.include_router(results_router)
+    app.include_router(exports_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -6,6 +6,7 @@ def load_all_models() -> None:
     from app.paper import models as _paper  # noqa: F401
     from app.processes import models as _processes  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
+    from app.results import models as _results  # noqa: F401
     from app.sites import models as _sites  # noqa: F401
     from app.users import models as _users  # noqa: F401
     from app.voting import models as _voting  # noqa: F401

@@ -597,6 +597,7 @@ class PaperBallot:
     ranking: tuple[int, ...]  # proposal ids, best first; empty for blank/unreadable/no marks
     site_id: int
     status: str
+    key: str  # "batch:sheet", to order the published ballots (never published itself)
 
 
 def paper_ballots(*, session: Session, process: Process) -> list[PaperBallot]:
@@ -625,7 +626,12 @@ def paper_ballots(*, session: Session, process: Process) -> list[PaperBallot]:
             unreadable=sheet.unreadable,
         )
         ballots.append(
-            PaperBallot(tuple(by_number[n] for n in result.ranking), site_id, result.status.value)
+            PaperBallot(
+                ranking=tuple(by_number[n] for n in result.ranking),
+                site_id=site_id,
+                status=result.status.value,
+                key=f"{sheet.batch_id}:{sheet.sheet}",
+            )
         )
     return ballots
 
