@@ -56,10 +56,13 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     install_error_handlers(app)
 
+    from app.exports.router import router as exports_router
     from app.ideas.router import router as ideas_router
+    from app.paper.router import router as paper_router
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
+    from app.results.router import router as results_router
     from app.sites.router import router as sites_router
     from app.users.router import router as users_router
     from app.voting.router import router as voting_router
@@ -71,6 +74,9 @@ def create_app(
     app.include_router(ideas_router)
     app.include_router(proposals_router)
     app.include_router(voting_router)
+    app.include_router(paper_router)
+    app.include_router(results_router)
+    app.include_router(exports_router)
     app.include_router(web_router)
     app.include_router(proposal_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

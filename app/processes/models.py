@@ -21,6 +21,7 @@ class Process(SQLModel, table=True):
     voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)
+    count_seats: int | None = None  # stv only: how many projects to elect
     # Tie-break: "seeded" (a permutation from tie_break_seed, drawn when voting opens)
     # or "lexicographic".
     tie_break: str = Field(default="seeded", max_length=20)

@@ -50,6 +50,7 @@ Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValida
 Currency = Annotated[str, AfterValidator(_currency)]
 AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
+Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=20_000)]
 
@@ -67,6 +68,12 @@ class _WindowCheck(BaseModel):
 
 
 class ProcessCreate(_WindowCheck):
+    @model_validator(mode="after")
+    def _stv_needs_seats(self):
+        if self.count_method == CountMethod.stv and self.count_seats is None:
+            raise ValueError("count_seats (how many projects stv elects) is needed for stv")
+        return self
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name
@@ -78,6 +85,7 @@ class ProcessCreate(_WindowCheck):
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod = CountMethod.borda
+    count_seats: Seats | None = None
     tie_break: TieBreak = TieBreak.seeded
 
 
@@ -93,12 +101,14 @@ class ProcessUpdate(_WindowCheck):
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod | None = None
+    count_seats: Seats | None = None
     tie_break: TieBreak | None = None
 
 
 # Fields that voting depends on: fixed once the process leaves `design`.
 RULE_FIELDS = frozenset(
-    {"budget_cents", "currency", "ballot_size", "languages", "count_method", "tie_break"}
+    {"budget_cents", "currency", "ballot_size", "languages", "count_method", "count_seats",
+     "tie_break"}
 )
 # The window may still move while voting has not opened (dates slip in a months-long cycle).
 WINDOW_FIELDS = frozenset({"voting_opens_at", "voting_closes_at"})
@@ -116,6 +126,7 @@ class ProcessOut(BaseModel):
     voting_opens_at: datetime | None
     voting_closes_at: datetime | None
     count_method: CountMethod
+    count_seats: int | None
     tie_break: TieBreak
     tie_break_seed: str | None
     created_at: datetime

@@ -77,6 +77,10 @@ def update_process(
             field="voting_closes_at",
             code="invalid_window",
         )
+    method = fields.get("count_method", process.count_method)
+    if method == "stv" and not fields.get("count_seats", process.count_seats):
+        raise Conflict("count_seats (how many projects stv elects) is needed for stv.",
+                       field="count_seats", code="invalid_rules")
     for field, value in fields.items():
         setattr(process, field, value)
     process.updated_at = utcnow()

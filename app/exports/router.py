@@ -1,0 +1,144 @@
+"""Downloads: anonymised ballots (pabulib and CSV), results, proposals.
+
+Organizers may download from voting on (previews say so in their name); the ballots
+and results are public once the process enters funding and the count is official.
+"""
+
+import json
+
+from fastapi import APIRouter, Path
+from fastapi.responses import Response
+
+from app.auth import OptionalUser
+from app.db import SessionDep
+from app.errors import Conflict, Forbidden, NotFound, error_responses
+from app.exports.csv_files import write_csv
+from app.processes.models import Process
+from app.processes.phases import Phase
+from app.processes.service import get_process
+from app.proposals.service import ballot_proposals
+from app.results import service as results
+from app.users.models import Role, User
+
+router = APIRouter(prefix="/api/processes/{process_id}/exports", tags=["exports"])
+ProcessId = Path(ge=1, le=2**31 - 1)
+_errors = error_responses(Forbidden, NotFound, Conflict)
+
+
+def _download(body: str, filename: str, media_type: str) -> Response:
+    return Response(
+        content=body.encode(),
+        media_type=f"{media_type}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _may_see_ballots(session, process: Process, user: User | None) -> bool:
+    """True when official; for organizers during voting (a preview); else refuse."""
+    if results.official_of(session=session, process_id=process.id) is not None:
+        return True
+    if user is not None and user.role == Role.organizer.value and process.phase == "voting":
+        return False
+    raise Forbidden(
+        "The anonymised ballots and results are published when the process enters funding.",
+        code="not_published",
+    )
+
+
+def _name(process: Process, official: bool, stem: str, ext: str) -> str:
+    return f"pbvote-{process.id}-{stem}{'' if official else '-preview'}.{ext}"
+
+
+@router.get("/ballots.pb", responses=_errors)
+def ballots_pb(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    process = get_process(session=session, process_id=process_id)
+    official = _may_see_ballots(session, process, user)
+    if official:
+        text = results.official_of(session=session, process_id=process.id).ballots_file
+    else:
+        text = results.ballots_file(results.count_input(session=session, process=process), None)
+    return _download(text, _name(process, official, "ballots", "pb"), "text/plain")
+
+
+@router.get("/ballots.csv", responses=_errors)
+def ballots_csv(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    process = get_process(session=session, process_id=process_id)
+    official = _may_see_ballots(session, process, user)
+    source = results.count_input(session=session, process=process)
+    header = ["ballot", "channel"] + [f"rank_{r}" for r in range(1, process.ballot_size + 1)]
+    rows = (
+        [n, channel, *ranking, *[""] * (process.ballot_size - len(ranking))]
+        for n, (ranking, channel) in enumerate(source.ballots, start=1)
+    )
+    return _download(
+        write_csv(header, rows), _name(process, official, "ballots", "csv"), "text/csv"
+    )
+
+
+@router.get("/results.json", responses=_errors)
+def results_json(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    process = get_process(session=session, process_id=process_id)
+    view = results.results_for(session=session, process=process, user=user)
+    return _download(
+        json.dumps(view, ensure_ascii=False, indent=2),
+        _name(process, view["official"], "results", "json"),
+        "application/json",
+    )
+
+
+@router.get("/results.csv", responses=_errors)
+def results_csv(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    process = get_process(session=session, process_id=process_id)
+    view = results.results_for(session=session, process=process, user=user)
+    header = [
+        "position",
+        "ballot_number",
+        "title",
+        "cost_cents",
+        "score",
+        "funded",
+        "cumulative_funded_cents",
+    ]
+    rows, total = [], 0
+    for position, line in enumerate(view["result"]["projects"], start=1):
+        total += line["cost"] if line["funded"] else 0
+        rows.append(
+            [
+                position,
+                line["ballot_number"],
+                line["title"],
+                line["cost"],
+                line["score"],
+                "yes" if line["funded"] else "no",
+                total if line["funded"] else "",
+            ]
+        )
+    return _download(
+        write_csv(header, rows), _name(process, view["official"], "results", "csv"), "text/csv"
+    )
+
+
+@router.get("/proposals.csv", responses=_errors)
+def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    process = get_process(session=session, process_id=process_id)
+    staff = user is not None
+    if not staff and process.phase in (
+        Phase.design,
+        Phase.idea_collection,
+        Phase.proposal_development,
+    ):
+        raise Forbidden("The ballot is public once voting opens.", code="not_published")
+    header = [
+        "ballot_number",
+        "proposal_id",
+        "title",
+        "summary",
+        "cost_cents",
+        "category",
+        "location",
+    ]
+    rows = (
+        [p.ballot_number, p.id, p.title, p.summary, p.cost_cents, p.category, p.location]
+        for p in ballot_proposals(session=session, process_id=process.id)
+    )
+    return _download(write_csv(header, rows), f"pbvote-{process.id}-proposals.csv", "text/csv")

@@ -1,0 +1,223 @@
+"""Results: the count of a process's stored ballots with its rules, frozen at funding.
+
+Project ids in a count are the proposals' ballot numbers (as text): the numbers voters
+saw on paper, and the ids in the published ballots.pb. Ballots are published in an
+order drawn from the tie-break seed and each ballot's random key, so the file is the
+same every time it is made (its SHA-256 is stored with the official result) and says
+nothing about when or where anyone voted.
+"""
+
+import copy
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app import audit
+from app.audit import SYSTEM
+from app.errors import Conflict, Forbidden
+from app.exports.pabulib import PbProject, write_pabulib
+from app.paper.service import paper_ballots
+from app.processes.models import Process
+from app.processes.phases import Phase, on_enter
+from app.proposals.models import Proposal
+from app.proposals.service import ballot_proposals
+from app.results.models import OfficialResult
+from app.tally import Rules, TallyError, TallyResult, TieBreak, tally
+from app.users.models import Role, User
+from app.voting.service import ballots_of
+
+RESULT_PHASES = frozenset({Phase.voting.value, Phase.funding.value, Phase.closed.value})
+
+
+@dataclass(frozen=True)
+class CountInput:
+    process: Process
+    proposals: list[Proposal]  # the ballot, in ballot-number order
+    ballots: list[tuple[tuple[str, ...], str]]  # (ballot numbers best first, channel)
+    rules: Rules
+
+
+def tie_break_of(process: Process) -> TieBreak:
+    if process.tie_break == "lexicographic":
+        return TieBreak.lexicographic()
+    if not process.tie_break_seed:
+        raise Conflict(
+            "The tie-break seed is drawn when voting opens; there is no count before that.",
+            code="no_seed",
+        )
+    return TieBreak(seed=process.tie_break_seed)
+
+
+def count_input(*, session: Session, process: Process) -> CountInput:
+    if process.phase not in RESULT_PHASES:
+        raise Conflict(
+            f"There is nothing to count before voting; the process is in {process.phase}.",
+            code="wrong_phase",
+        )
+    proposals = ballot_proposals(session=session, process_id=process.id)
+    number = {p.id: str(p.ballot_number) for p in proposals}
+    keyed: list[tuple[str, tuple[str, ...], str]] = [
+        (ballot.id, tuple(number[pid] for pid in ballot.ranking), ballot.channel)
+        for ballot in ballots_of(session=session, process_id=process.id)
+    ]
+    keyed += [
+        (f"paper:{b.key}", tuple(number[pid] for pid in b.ranking), "paper")
+        for b in paper_ballots(session=session, process=process)
+    ]
+    seed = process.tie_break_seed or ""
+    keyed.sort(key=lambda k: hashlib.sha256(f"{seed}:{k[0]}".encode()).hexdigest())
+    rules = Rules(
+        budget=process.budget_cents,
+        costs={number[p.id]: p.cost_cents for p in proposals},
+        tie_break=tie_break_of(process),
+        method=process.count_method,
+        ballot_size=process.ballot_size,
+        seats=process.count_seats if process.count_method == "stv" else None,
+    )
+    return CountInput(
+        process=process,
+        proposals=proposals,
+        ballots=[(ranking, channel) for _, ranking, channel in keyed],
+        rules=rules,
+    )
+
+
+def run_count(source: CountInput) -> TallyResult:
+    if not source.ballots:
+        raise Conflict("No ballots have been cast yet.", code="no_ballots")
+    try:
+        return tally(ballots=Counter(source.ballots), rules=source.rules)
+    except TallyError as exc:
+        raise Conflict(
+            f"The ballots cannot be counted with these rules: {exc}", code="count_refused"
+        ) from exc
+
+
+def ballots_file(source: CountInput, result: TallyResult | None) -> str:
+    """The anonymised ballots as pabulib .pb, with the result when there is one."""
+    process = source.process
+    scores = {line.project: line.score for line in result.projects} if result else {}
+    selected = set(result.selected) if result else set()
+    projects = [
+        PbProject(
+            project_id=str(p.ballot_number),
+            cost_cents=p.cost_cents,
+            name=p.title,
+            votes=_whole(scores.get(str(p.ballot_number))) if result else None,
+            selected=(str(p.ballot_number) in selected) if result else None,
+        )
+        for p in source.proposals
+    ]
+    meta = {
+        "description": process.name,
+        "unit": process.name,
+        "instance": str(process.id),
+        "currency": process.currency,
+        "language": process.languages[0] if process.languages else "en",
+        "rule": process.count_method,
+        "tie_break": source.rules.tie_break.label(),
+        "comment": (
+            "Recount: pbvote tally FILE.pb --method "
+            f"{process.count_method} --tie-break {source.rules.tie_break.label()}"
+            + (f" --seats {process.count_seats}" if process.count_method == "stv" else "")
+        ),
+    }
+    return write_pabulib(
+        meta=meta,
+        budget_cents=process.budget_cents,
+        projects=projects,
+        ballots=source.ballots,
+        ballot_size=process.ballot_size,
+    )
+
+
+def _whole(score: Any) -> int | None:
+    return int(score) if score is not None and int(score) == score else None
+
+
+def result_view(
+    *, source: CountInput, result: dict[str, Any], official: OfficialResult | None, preview: bool
+) -> dict[str, Any]:
+    """The result as served: the count's dict with the proposals' titles added."""
+    titles = {str(p.ballot_number): p for p in source.proposals}
+    body = copy.deepcopy(result)
+    for line in body["projects"]:  # type: ignore[union-attr]
+        proposal = titles[line["project"]]
+        line.update(
+            ballot_number=proposal.ballot_number, proposal_id=proposal.id, title=proposal.title
+        )
+    view: dict[str, Any] = {
+        "process_id": source.process.id,
+        "official": official is not None,
+        "preview": preview,
+        "result": body,
+    }
+    if preview:
+        view["message"] = (
+            "Preview while voting is open: it will change, and paper batches "
+            "that are not closed yet are not in it."
+        )
+    if official is not None:
+        view["computed_at"] = official.computed_at.isoformat()
+        view["ballots_sha256"] = official.ballots_sha256
+    return view
+
+
+def official_of(*, session: Session, process_id: int) -> OfficialResult | None:
+    return session.get(OfficialResult, process_id)
+
+
+@on_enter(Phase.funding)
+def _freeze_official_result(session: Session, process: Process, now: datetime) -> None:
+    """The count becomes official with the move to funding, in the same transaction."""
+    session.flush()
+    source = count_input(session=session, process=process)
+    result = run_count(source)
+    published = ballots_file(source, result).encode()
+    session.add(
+        OfficialResult(
+            process_id=process.id,
+            result=result.to_dict(),
+            ballots_counted=result.ballots_counted,
+            ballots_sha256=hashlib.sha256(published).hexdigest(),
+            ballots_file=published.decode(),
+            computed_at=now,
+        )
+    )
+    session.flush()
+    audit.append(
+        session=session,
+        actor=SYSTEM,
+        action="results.official",
+        target=f"process:{process.id}",
+        detail={
+            "ballots": result.ballots_counted,
+            "selected": list(result.selected),
+            "sha256": hashlib.sha256(published).hexdigest(),
+        },
+    )
+
+
+def results_for(*, session: Session, process: Process, user: User | None) -> dict[str, Any]:
+    """The official result from funding on; before that a preview, for organizers only."""
+    official = official_of(session=session, process_id=process.id)
+    if official is not None:
+        source = count_input(session=session, process=process)
+        return result_view(source=source, result=official.result, official=official, preview=False)
+    if process.phase != Phase.voting.value:
+        raise Conflict(
+            f"There are no results before voting; the process is in {process.phase}.",
+            code="wrong_phase",
+        )
+    if user is None or user.role != Role.organizer.value:
+        raise Forbidden(
+            "Results are published when the process enters funding.", code="not_published"
+        )
+    source = count_input(session=session, process=process)
+    return result_view(
+        source=source, result=run_count(source).to_dict(), official=None, preview=True
+    )
