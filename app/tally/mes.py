@@ -98,7 +98,7 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
     rounds: list[Round] = []
     uses: list[TieBreakUse] = []
     while remaining:
-        tables = budgets.tables(box, len(setup.costs))
+        tables = budgets.tables(box, len(setup.costs), by_column=setup.column_utility is not None)
         best, tied = None, []
         for project in sorted(remaining, key=lambda i: lower_bound[i]):
             entries, rough = _entries(setup, tables, budgets, project)
@@ -210,18 +210,26 @@ class _Budgets:
             self.approx.append(float(value))
         return self.ids[value]
 
-    def tables(self, box: BallotBox, n_projects: int) -> list[np.ndarray]:
-        """Per rank column: ballots per (project, budget class). Also refreshes the float
-        view of the budgets used to sort and pre-check."""
+    def tables(self, box: BallotBox, n_projects: int, *, by_column: bool) -> list[np.ndarray]:
+        """Ballots per (project, budget class): one table per rank column when utility
+        depends on the rank, else one for all columns. Also refreshes the float view of
+        the budgets used to sort and pre-check."""
         self.approx_array = np.array(self.approx)
         self.positive = np.array([v > 0 for v in self.values], dtype=np.int64)
         width = len(self.values)
         weights = box.counts.astype(np.float64)
+        columns = (
+            [box.ranks[:, [j]] for j in range(box.ranks.shape[1])] if by_column else [box.ranks]
+        )
         tables = []
-        for column in range(box.ranks.shape[1]):
+        for ranks in columns:
             # Shifted by one row of classes so blanks (-1) land in a block that is dropped.
-            keys = (box.ranks[:, column].astype(np.int64) + 1) * width + self.of_row
-            sums = np.bincount(keys, weights=weights, minlength=(n_projects + 1) * width)
+            keys = (ranks.astype(np.int64) + 1) * width + self.of_row[:, None]
+            sums = np.bincount(
+                keys.ravel(),
+                weights=np.repeat(weights, ranks.shape[1]),
+                minlength=(n_projects + 1) * width,
+            )
             tables.append(np.rint(sums[width:]).astype(np.int64).reshape(n_projects, width))
         return tables
 
