@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
+from typing import cast
 
 import numpy as np
 
@@ -72,7 +73,7 @@ def _as_counter(ballots: BallotInput) -> Mapping[tuple[tuple[str, ...], str | No
         for key in ballots:
             _check_key(key)
             break
-        return ballots
+        return cast(Mapping[tuple[tuple[str, ...], str | None], int], ballots)
     counter: Counter[tuple[tuple[str, ...], str | None]] = Counter()
     for ballot in ballots:
         _check_key(ballot)

@@ -8,6 +8,8 @@ are reported as exhausted in every round.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.tally.ballots import BallotBox
@@ -132,21 +134,21 @@ def _one_runoff(
     for round_no in range(1, n_projects + 1):
         active = int(tallies[alive].sum())
         leader = max(alive, key=lambda i: (tallies[i], -preference.rank[i]))
-        record = dict(
+        record = Round(
             stage=stage,
             round=round_no,
             tallies=_named(alive, tallies, box),
             exhausted=box.total - active,
         )
         if 2 * tallies[leader] > active or len(alive) == 1:
-            outcome.rounds.append(Round(**record, elected=box.projects[leader]))
+            outcome.rounds.append(replace(record, elected=box.projects[leader]))
             return leader, int(tallies[leader])
         loser = _lowest(alive, tallies, preference, stage, round_no, outcome)
         alive.remove(loser)
         gained, moved = piles.move(loser)
         outcome.rounds.append(
-            Round(
-                **record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box)
+            replace(
+                record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box)
             )
         )
     raise AssertionError("a runoff always ends with one project left")
