@@ -118,11 +118,13 @@ def pyrankvote_winners(
     return [c.name for c in result.get_winners()]
 
 
-def plain_sequential_irv(rankings: list[tuple[str, ...]], candidates: list[str]) -> list[str]:
+def plain_sequential_irv(rankings: list[tuple[str, ...]], candidates: list[str]):
     """Sequential IRV the obvious way: count first continuing choices every round;
     a majority of the active ballots (or being last) wins; the lowest is eliminated,
-    the id that sorts last among equal lowest. Then again without the winners."""
+    the id that sorts last among equal lowest. Then again without the winners.
+    Returns the order and every round as (stage, tallies, eliminated or None)."""
     order: list[str] = []
+    rounds = []
     while len(order) < len(candidates):
         hopeful = set(candidates) - set(order)
         while True:
@@ -134,8 +136,11 @@ def plain_sequential_irv(rankings: list[tuple[str, ...]], candidates: list[str])
             top = max(votes.values())
             leader = min(c for c in hopeful if votes[c] == top)
             if 2 * top > sum(votes.values()) or len(hopeful) == 1:
+                rounds.append((len(order) + 1, votes, None))
                 order.append(leader)
                 break
             low = min(votes.values())
-            hopeful.discard(max(c for c in hopeful if votes[c] == low))
-    return order
+            loser = max(c for c in hopeful if votes[c] == low)
+            rounds.append((len(order) + 1, votes, loser))
+            hopeful.discard(loser)
+    return order, rounds

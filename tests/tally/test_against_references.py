@@ -73,4 +73,6 @@ def test_irv_order_is_a_plain_sequential_irv(election):
     rules = _rules(costs, sum(costs.values()), method="irv")
     ours = tally(ballots=ballots, rules=rules)
     rankings = [r for (r, _), n in ballots.items() for _ in range(n)]
-    assert [line.project for line in ours.projects] == plain_sequential_irv(rankings, sorted(costs))
+    order, rounds = plain_sequential_irv(rankings, sorted(costs))
+    assert [line.project for line in ours.projects] == order
+    assert [(r.stage, dict(r.tallies), r.eliminated) for r in ours.rounds] == rounds
