@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
+from typing import cast
 
 import numpy as np
 
@@ -72,7 +73,7 @@ def _as_counter(ballots: BallotInput) -> Mapping[tuple[tuple[str, ...], str | No
         for key in ballots:
             _check_key(key)
             break
-        return ballots
+        return cast(Mapping[tuple[tuple[str, ...], str | None], int], ballots)
     counter: Counter[tuple[tuple[str, ...], str | None]] = Counter()
     for ballot in ballots:
         _check_key(ballot)
@@ -101,18 +102,21 @@ def _pack_rankings(rankings: list[Sequence[str]], *, rules: Rules) -> np.ndarray
             f"ballot {list(bad)} ranks {len(bad)} projects; at most {rules.ballot_size} allowed"
         )
     index = {project: i for i, project in enumerate(rules.project_ids)}
-    flat = list(chain.from_iterable(rankings))
+    n_marks = int(lengths.sum())
     try:
-        codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
+        codes = np.fromiter(
+            map(index.__getitem__, chain.from_iterable(rankings)), dtype=np.int32, count=n_marks
+        )
     except (KeyError, TypeError) as exc:
-        unknown = next(p for p in flat if not isinstance(p, str) or p not in index)
+        marks = chain.from_iterable(rankings)
+        unknown = next(p for p in marks if not isinstance(p, str) or p not in index)
         raise TallyError(
             f"a ballot ranks project {unknown!r}, which has no cost in the rules"
         ) from exc
     ranks = np.full((len(rankings), rules.ballot_size), -1, dtype=np.int32)
     rows = np.repeat(np.arange(len(rankings)), lengths)
     starts = np.cumsum(lengths) - lengths
-    cols = np.arange(len(flat)) - np.repeat(starts, lengths)
+    cols = np.arange(n_marks) - np.repeat(starts, lengths)
     ranks[rows, cols] = codes
     _check_duplicates(ranks, rankings)
     return ranks

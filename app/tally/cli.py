@@ -122,10 +122,9 @@ def _dumps(value) -> str:
 def render_table(result: TallyResult) -> str:
     from app.tally.result import json_number
 
-    data = result.to_dict()
-    channels = ", ".join(f"{k} {v}" for k, v in data["ballots_by_channel"].items())
+    channels = ", ".join(f"{k} {v}" for k, v in result.ballots_by_channel)
     lines = [
-        f"method {result.method}; tie-break {data['rules']['tie_break']}",
+        f"method {result.method}; tie-break {result.rules['tie_break']}",
         f"ballots counted {result.ballots_counted} ({channels}); blank {result.blank_ballots}",
         f"{'rank':>4}  {'project':<20} {'score':>14} {'cost':>12} {'funded':<6} {'cumulative':>12}",
     ]

@@ -8,6 +8,8 @@ are reported as exhausted in every round.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 
 from app.tally.ballots import BallotBox
@@ -24,6 +26,7 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     # Each runoff starts from the ballots with earlier winners removed: keep that start
     # state and move only the last winner's ballots, instead of recounting all of them.
     start = _Piles.start(box)
+    previous: _Previous | None = None
     left = rules.budget
     while len(outcome.order) < n_projects:
         unplaced = [i for i in range(n_projects) if start.stop[i]]
@@ -34,24 +37,64 @@ def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
             )
             outcome.order.extend(preference.by_preference(unplaced))
             break
-        winner, votes = _one_runoff(
-            box=box,
-            stage=len(outcome.order) + 1,
-            piles=start.copy(),
-            preference=preference,
-            outcome=outcome,
+        runoff = _Runoff(box=box, start=start, previous=previous)
+        winner, votes = runoff.run(
+            stage=len(outcome.order) + 1, preference=preference, outcome=outcome
         )
         outcome.order.append(winner)
         outcome.fundable.append(winner)
         outcome.scores[winner] = votes
         if costs[winner] <= left:
             left -= costs[winner]
-        start.move(winner)
+        first = start.move(winner)
+        start.tallies += _gained(first, start.weights, n_projects)
+        start.tallies[winner] = 0
+        previous = _Previous(
+            winner=winner, moves=runoff.moves, diverted=_Diverted(first, n_projects)
+        )
     return outcome
 
 
+@dataclass(frozen=True)
+class _Move:
+    """One elimination as it happened: the ballot groups that left ``project``, where
+    each now sits in the flattened ranks, and the project there (-1: exhausted)."""
+
+    project: int
+    rows: np.ndarray
+    position: np.ndarray
+    top: np.ndarray
+
+
+def _advance(flat: np.ndarray, position: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Move each position (in place) to the next rank whose project continues, or to the
+    -1 padding; return the projects there. Most ballots stop at the very next rank."""
+    position += 1
+    choice = flat[position]
+    pending = np.flatnonzero(~stop[choice])
+    while pending.size:
+        position[pending] += 1
+        choice[pending] = flat[position[pending]]
+        pending = pending[~stop[choice[pending]]]
+    return choice
+
+
+def _gained(move: _Move, weights: np.ndarray, n_projects: int) -> np.ndarray:
+    sums = np.bincount(move.top + 1, weights=weights[move.rows], minlength=n_projects + 1)
+    return np.rint(sums[1:]).astype(np.int64)
+
+
+def _filed(rows: np.ndarray, top: np.ndarray, n_projects: int):
+    """(project, slice of positions into rows) for every project that some row sits on."""
+    # A stable sort of small integers is a radix sort in numpy: linear time.
+    order = np.argsort(top.astype(np.int16), kind="stable")
+    ends = np.cumsum(np.bincount(top + 1, minlength=n_projects + 1))
+    for project in np.flatnonzero(np.diff(ends)).tolist():
+        yield project, order[ends[project] : ends[project + 1]]
+
+
 class _Piles:
-    """Where each ballot group sits. ``position`` indexes the flattened, padded ranks;
+    """Where every ballot group sits. ``position`` indexes the flattened, padded ranks;
     ``rows_on[p]`` lists arrays of the rows whose current choice is p, so eliminating p
     touches only its own ballots. ``stop[p]``: p still continues; the last entry (for the
     -1 padding) is always True so every scan ends."""
@@ -75,81 +118,147 @@ class _Piles:
             stop=np.ones(n_projects + 1, dtype=bool),
             weights=box.counts.astype(np.float64),
         )
-        piles._file(np.arange(len(ranks)), top)
+        piles.file(np.arange(len(ranks)), top)
         return piles
 
-    def copy(self) -> _Piles:
-        return _Piles(
-            flat=self.flat,
-            rows_on=[list(rows) for rows in self.rows_on],
-            position=self.position.copy(),
-            tallies=self.tallies.copy(),
-            stop=self.stop.copy(),
-            weights=self.weights,
+    @classmethod
+    def replaying(cls, start: _Piles, moves: list[_Move], stop: np.ndarray) -> _Piles:
+        """The full state after ``moves`` from ``start``, to count on from there."""
+        position = start.position.copy()
+        for move in moves:
+            position[move.rows] = move.position
+        piles = cls(
+            flat=start.flat,
+            rows_on=[[] for _ in start.rows_on],
+            position=position,
+            tallies=None,
+            stop=stop,
+            weights=start.weights,
         )
+        piles.file(np.arange(len(position)), start.flat[position])
+        return piles
 
-    def move(self, project: int) -> tuple[np.ndarray, int]:
-        """Take ``project`` out and send its ballots to their next continuing choice;
-        returns what each project gained and how many ballots moved."""
+    def move(self, project: int) -> _Move:
+        """Take ``project`` out and send its ballots to their next continuing choice."""
         self.stop[project] = False
         pile, self.rows_on[project] = self.rows_on[project], []
-        moved = np.concatenate(pile) if pile else np.zeros(0, dtype=np.int64)
-        position = self.position[moved] + 1
-        choice = self.flat[position]
-        pending = np.flatnonzero(~self.stop[choice])
-        while pending.size:  # most ballots stop at the very next rank
-            position[pending] += 1
-            choice[pending] = self.flat[position[pending]]
-            pending = pending[~self.stop[choice[pending]]]
-        self.position[moved] = position
-        self._file(moved, choice)
-        weights = self.weights[moved]
-        sums = np.bincount(choice + 1, weights=weights, minlength=len(self.tallies) + 1)[1:]
-        gained = np.rint(sums).astype(np.int64)
-        self.tallies += gained
-        self.tallies[project] = 0
-        return gained, int(round(weights.sum()))
+        rows = np.concatenate(pile) if pile else np.zeros(0, dtype=np.int64)
+        position = self.position[rows]
+        top = _advance(self.flat, position, self.stop)
+        self.position[rows] = position
+        self.file(rows, top)
+        return _Move(project=project, rows=rows, position=position, top=top)
 
-    def _file(self, rows: np.ndarray, choice: np.ndarray) -> None:
-        # A stable sort of small integers is a radix sort in numpy: linear time.
-        order = np.argsort(choice.astype(np.int16), kind="stable")
-        ends = np.cumsum(np.bincount(choice + 1, minlength=len(self.rows_on) + 1))
-        for project in np.flatnonzero(np.diff(ends)).tolist():
-            self.rows_on[project].append(rows[order[ends[project] : ends[project + 1]]])
+    def file(self, rows: np.ndarray, top: np.ndarray) -> None:
+        for project, at in _filed(rows, top, len(self.rows_on)):
+            self.rows_on[project].append(rows[at])
 
 
-def _one_runoff(
-    *,
-    box: BallotBox,
-    stage: int,
-    piles: _Piles,
-    preference: Preference,
-    outcome: MethodOutcome,
-) -> tuple[int, int]:
-    n_projects = len(box.projects)
-    tallies = piles.tallies
-    alive = [i for i in range(n_projects) if piles.stop[i]]
-    for round_no in range(1, n_projects + 1):
-        active = int(tallies[alive].sum())
-        leader = max(alive, key=lambda i: (tallies[i], -preference.rank[i]))
-        record = dict(
-            stage=stage,
-            round=round_no,
-            tallies=_named(alive, tallies, box),
-            exhausted=box.total - active,
+class _Diverted:
+    """Ballots that sat on the previous runoff's winner, now out: the only ones that can
+    move differently in this runoff while its eliminations follow the previous order.
+    Kept per current project like the piles, with their positions."""
+
+    def __init__(self, first: _Move, n_projects: int) -> None:
+        self.on: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_projects)]
+        self.file(first.rows, first.position, first.top)
+
+    def file(self, rows: np.ndarray, position: np.ndarray, top: np.ndarray) -> None:
+        for project, at in _filed(rows, top, len(self.on)):
+            self.on[project].append((rows[at], position[at]))
+
+    def take(self, project: int) -> tuple[np.ndarray, np.ndarray]:
+        chunks, self.on[project] = self.on[project], []
+        if not chunks:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate([r for r, _ in chunks]), np.concatenate([p for _, p in chunks])
+
+
+@dataclass(frozen=True)
+class _Previous:
+    winner: int
+    moves: list[_Move]
+    diverted: _Diverted
+
+
+class _Runoff:
+    """One IRV among the projects still continuing at ``start``. While it eliminates in
+    the same order as the previous runoff, it replays that runoff's moves and works out
+    only the diverted ballots; from the first difference on it counts in full."""
+
+    def __init__(self, *, box: BallotBox, start: _Piles, previous: _Previous | None) -> None:
+        self.box, self.start, self.previous = box, start, previous
+        self.stop = start.stop.copy()
+        self.moves: list[_Move] = []
+        self.piles: _Piles | None = None
+
+    def eliminate(self, project: int) -> _Move:
+        self.stop[project] = False
+        step = len(self.moves)
+        previous = self.previous
+        if (
+            self.piles is None
+            and previous is not None
+            and step < len(previous.moves)
+            and previous.moves[step].project == project
+        ):
+            move = self._replay(previous.moves[step], previous)
+        else:
+            if self.piles is None:
+                self.piles = _Piles.replaying(self.start, self.moves, self.stop)
+            move = self.piles.move(project)
+        self.moves.append(move)
+        return move
+
+    def _replay(self, before: _Move, previous: _Previous) -> _Move:
+        flat = self.start.flat
+        arrive = before.top == previous.winner
+        keep = ~arrive
+        rows_a, position_a = before.rows[arrive], before.position[arrive]
+        top_a = _advance(flat, position_a, self.stop)
+        rows_d, position_d = previous.diverted.take(before.project)
+        top_d = _advance(flat, position_d, self.stop)
+        rows = np.concatenate([rows_a, rows_d])
+        position = np.concatenate([position_a, position_d])
+        top = np.concatenate([top_a, top_d])
+        previous.diverted.file(rows, position, top)
+        return _Move(
+            project=before.project,
+            rows=np.concatenate([before.rows[keep], rows]),
+            position=np.concatenate([before.position[keep], position]),
+            top=np.concatenate([before.top[keep], top]),
         )
-        if 2 * tallies[leader] > active or len(alive) == 1:
-            outcome.rounds.append(Round(**record, elected=box.projects[leader]))
-            return leader, int(tallies[leader])
-        loser = _lowest(alive, tallies, preference, stage, round_no, outcome)
-        alive.remove(loser)
-        gained, moved = piles.move(loser)
-        outcome.rounds.append(
-            Round(
-                **record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box)
+
+    def run(self, *, stage: int, preference: Preference, outcome: MethodOutcome) -> tuple[int, int]:
+        box = self.box
+        n_projects = len(box.projects)
+        tallies = self.start.tallies.copy()
+        alive = [i for i in range(n_projects) if self.stop[i]]
+        for round_no in range(1, n_projects + 1):
+            active = int(tallies[alive].sum())
+            leader = max(alive, key=lambda i: (tallies[i], -preference.rank[i]))
+            record = Round(
+                stage=stage,
+                round=round_no,
+                tallies=_named(alive, tallies, box),
+                exhausted=box.total - active,
             )
-        )
-    raise AssertionError("a runoff always ends with one project left")
+            if 2 * tallies[leader] > active or len(alive) == 1:
+                outcome.rounds.append(replace(record, elected=box.projects[leader]))
+                return leader, int(tallies[leader])
+            loser = _lowest(alive, tallies, preference, stage, round_no, outcome)
+            alive.remove(loser)
+            move = self.eliminate(loser)
+            gained = _gained(move, self.start.weights, n_projects)
+            tallies += gained
+            tallies[loser] = 0
+            moved = int(round(self.start.weights[move.rows].sum()))
+            outcome.rounds.append(
+                replace(
+                    record, eliminated=box.projects[loser], transfers=_transfers(gained, moved, box)
+                )
+            )
+        raise AssertionError("a runoff always ends with one project left")
 
 
 def _lowest(alive, tallies, preference, stage, round_no, outcome) -> int:

@@ -21,6 +21,9 @@ from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import Round, TieBreakUse
 from app.tally.rules import Rules
 
+# One MES run: funded project indices in order, their rounds, the tie-breaks used.
+_Run = tuple[list[int], list[Round], list[TieBreakUse]]
+
 
 @dataclass(frozen=True, kw_only=True)
 class _Setup:
@@ -56,7 +59,7 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     chosen, rounds, uses = _equal_shares(setup, per_voter)
     notes = []
     if rules.add1:
-        chosen, rounds, uses, steps = _add_one(
+        (chosen, rounds, uses), steps = _add_one(
             setup, rules.budget, per_voter, (chosen, rounds, uses)
         )
         notes.append(f"add1: {steps} increments of 1 per voter before the outcome was final")
@@ -73,22 +76,23 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     )
 
 
-def _add_one(setup: _Setup, budget: int, per_voter: Fraction, first):
-    """The iterated variant: exactly pabutools' loop, including returning the empty
-    outcome when even the first run overshoots (it cannot: plain MES always fits)."""
-    previous, current, steps = None, first, 0
+def _add_one(setup: _Setup, budget: int, per_voter: Fraction, first: _Run) -> tuple[_Run, int]:
+    """The iterated variant, as pabutools' loop: rerun with one more unit per voter until
+    the outcome is exhaustive, or overshoots the budget (then keep the one before)."""
+    previous, current, steps = first, first, 0
     while True:
         spent = sum(setup.costs[i] for i in current[0])
         if spent > budget:
-            return (*previous, steps - 1)
+            # Never on the first run: plain MES always fits the budget.
+            return previous, steps - 1
         left = budget - spent
         if all(setup.costs[i] > left for i in setup.supported if i not in current[0]):
-            return (*current, steps)
+            return current, steps
         previous, steps = current, steps + 1
         current = _equal_shares(setup, per_voter + steps)
 
 
-def _equal_shares(setup: _Setup, per_voter: Fraction):
+def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
     box = setup.box
     budgets = _Budgets(len(box.counts), per_voter)
     remaining = set(setup.supported)
@@ -98,22 +102,25 @@ def _equal_shares(setup: _Setup, per_voter: Fraction):
     rounds: list[Round] = []
     uses: list[TieBreakUse] = []
     while remaining:
-        tables = budgets.tables(box, len(setup.costs))
-        best, tied = None, []
+        tables = budgets.tables(box, len(setup.costs), by_column=setup.column_utility is not None)
+        best: Fraction | None = None
+        tied: list[int] = []
         for project in sorted(remaining, key=lambda i: lower_bound[i]):
+            # Checked before affordability (pabutools checks after): a project that
+            # cannot be afforded now never can be, so dropping it later changes nothing.
+            if best is not None and lower_bound[project] > best:
+                break
             entries, rough = _entries(setup, tables, budgets, project)
             if not _can_afford(entries, rough, setup.costs[project]):
                 remaining.discard(project)
                 continue
-            if best is not None and lower_bound[project] > best:
-                break
             rho = _price(entries, setup.costs[project])
             lower_bound[project] = rho
             if best is None or rho < best:
                 best, tied = rho, [project]
             elif rho == best:
                 tied.append(project)
-        if not tied:
+        if best is None:
             break
         winner = setup.preference.best(tied)
         if len(tied) > 1:
@@ -210,18 +217,26 @@ class _Budgets:
             self.approx.append(float(value))
         return self.ids[value]
 
-    def tables(self, box: BallotBox, n_projects: int) -> list[np.ndarray]:
-        """Per rank column: ballots per (project, budget class). Also refreshes the float
-        view of the budgets used to sort and pre-check."""
+    def tables(self, box: BallotBox, n_projects: int, *, by_column: bool) -> list[np.ndarray]:
+        """Ballots per (project, budget class): one table per rank column when utility
+        depends on the rank, else one for all columns. Also refreshes the float view of
+        the budgets used to sort and pre-check."""
         self.approx_array = np.array(self.approx)
         self.positive = np.array([v > 0 for v in self.values], dtype=np.int64)
         width = len(self.values)
         weights = box.counts.astype(np.float64)
+        columns = (
+            [box.ranks[:, [j]] for j in range(box.ranks.shape[1])] if by_column else [box.ranks]
+        )
         tables = []
-        for column in range(box.ranks.shape[1]):
+        for ranks in columns:
             # Shifted by one row of classes so blanks (-1) land in a block that is dropped.
-            keys = (box.ranks[:, column].astype(np.int64) + 1) * width + self.of_row
-            sums = np.bincount(keys, weights=weights, minlength=(n_projects + 1) * width)
+            keys = (ranks.astype(np.int64) + 1) * width + self.of_row[:, None]
+            sums = np.bincount(
+                keys.ravel(),
+                weights=np.repeat(weights, ranks.shape[1]),
+                minlength=(n_projects + 1) * width,
+            )
             tables.append(np.rint(sums[width:]).astype(np.int64).reshape(n_projects, width))
         return tables
 

@@ -15,6 +15,7 @@ with ``simultaneous=False`` and fractional transfer.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -47,7 +48,7 @@ class _Weights:
         present = tops >= 0
         keys = tops[present].astype(np.int64) * len(self.values) + self.of_row[rows[present]]
         unique, inverse = np.unique(keys, return_inverse=True)
-        per_key = np.bincount(inverse, weights=counts[present]) if len(keys) else []
+        per_key = np.bincount(inverse, weights=counts[present], minlength=len(unique))
         for key, ballots in zip(
             unique.tolist(), np.rint(per_key).astype(np.int64).tolist(), strict=True
         ):
@@ -76,7 +77,7 @@ def count_stv(*, box: BallotBox, seats: int, preference: Preference) -> MethodOu
     round_no = 0
     while len(state.elected) < seats:
         round_no += 1
-        record = dict(
+        record = Round(
             stage=1,
             round=round_no,
             tallies=_named(state, tallies, box),
@@ -113,8 +114,11 @@ def count_stv(*, box: BallotBox, seats: int, preference: Preference) -> MethodOu
             *((box.projects[i], gained[i]) for i in range(n) if gained[i]),
             ("exhausted", sent - sum(gained)),
         )
-        key = "elected" if factor is not None else "eliminated"
-        outcome.rounds.append(Round(**record, **{key: box.projects[chosen]}, transfers=transfers))
+        name = box.projects[chosen]
+        if factor is not None:
+            outcome.rounds.append(replace(record, elected=name, transfers=transfers))
+        else:
+            outcome.rounds.append(replace(record, eliminated=name, transfers=transfers))
     _finish_order(state, tallies, preference, outcome)
     return outcome
 
@@ -163,13 +167,13 @@ def _elect_rest(state, tallies, preference, record, outcome, box) -> None:
             names = preference.names(tied)  # already in tie-break order
             outcome.tie_breaks.append(
                 TieBreakUse(
-                    stage=1, round=record["round"], decision="elect", tied=names, chosen=names[0]
+                    stage=1, round=record.round, decision="elect", tied=names, chosen=names[0]
                 )
             )
         outcome.scores[i] = tallies[i]
         state.elected.append(i)
         state.held[i] = tallies[i]
-        outcome.rounds.append(Round(**record, elected=box.projects[i]))
+        outcome.rounds.append(replace(record, elected=box.projects[i]))
     state.alive.clear()
 
 

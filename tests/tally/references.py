@@ -116,3 +116,31 @@ def pyrankvote_winners(
     else:
         result = pyrankvote.single_transferable_vote(list(people.values()), papers, seats)
     return [c.name for c in result.get_winners()]
+
+
+def plain_sequential_irv(rankings: list[tuple[str, ...]], candidates: list[str]):
+    """Sequential IRV the obvious way: count first continuing choices every round;
+    a majority of the active ballots (or being last) wins; the lowest is eliminated,
+    the id that sorts last among equal lowest. Then again without the winners.
+    Returns the order and every round as (stage, tallies, eliminated or None)."""
+    order: list[str] = []
+    rounds = []
+    while len(order) < len(candidates):
+        hopeful = set(candidates) - set(order)
+        while True:
+            votes = dict.fromkeys(hopeful, 0)
+            for ranking in rankings:
+                choice = next((c for c in ranking if c in hopeful), None)
+                if choice is not None:
+                    votes[choice] += 1
+            top = max(votes.values())
+            leader = min(c for c in hopeful if votes[c] == top)
+            if 2 * top > sum(votes.values()) or len(hopeful) == 1:
+                rounds.append((len(order) + 1, votes, None))
+                order.append(leader)
+                break
+            low = min(votes.values())
+            loser = max(c for c in hopeful if votes[c] == low)
+            rounds.append((len(order) + 1, votes, loser))
+            hopeful.discard(loser)
+    return order, rounds

@@ -6,7 +6,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.tally import Rules, TieBreak, tally
-from tests.tally.references import pabutools_greedy, pabutools_mes, plain_stv
+from tests.tally.references import (
+    pabutools_greedy,
+    pabutools_mes,
+    plain_sequential_irv,
+    plain_stv,
+)
 from tests.tally.strategies import elections
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,3 +63,16 @@ def test_stv_elects_what_a_plain_independent_stv_elects(election, seats):
     rankings = [r for (r, _), n in ballots.items() for _ in range(n)]
     elected = [line.project for line in ours.projects[:seats]]
     assert elected == plain_stv(rankings, sorted(costs), seats)
+
+
+@SETTINGS
+@given(elections())
+def test_irv_order_is_a_plain_sequential_irv(election):
+    ballots, costs, _budget = election
+    # The whole budget: every stage runs, so the full order can be compared.
+    rules = _rules(costs, sum(costs.values()), method="irv")
+    ours = tally(ballots=ballots, rules=rules)
+    rankings = [r for (r, _), n in ballots.items() for _ in range(n)]
+    order, rounds = plain_sequential_irv(rankings, sorted(costs))
+    assert [line.project for line in ours.projects] == order
+    assert [(r.stage, dict(r.tallies), r.eliminated) for r in ours.rounds] == rounds

@@ -119,3 +119,24 @@ def test_approval_file_counts_with_approval_and_mes(capsys):
     assert result["budget_used"] <= result["rules"]["budget"]
     assert main([path, "--method", "irv"]) == 2
     assert "needs ranked ballots" in capsys.readouterr().err
+
+
+def test_cross_check_explains_a_difference(tmp_path, capsys):
+    # The golden STV election where pyrankvote averages ballot weights (see
+    # tests/data/golden/stv_weighted_transfers.json): it elects P where we elect Q.
+    votes = [("A,X,P", 40), ("X,Q", 20), ("Q", 21), ("P", 19)]
+    rows = [f"{i};{vote}" for i, vote in enumerate((v for v, n in votes for _ in range(n)), 1)]
+    text = "\n".join(
+        ["META", "key;value", "vote_type;ordinal", "budget;40", "PROJECTS", "project_id;cost"]
+        + [f"{p};10" for p in "APQX"]
+        + ["VOTES", "voter_id;vote", *rows]
+    )
+    path = tmp_path / "stv.pb"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert main([str(path), "--method", "stv", "--seats", "3", "--cross-check", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["selected"] == ["A", "X", "Q"]
+    stv_check = next(c for c in result["cross_check"] if c["method"].startswith("stv"))
+    assert stv_check["agrees"] is False
+    assert stv_check["pyrankvote"] == ["A", "P", "X"]
+    assert "equal share per ballot" in stv_check["description"]
