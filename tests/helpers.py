@@ -57,3 +57,23 @@ def put_on_ballot(session_factory: Any, process_id: int, count: int = 5) -> list
         session.add_all(proposals)
         session.commit()
         return [p.id for p in proposals]
+
+
+def store_ballot(session_factory: Any, process_id: int, ranking: list[int]) -> None:
+    """One ballot row, as casting stores it (for tests about what happens after the vote)."""
+    import secrets
+
+    from app.db import utcnow
+    from app.voting.models import Ballot
+
+    with session_factory() as session:
+        session.add(
+            Ballot(
+                id=secrets.token_hex(16),
+                process_id=process_id,
+                ranking=ranking,
+                channel="online",
+                cast_on=utcnow().date(),
+            )
+        )
+        session.commit()

@@ -14,7 +14,14 @@ from app.processes.models import PhaseTransition, Process
 from app.processes.phases import ORDER, Phase
 from app.users.models import Role
 from tests.conftest import settings_for
-from tests.helpers import PROCESS, assert_error, audit_actions, count, put_on_ballot
+from tests.helpers import (
+    PROCESS,
+    assert_error,
+    audit_actions,
+    count,
+    put_on_ballot,
+    store_ballot,
+)
 from tests.test_processes import set_phase
 
 PAIRS = [(a, b) for a in ORDER for b in ORDER]
@@ -38,7 +45,9 @@ def test_the_whole_cycle_one_step_at_a_time(client, organizer, session, session_
     pid = new_process(client, organizer.headers)
     for before, after in ALLOWED:
         if after == Phase.voting:
-            put_on_ballot(session_factory, pid)
+            proposals = put_on_ballot(session_factory, pid)
+        if after == Phase.funding:
+            store_ballot(session_factory, pid, proposals[:3])
         r = move(client, organizer.headers, pid, after.value, f"Moving to {after.value}.")
         assert r.status_code == 201, r.text
         assert (r.json()["from_phase"], r.json()["to_phase"]) == (before.value, after.value)
@@ -103,7 +112,7 @@ def test_unknown_process_transition_is_404(client, organizer):
     assert_error(move(client, organizer.headers, 424242, "idea_collection"), 404)
 
 
-def test_funding_waits_for_the_voting_window_to_end(client, organizer, session):
+def test_funding_waits_for_the_voting_window_to_end(client, organizer, session, session_factory):
     closes = utcnow() + timedelta(days=3)
     pid = new_process(
         client,
@@ -111,7 +120,10 @@ def test_funding_waits_for_the_voting_window_to_end(client, organizer, session):
         voting_opens_at=utcnow().isoformat(),
         voting_closes_at=closes.isoformat(),
     )
-    set_phase(session, pid, "voting")
+    proposals = put_on_ballot(session_factory, pid)
+    set_phase(session, pid, "proposal_development")
+    assert move(client, organizer.headers, pid, "voting").status_code == 201
+    store_ballot(session_factory, pid, proposals[:2])
     body = assert_error(move(client, organizer.headers, pid, "funding"), 409, "transition_refused")
     assert "Voting is open until" in body["message"]
     assert client.get(f"/api/processes/{pid}").json()["phase"] == "voting"

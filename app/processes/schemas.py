@@ -107,8 +107,15 @@ class ProcessUpdate(_WindowCheck):
 
 # Fields that voting depends on: fixed once the process leaves `design`.
 RULE_FIELDS = frozenset(
-    {"budget_cents", "currency", "ballot_size", "languages", "count_method", "count_seats",
-     "tie_break"}
+    {
+        "budget_cents",
+        "currency",
+        "ballot_size",
+        "languages",
+        "count_method",
+        "count_seats",
+        "tie_break",
+    }
 )
 # The window may still move while voting has not opened (dates slip in a months-long cycle).
 WINDOW_FIELDS = frozenset({"voting_opens_at", "voting_closes_at"})

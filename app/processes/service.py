@@ -79,8 +79,11 @@ def update_process(
         )
     method = fields.get("count_method", process.count_method)
     if method == "stv" and not fields.get("count_seats", process.count_seats):
-        raise Conflict("count_seats (how many projects stv elects) is needed for stv.",
-                       field="count_seats", code="invalid_rules")
+        raise Conflict(
+            "count_seats (how many projects stv elects) is needed for stv.",
+            field="count_seats",
+            code="invalid_rules",
+        )
     for field, value in fields.items():
         setattr(process, field, value)
     process.updated_at = utcnow()

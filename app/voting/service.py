@@ -58,7 +58,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
-from app.processes.phases import Phase, guard, on_enter
+from app.processes.phases import Phase, on_enter
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
@@ -854,13 +854,6 @@ def turnout(*, session: Session, process_id: int) -> dict[str, Any]:
 
 
 # --- phase guards and hooks -------------------------------------------------------------
-
-
-@guard(Phase.voting)
-def _ballot_not_empty(session: Session, process: Process, _: datetime) -> str | None:
-    if not ballot_proposals(session=session, process_id=process.id):
-        return "The ballot has no approved proposals; approve at least one before voting opens."
-    return None
 
 
 @on_enter(Phase.funding)

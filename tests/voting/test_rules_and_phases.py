@@ -175,8 +175,9 @@ def test_voting_cannot_open_on_an_empty_ballot(client, organizer, session_factor
     world = build_world(session_factory, phase="proposal_development", n_proposals=0)
     r = transition(client, organizer, world, "voting")
     assert r.status_code == 409
-    assert any("no approved proposals" in p for p in r.json()["problems"])
-    ready = build_world(session_factory, phase="proposal_development", n_proposals=2)
+    # The ballot guard lives with the proposals: it names the shortfall.
+    assert any("0 proposals are on the ballot" in p for p in r.json()["problems"])
+    ready = build_world(session_factory, phase="proposal_development", n_proposals=5)
     assert transition(client, organizer, ready, "voting").status_code == 201
 
 
