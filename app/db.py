@@ -123,3 +123,45 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class DatabaseGate:
+    """ASGI middleware: no more requests at once than the database can serve.
+
+    A request holds its pooled connection (and, for a write on SQLite, the one write
+    lock) across several worker-thread steps: the dependency opens it, the route uses
+    it, the teardown commits. If more requests start than there are connections, the
+    extra ones sit in worker threads waiting for a connection, until no thread is left
+    for a request that holds one to finish: everyone waits out the pool timeout. Here
+    requests wait their turn in the event loop instead, before taking a thread: at most
+    `capacity` at once (fewer than the worker threads), and on SQLite one write at a time.
+    """
+
+    def __init__(self, app: Any, *, capacity: int, one_writer: bool) -> None:
+        self.app = app
+        self.capacity = capacity
+        self.one_writer = one_writer
+        self._slots: Any = None
+        self._writer: Any = None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        import asyncio
+        from contextlib import AsyncExitStack
+
+        if self._slots is None:
+            self._slots, self._writer = asyncio.Semaphore(self.capacity), asyncio.Lock()
+        async with AsyncExitStack() as stack:
+            if self.one_writer and scope["method"] in WRITE_METHODS:
+                await stack.enter_async_context(self._writer)
+            await stack.enter_async_context(self._slots)
+            await self.app(scope, receive, send)
+
+
+def gate_capacity(engine: Engine, worker_threads: int = 40) -> int:
+    """Requests to let through at once: the pool's connections, below the thread count."""
+    pool = engine.pool
+    size = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
+    return max(1, min(size or 20, worker_threads - 8))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
-from app.db import make_engine, make_session_factory
+from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.migrate import schema_problem
 from app.models import load_all_models
@@ -55,6 +55,9 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
     install_error_handlers(app)
+    app.add_middleware(
+        DatabaseGate, capacity=gate_capacity(engine), one_writer=engine.dialect.name == "sqlite"
+    )
 
     from app.exports.router import router as exports_router
     from app.ideas.router import router as ideas_router

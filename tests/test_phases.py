@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import migrate
 from app.db import make_engine, utcnow
@@ -202,4 +202,46 @@ def test_two_organizers_at_once_make_one_transition(backend, fresh_database_url,
     with engine.connect() as conn:
         rows = conn.execute(select(PhaseTransition.__table__)).all()
     assert len(rows) == 1
+    engine.dispose()
+
+
+def test_many_concurrent_writes_do_not_stall(backend, fresh_database_url):
+    """More simultaneous writers than worker threads: every one gets through promptly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.audit import SYSTEM
+    from app.db import make_session_factory, open_session
+    from app.security import issue_access_token
+    from app.users.service import create_user
+
+    migrate.upgrade(fresh_database_url)
+    settings = settings_for(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with open_session(make_session_factory(engine), write=True) as session:
+        user = create_user(
+            session=session,
+            actor=SYSTEM,
+            email="o@example.org",
+            role=Role.organizer,
+            password="long enough pass",
+        )
+        session.commit()
+    token = issue_access_token(
+        secret_key=settings.secret_key, user_id=user.id, ttl=timedelta(hours=1)
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings, engine=engine)) as client, ThreadPoolExecutor(80) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: (
+                    client.post(
+                        "/api/processes", headers=headers, json={**PROCESS, "name": f"PB {n}"}
+                    ).status_code
+                ),
+                range(80),
+            )
+        )
+    assert statuses == [201] * 80
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Process)).scalar_one() == 80
     engine.dispose()
