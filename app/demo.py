@@ -11,16 +11,30 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.audit import SYSTEM, Actor
+from app.config import Settings, get_settings
+from app.ideas.schemas import IdeaCreate
+from app.ideas.service import submit_idea
+from app.paper.demo import load_paper_demo
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate
 from app.proposals.demo import load_ideas_and_proposals_demo
+from app.proposals.schemas import ProposalCreate
+from app.proposals.service import approve_proposal, ballot_proposals, create_proposal
+from app.results.awards import record_award
+from app.results.models import AwardStatus
+from app.results.service import official_of
 from app.users import service as users
 from app.users.models import Role, User
+from app.voting.demo import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
+from app.voting.models import CredentialKind
+from app.voting.schemas import VotingRulesIn
+from app.voting.service import put_rules
 
 DEMO_NAME = "Rochester-Monroe Anti-Poverty Initiative PB 2019"
 DEMO_ORGANIZER = "organizer@demo.pbvote.org"
+PAPER_VOTERS = 300  # of RMAPI's 1,141 in-person voters, those who marked paper
 DEMO_DESCRIPTION = (
     "In 2019 the Rochester-Monroe Anti-Poverty Initiative (RMAPI) asked the community of "
     "Monroe County, New York, how to spend $200,000 on projects that meet its needs, guided "
@@ -42,7 +56,9 @@ class DemoResult:
     created: bool
 
 
-def load_demo(*, session: Session, organizer_password: str) -> DemoResult:
+def load_demo(
+    *, session: Session, organizer_password: str, settings: Settings | None = None
+) -> DemoResult:
     existing = session.execute(
         select(Process).where(Process.name == DEMO_NAME)
     ).scalar_one_or_none()
@@ -80,7 +96,143 @@ def load_demo(*, session: Session, organizer_password: str) -> DemoResult:
         reason="The Community Leadership Team approved the rules.",
     )
     load_ideas_and_proposals_demo(session=session, process=process, actor=actor)
+    _vote_count_and_fund(
+        session=session, process=process, organizer=organizer, settings=settings or get_settings()
+    )
+    _practice_process(session=session, actor=actor)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
+
+
+def _vote_count_and_fund(
+    *, session: Session, process: Process, organizer: User, settings: Settings
+) -> None:
+    """RMAPI's vote (1,561 online, 1,141 in person, some on paper), the count, the awards."""
+    actor = Actor(role=organizer.role, user_id=organizer.id)
+    # The five projects RMAPI funded are the ones whose outlines carry an equity assessment.
+    winners = [
+        p.id
+        for p in ballot_proposals(session=session, process_id=process.id)
+        if p.equity_assessment
+    ]
+    load_voting_demo(
+        session=session,
+        process=process,
+        actor=actor,
+        favoured=winners,
+        voters=RMAPI_VOTERS - PAPER_VOTERS,
+        online=RMAPI_ONLINE,
+        settings=settings,
+    )
+    load_paper_demo(
+        session=session,
+        settings=settings,
+        process=process,
+        organizer=organizer,
+        voters=PAPER_VOTERS,
+        favoured=winners,
+    )
+    processes.transition(
+        session=session,
+        actor=actor,
+        process_id=process.id,
+        to=Phase.funding,
+        reason="Three weeks of voting are over; every paper batch is closed.",
+    )
+    official = official_of(session=session, process_id=process.id)
+    for number in official.result["selected"] if official else []:
+        proposal = next(
+            p
+            for p in ballot_proposals(session=session, process_id=process.id)
+            if str(p.ballot_number) == number
+        )
+        record_award(
+            session=session,
+            user=organizer,
+            process=process,
+            proposal_id=proposal.id,
+            amount_cents=proposal.cost_cents,
+            organisation=_grantee(proposal.title),
+            status=AwardStatus.awarded,
+            note=None,
+        )
+
+
+def _grantee(title: str) -> str:
+    return "REACH" if "REACH" in title else "Community partner (demo)"
+
+
+PRACTICE_NAME = "Practice ballot: try voting here"
+
+
+def _practice_process(*, session: Session, actor: Actor) -> Process:
+    """A small process open for voting, where anyone can try the ballot with made-up
+    details (name, birth date, ZIP code): each set of details votes once."""
+    process = processes.create_process(
+        session=session,
+        actor=actor,
+        data=ProcessCreate(
+            name=PRACTICE_NAME,
+            budget_cents=50_000_00,
+            currency="USD",
+            ballot_size=5,
+            languages=["en", "es", "vi"],
+            description="A demonstration: rank up to five of six small projects. Enter any name, "
+            "birth date and ZIP code; the same details can vote only once.",
+        ),
+    )
+    put_rules(
+        session=session,
+        actor=actor,
+        process_id=process.id,
+        data=VotingRulesIn(credential=CredentialKind.identity),
+    )
+    for phase in (Phase.idea_collection, Phase.proposal_development):
+        processes.transition(
+            session=session,
+            actor=actor,
+            process_id=process.id,
+            to=phase,
+            reason="Practice process set-up.",
+        )
+        if phase == Phase.idea_collection:
+            idea = submit_idea(
+                session=session,
+                actor=actor,
+                process_id=process.id,
+                data=IdeaCreate(
+                    title="Make the neighbourhood better", description="Ideas from residents."
+                ),
+                client_address=None,
+                typed_by_staff=True,
+            )
+    for title, dollars in PRACTICE_PROJECTS:
+        proposal = create_proposal(
+            session=session,
+            actor=actor,
+            process_id=process.id,
+            data=ProposalCreate(
+                title=title, summary=title + ".", cost_cents=dollars * 100, idea_ids=[idea.id]
+            ),
+        )
+        approve_proposal(session=session, actor=actor, proposal_id=proposal.id)
+    processes.transition(
+        session=session,
+        actor=actor,
+        process_id=process.id,
+        to=Phase.voting,
+        reason="Open for practice votes.",
+    )
+    return process
+
+
+PRACTICE_PROJECTS = [
+    ("Benches and shade at the bus stops on Main Street", 12_000),
+    ("Free summer swim lessons for children", 15_000),
+    ("Repair the community garden's water supply", 8_000),
+    ("Laptops to borrow at the library", 20_000),
+    ("Street lights on the path to the school", 18_000),
+    ("Murals by young artists under the bridge", 9_000),
+]
 
 
 def _demo_organizer(*, session: Session, password: str) -> User:

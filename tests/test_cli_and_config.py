@@ -102,7 +102,8 @@ def test_db_upgrade_users_create_and_demo(fresh_database_url):
             select(func.count()).select_from(User).where(User.role == "organizer")
         ).scalar_one()
         transitions = conn.execute(select(func.count()).select_from(PhaseTransition)).scalar_one()
-    assert processes == [(DEMO_NAME, 200_000_00, 5)]
+    assert processes[0] == (DEMO_NAME, 200_000_00, 5)
+    assert len(processes) == 2  # and a small practice process to try the ballot
     assert organizers == 21  # the demo organizer and the 20-member leadership team
     assert transitions >= 1
     assert run(fresh_database_url, "audit", "verify").returncode == 0

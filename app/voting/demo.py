@@ -56,12 +56,14 @@ def load_voting_demo(
     sites: int = RMAPI_SITES,
     seed: int = 2019,
     settings: Settings | None = None,
+    online: int | None = None,
 ) -> VotingDemoResult:
     """Opens voting on `process` (in proposal_development, with approved proposals) and
     casts `voters` ballots in RMAPI's online/in-person split. The caller commits."""
     settings = settings or get_settings()
     rng = random.Random(seed)
-    online = round(voters * RMAPI_ONLINE / RMAPI_VOTERS)
+    if online is None:
+        online = round(voters * RMAPI_ONLINE / RMAPI_VOTERS)
     site_ids = _voting_sites(session=session, process=process, wanted=sites)
     processes.transition(
         session=session,

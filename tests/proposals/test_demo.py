@@ -6,6 +6,7 @@ from app.proposals.models import Proposal
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site
 from app.users.models import User
+from app.voting.models import Participation
 
 WINNERS = {
     "Food recovery for community pantries": 40_000_00,
@@ -22,12 +23,12 @@ def count(session, *where, of=None) -> int:
     return session.execute(query.where(*where)).scalar_one()
 
 
-def test_demo_has_rmapi_shape(session, client):
-    result = load_demo(session=session, organizer_password="demo-organizer-2019")
+def test_demo_has_rmapi_shape(session, client, settings):
+    result = load_demo(session=session, organizer_password="demo-organizer-2019", settings=settings)
     session.commit()
     process = result.process
     pid = process.id
-    assert process.phase == "proposal_development"
+    assert process.phase == "funding"  # the whole cycle: ideas, proposals, vote, count
     assert count(session, Site.process_id == pid, Site.kind == "event", of=Site) == 28
     formal = count(session, Site.process_id == pid, Site.kind == "event", Site.formal, of=Site)
     assert formal == 5
@@ -65,7 +66,22 @@ def test_demo_has_rmapi_shape(session, client):
     means = [row["weighted_mean"] for row in scored]
     assert means == sorted(means, reverse=True)
 
-    again = load_demo(session=session, organizer_password="demo-organizer-2019")
+    # RMAPI's vote: 2,702 voters, 1,561 online, 1,141 in person (kiosk or paper).
+    result_view = client.get(f"/api/processes/{pid}/results").json()
+    counted = result_view["result"]
+    assert result_view["official"] is True and counted["ballots_counted"] == 2702
+    channels = counted["ballots_by_channel"]
+    assert channels["online"] == 1561 and channels["kiosk"] + channels["paper"] == 1141
+    assert channels["paper"] > 0
+    funded = {line["title"] for line in counted["projects"] if line["funded"]}
+    assert funded == set(WINNERS)
+    projects = client.get(f"/api/processes/{pid}/projects").json()
+    assert projects["awarded_cents"] == sum(WINNERS.values())
+    assert count(session, Participation.process_id == pid, of=Participation) == 2702
+    practice = [p for p in client.get("/api/processes").json() if p["id"] != pid]
+    assert [p["phase"] for p in practice] == ["voting"]
+
+    again = load_demo(session=session, organizer_password="demo-organizer-2019", settings=settings)
     assert again.created is False
     assert count(session, Idea.process_id == pid, of=Idea) == 293
 
