@@ -92,7 +92,7 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
-def _audit_refusal(request: Request, exc: DomainError) -> None:
+def audit_refusal(request: Request, exc: DomainError) -> None:
     from app import audit
     from app.db import open_session
 
@@ -119,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError) -> JSONResponse:
         if exc.audit:
-            _audit_refusal(request, exc)
+            audit_refusal(request, exc)
         return _json(exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -65,9 +65,11 @@ def create_app(
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
+    from app.results.router import pages as results_pages
     from app.results.router import router as results_router
     from app.sites.router import router as sites_router
     from app.users.router import router as users_router
+    from app.voting.pages import router as voting_pages
     from app.voting.router import router as voting_router
     from app.web.router import router as web_router
 
@@ -82,6 +84,8 @@ def create_app(
     app.include_router(exports_router)
     app.include_router(web_router)
     app.include_router(proposal_pages)
+    app.include_router(voting_pages)
+    app.include_router(results_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

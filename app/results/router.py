@@ -1,6 +1,7 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import CurrentOrganizer, OptionalUser
@@ -9,6 +10,7 @@ from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.service import get_process
 from app.results import awards, service
 from app.results.models import AwardStatus
+from app.web.router import render
 
 router = APIRouter(prefix="/api/processes", tags=["results and funding"])
 ProcessId = Path(ge=1, le=2**31 - 1)
@@ -63,3 +65,21 @@ def list_projects(session: SessionDep, process_id: int = ProcessId):
         "awarded_cents": sum(row["amount_cents"] or 0 for row in rows),
         "projects": rows,
     }
+
+
+pages = APIRouter(include_in_schema=False)
+
+
+@pages.get("/processes/{process_id}/results", response_class=HTMLResponse)
+def results_page(request: Request, session: SessionDep, process_id: int):
+    process = get_process(session=session, process_id=process_id)
+    view = None
+    if service.official_of(session=session, process_id=process.id) is not None:
+        view = service.results_for(session=session, process=process, user=None)
+    projects = awards.funded_projects(session=session, process=process)
+    return render(
+        request,
+        "results.html",
+        {"process": process, "view": view, "projects": projects},
+        offered=process.languages,
+    )

@@ -212,20 +212,16 @@ def check_in(
     )
 
 
-@router.post(
-    "/api/processes/{process_id}/ballots",
-    response_model=ReceiptOut,
-    status_code=201,
-    responses=_cast,
-)
-def cast_ballot(
-    body: BallotIn, request: Request, settings: SettingsDep, process_id: int = ProcessId
-):
+def cast_from_request(
+    *, request: Request, settings, process_id: int, credential, ranking: list[int]
+) -> str:
+    """Cast one ballot for this request, in its own session: the JSON API and the ballot
+    page both come here. Guesses are throttled per address; a refusal raises."""
     factory = request.app.state.session_factory
     request.state.actor = audit.PUBLIC
     client = request.client.host if request.client else "unknown"
     throttle_keys = [f"ballot-code:{client}"]
-    guessing = body.credential.access_code is not None
+    guessing = credential.access_code is not None
     with _write_gate(request.app), open_session(factory, write=True) as session:
         session.info.update(_frozen_caches(request.app))
         if guessing:
@@ -235,8 +231,8 @@ def cast_ballot(
                 session=session,
                 settings=settings,
                 process_id=process_id,
-                credential=body.credential,
-                ranking=body.ranking,
+                credential=credential,
+                ranking=ranking,
             )
             session.commit()
         except service.CredentialRefused as refusal:
@@ -244,6 +240,25 @@ def cast_ballot(
             if refusal.guess:
                 _record_guess(request=request, keys=throttle_keys)
             raise
+    return receipt
+
+
+@router.post(
+    "/api/processes/{process_id}/ballots",
+    response_model=ReceiptOut,
+    status_code=201,
+    responses=_cast,
+)
+def cast_ballot(
+    body: BallotIn, request: Request, settings: SettingsDep, process_id: int = ProcessId
+):
+    receipt = cast_from_request(
+        request=request,
+        settings=settings,
+        process_id=process_id,
+        credential=body.credential,
+        ranking=body.ranking,
+    )
     return ReceiptOut(
         receipt=receipt,
         message="Your ballot is cast. Keep this receipt to check, after the count, "

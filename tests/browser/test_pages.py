@@ -39,3 +39,73 @@ def test_pages_speak_spanish_and_vietnamese(live_server, page, screenshots):
     page.get_by_role("link", name="Tiếng Việt").click()
     assert page.locator("[aria-current=step]").inner_text() == translate("vi", f"phase.{phase}")
     page.screenshot(path=screenshots / "process-vi.png", full_page=True)
+
+
+PRACTICE = 2  # the demo's practice process, open for voting with name, birth date and ZIP
+
+
+def fill_identity(page, name):
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Date of birth").fill("1984-06-02")
+    page.get_by_label("ZIP code").fill("14605")
+
+
+def test_a_resident_votes_on_a_phone_and_checks_the_receipt(
+    live_server, page, screenshots, backend
+):
+    page.goto(f"{live_server}/processes/{PRACTICE}")
+    page.get_by_role("link", name="Vote now").click()
+    page.wait_for_url("**/vote")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Vote")
+    page.screenshot(path=screenshots / f"vote-form-{backend}.png", full_page=True)
+    fill_identity(page, "Ada Resident")
+    options = page.get_by_label("Choice 1").locator("option").all_inner_texts()
+    assert len(options) == 7  # "(no project)" and the six projects
+    page.get_by_label("Choice 1").select_option(label=options[2])
+    page.get_by_label("Choice 2").select_option(label=options[4])
+    page.get_by_label("Choice 3").select_option(label=options[1])
+    page.get_by_role("button", name="Cast my ballot").click()
+    status = page.get_by_role("status")
+    assert "Thank you for voting" in status.inner_text()
+    receipt = page.locator(".receipt code").inner_text()
+    assert len(receipt) >= 8
+    page.screenshot(path=screenshots / f"vote-done-{backend}.png", full_page=True)
+
+    page.get_by_role("link", name="Check a receipt").click()
+    page.get_by_label("Receipt code").fill(receipt)
+    page.get_by_role("button", name="Check").click()
+    assert "was stored and will be counted" in page.get_by_role("status").inner_text()
+
+    # The same person again: refused, in words, and the form keeps the choices.
+    page.goto(f"{live_server}/processes/{PRACTICE}/vote")
+    fill_identity(page, "ADA  résident".replace("é", "e"))
+    page.get_by_label("Choice 1").select_option(label=options[3])
+    page.get_by_role("button", name="Cast my ballot").click()
+    alert = page.get_by_role("alert")
+    assert "already voted" in alert.inner_text()
+    assert page.get_by_label("Choice 1").input_value() != ""
+    page.screenshot(path=screenshots / f"vote-refused-{backend}.png", full_page=True)
+
+
+def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
+    page.goto(f"{live_server}/processes/{PRACTICE}/vote?lang=es")
+    page.get_by_label("Nombre completo").fill("Beto Vecino")
+    page.get_by_label("Fecha de nacimiento").fill("1990-01-15")
+    page.get_by_label("Código postal").fill("14611")
+    first = page.get_by_label("Opción 1").locator("option").all_inner_texts()[1]
+    page.get_by_label("Opción 1").select_option(label=first)
+    page.get_by_label("Opción 2").select_option(label=first)
+    page.get_by_role("button", name="Enviar mi voto").click()
+    assert "cada proyecto solo una vez" in page.get_by_role("alert").inner_text()
+
+
+def test_the_public_reads_the_results_and_can_download_the_ballots(live_server, page, screenshots):
+    page.goto(f"{live_server}/processes/1")
+    page.get_by_role("link", name="Results").click()
+    page.wait_for_url("**/results")
+    funded = page.locator("ol.cards h3").all_inner_texts()
+    assert len(funded) == 5 and any("REACH" in title for title in funded)
+    assert "2,702 ballots counted" in page.locator(".meta").first.inner_text()
+    page.screenshot(path=screenshots / "results.png", full_page=True)
+    ballots = httpx.get(f"{live_server}/api/processes/1/exports/ballots.pb")
+    assert ballots.status_code == 200 and "num_votes;2702" in ballots.text

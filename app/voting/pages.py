@@ -1,0 +1,193 @@
+"""The resident's ballot page: rank up to ballot_size proposals and cast, without JavaScript.
+
+The form posts to the same casting code as the JSON API (one person, one ballot, the
+same throttling and audit), and answers in the resident's language.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from app.db import SessionDep, utcnow
+from app.errors import DomainError, audit_refusal
+from app.processes import service as processes
+from app.processes.models import Process
+from app.processes.phases import ORDER, Phase
+from app.proposals.service import ballot_of
+from app.voting import service as voting
+from app.voting.router import cast_from_request
+from app.voting.schemas import CredentialIn, IdentityIn
+from app.web import i18n
+from app.web.router import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class FormState:
+    access_code: str = ""
+    name: str = ""
+    birth_date: str = ""
+    postal_code: str = ""
+    ranking: list[int] = field(default_factory=list)
+
+
+def _closed_message(process: Process, t: Any) -> str | None:
+    now = utcnow()
+    phase = Phase(process.phase)
+    opens, closes = process.voting_opens_at, process.voting_closes_at
+    if ORDER.index(phase) < ORDER.index(Phase.voting) or (
+        phase == Phase.voting and opens and now < opens
+    ):
+        return t("vote.opens_at", when=opens.date().isoformat()) if opens else t("vote.not_open")
+    if phase != Phase.voting or (closes and now >= closes):
+        return t("vote.ended")
+    return None
+
+
+def _page(
+    request: Request,
+    session,
+    process: Process,
+    form: FormState,
+    error: str | None,
+    status_code: int = 200,
+):
+    language = i18n.pick_language(request, process.languages)
+    t = lambda key, **kw: i18n.translate(language, key, **kw)  # noqa: E731
+    closed = _closed_message(process, t)
+    proposals = []
+    if not closed:
+        ballot = ballot_of(
+            session=session,
+            process_id=process.id,
+            staff=False,
+            asked=language,
+            accept_language=None,
+        )
+        proposals = [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
+    rules = voting.get_rules(session=session, process_id=process.id)
+    return render(
+        request,
+        "vote.html",
+        {
+            "process": process,
+            "proposals": proposals,
+            "credential": rules.credential,
+            "form": form,
+            "error": error,
+            "closed_message": closed,
+            "kiosk": False,
+            "action": f"/processes/{process.id}/vote",
+        },
+        offered=process.languages,
+        status_code=status_code,
+    )
+
+
+@router.get("/processes/{process_id}/vote", response_class=HTMLResponse)
+def vote_page(request: Request, session: SessionDep, process_id: int):
+    process = processes.get_process(session=session, process_id=process_id)
+    return _page(request, session, process, FormState(), None)
+
+
+@router.post("/processes/{process_id}/vote", response_class=HTMLResponse)
+async def vote_submit(request: Request, process_id: int):
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_cast, request, process_id, fields)
+
+
+def _form_state(fields: dict[str, str], ballot_size: int) -> FormState:
+    ranking = []
+    for n in range(1, ballot_size + 1):
+        value = fields.get(f"rank_{n}", "").strip()
+        if value.isdigit():
+            ranking.append(int(value))  # an empty choice between two others closes up
+    return FormState(
+        access_code=fields.get("access_code", "").strip()[:40],
+        name=fields.get("name", "").strip()[:200],
+        birth_date=fields.get("birth_date", "").strip()[:10],
+        postal_code=fields.get("postal_code", "").strip()[:20],
+        ranking=ranking,
+    )
+
+
+def _credential(form: FormState, kind: str) -> CredentialIn:
+    identity = None
+    if kind in ("identity", "both"):
+        identity = IdentityIn(
+            name=form.name, birth_date=form.birth_date or None, postal_code=form.postal_code
+        )
+    code = form.access_code if kind in ("code", "both") else None
+    return CredentialIn(access_code=code or None, identity=identity)
+
+
+def _cast(request: Request, process_id: int, fields: dict[str, str]) -> HTMLResponse:
+    factory = request.app.state.session_factory
+    with factory() as session:
+        process = processes.get_process(session=session, process_id=process_id)
+        kind = voting.get_rules(session=session, process_id=process_id).credential
+    form = _form_state(fields, process.ballot_size)
+    language = i18n.pick_language(request, process.languages)
+    try:
+        receipt = cast_from_request(
+            request=request,
+            settings=request.app.state.settings,
+            process_id=process_id,
+            credential=_credential(form, kind),
+            ranking=form.ranking,
+        )
+    except ValidationError as exc:
+        code = "code_typo" if any(e["type"] == "code_typo" for e in exc.errors()) else "invalid"
+        return _again(
+            request, factory, process_id, form, i18n.translate(language, f"error.{code}"), 422
+        )
+    except DomainError as exc:
+        if exc.audit:
+            audit_refusal(request, exc)
+        key = f"error.{exc.code}"
+        message = i18n.translate(language, key)
+        return _again(
+            request,
+            factory,
+            process_id,
+            form,
+            exc.message if message == key else message,
+            exc.status_code,
+        )
+    return render(
+        request,
+        "vote_done.html",
+        {"process": process, "receipt": receipt, "kiosk": False},
+        offered=process.languages,
+    )
+
+
+def _again(
+    request: Request, factory, process_id: int, form: FormState, error: str, status: int
+) -> HTMLResponse:
+    form.access_code = form.access_code if status != 409 else ""
+    with factory() as session:
+        process = processes.get_process(session=session, process_id=process_id)
+        return _page(request, session, process, form, error, status)
+
+
+@router.get("/processes/{process_id}/receipt", response_class=HTMLResponse)
+def receipt_page(request: Request, session: SessionDep, process_id: int, code: str = ""):
+    process = processes.get_process(session=session, process_id=process_id)
+    counted = None
+    code = code.strip()[:64]
+    if code:
+        counted = voting.receipt_counted(
+            session=session, settings=request.app.state.settings, process_id=process_id, code=code
+        )
+    return render(
+        request,
+        "receipt.html",
+        {"process": process, "code": code, "counted": counted},
+        offered=process.languages,
+    )
