@@ -78,7 +78,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.demo import load_demo
+    from app.demo import DEMO_POLL_WORKER, load_demo
 
     with _session() as session:
         result = load_demo(session=session, organizer_password=args.password)
@@ -86,6 +86,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     state = "loaded" if result.created else "already loaded"
     print(f"demo process {result.process.id} {state}: {result.process.name}")
     print(f"demo organizer login: {result.organizer_email} / {args.password}")
+    print(f"demo poll worker login (/station, practice site): {DEMO_POLL_WORKER} / "
+          f"{args.password}")
     return 0
 
 

@@ -25,15 +25,19 @@ from app.proposals.service import approve_proposal, ballot_proposals, create_pro
 from app.results.awards import record_award
 from app.results.models import AwardStatus
 from app.results.service import official_of
+from app.sites.models import SiteKind
+from app.sites.schemas import SiteCreate
+from app.sites.service import add_site
 from app.users import service as users
 from app.users.models import Role, User
 from app.voting.demo import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
-from app.voting.service import put_rules
+from app.voting.service import assign_poll_worker, put_rules
 
 DEMO_NAME = "Rochester-Monroe Anti-Poverty Initiative PB 2019"
 DEMO_ORGANIZER = "organizer@demo.pbvote.org"
+DEMO_POLL_WORKER = "pollworker@demo.pbvote.org"  # at the practice process's site
 PAPER_VOTERS = 300  # of RMAPI's 1,141 in-person voters, those who marked paper
 DEMO_DESCRIPTION = (
     "In 2019 the Rochester-Monroe Anti-Poverty Initiative (RMAPI) asked the community of "
@@ -99,7 +103,7 @@ def load_demo(
     _vote_count_and_fund(
         session=session, process=process, organizer=organizer, settings=settings or get_settings()
     )
-    _practice_process(session=session, actor=actor)
+    _practice_process(session=session, actor=actor, password=organizer_password)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
 
 
@@ -164,7 +168,7 @@ def _grantee(title: str) -> str:
 PRACTICE_NAME = "Practice ballot: try voting here"
 
 
-def _practice_process(*, session: Session, actor: Actor) -> Process:
+def _practice_process(*, session: Session, actor: Actor, password: str) -> Process:
     """A small process open for voting, where anyone can try the ballot with made-up
     details (name, birth date, ZIP code): each set of details votes once."""
     process = processes.create_process(
@@ -215,6 +219,16 @@ def _practice_process(*, session: Session, actor: Actor) -> Process:
             ),
         )
         approve_proposal(session=session, actor=actor, proposal_id=proposal.id)
+    site = add_site(
+        session=session,
+        actor=actor,
+        process_id=process.id,
+        data=SiteCreate(
+            name="Practice site: Central Library",
+            kind=SiteKind.voting_site,
+            address="115 South Ave",
+        ),
+    )
     processes.transition(
         session=session,
         actor=actor,
@@ -222,6 +236,15 @@ def _practice_process(*, session: Session, actor: Actor) -> Process:
         to=Phase.voting,
         reason="Open for practice votes.",
     )
+    worker = users.create_user(
+        session=session,
+        actor=actor,
+        email=DEMO_POLL_WORKER,
+        role=Role.poll_worker,
+        password=password,
+        display_name="Demo poll worker",
+    )
+    assign_poll_worker(session=session, actor=actor, site_id=site.id, user_id=worker.id)
     return process
 
 

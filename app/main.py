@@ -71,6 +71,7 @@ def create_app(
     from app.users.router import router as users_router
     from app.voting.pages import router as voting_pages
     from app.voting.router import router as voting_router
+    from app.voting.station import router as station_pages
     from app.web.router import router as web_router
 
     app.include_router(users_router)
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(proposal_pages)
     app.include_router(voting_pages)
     app.include_router(results_pages)
+    app.include_router(station_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -34,6 +34,7 @@ class FormState:
     birth_date: str = ""
     postal_code: str = ""
     ranking: list[int] = field(default_factory=list)
+    kiosk_ticket: str = ""
 
 
 def _closed_message(process: Process, t: Any) -> str | None:

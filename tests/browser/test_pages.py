@@ -109,3 +109,57 @@ def test_the_public_reads_the_results_and_can_download_the_ballots(live_server, 
     page.screenshot(path=screenshots / "results.png", full_page=True)
     ballots = httpx.get(f"{live_server}/api/processes/1/exports/ballots.pb")
     assert ballots.status_code == 200 and "num_votes;2702" in ballots.text
+
+
+def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(live_server, browser,
+                                                                   screenshots, backend):
+    from app.demo import DEMO_POLL_WORKER
+
+    def signed_in_page():
+        page = browser.new_context(viewport={"width": 820, "height": 1180}).new_page()
+        page.goto(f"{live_server}/station")
+        page.get_by_label("Email").fill(DEMO_POLL_WORKER)
+        page.get_by_label("Password").fill("demo-organizer-2019")
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+    desk, tablet = signed_in_page(), signed_in_page()
+    # The tablet becomes the practice site's kiosk.
+    tablet.get_by_role("button", name="Open this device as the kiosk").click()
+    tablet.wait_for_url("**/kiosk")
+    assert "Type the ticket" in tablet.locator(".lead").inner_text()
+    # At the desk, a voter is checked in for the kiosk and gets a ticket.
+    desk.get_by_label("Full name").fill("Kim Kiosk")
+    desk.get_by_label("Date of birth").fill("1975-03-04")
+    desk.get_by_label("ZIP code").fill("14608")
+    desk.get_by_role("button", name="Check in").click()
+    ticket = desk.locator(".receipt code").inner_text()
+    desk.screenshot(path=screenshots / f"station-{backend}.png", full_page=True)
+    # The voter types the ticket on the tablet and votes.
+    tablet.get_by_label("Your ticket").fill(ticket)
+    tablet.get_by_role("button", name="Start voting").click()
+    first = tablet.get_by_label("Choice 1").locator("option").all_inner_texts()[1]
+    tablet.get_by_label("Choice 1").select_option(label=first)
+    tablet.get_by_role("button", name="Cast my ballot").click()
+    assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
+    tablet.screenshot(path=screenshots / f"kiosk-done-{backend}.png", full_page=True)
+    # The ticket is spent: the next voter cannot reuse it.
+    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_label("Your ticket").fill(ticket)
+    tablet.get_by_role("button", name="Start voting").click()
+    tablet.get_by_label("Choice 1").select_option(label=first)
+    tablet.get_by_role("button", name="Cast my ballot").click()
+    assert tablet.get_by_role("alert").is_visible()
+    # The same person cannot check in twice.
+    desk.get_by_label("Full name").fill("Kim Kiosk")
+    desk.get_by_label("Date of birth").fill("1975-03-04")
+    desk.get_by_label("ZIP code").fill("14608")
+    desk.get_by_role("button", name="Check in").click()
+    assert "already voted" in desk.get_by_role("alert").inner_text()
+
+
+def test_station_forms_refuse_other_sites(live_server):
+    r = httpx.post(f"{live_server}/station/login", data={"email": "x@example.org",
+                                                          "password": "whatever"},
+                   headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and r.json()["error"] == "cross_site"
