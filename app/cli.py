@@ -171,12 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
 
-    try:
-        from app.tally.cli import add_tally_parser
-    except ImportError:
-        pass
-    else:
-        add_tally_parser(commands)
+    from app.tally.cli import add_tally_parser
+
+    add_tally_parser(commands)
     return parser
 
 
