@@ -160,17 +160,17 @@ def test_tie_break_seed_is_drawn_when_voting_opens(client, organizer, session, s
     assert seeds[0] != seeds[1]
 
 
-def test_two_organizers_at_once_make_one_transition(backend, fresh_database_url, tmp_path):
-    """Real commits, two threads: the row lock lets exactly one step through."""
-    migrate.upgrade(fresh_database_url)
-    settings = settings_for(fresh_database_url)
-    engine = make_engine(fresh_database_url)
-    app = create_app(settings, engine=engine)
+@pytest.fixture
+def real_app(fresh_database_url):
+    """An app on a migrated database that commits for real, and an organizer's headers."""
     from app.audit import SYSTEM
     from app.db import make_session_factory, open_session
     from app.security import issue_access_token
     from app.users.service import create_user
 
+    migrate.upgrade(fresh_database_url)
+    settings = settings_for(fresh_database_url)
+    engine = make_engine(fresh_database_url)
     with open_session(make_session_factory(engine), write=True) as session:
         user = create_user(
             session=session,
@@ -183,7 +183,13 @@ def test_two_organizers_at_once_make_one_transition(backend, fresh_database_url,
     token = issue_access_token(
         secret_key=settings.secret_key, user_id=user.id, ttl=timedelta(hours=1)
     ).token
-    headers = {"Authorization": f"Bearer {token}"}
+    yield create_app(settings, engine=engine), engine, {"Authorization": f"Bearer {token}"}
+    engine.dispose()
+
+
+def test_two_organizers_at_once_make_one_transition(real_app):
+    """Real commits, eight threads: the row lock lets exactly one step through."""
+    app, engine, headers = real_app
     with TestClient(app) as client:
         pid = new_process(client, headers)
         barrier = threading.Barrier(8)
@@ -202,35 +208,14 @@ def test_two_organizers_at_once_make_one_transition(backend, fresh_database_url,
     with engine.connect() as conn:
         rows = conn.execute(select(PhaseTransition.__table__)).all()
     assert len(rows) == 1
-    engine.dispose()
 
 
-def test_many_concurrent_writes_do_not_stall(backend, fresh_database_url):
+def test_many_concurrent_writes_do_not_stall(real_app):
     """More simultaneous writers than worker threads: every one gets through promptly."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from app.audit import SYSTEM
-    from app.db import make_session_factory, open_session
-    from app.security import issue_access_token
-    from app.users.service import create_user
-
-    migrate.upgrade(fresh_database_url)
-    settings = settings_for(fresh_database_url)
-    engine = make_engine(fresh_database_url)
-    with open_session(make_session_factory(engine), write=True) as session:
-        user = create_user(
-            session=session,
-            actor=SYSTEM,
-            email="o@example.org",
-            role=Role.organizer,
-            password="long enough pass",
-        )
-        session.commit()
-    token = issue_access_token(
-        secret_key=settings.secret_key, user_id=user.id, ttl=timedelta(hours=1)
-    ).token
-    headers = {"Authorization": f"Bearer {token}"}
-    with TestClient(create_app(settings, engine=engine)) as client, ThreadPoolExecutor(80) as pool:
+    app, engine, headers = real_app
+    with TestClient(app) as client, ThreadPoolExecutor(80) as pool:
         statuses = list(
             pool.map(
                 lambda n: (
@@ -244,4 +229,3 @@ def test_many_concurrent_writes_do_not_stall(backend, fresh_database_url):
     assert statuses == [201] * 80
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Process)).scalar_one() == 80
-    engine.dispose()

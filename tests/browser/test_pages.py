@@ -111,8 +111,9 @@ def test_the_public_reads_the_results_and_can_download_the_ballots(live_server, 
     assert ballots.status_code == 200 and "num_votes;2702" in ballots.text
 
 
-def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(live_server, browser,
-                                                                   screenshots, backend):
+def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(
+    live_server, browser, screenshots, backend
+):
     from app.demo import DEMO_POLL_WORKER
 
     def signed_in_page():
@@ -159,7 +160,9 @@ def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(live_server, bro
 
 
 def test_station_forms_refuse_other_sites(live_server):
-    r = httpx.post(f"{live_server}/station/login", data={"email": "x@example.org",
-                                                          "password": "whatever"},
-                   headers={"Origin": "https://evil.example"})
+    r = httpx.post(
+        f"{live_server}/station/login",
+        data={"email": "x@example.org", "password": "whatever"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert r.status_code == 403 and r.json()["error"] == "cross_site"
