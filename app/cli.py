@@ -86,8 +86,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     state = "loaded" if result.created else "already loaded"
     print(f"demo process {result.process.id} {state}: {result.process.name}")
     print(f"demo organizer login: {result.organizer_email} / {args.password}")
-    print(f"demo poll worker login (/station, practice site): {DEMO_POLL_WORKER} / "
-          f"{args.password}")
+    print(f"demo poll worker login (/station, practice site): {DEMO_POLL_WORKER} / {args.password}")
     return 0
 
 

@@ -8,16 +8,19 @@ import json
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from app.auth import OptionalUser
 from app.db import SessionDep
 from app.errors import Conflict, Forbidden, NotFound, error_responses
 from app.exports.csv_files import write_csv
+from app.ideas.models import Idea
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.service import get_process
 from app.proposals.service import ballot_proposals
 from app.results import service as results
+from app.sites.models import Site
 from app.users.models import Role, User
 
 router = APIRouter(prefix="/api/processes/{process_id}/exports", tags=["exports"])
@@ -142,3 +145,53 @@ def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = Pro
         for p in ballot_proposals(session=session, process_id=process.id)
     )
     return _download(write_csv(header, rows), f"pbvote-{process.id}-proposals.csv", "text/csv")
+
+
+@router.get("/ideas.csv", responses=_errors)
+def ideas_csv(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    """Every idea, public from the start; contact details only for organizers."""
+    process = get_process(session=session, process_id=process_id)
+    organizer = user is not None and user.role == Role.organizer.value
+    ideas = (
+        session.execute(select(Idea).where(Idea.process_id == process.id).order_by(Idea.id))
+        .scalars()
+        .all()
+    )
+    sites = {
+        s.id: s.name
+        for s in session.execute(select(Site).where(Site.process_id == process.id)).scalars()
+    }
+    header = [
+        "idea_id",
+        "title",
+        "description",
+        "category",
+        "neighborhood",
+        "event",
+        "language",
+        "channel",
+        "status",
+        "merged_into",
+        "submitted_at",
+    ]
+    if organizer:
+        header += ["contact_name", "contact_email", "contact_phone"]
+    visible = [i for i in ideas if organizer or i.status != "hidden"]
+    rows = (
+        [
+            i.id,
+            i.title,
+            i.description,
+            i.category,
+            i.neighborhood,
+            sites.get(i.site_id),
+            i.language,
+            i.channel,
+            i.status,
+            i.merged_into_id,
+            i.created_at.isoformat(),
+        ]
+        + ([i.contact_name, i.contact_email, i.contact_phone] if organizer else [])
+        for i in visible
+    )
+    return _download(write_csv(header, rows), f"pbvote-{process.id}-ideas.csv", "text/csv")

@@ -363,4 +363,14 @@ def check_receipt(
 
 @router.get("/api/processes/{process_id}/turnout", response_model=TurnoutOut, responses=_staff)
 def turnout(session: SessionDep, _: CurrentOrganizer, process_id: int = ProcessId):
-    return service.turnout(session=session, process_id=process_id)
+    from app.paper.service import reconciliation  # paper builds on voting, not the reverse
+
+    body = service.turnout(session=session, process_id=process_id)
+    paper = reconciliation(session=session, process_id=process_id)
+    body["paper"] = {
+        "check_ins": paper["total_check_ins"],
+        "sheets_entered": paper["total_sheets"],
+        "sites_with_difference": paper["sites_with_difference"],
+        "sites": paper["sites"],
+    }
+    return body

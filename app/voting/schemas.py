@@ -1,7 +1,7 @@
 """Request and response bodies for voting."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
@@ -174,3 +174,5 @@ class TurnoutOut(BaseModel):
     ballots_by_site_and_day: list[TurnoutRow]
     check_ins_by_channel: dict[str, int]
     voters: int
+    # Paper: check-ins against sheets typed in, per site (the reconciliation's numbers).
+    paper: dict[str, Any]

@@ -293,6 +293,10 @@ def test_reconciliation_compares_check_ins_and_sheets(client, paper, session_fac
     ) == (3, 2, -1)
     assert by_site[paper.world.sites[1]]["difference"] == 0
     assert report["sites_with_difference"] == 1
+    # The turnout view shows the same numbers.
+    turnout = client.get(f"/api/processes/{pid}/turnout", headers=paper.organizer.headers).json()
+    assert turnout["paper"]["check_ins"] == 3 and turnout["paper"]["sheets_entered"] == 2
+    assert turnout["paper"]["sites"] == report["sites"]
     assert_error(
         client.get(f"/api/processes/{pid}/paper-reconciliation", headers=paper.first.headers), 403
     )
