@@ -62,6 +62,7 @@ def create_app(
     from app.exports.router import router as exports_router
     from app.ideas.router import router as ideas_router
     from app.paper.router import router as paper_router
+    from app.paper.station import router as paper_pages
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(voting_pages)
     app.include_router(results_pages)
     app.include_router(station_pages)
+    app.include_router(paper_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 STAFF_COOKIE, KIOSK_COOKIE = "pbvote_staff", "pbvote_kiosk"
 
 
-def _same_origin(request: Request) -> None:
+def same_origin(request: Request) -> None:
     source = request.headers.get("origin") or request.headers.get("referer") or ""
     if urlsplit(source).netloc != request.url.netloc:
         raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
@@ -53,7 +53,7 @@ def _set_cookie(request: Request, response, name: str, value: str, max_age: int)
     )
 
 
-def _staff(request: Request, session) -> User | None:
+def staff_from_cookie(request: Request, session) -> User | None:
     token = request.cookies.get(STAFF_COOKIE)
     if not token:
         return None
@@ -65,7 +65,7 @@ def _staff(request: Request, session) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _station(
+def station_page(
     request: Request,
     session,
     user: User | None,
@@ -83,7 +83,26 @@ def _station(
             .where(PollWorkerSite.user_id == user.id, Process.phase == Phase.voting.value)
             .order_by(Site.name)
         ).all()
-        sites = [{"id": site.id, "name": site.name, "process_name": name} for site, name in rows]
+        from app.paper.models import PaperBatch
+
+        batches = (
+            session.execute(
+                select(PaperBatch)
+                .where(PaperBatch.site_id.in_([site.id for site, _ in rows]))
+                .order_by(PaperBatch.id)
+            )
+            .scalars()
+            .all()
+        )
+        sites = [
+            {
+                "id": site.id,
+                "name": site.name,
+                "process_name": name,
+                "batches": [b for b in batches if b.site_id == site.id],
+            }
+            for site, name in rows
+        ]
     return render(
         request,
         "station.html",
@@ -95,7 +114,7 @@ def _station(
 @router.get("/station", response_class=HTMLResponse)
 def station(request: Request):
     with request.app.state.session_factory() as session:
-        return _station(request, session, _staff(request, session))
+        return station_page(request, session, staff_from_cookie(request, session))
 
 
 @router.post("/station/login", response_class=HTMLResponse)
@@ -107,7 +126,7 @@ async def station_login(request: Request):
 
 
 def _login(request: Request, email: str, password: str):
-    _same_origin(request)
+    same_origin(request)
     settings = request.app.state.settings
     with open_session(request.app.state.session_factory, write=True) as session:
         try:
@@ -119,10 +138,10 @@ def _login(request: Request, email: str, password: str):
                 client_address=request.client.host if request.client else None,
             )
         except DomainError as exc:  # locked out for a while
-            return _station(request, session, None, error=exc.message, status_code=429)
+            return station_page(request, session, None, error=exc.message, status_code=429)
         session.commit()
         if user is None:
-            return _station(
+            return station_page(
                 request, session, None, error="The email or password is wrong.", status_code=401
             )
     token = issue_access_token(
@@ -137,7 +156,7 @@ def _login(request: Request, email: str, password: str):
 
 @router.post("/station/logout")
 def station_logout(request: Request):
-    _same_origin(request)
+    same_origin(request)
     response = RedirectResponse("/station", status_code=303)
     response.delete_cookie(STAFF_COOKIE)
     return response
@@ -150,10 +169,10 @@ async def station_check_in(request: Request, site_id: int):
 
 
 def _check_in(request: Request, site_id: int, form: dict[str, str]):
-    _same_origin(request)
+    same_origin(request)
     settings = request.app.state.settings
     with open_session(request.app.state.session_factory, write=True) as session:
-        user = _staff(request, session)
+        user = staff_from_cookie(request, session)
         if user is None:
             return RedirectResponse("/station", status_code=303)
         site = session.get(Site, site_id)
@@ -181,12 +200,14 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
             )
-            return _station(request, session, user, error=problems, status_code=422)
+            return station_page(request, session, user, error=problems, status_code=422)
         except DomainError as exc:
             session.rollback()
             if exc.audit:
                 audit_refusal(request, exc)
-            return _station(request, session, user, error=exc.message, status_code=exc.status_code)
+            return station_page(
+                request, session, user, error=exc.message, status_code=exc.status_code
+            )
         if result.kiosk_ticket:
             message = (
                 "Checked in. Give the voter this kiosk ticket (valid 15 minutes): "
@@ -194,15 +215,15 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
             )
         else:
             message = "Checked in. Give the voter a paper ballot."
-        return _station(request, session, user, message=message, status_code=201)
+        return station_page(request, session, user, message=message, status_code=201)
 
 
 @router.post("/station/sites/{site_id}/kiosk")
 def station_open_kiosk(request: Request, site_id: int):
-    _same_origin(request)
+    same_origin(request)
     settings = request.app.state.settings
     with open_session(request.app.state.session_factory, write=True) as session:
-        user = _staff(request, session)
+        user = staff_from_cookie(request, session)
         site = session.get(Site, site_id)
         if user is None or site is None:
             return RedirectResponse("/station", status_code=303)
@@ -217,7 +238,9 @@ def station_open_kiosk(request: Request, site_id: int):
             session.commit()
         except DomainError as exc:
             session.rollback()
-            return _station(request, session, user, error=exc.message, status_code=exc.status_code)
+            return station_page(
+                request, session, user, error=exc.message, status_code=exc.status_code
+            )
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
     _set_cookie(request, response, KIOSK_COOKIE, token, max(seconds, 60))
@@ -263,7 +286,7 @@ async def kiosk_ballot(request: Request):
 
 def _kiosk_ballot(request: Request, form: dict[str, str]):
     """The ballot for the ticket's voter; the ticket is spent only when the ballot is cast."""
-    _same_origin(request)
+    same_origin(request)
     kiosk, _ = _kiosk_session(request)
     with request.app.state.session_factory() as session:
         if kiosk is None:
@@ -307,7 +330,7 @@ async def kiosk_cast(request: Request):
 
 
 def _kiosk_cast(request: Request, fields: dict[str, str]):
-    _same_origin(request)
+    same_origin(request)
     kiosk, token = _kiosk_session(request)
     factory = request.app.state.session_factory
     with factory() as session:

@@ -166,3 +166,46 @@ def test_station_forms_refuse_other_sites(live_server):
         headers={"Origin": "https://evil.example"},
     )
     assert r.status_code == 403 and r.json()["error"] == "cross_site"
+
+
+def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, screenshots, backend):
+    from app.demo import DEMO_ORGANIZER, DEMO_POLL_WORKER
+
+    def sign_in(email):
+        page = browser.new_context(viewport={"width": 820, "height": 1000}).new_page()
+        page.goto(f"{live_server}/station")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill("demo-organizer-2019")
+        page.get_by_label("Password").press("Enter")
+        return page
+
+    worker = sign_in(DEMO_POLL_WORKER)
+    worker.get_by_label("Sheets in a new batch").fill("2")
+    worker.get_by_role("button", name="Start typing in a new batch").click()
+    worker.wait_for_url("**/station/batches/*")
+    batch_url = worker.url.split("?")[0]
+    assert worker.get_by_label("Sheet number").input_value() == "1"
+    worker.get_by_label("Marks exactly as written").fill("1:2 2:5 2:6")  # an overvote, as written
+    worker.keyboard.press("Enter")
+    assert "sheet 1 pass 1 (pending)" in worker.get_by_role("status").inner_text()
+    assert worker.get_by_label("Sheet number").input_value() == "2"
+    worker.get_by_label("Marks exactly as written").fill("1-4")
+    worker.keyboard.press("Enter")
+    assert "rank:number" in worker.get_by_role("alert").inner_text()  # a typo, explained
+    worker.get_by_label("Marks exactly as written").fill("")
+    worker.get_by_label("Blank").check()
+    worker.get_by_role("button", name="Save sheet").click()
+    assert "typed every sheet you can" in worker.locator(".notice").inner_text()
+
+    second = sign_in(DEMO_ORGANIZER)  # organizers may type the second pass too
+    second.goto(batch_url)
+    second.get_by_label("Marks exactly as written").fill("2:6 1:2 2:5")
+    second.keyboard.press("Enter")
+    assert "(settled)" in second.get_by_role("status").inner_text()
+    second.get_by_label("Blank").check()
+    second.get_by_role("button", name="Save sheet").click()
+    second.get_by_role("button", name="Close the batch").click()
+    assert "closed" in second.locator(".meta").inner_text()
+    second.screenshot(path=screenshots / f"paper-batch-{backend}.png", full_page=True)
+    worker.goto(batch_url)
+    assert worker.get_by_label("Marks exactly as written").count() == 0  # closed: read-only
