@@ -1,7 +1,7 @@
 """Test databases: every database test runs on SQLite and on PostgreSQL.
 
 Each backend gets a fresh database per test run, migrated with Alembic (never
-create_all). Each test runs inside a transaction that is rolled back; the app's
+SQLModel table creation). Each test runs inside a transaction that is rolled back; the app's
 sessions join it through savepoints, so commits and rollbacks behave as in production.
 Tests that need real commits across connections use `fresh_database_url`.
 """
