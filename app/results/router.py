@@ -8,8 +8,10 @@ from app.auth import CurrentOrganizer, OptionalUser
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from app.processes.service import get_process
+from app.proposals.service import ballot_proposals
 from app.results import awards, service
 from app.results.models import AwardStatus
+from app.web import i18n
 from app.web.router import render
 
 router = APIRouter(prefix="/api/processes", tags=["results and funding"])
@@ -77,6 +79,14 @@ def results_page(request: Request, session: SessionDep, process_id: int):
     if service.official_of(session=session, process_id=process.id) is not None:
         view = service.results_for(session=session, process=process, user=None)
     projects = awards.funded_projects(session=session, process=process)
+    # Titles in the reader's language where the delegates translated them.
+    language = i18n.pick_language(request, process.languages)
+    titles = {
+        p.id: (p.translations.get(language) or {}).get("title") or p.title
+        for p in ballot_proposals(session=session, process_id=process.id)
+    }
+    for line in (view["result"]["projects"] if view else []) + projects:
+        line["title"] = titles.get(line["proposal_id"], line["title"])
     return render(
         request,
         "results.html",

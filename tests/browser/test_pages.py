@@ -209,3 +209,10 @@ def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, scre
     second.screenshot(path=screenshots / f"paper-batch-{backend}.png", full_page=True)
     worker.goto(batch_url)
     assert worker.get_by_label("Marks exactly as written").count() == 0  # closed: read-only
+
+
+def test_results_read_in_spanish(live_server, page):
+    page.goto(f"{live_server}/processes/1/results?lang=es")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Resultados")
+    funded = page.locator("ol.cards h3").all_inner_texts()
+    assert any("REACH" in t and "Casas" in t for t in funded), funded
