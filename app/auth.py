@@ -13,6 +13,7 @@ from app.security import TokenError, read_access_token
 from app.users.models import Role, User
 
 _bearer = HTTPBearer(auto_error=False)
+STAFF_COOKIE = "pbvote_staff"  # set by the polling-station and organizer pages' sign-in
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -28,12 +29,20 @@ def optional_user(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User | None:
-    if credentials is None:
+    token = credentials.credentials if credentials is not None else None
+    if token is None and request.method in ("GET", "HEAD"):
+        # The signed-in staff pages' cookie (HttpOnly, SameSite=Strict) reads, never writes:
+        # so an organizer's browser can download previews, and no other site can act.
+        token = request.cookies.get(STAFF_COOKIE)
+    if token is None:
         request.state.actor = PUBLIC
         return None
     try:
-        user_id = read_access_token(secret_key=settings.secret_key, token=credentials.credentials)
+        user_id = read_access_token(secret_key=settings.secret_key, token=token)
     except TokenError as exc:
+        if credentials is None:  # a stale page cookie: read on as the public
+            request.state.actor = PUBLIC
+            return None
         raise NotAuthenticated(exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
     user = session.get(User, user_id)
     if user is None or not user.is_active:

@@ -73,6 +73,7 @@ def create_app(
     from app.voting.pages import router as voting_pages
     from app.voting.router import router as voting_router
     from app.voting.station import router as station_pages
+    from app.web.organize import router as organize_pages
     from app.web.router import router as web_router
 
     app.include_router(users_router)
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(results_pages)
     app.include_router(station_pages)
     app.include_router(paper_pages)
+    app.include_router(organize_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from app.auth import STAFF_COOKIE
 from app.db import open_session, utcnow
 from app.errors import DomainError, Forbidden, audit_refusal
 from app.processes.models import Process
@@ -33,7 +34,7 @@ from app.web import i18n
 from app.web.router import render
 
 router = APIRouter(include_in_schema=False)
-STAFF_COOKIE, KIOSK_COOKIE = "pbvote_staff", "pbvote_kiosk"
+KIOSK_COOKIE = "pbvote_kiosk"
 
 
 def same_origin(request: Request) -> None:
@@ -149,7 +150,8 @@ def _login(request: Request, email: str, password: str):
         user_id=user.id,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
-    response = RedirectResponse("/station", status_code=303)
+    home = "/organize" if user.role == "organizer" else "/station"
+    response = RedirectResponse(home, status_code=303)
     _set_cookie(request, response, STAFF_COOKIE, token.token, settings.token_ttl_minutes * 60)
     return response
 

@@ -216,3 +216,23 @@ def test_results_read_in_spanish(live_server, page):
     assert page.get_by_role("heading", level=1).inner_text().startswith("Resultados")
     funded = page.locator("ol.cards h3").all_inner_texts()
     assert any("REACH" in t and "Casas" in t for t in funded), funded
+
+
+def test_an_organizer_watches_turnout_and_moves_the_phase(live_server, browser, screenshots):
+    from app.demo import DEMO_ORGANIZER
+
+    page = browser.new_context(viewport={"width": 1000, "height": 1200}).new_page()
+    page.goto(f"{live_server}/station")
+    page.get_by_label("Email").fill(DEMO_ORGANIZER)
+    page.get_by_label("Password").fill("demo-organizer-2019")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/organize")
+    rmapi = page.locator("section.card").first
+    assert "2,702" in rmapi.inner_text() and "Funding" in rmapi.inner_text()
+    page.screenshot(path=screenshots / "organize.png", full_page=True)
+    # The organizer's cookie also opens the preview downloads (reads only).
+    practice = page.locator("section.card").nth(1)
+    practice.get_by_label("Why it moves on to Funding").fill("Practice vote is over.")
+    practice.get_by_role("button", name="Move to Funding").click()
+    outcome = page.locator("[role=status], [role=alert]").first.inner_text()
+    assert "now in funding" in outcome or "No ballots" in outcome
