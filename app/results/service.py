@@ -140,10 +140,15 @@ def _whole(score: Any) -> int | None:
 
 
 def result_view(
-    *, source: CountInput, result: dict[str, Any], official: OfficialResult | None, preview: bool
+    *,
+    process: Process,
+    proposals: list[Proposal],
+    result: dict[str, Any],
+    official: OfficialResult | None,
+    preview: bool,
 ) -> dict[str, Any]:
     """The result as served: the count's dict with the proposals' titles added."""
-    titles = {str(p.ballot_number): p for p in source.proposals}
+    titles = {str(p.ballot_number): p for p in proposals}
     body = copy.deepcopy(result)
     for line in body["projects"]:  # type: ignore[union-attr]
         proposal = titles[line["project"]]
@@ -151,7 +156,7 @@ def result_view(
             ballot_number=proposal.ballot_number, proposal_id=proposal.id, title=proposal.title
         )
     view: dict[str, Any] = {
-        "process_id": source.process.id,
+        "process_id": process.id,
         "official": official is not None,
         "preview": preview,
         "result": body,
@@ -206,8 +211,15 @@ def results_for(*, session: Session, process: Process, user: User | None) -> dic
     """The official result from funding on; before that a preview, for organizers only."""
     official = official_of(session=session, process_id=process.id)
     if official is not None:
-        source = count_input(session=session, process=process)
-        return result_view(source=source, result=official.result, official=official, preview=False)
+        # The stored count needs only the proposals' names, not the ballots again.
+        proposals = ballot_proposals(session=session, process_id=process.id)
+        return result_view(
+            process=process,
+            proposals=proposals,
+            result=official.result,
+            official=official,
+            preview=False,
+        )
     if process.phase != Phase.voting.value:
         raise Conflict(
             f"There are no results before voting; the process is in {process.phase}.",
@@ -219,5 +231,9 @@ def results_for(*, session: Session, process: Process, user: User | None) -> dic
         )
     source = count_input(session=session, process=process)
     return result_view(
-        source=source, result=run_count(source).to_dict(), official=None, preview=True
+        process=process,
+        proposals=source.proposals,
+        result=run_count(source).to_dict(),
+        official=None,
+        preview=True,
     )
