@@ -83,6 +83,21 @@ def error_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any
     return {e.status_code: {"description": e.__name__, "model": None} for e in errors}
 
 
+def _wants_page(request: Request) -> bool:
+    """A person's browser on a page address, not an API client."""
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _page(request: Request, status: int, body: dict[str, Any]) -> Any:
+    from app.web.router import render
+
+    return render(
+        request, "error.html", {"status": status, "message": body["message"]}, status_code=status
+    )
+
+
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 
@@ -117,9 +132,11 @@ def audit_refusal(request: Request, exc: DomainError) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    def _domain(request: Request, exc: DomainError) -> Any:
         if exc.audit:
             audit_refusal(request, exc)
+        if _wants_page(request):
+            return _page(request, exc.status_code, exc.body())
         return _json(exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -142,12 +159,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, body)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
         message = exc.detail if isinstance(exc.detail, str) else "Request refused."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
         body = {"error": codes.get(exc.status_code, "http_error"), "message": message}
+        if _wants_page(request):
+            return _page(request, exc.status_code, body)
         return _json(exc.status_code, body, getattr(exc, "headers", None))
 
     @app.exception_handler(IntegrityError)

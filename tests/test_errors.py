@@ -37,3 +37,13 @@ def test_a_missing_body_says_so(client, organizer):
 
     body = assert_error(client.post("/api/processes", headers=organizer.headers), 422)
     assert "needs a JSON body" in body["message"]
+
+
+def test_a_browser_gets_a_page_not_json(client):
+    page = client.get("/processes/424242", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no PB process 424242." in page.text and 'href="/"' in page.text
+    missing = client.get("/no/such/page", headers={"Accept": "text/html,*/*"})
+    assert missing.status_code == 404 and "nothing at this address" in missing.text
+    api = client.get("/api/processes/424242", headers={"Accept": "text/html"})
+    assert api.headers["content-type"].startswith("application/json")

@@ -7,7 +7,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_the_counting_code_type_checks():
     """mypy over the pure modules listed in pyproject's [tool.mypy] files."""
-    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=REPO,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout
