@@ -60,6 +60,7 @@ def create_app(
     )
 
     from app.exports.router import router as exports_router
+    from app.ideas.delegate_pages import router as delegate_pages
     from app.ideas.pages import router as idea_pages
     from app.ideas.router import router as ideas_router
     from app.paper.router import router as paper_router
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(paper_pages)
     app.include_router(organize_pages)
     app.include_router(idea_pages)
+    app.include_router(delegate_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

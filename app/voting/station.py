@@ -150,7 +150,7 @@ def _login(request: Request, email: str, password: str):
         user_id=user.id,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
-    home = "/organize" if user.role == "organizer" else "/station"
+    home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
     _set_cookie(request, response, STAFF_COOKIE, token.token, settings.token_ttl_minutes * 60)
     return response
