@@ -106,20 +106,25 @@ def create_access_codes(
         label=body.label,
     )
     if "text/csv" in request.headers.get("accept", ""):
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["batch", "number", "access_code"])
-        writer.writerows((batch.label, n, code) for n, code in enumerate(codes, 1))
-        return Response(
-            out.getvalue(),
-            status_code=201,
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="access-codes-{batch.id}.csv"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return access_codes_csv(batch, codes)
     return AccessCodesOut(batch_id=batch.id, label=batch.label, codes=codes)
+
+
+def access_codes_csv(batch, codes: list[str]) -> Response:
+    """The codes of a new batch as a printable CSV: shown this once, never cached."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["batch", "number", "access_code"])
+    writer.writerows((batch.label, n, code) for n, code in enumerate(codes, 1))
+    return Response(
+        out.getvalue(),
+        status_code=201,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="access-codes-{batch.id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post(

@@ -13,8 +13,10 @@ from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.processes import service as processes
 from app.processes.phases import Phase, next_phase
+from app.proposals import service as proposals
 from app.users.models import Role
 from app.voting import service as voting
+from app.voting.router import access_codes_csv
 from app.voting.station import same_origin, staff_from_cookie
 from app.web.router import render
 
@@ -31,6 +33,10 @@ def _overview(request: Request, session, user, *, message=None, error=None, stat
     for process in processes.list_processes(session=session):
         phase = Phase(process.phase)
         card = {"process": process, "next": next_phase(phase) if phase != Phase.closed else None}
+        if phase == Phase.proposal_development:
+            card["proposals"] = proposals.list_proposals(
+                session=session, process_id=process.id, staff=True
+            )
         if phase in (Phase.voting, Phase.funding, Phase.closed):
             card["turnout"] = voting.turnout(session=session, process_id=process.id)
             card["paper"] = paper.reconciliation(session=session, process_id=process.id)
@@ -156,3 +162,88 @@ def _resolve(request: Request, batch_id: int, sheet: int, form: dict[str, str]):
             session.rollback()
             return _batch(request, session, user, batch_id, error=str(exc), status_code=422)
         return _batch(request, session, user, batch_id, message=f"Sheet {sheet} is settled.")
+
+
+@router.post("/organize/proposals/{proposal_id}/{decision}", response_class=HTMLResponse)
+async def decide(request: Request, proposal_id: int, decision: str):
+    form = await request.form()
+    return await run_in_threadpool(
+        _decide, request, proposal_id, decision, str(form.get("reason", "")).strip()[:2000]
+    )
+
+
+def _decide(request: Request, proposal_id: int, decision: str, reason: str):
+    same_origin(request)
+    with open_session(request.app.state.session_factory, write=True) as session:
+        user = _organizer(request, session)
+        if user is None:
+            return RedirectResponse("/station", status_code=303)
+        actor = Actor(role=user.role, user_id=user.id)
+        try:
+            if decision == "approve":
+                done = proposals.approve_proposal(
+                    session=session, actor=actor, proposal_id=proposal_id
+                )
+                message = f"“{done.title}” is on the ballot as number {done.ballot_number}."
+            elif decision == "return" and len(reason) >= 3:
+                done = proposals.return_proposal(
+                    session=session, actor=actor, proposal_id=proposal_id, reason=reason
+                )
+                message = f"“{done.title}” went back to the delegates."
+            else:
+                return _overview(
+                    request,
+                    session,
+                    user,
+                    status_code=422,
+                    error="Say why the proposal goes back to the delegates.",
+                )
+            session.commit()
+        except DomainError as exc:
+            session.rollback()
+            return _overview(request, session, user, error=exc.message, status_code=exc.status_code)
+        return _overview(request, session, user, message=message)
+
+
+@router.post("/organize/processes/{process_id}/access-codes")
+async def make_codes(request: Request, process_id: int):
+    form = await request.form()
+    return await run_in_threadpool(
+        _make_codes,
+        request,
+        process_id,
+        str(form.get("count", "")),
+        str(form.get("label", "")).strip()[:100],
+    )
+
+
+def _make_codes(request: Request, process_id: int, count: str, label: str):
+    """A batch of access codes, downloaded at once as a printable CSV (shown only this once)."""
+    same_origin(request)
+    with open_session(request.app.state.session_factory, write=True) as session:
+        user = _organizer(request, session)
+        if user is None:
+            return RedirectResponse("/station", status_code=303)
+        number = int(count) if count.isdigit() else 0
+        if not 1 <= number <= 10_000 or not label:
+            return _overview(
+                request,
+                session,
+                user,
+                status_code=422,
+                error="Give how many codes (1 to 10,000) and a label for the batch.",
+            )
+        try:
+            batch, codes = voting.generate_access_codes(
+                session=session,
+                settings=request.app.state.settings,
+                actor=Actor(role=user.role, user_id=user.id),
+                process_id=process_id,
+                count=number,
+                label=label,
+            )
+            session.commit()
+        except DomainError as exc:
+            session.rollback()
+            return _overview(request, session, user, error=exc.message, status_code=exc.status_code)
+        return access_codes_csv(batch, codes)

@@ -1,0 +1,92 @@
+"""The organizers' page: approve or send back proposals, make access codes, move phases."""
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from app.voting.credentials import canonical_access_code
+from app.voting.models import AccessCode
+from tests.proposals.helpers import create_proposal, developing
+
+ORIGIN = {"Origin": "http://testserver"}
+
+
+def sign_in(client, staff):
+    r = client.post(
+        "/station/login",
+        headers=ORIGIN,
+        follow_redirects=False,
+        data={"email": staff.user.email, "password": staff.password},
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/organize"
+
+
+def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, session):
+    pid, ideas = developing(client, organizer)
+    first = create_proposal(client, organizer, pid, ideas[:1], title="Food recovery")
+    second = create_proposal(client, organizer, pid, ideas[1:2], title="Tiny homes")
+    sign_in(client, organizer)
+    page = client.get("/organize")
+    assert "Food recovery" in page.text and "0 on the ballot, 5 needed" in page.text
+
+    approved = client.post(f"/organize/proposals/{first['id']}/approve", headers=ORIGIN)
+    assert "is on the ballot as number 1" in approved.text
+    assert (
+        client.get(f"/api/proposals/{first['id']}", headers=organizer.headers).json()[
+            "ballot_number"
+        ]
+        == 1
+    )
+    no_reason = client.post(
+        f"/organize/proposals/{first['id']}/return", headers=ORIGIN, data={"reason": ""}
+    )
+    assert no_reason.status_code == 422
+    back = client.post(
+        f"/organize/proposals/{first['id']}/return",
+        headers=ORIGIN,
+        data={"reason": "Please add a delivery partner."},
+    )
+    assert "went back to the delegates" in back.text
+    # Voting cannot open short of the ballot: the guard answers in words on the page.
+    refused = client.post(
+        f"/organize/processes/{pid}/transition",
+        headers=ORIGIN,
+        data={"to": "voting", "reason": "Ready?"},
+    )
+    assert refused.status_code == 409 and "at least 5 are needed" in refused.text
+    assert second["status"] == "draft"
+
+    codes = client.post(
+        f"/organize/processes/{pid}/access-codes",
+        headers=ORIGIN,
+        data={"count": "25", "label": "mail-out zone 3"},
+    )
+    assert codes.status_code == 201 and codes.headers["cache-control"] == "no-store"
+    rows = list(csv.DictReader(io.StringIO(codes.text)))
+    assert len(rows) == 25 and {r["batch"] for r in rows} == {"mail-out zone 3"}
+    assert all(canonical_access_code(r["access_code"]) for r in rows)
+    assert session.execute(select(func.count()).select_from(AccessCode)).scalar_one() == 25
+    bad = client.post(
+        f"/organize/processes/{pid}/access-codes", headers=ORIGIN, data={"count": "0", "label": "x"}
+    )
+    assert bad.status_code == 422
+
+
+def test_other_roles_cannot_use_the_organizer_page(client, make_staff):
+    from app.users.models import Role
+
+    delegate = make_staff(Role.delegate)
+    client.post(
+        "/station/login",
+        headers=ORIGIN,
+        data={"email": delegate.user.email, "password": delegate.password},
+    )
+    assert client.get("/organize", follow_redirects=False).headers["location"] == "/station"
+    r = client.post(
+        "/organize/processes/1/access-codes",
+        headers=ORIGIN,
+        data={"count": "5", "label": "x"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
