@@ -5,6 +5,7 @@ import io
 
 from sqlalchemy import func, select
 
+from app.audit import AuditEntry
 from app.voting.credentials import canonical_access_code
 from app.voting.models import AccessCode
 from tests.proposals.helpers import create_proposal, developing
@@ -38,6 +39,14 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
         ]
         == 1
     )
+    twice = client.post(f"/organize/proposals/{first['id']}/approve", headers=ORIGIN)
+    assert twice.status_code == 409 and "already on the ballot" in twice.text
+    refusal = session.execute(
+        select(AuditEntry).where(
+            AuditEntry.action == "proposal.approve", AuditEntry.outcome == "refused"
+        )
+    ).scalar_one()
+    assert refusal.actor_id == organizer.user.id  # pages audit refusals as the API does
     no_reason = client.post(
         f"/organize/proposals/{first['id']}/return", headers=ORIGIN, data={"reason": ""}
     )

@@ -18,7 +18,7 @@ from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
 from app.voting.station import same_origin, staff_from_cookie
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -137,7 +137,7 @@ def _save(request: Request, idea_id: int, form: dict[str, str]):
         except (ValidationError, DomainError) as exc:
             session.rollback()
             message = (
-                exc.message
+                refusal(request, exc)
                 if isinstance(exc, DomainError)
                 else "Give every criterion a score from 1 to 5."
             )

@@ -13,7 +13,7 @@ from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import Phase
 from app.web import i18n
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("title", "description", "neighborhood", "contact_name", "contact_email")
@@ -90,13 +90,11 @@ def _submit(request: Request, process_id: int, form: dict[str, str]) -> HTMLResp
             return _form_page(request, process, form, message, status_code=422)
         except DomainError as exc:
             session.rollback()
-            key = f"error.{exc.code}"
-            message = i18n.translate(language, key)
             return _form_page(
                 request,
                 process,
                 form,
-                exc.message if message == key else message,
+                refusal(request, exc, language),
                 status_code=exc.status_code,
             )
     return _form_page(request, process, {}, done=True, status_code=201)

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.db import open_session
-from app.errors import DomainError, audit_refusal
+from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry
 from app.sites.models import Site
 from app.users.models import User
 from app.voting.station import same_origin, staff_from_cookie, station_page
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,7 +118,7 @@ def _new_batch(request: Request, site_id: int, sheets: str):
         except DomainError as exc:
             session.rollback()
             return station_page(
-                request, session, user, error=exc.message, status_code=exc.status_code
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
             )
         return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
 
@@ -162,14 +162,12 @@ def _enter(request: Request, batch_id: int, form: dict[str, str]):
             )
         except DomainError as exc:
             session.rollback()
-            if exc.audit:
-                audit_refusal(request, exc)
             return _batch_page(
                 request,
                 session,
                 user,
                 batch,
-                error=exc.message,
+                error=refusal(request, exc),
                 marks=text,
                 status_code=exc.status_code,
             )

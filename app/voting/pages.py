@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep, utcnow
-from app.errors import DomainError, audit_refusal
+from app.errors import DomainError
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
@@ -22,7 +22,7 @@ from app.voting import service as voting
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -148,16 +148,13 @@ def _cast(request: Request, process_id: int, fields: dict[str, str]) -> HTMLResp
             request, factory, process_id, form, i18n.translate(language, f"error.{code}"), 422
         )
     except DomainError as exc:
-        if exc.audit:
-            audit_refusal(request, exc)
-        key = f"error.{exc.code}"
-        message = i18n.translate(language, key)
+        message = refusal(request, exc, language)
         return _again(
             request,
             factory,
             process_id,
             form,
-            exc.message if message == key else message,
+            message,
             exc.status_code,
         )
     return render(

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from app.audit import Actor
 from app.auth import STAFF_COOKIE
 from app.db import open_session, utcnow
-from app.errors import DomainError, Forbidden, audit_refusal
+from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.security import TokenError, issue_access_token, read_access_token
@@ -31,7 +32,7 @@ from app.voting.pages import FormState, _form_state
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 KIOSK_COOKIE = "pbvote_kiosk"
@@ -63,7 +64,10 @@ def staff_from_cookie(request: Request, session) -> User | None:
     except TokenError:
         return None
     user = session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
+    return user
 
 
 def station_page(
@@ -205,10 +209,8 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
             return station_page(request, session, user, error=problems, status_code=422)
         except DomainError as exc:
             session.rollback()
-            if exc.audit:
-                audit_refusal(request, exc)
             return station_page(
-                request, session, user, error=exc.message, status_code=exc.status_code
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
             )
         if result.kiosk_ticket:
             message = (
@@ -241,7 +243,7 @@ def station_open_kiosk(request: Request, site_id: int):
         except DomainError as exc:
             session.rollback()
             return station_page(
-                request, session, user, error=exc.message, status_code=exc.status_code
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
             )
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
@@ -351,12 +353,10 @@ def _kiosk_cast(request: Request, fields: dict[str, str]):
             credential=CredentialIn(kiosk_ticket=ticket or None, kiosk_token=token),
         )
     except (DomainError, ValidationError) as exc:
-        if isinstance(exc, DomainError) and exc.audit:
-            audit_refusal(request, exc)
-        code = exc.code if isinstance(exc, DomainError) else "invalid"
-        message = i18n.translate(language, f"error.{code}")
-        if message == f"error.{code}":
-            message = exc.message if isinstance(exc, DomainError) else message
+        if isinstance(exc, DomainError):
+            code, message = exc.code, refusal(request, exc, language)
+        else:
+            code, message = "invalid", i18n.translate(language, "error.invalid")
         with factory() as session:
             if code in ("bad_ranking", "invalid"):
                 return _as_kiosk(request, session, process, ticket, message, 422, form.ranking)

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.audit import Actor
 from app.db import open_session
-from app.errors import DomainError, audit_refusal
+from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.processes import service as processes
@@ -18,7 +18,7 @@ from app.users.models import Role
 from app.voting import service as voting
 from app.voting.router import access_codes_csv
 from app.voting.station import same_origin, staff_from_cookie
-from app.web.router import render
+from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -96,10 +96,9 @@ def _move(request: Request, process_id: int, to: str, reason: str):
             session.commit()
         except DomainError as exc:
             session.rollback()
-            if exc.audit:
-                request.state.actor = Actor(role=user.role, user_id=user.id)
-                audit_refusal(request, exc)
-            return _overview(request, session, user, error=exc.message, status_code=exc.status_code)
+            return _overview(
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
+            )
         return _overview(request, session, user, message=f"Process {process_id} is now in {to}.")
 
 
@@ -158,9 +157,19 @@ def _resolve(request: Request, batch_id: int, sheet: int, form: dict[str, str]):
                 reason=reason,
             )
             session.commit()
-        except (CsvProblem, DomainError) as exc:
+        except CsvProblem as exc:
             session.rollback()
             return _batch(request, session, user, batch_id, error=str(exc), status_code=422)
+        except DomainError as exc:
+            session.rollback()
+            return _batch(
+                request,
+                session,
+                user,
+                batch_id,
+                error=refusal(request, exc),
+                status_code=exc.status_code,
+            )
         return _batch(request, session, user, batch_id, message=f"Sheet {sheet} is settled.")
 
 
@@ -201,7 +210,9 @@ def _decide(request: Request, proposal_id: int, decision: str, reason: str):
             session.commit()
         except DomainError as exc:
             session.rollback()
-            return _overview(request, session, user, error=exc.message, status_code=exc.status_code)
+            return _overview(
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
+            )
         return _overview(request, session, user, message=message)
 
 
@@ -245,5 +256,7 @@ def _make_codes(request: Request, process_id: int, count: str, label: str):
             session.commit()
         except DomainError as exc:
             session.rollback()
-            return _overview(request, session, user, error=exc.message, status_code=exc.status_code)
+            return _overview(
+                request, session, user, error=refusal(request, exc), status_code=exc.status_code
+            )
         return access_codes_csv(batch, codes)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.db import SessionDep
+from app.errors import DomainError, audit_refusal
 from app.processes import service as processes
 from app.processes.phases import ORDER
 from app.web import i18n
@@ -49,6 +50,19 @@ def render(
     if request.query_params.get("lang") == language:
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def refusal(request: Request, exc: DomainError, language: str | None = None) -> str:
+    """A refusal shown on a page: audited as the API's error handler would (call it after
+    rolling back), and said in the visitor's language where we have the words."""
+    if exc.audit:
+        audit_refusal(request, exc)
+    if language:
+        key = f"error.{exc.code}"
+        text = i18n.translate(language, key)
+        if text != key:
+            return text
+    return exc.message
 
 
 @router.get("/", response_class=HTMLResponse)
