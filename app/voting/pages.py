@@ -102,7 +102,7 @@ async def vote_submit(request: Request, process_id: int):
     return await run_in_threadpool(_cast, request, process_id, fields)
 
 
-def _form_state(fields: dict[str, str], ballot_size: int) -> FormState:
+def form_state(fields: dict[str, str], ballot_size: int) -> FormState:
     ranking = []
     for n in range(1, ballot_size + 1):
         value = fields.get(f"rank_{n}", "").strip()
@@ -132,7 +132,7 @@ def _cast(request: Request, process_id: int, fields: dict[str, str]) -> HTMLResp
     with factory() as session:
         process = processes.get_process(session=session, process_id=process_id)
         kind = voting.get_rules(session=session, process_id=process_id).credential
-    form = _form_state(fields, process.ballot_size)
+    form = form_state(fields, process.ballot_size)
     language = i18n.pick_language(request, process.languages)
     try:
         receipt = cast_from_request(

@@ -28,7 +28,7 @@ from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.models import Channel, PollWorkerSite
-from app.voting.pages import FormState, _form_state
+from app.voting.pages import FormState, form_state
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
@@ -342,7 +342,7 @@ def _kiosk_cast(request: Request, fields: dict[str, str]):
             return _kiosk_home(request, session, status_code=401)
         process = session.get(Process, kiosk.process_id)
     language = i18n.pick_language(request, process.languages)
-    form = _form_state(fields, process.ballot_size)
+    form = form_state(fields, process.ballot_size)
     ticket = fields.get("kiosk_ticket", "").strip()[:40]
     try:
         receipt = cast_from_request(

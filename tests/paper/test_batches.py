@@ -143,9 +143,20 @@ def test_batches_belong_to_a_voting_site_of_the_process(client, paper, session_f
         headers=paper.organizer.headers,
         json={"site_id": paper.world.sites[0], "declared_sheets": 2},
     )
-    assert_error(other_site, 409, "wrong_phase") if other_site.status_code == 409 else assert_error(
-        other_site, 404
+    # The other process is voting too: its batch cannot take this process's site.
+    assert "no such voting site" in assert_error(other_site, 404)["message"]
+    event = client.post(
+        f"/api/processes/{paper.world.process_id}/sites",
+        headers=paper.organizer.headers,
+        json={"name": "Idea night", "kind": "event", "address": "1 Main St"},
     )
+    assert event.status_code == 201, event.text
+    not_voting_site = client.post(
+        f"/api/processes/{paper.world.process_id}/paper-batches",
+        headers=paper.organizer.headers,
+        json={"site_id": event.json()["id"], "declared_sheets": 2},
+    )
+    assert "not a voting site" in assert_error(not_voting_site, 422)["message"]
     r = client.post(
         f"/api/processes/{paper.world.process_id}/paper-batches",
         headers=paper.organizer.headers,
