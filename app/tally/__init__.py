@@ -10,7 +10,7 @@
 
 ``to_dict()`` (JSON-able, byte-identical for the same ballots in any order):
     method, rules {method, budget, ballot_size, ballot_kind, tie_break, tie_break_rule,
-        points | seats | add1 where they apply},
+        points | seats | completion where they apply},
     ballots_counted, blank_ballots, ballots_by_channel {channel: n},
     selected [funded ids in funding order], budget_used, budget_left,
     projects [{project, cost, score, funded}] in the method's order,

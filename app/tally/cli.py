@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from app.tally.errors import TallyError
-from app.tally.rules import METHODS, Rules, TieBreak
+from app.tally.rules import COMPLETIONS, METHODS, Rules, TieBreak
 
 if TYPE_CHECKING:
     from app.tally.result import TallyResult
@@ -32,7 +32,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--points", help="points by rank, best first, e.g. 5,4,3,2,1")
     parser.add_argument("--tie-break", default="lexicographic", metavar="lexicographic|seed:S")
     parser.add_argument(
-        "--add1", action="store_true", help="mes: iterated variant (add one per voter)"
+        "--completion",
+        choices=COMPLETIONS,
+        default="none",
+        help="mes only: rerun with more money per voter while a supported project still "
+        "fits, keeping the last outcome within the budget. add1: equalshares.net's and "
+        "pabulib's equalshares/add1 (the per-voter share rounded down to a whole unit, then "
+        "+1, +2, ...); add1-pabutools: the exact share +1, +2, ... (pabutools' "
+        "voter_budget_increment=1). Default: none",
     )
     parser.add_argument("--json", action="store_true", help="print the result object as JSON")
     parser.add_argument(
@@ -57,7 +64,7 @@ def run_tally(args: argparse.Namespace) -> int:
             tie_break=TieBreak.parse(args.tie_break),
             ballot_size=election.ballot_size,
             points=_points(args.points),
-            add1=args.add1,
+            completion=args.completion,
             # --seats also sizes the --cross-check stv, so other methods ignore it.
             seats=args.seats if args.method == "stv" else None,
             ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",

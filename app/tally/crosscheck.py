@@ -83,7 +83,6 @@ def _with(rules: Rules, **changes) -> Rules:
             "ballot_size",
             "points",
             "seats",
-            "add1",
             "ballot_kind",
         )
     }

@@ -3,9 +3,14 @@
 Every ballot starts with budget / ballots. A project is affordable when its supporters
 can pay its cost; each pays min(own budget, rho * utility), and the project with the
 smallest rho is funded (ties: tie-break). Utility is the rank points (ranked ballots) or
-the project's cost (approval data, the equalshares.net convention). ``add1``: while the
-outcome is not exhaustive, rerun with one more unit of money per voter, keeping the last
-outcome that fits the real budget (pabutools' ``voter_budget_increment=1``).
+the project's cost (approval data, the equalshares.net convention).
+
+Completion (``rules.completion``): rerun with more money per voter, 1 unit at a time, and
+keep the last outcome that fits the real budget. ``add1`` is pabulib's ``equalshares/add1``
+as equalshares.net describes it: from the share rounded down to a whole unit, +1, +2, ...
+until the next outcome would overshoot the budget. ``add1-pabutools`` is pabutools'
+``voter_budget_increment=1``: from the exact share, and it also stops at the first outcome
+where no supported project left fits. Only ``add1`` reproduces Wieliczka 2023.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import numpy as np
 from app.tally.ballots import BallotBox
 from app.tally.greedy import score_projects
 from app.tally.outcome import MethodOutcome, Preference
-from app.tally.result import Round, TieBreakUse
+from app.tally.result import Round, TieBreakUse, json_number
 from app.tally.rules import Rules
 
 # One MES run: funded project indices in order, their rounds, the tie-breaks used.
@@ -58,11 +63,9 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     per_voter = Fraction(rules.budget, box.total)
     chosen, rounds, uses = _equal_shares(setup, per_voter)
     notes = []
-    if rules.add1:
-        (chosen, rounds, uses), steps = _add_one(
-            setup, rules.budget, per_voter, (chosen, rounds, uses)
-        )
-        notes.append(f"add1: {steps} increments of 1 per voter before the outcome was final")
+    if rules.completion != "none":
+        (chosen, rounds, uses), note = _complete(setup, rules, (chosen, rounds, uses))
+        notes.append(note)
     rest = sorted(
         set(range(len(costs))) - set(chosen), key=lambda i: (-totals[i], preference.rank[i])
     )
@@ -76,20 +79,40 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
     )
 
 
-def _add_one(setup: _Setup, budget: int, per_voter: Fraction, first: _Run) -> tuple[_Run, int]:
-    """The iterated variant, as pabutools' loop: rerun with one more unit per voter until
-    the outcome is exhaustive, or overshoots the budget (then keep the one before)."""
-    previous, current, steps = first, first, 0
-    while True:
-        spent = sum(setup.costs[i] for i in current[0])
-        if spent > budget:
-            # Never on the first run: plain MES always fits the budget.
-            return previous, steps - 1
-        left = budget - spent
-        if all(setup.costs[i] > left for i in setup.supported if i not in current[0]):
-            return current, steps
-        previous, steps = current, steps + 1
-        current = _equal_shares(setup, per_voter + steps)
+def _complete(setup: _Setup, rules: Rules, first: _Run) -> tuple[_Run, str]:
+    pabutools = rules.completion == "add1-pabutools"
+    per_voter = Fraction(rules.budget, setup.box.total)
+    # equalshares.net's reference code restarts from a whole unit per voter.
+    start = per_voter if pabutools else Fraction(rules.budget // setup.box.total)
+    run, steps = _add_one(setup, rules.budget, start, first, pabutools=pabutools)
+    final = start + steps if steps else per_voter
+    return run, (
+        f"{rules.completion}: {steps} increments of 1 per voter from {json_number(start)}; "
+        f"final per-voter budget {json_number(final)}"
+    )
+
+
+def _add_one(setup: _Setup, budget: int, start: Fraction, first: _Run, *, pabutools: bool):
+    """Rerun with ``start + 1``, ``start + 2``, ... per voter until the next outcome would
+    overshoot the budget (then keep the one before). pabutools also stops as soon as the
+    outcome is exhaustive; equalshares/add1 goes on, since more money can still reshuffle
+    the outcome into one that spends more (Wieliczka 2023: 31 projects at 302 per voter,
+    the official 30 at 315). Every supported project funded ends both: nothing can change."""
+    current, steps = first, 0
+    while not _exhaustive(setup, budget, current[0], everything=not pabutools):
+        following = _equal_shares(setup, start + steps + 1)
+        if sum(setup.costs[i] for i in following[0]) > budget:
+            break
+        current, steps = following, steps + 1
+    return current, steps
+
+
+def _exhaustive(setup: _Setup, budget: int, chosen: list[int], *, everything: bool) -> bool:
+    """No supported project left that fits (``everything``: no supported project left)."""
+    # Only supported projects: MES never funds the others, so waiting for them never ends.
+    left = budget - sum(setup.costs[i] for i in chosen)
+    missing = [i for i in setup.supported if i not in chosen]
+    return not missing if everything else all(setup.costs[i] > left for i in missing)
 
 
 def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:

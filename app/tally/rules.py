@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from app.tally.errors import TallyError
 
 METHODS = ("borda", "approval", "irv", "stv", "mes")
+# mes only; see app/tally/mes.py for what each does.
+COMPLETIONS = ("none", "add1", "add1-pabutools")
 BALLOT_KINDS = ("ranked", "approval")
 
 
@@ -65,7 +67,8 @@ class Rules:
 
     ``ballot_kind="approval"`` is for imported approval data (pabulib): order carries no
     meaning, so only ``approval`` and ``mes`` (utility = the project's cost) apply.
-    ``add1`` runs MES in its iterated form (pabutools' ``voter_budget_increment=1``).
+    ``completion`` (mes only): ``add1`` is equalshares.net's / pabulib's ``equalshares/add1``,
+    ``add1-pabutools`` pabutools' ``voter_budget_increment=1``.
     """
 
     budget: int
@@ -75,7 +78,7 @@ class Rules:
     ballot_size: int = 5
     points: tuple[int, ...] | None = None
     seats: int | None = None
-    add1: bool = False
+    completion: str = "none"
     ballot_kind: str = "ranked"
     project_ids: tuple[str, ...] = field(init=False, repr=False)
 
@@ -102,7 +105,7 @@ class Rules:
         if self.method == "stv":
             summary["seats"] = self.seats
         if self.method == "mes":
-            summary["add1"] = self.add1
+            summary["completion"] = self.completion
         return summary
 
 
@@ -136,6 +139,12 @@ def _check_rules(rules: Rules) -> None:
             )
     if not isinstance(rules.tie_break, TieBreak):
         raise TallyError("tie_break must be a TieBreak (lexicographic or seeded)")
+    if rules.completion not in COMPLETIONS:
+        raise TallyError(
+            f"unknown completion {rules.completion!r}; use one of {', '.join(COMPLETIONS)}"
+        )
+    if rules.completion != "none" and rules.method != "mes":
+        raise TallyError(f"completion {rules.completion} applies to mes only, not {rules.method}")
     _check_points(rules)
     _check_seats(rules)
 

@@ -50,7 +50,8 @@ def test_mes_selects_what_pabutools_mes_selects(election, points):
 @given(elections(max_projects=5, max_groups=6))
 def test_mes_add1_selects_what_pabutools_iterated_mes_selects(election):
     ballots, costs, budget = election
-    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="mes", add1=True))
+    rules = _rules(costs, budget, method="mes", completion="add1-pabutools")
+    ours = tally(ballots=ballots, rules=rules)
     assert set(ours.selected) == set(pabutools_mes(ballots, costs, budget, (3, 2, 1), add1=True))
 
 

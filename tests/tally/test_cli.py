@@ -12,7 +12,7 @@ import pytest
 from app.tally.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / ".." / "shared" / "data" / "real"
+REAL = ROOT / "tests" / "data" / "real"
 
 SMALL = """\ufeffMETA
 key;value
@@ -111,7 +111,6 @@ def test_bad_options_exit_2(small_pb, capsys):
     assert "needs seats" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="shared real data not found")
 def test_approval_file_counts_with_approval_and_mes(capsys):
     path = str(REAL / "poland_warszawa_2024_bemowo.pb")
     assert main([path, "--method", "mes", "--json"]) == 0
@@ -119,6 +118,16 @@ def test_approval_file_counts_with_approval_and_mes(capsys):
     assert result["budget_used"] <= result["rules"]["budget"]
     assert main([path, "--method", "irv"]) == 2
     assert "needs ranked ballots" in capsys.readouterr().err
+
+
+def test_wieliczka_recount_with_add1_completion_is_the_official_one(capsys):
+    path = str(REAL / "poland_wieliczka_2023_green-budget.pb")
+    assert main([path, "--method", "mes", "--completion", "add1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["rules"]["completion"] == "add1"
+    assert len(result["selected"]) == 30 and result["budget_used"] == 995_079
+    assert main([path, "--method", "approval", "--completion", "add1"]) == 2
+    assert "applies to mes only" in capsys.readouterr().err
 
 
 def test_cross_check_explains_a_difference(tmp_path, capsys):

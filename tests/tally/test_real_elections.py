@@ -16,6 +16,18 @@ from app.tally.pabulib import read_pabulib
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 
 
+def approval_rules(election, method: str, **rules) -> Rules:
+    return Rules(
+        method=method,
+        budget=election.budget,
+        costs=election.costs,
+        tie_break=TieBreak.lexicographic(),
+        ballot_size=election.ballot_size,
+        ballot_kind="approval",
+        **rules,
+    )
+
+
 def burlington_ballots() -> Counter:
     """Rows grouped by ballot in rank order. An overvote ends the ballot there (nothing
     after it counts); an undervote is a skipped rank; a repeated candidate counts once."""
@@ -69,15 +81,7 @@ def test_burlington_2009_irv():
 )
 def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funded):
     election = read_pabulib(REAL / filename)
-    rules = Rules(
-        method="approval",
-        budget=election.budget,
-        costs=election.costs,
-        tie_break=TieBreak.lexicographic(),
-        ballot_size=election.ballot_size,
-        ballot_kind="approval",
-    )
-    result = tally(ballots=election.ballots, rules=rules)
+    result = tally(ballots=election.ballots, rules=approval_rules(election, "approval"))
     assert len(election.official_selected) == funded
     assert sorted(result.selected) == sorted(election.official_selected)
     assert result.budget_used <= election.budget
@@ -91,14 +95,7 @@ def test_bemowo_mes_with_cost_utilities_matches_pabutools():
     instance, profile = parse_pabulib(str(path))
     theirs = [p.name for p in method_of_equal_shares(instance, profile, sat_class=Cost_Sat)]
     election = read_pabulib(path)
-    rules = Rules(
-        method="mes",
-        budget=election.budget,
-        costs=election.costs,
-        tie_break=TieBreak.lexicographic(),
-        ballot_size=election.ballot_size,
-        ballot_kind="approval",
-    )
+    rules = approval_rules(election, "mes")
     assert list(tally(ballots=election.ballots, rules=rules).selected) == theirs
 
 
@@ -106,3 +103,27 @@ def test_every_file_the_readme_lists_is_in_the_repository():
     listed = re.findall(r"^\| `([^`]+)` \|", (REAL / "README.md").read_text(), re.MULTILINE)
     assert len(listed) >= 4
     assert [name for name in listed if not (REAL / name).is_file()] == []
+
+
+def _wieliczka(completion: str):
+    election = read_pabulib(REAL / "poland_wieliczka_2023_green-budget.pb")
+    rules = approval_rules(election, "mes", completion=completion)
+    return election, tally(ballots=election.ballots, rules=rules)
+
+
+def test_wieliczka_2023_mes_add1_reproduces_the_official_selection():
+    election, result = _wieliczka("add1")
+    assert election.meta["rule"] == "equalshares/add1"
+    assert len(election.official_selected) == 30
+    assert sorted(result.selected) == sorted(election.official_selected)
+    # 1,000,000 / 6,586 voters = 151.8..., rounded down to 151, then +1 up to 315 per voter.
+    assert result.budget_used == 995_079
+    assert "final per-voter budget 315" in result.notes[0]
+
+
+def test_wieliczka_2023_pabutools_add1_stops_early_and_differs():
+    election, result = _wieliczka("add1-pabutools")
+    ours, official = set(result.selected), set(election.official_selected)
+    # Stopping at the first exhaustive outcome (31 projects) instead of going on to the
+    # last one within the budget: 66 and 67 instead of 46.
+    assert (sorted(ours - official), sorted(official - ours)) == (["66", "67"], ["46"])
