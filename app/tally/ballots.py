@@ -68,6 +68,20 @@ def group_ballots(ballots: BallotInput, *, rules: Rules) -> BallotBox:
     )
 
 
+def check_box(box: BallotBox, rules: Rules) -> None:
+    """A box grouped elsewhere (e.g. read from a .pb file) must fit these rules."""
+    if box.projects != rules.project_ids:
+        raise TallyError("the ballots were read for other projects than the rules name")
+    if box.ranks.shape[1] != rules.ballot_size:
+        raise TallyError(
+            f"the ballots have {box.ranks.shape[1]} ranks; the rules say {rules.ballot_size}"
+        )
+    if not box.total:
+        raise TallyError("there are no ballots to count")
+    if box.total * max(rules.rank_points()) >= _EXACT_LIMIT:
+        raise TallyError("too many ballots to count exactly")
+
+
 def _as_counter(ballots: BallotInput) -> Mapping[tuple[tuple[str, ...], str | None], int]:
     if isinstance(ballots, Mapping):
         for key in ballots:

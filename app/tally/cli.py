@@ -69,7 +69,7 @@ def run_tally(args: argparse.Namespace) -> int:
             seats=args.seats if args.method == "stv" else None,
             ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
         )
-        result = tally(ballots=election.ballots, rules=rules)
+        result = tally(ballots=election.box, rules=rules)
         checks = _checks(args, election, rules) if args.cross_check else None
     except TallyError as exc:
         print(f"pbvote tally: error: {exc}", file=sys.stderr)

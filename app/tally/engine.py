@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.tally.ballots import BallotBox, BallotInput, group_ballots
+from app.tally.ballots import BallotBox, BallotInput, check_box, group_ballots
 from app.tally.greedy import count_greedy
 from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import ProjectLine, TallyResult
@@ -12,7 +12,11 @@ from app.tally.rules import Rules
 def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
     """Count ``ballots`` — ``Counter[(ranking, channel)]``, pairs, or a BallotBox made by
     ``group_ballots`` for these rules — and fund the winners within ``rules.budget``."""
-    box = ballots if isinstance(ballots, BallotBox) else group_ballots(ballots, rules=rules)
+    if isinstance(ballots, BallotBox):
+        check_box(ballots, rules)
+        box = ballots
+    else:
+        box = group_ballots(ballots, rules=rules)
     preference = Preference.build(projects=box.projects, order=rules.tie_break.order(box.projects))
     outcome = _count(box=box, rules=rules, preference=preference)
     return _fund(box=box, rules=rules, outcome=outcome)

@@ -1,13 +1,23 @@
-"""Read a pabulib ``.pb`` file: META, PROJECTS and VOTES sections, ``;``-separated."""
+"""Read a pabulib ``.pb`` file: META, PROJECTS and VOTES sections, ``;``-separated.
+
+META and PROJECTS go through the csv module; VOTES through ``pabulib_votes`` (numpy) when
+it has no quotes, else through the csv module too. Both check every line the same way.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from app.tally.ballots import UNSPECIFIED_CHANNEL, BallotBox
 from app.tally.errors import TallyError
+from app.tally.pabulib_votes import Layout, VoteRow, Votes, read_votes
 
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("ordinal", "approval")
@@ -24,26 +34,93 @@ class PabulibElection:
     budget: int
     vote_type: str
     ballot_size: int
-    ballots: Counter  # Counter[(ranking, channel)]; channel from the voting_method column
+    box: BallotBox  # identical rankings grouped; projects in sorted order, as Rules has them
     official_selected: tuple[str, ...]  # projects marked selected=1, in file order
+
+    @property
+    def ballots(self) -> Counter:
+        """Counter[(ranking, None)], for counts that take rankings (pyrankvote, pabutools)."""
+        names = self.box.projects
+        return Counter(
+            {
+                (tuple(names[i] for i in row if i >= 0), None): int(n)
+                for row, n in zip(self.box.ranks.tolist(), self.box.counts.tolist(), strict=True)
+            }
+        )
 
 
 def read_pabulib(path: str | Path) -> PabulibElection:
     path = Path(path)
+    raw = _read_bytes(path)
+    return _read(path, raw, _split_off_votes(raw))
+
+
+def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> PabulibElection:
+    """``fast``: the file split before its VOTES section (see _split_off_votes), or None
+    to read every section with the csv module."""
+    text = raw.decode("utf-8-sig") if fast is None else fast[0]
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            sections = _read_sections(csv.reader(handle, delimiter=";", quotechar='"'), path)
-    except OSError as exc:
-        raise PabulibError(f"{path}: cannot read: {exc.strerror}") from exc
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise PabulibError(f"{path}: not a UTF-8 pabulib file: {exc}") from exc
+        sections = _read_sections(csv.reader(io.StringIO(text, newline=""), delimiter=";"), path)
+    except csv.Error as exc:
+        raise PabulibError(f"{path}: not a pabulib file: {exc}") from exc
+    if fast is not None:
+        sections["votes"] = ([], [])
     for name in SECTIONS:
         if name not in sections:
             raise PabulibError(f"{path}: no {name.upper()} section")
-    meta = {
-        row[0].strip(): row[1].strip() if len(row) > 1 else "" for _, row in sections["meta"][1]
-    }
-    meta_line = {row[0].strip(): line for line, row in sections["meta"][1]}
+    meta, meta_line = _meta(sections["meta"], path)
+    costs, selected = _projects(sections["projects"], path)
+    if fast is None:
+        votes = _votes(sections["votes"], costs, path)
+    else:
+        votes = _fast_votes(fast[1], fast[2], costs, path)
+        if votes is None:  # the VOTES section needs the csv module after all
+            return _read(path, raw, None)
+    max_length = int(meta.get("max_length") or 0)
+    return PabulibElection(
+        meta=meta,
+        costs=costs,
+        budget=_money(meta["budget"], "budget", path, meta_line["budget"]),
+        vote_type=meta["vote_type"],
+        box=_box(votes, tuple(sorted(costs)), max_length),
+        official_selected=selected,
+        ballot_size=max(_longest(votes), max_length, 1),
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except OSError as exc:
+        raise PabulibError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise PabulibError(f"{path}: not a UTF-8 pabulib file: {exc}") from exc
+    return raw
+
+
+_VOTES_LINE = re.compile(rb"^[ \t]*votes[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_SECTION_LINE = re.compile(rb"^[ \t]*(meta|projects|votes)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _split_off_votes(raw: bytes) -> tuple[str, bytes, int] | None:
+    """(text before VOTES, the section after its marker line, the number of that line),
+    when META and PROJECTS come first; None sends the whole file through csv. (A section
+    after VOTES is caught while reading it.)"""
+    marker = _VOTES_LINE.search(raw)
+    if marker is None:
+        return None
+    head = raw[: marker.start()]
+    if {m.group(1).lower() for m in _SECTION_LINE.finditer(head)} != {b"meta", b"projects"}:
+        return None
+    newline = raw.find(b"\n", marker.end())
+    body = b"" if newline < 0 else raw[newline + 1 :]
+    return head.decode("utf-8-sig"), body, head.count(b"\n") + 2
+
+
+def _meta(section, path: Path) -> tuple[dict[str, str], dict[str, int]]:
+    meta = {row[0].strip(): row[1].strip() if len(row) > 1 else "" for _, row in section[1]}
+    meta_line = {row[0].strip(): line for line, row in section[1]}
     for key in ("vote_type", "budget"):
         if key not in meta:
             raise PabulibError(f"{path}: the META section has no {key}")
@@ -53,24 +130,12 @@ def read_pabulib(path: str | Path) -> PabulibElection:
             f"{path}:{meta_line['vote_type']}: vote_type {vote_type!r} is not supported; "
             "use ordinal or approval"
         )
-    budget = _money(meta["budget"], "budget", path, meta_line["budget"])
     max_length = meta.get("max_length", "")
     if max_length and not max_length.isdigit():
         raise PabulibError(
             f"{path}:{meta_line['max_length']}: max_length {max_length!r} is not a number"
         )
-    costs, selected = _projects(sections["projects"], path)
-    ballots = _votes(sections["votes"], costs, path)
-    longest = max((len(r) for r, _ in ballots), default=1)
-    return PabulibElection(
-        meta=meta,
-        costs=costs,
-        budget=budget,
-        vote_type=vote_type,
-        ballots=ballots,
-        official_selected=selected,
-        ballot_size=max(longest, int(max_length or 0), 1),
-    )
+    return meta, meta_line
 
 
 def _read_sections(reader, path: Path) -> dict[str, tuple[list[str], list]]:
@@ -89,7 +154,8 @@ def _read_sections(reader, path: Path) -> dict[str, tuple[list[str], list]]:
         if not header:
             header.extend(cell.strip() for cell in row)
         else:
-            if len(row) != len(header):
+            # VOTES lines are checked by _vote_row, in file order with everything else.
+            if len(row) != len(header) and current != "votes":
                 raise PabulibError(
                     f"{path}:{reader.line_num}: {len(row)} fields, but the {current.upper()} "
                     f"header has {len(header)}"
@@ -132,12 +198,15 @@ def _projects(section, path: Path) -> tuple[dict[str, int], tuple[str, ...]]:
     return costs, tuple(selected)
 
 
-def _votes(section, costs: dict[str, int], path: Path) -> Counter:
-    header, rows = section
+def _vote_row(header: list[str], costs: dict[str, int], path: Path) -> VoteRow:
     vote_col = _column(header, "vote", "VOTES", path)
     channel_col = header.index("voting_method") if "voting_method" in header else None
-    ballots: Counter = Counter()
-    for line, row in rows:
+
+    def vote_row(row: list[str], line: int) -> tuple[tuple[str, ...], str | None]:
+        if len(row) != len(header):
+            raise PabulibError(
+                f"{path}:{line}: {len(row)} fields, but the VOTES header has {len(header)}"
+            )
         ranking = tuple(p.strip() for p in row[vote_col].split(",") if p.strip())
         for project in ranking:
             if project not in costs:
@@ -147,5 +216,86 @@ def _votes(section, costs: dict[str, int], path: Path) -> Counter:
         if len(set(ranking)) != len(ranking):
             raise PabulibError(f"{path}:{line}: vote lists a project twice")
         channel = row[channel_col].strip() or None if channel_col is not None else None
-        ballots[(ranking, channel)] += 1
-    return ballots
+        return ranking, channel
+
+    return vote_row
+
+
+def _votes(section, costs: dict[str, int], path: Path) -> Votes:
+    header, rows = section
+    if not header:
+        raise PabulibError(f"{path}: the VOTES header has no 'vote' column")
+    vote_row = _vote_row(header, costs, path)
+    return _as_votes([vote_row(row, line) for line, row in rows], tuple(sorted(costs)))
+
+
+def _fast_votes(body: bytes, first_line: int, costs: dict[str, int], path: Path) -> Votes | None:
+    """The VOTES section after its marker line: a header line, then the ballots."""
+    while True:
+        newline = body.find(b"\n")
+        line = body if newline < 0 else body[:newline]
+        if line.strip(b" \t\r;") or newline < 0:
+            break
+        body, first_line = body[newline + 1 :], first_line + 1
+    header = [cell.strip() for cell in line.decode().rstrip("\r").split(";")]
+    if header == [""]:
+        raise PabulibError(f"{path}: the VOTES header has no 'vote' column")
+    vote_row = _vote_row(header, costs, path)
+    layout = Layout(
+        first_line=first_line + 1,
+        vote_col=header.index("vote"),
+        channel_col=header.index("voting_method") if "voting_method" in header else None,
+        n_fields=len(header),
+        vote_row=vote_row,
+    )
+    rest = b"" if newline < 0 else body[newline + 1 :]
+    return read_votes(rest, layout=layout, projects=tuple(sorted(costs)))
+
+
+def _as_votes(rows: list[tuple[tuple[str, ...], str | None]], projects: tuple[str, ...]) -> Votes:
+    index = {p: i for i, p in enumerate(projects)}
+    width = max((len(r) for r, _ in rows), default=1) or 1
+    ranks = np.full((len(rows), width), -1, dtype=np.int32)
+    code: dict[str | None, int] = {}
+    for row, (ranking, _) in enumerate(rows):
+        ranks[row, : len(ranking)] = [index[p] for p in ranking]
+    codes = [code.setdefault(channel, len(code)) for _, channel in rows]
+    return Votes(ranks=ranks, channels=list(code), channel_of_row=np.array(codes, dtype=np.int64))
+
+
+def _longest(votes: Votes) -> int:
+    return int((votes.ranks >= 0).sum(axis=1).max()) if len(votes.ranks) else 0
+
+
+def _box(votes: Votes, projects: tuple[str, ...], max_length: int) -> BallotBox:
+    width = max(_longest(votes), max_length, 1)
+    ranks = np.full((len(votes.ranks), width), -1, dtype=np.int32)
+    used = min(width, votes.ranks.shape[1])
+    ranks[:, :used] = votes.ranks[:, :used]
+    rows, counts = _group_rows(ranks, len(projects))
+    per_channel = np.bincount(votes.channel_of_row, minlength=len(votes.channels))
+    totals: Counter = Counter()
+    for name, n in zip(votes.channels, per_channel.tolist(), strict=True):
+        totals[UNSPECIFIED_CHANNEL if name is None else name] += n
+    return BallotBox(
+        projects=projects,
+        ranks=rows,
+        counts=counts,
+        by_channel=tuple(sorted((k, v) for k, v in totals.items() if v)),
+        total=len(ranks),
+    )
+
+
+def _group_rows(ranks: np.ndarray, n_projects: int) -> tuple[np.ndarray, np.ndarray]:
+    """Identical rankings once each, with how many ballots have them."""
+    if not len(ranks):
+        return ranks, np.zeros(0, dtype=np.int64)
+    base = n_projects + 1
+    if base ** ranks.shape[1] < 2**62:
+        keys = np.zeros(len(ranks), dtype=np.int64)
+        for column in ranks.T:
+            keys = keys * base + column + 1
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        return ranks[first], np.bincount(inverse.ravel()).astype(np.int64)
+    rows, inverse = np.unique(ranks, axis=0, return_inverse=True)
+    return rows, np.bincount(inverse.ravel()).astype(np.int64)

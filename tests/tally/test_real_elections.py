@@ -81,7 +81,7 @@ def test_burlington_2009_irv():
 )
 def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funded):
     election = read_pabulib(REAL / filename)
-    result = tally(ballots=election.ballots, rules=approval_rules(election, "approval"))
+    result = tally(ballots=election.box, rules=approval_rules(election, "approval"))
     assert len(election.official_selected) == funded
     assert sorted(result.selected) == sorted(election.official_selected)
     assert result.budget_used <= election.budget
@@ -96,7 +96,7 @@ def test_bemowo_mes_with_cost_utilities_matches_pabutools():
     theirs = [p.name for p in method_of_equal_shares(instance, profile, sat_class=Cost_Sat)]
     election = read_pabulib(path)
     rules = approval_rules(election, "mes")
-    assert list(tally(ballots=election.ballots, rules=rules).selected) == theirs
+    assert list(tally(ballots=election.box, rules=rules).selected) == theirs
 
 
 def test_every_file_the_readme_lists_is_in_the_repository():
@@ -108,7 +108,7 @@ def test_every_file_the_readme_lists_is_in_the_repository():
 def _wieliczka(completion: str):
     election = read_pabulib(REAL / "poland_wieliczka_2023_green-budget.pb")
     rules = approval_rules(election, "mes", completion=completion)
-    return election, tally(ballots=election.ballots, rules=rules)
+    return election, tally(ballots=election.box, rules=rules)
 
 
 def test_wieliczka_2023_mes_add1_reproduces_the_official_selection():
