@@ -11,7 +11,14 @@ References are slow: pabutools runs on the first 100,000 ballots, pyrankvote on 
 beside each for the ratio (of CPU seconds, robust to other load on the box).
 "agree": the same selected set (irv: first winner).
 
+Recount table (``--recount``): the same ballots written as a pabulib .pb file (ordinal,
+top-5 of 50, with a voting_method column), recounted end to end as a user does it:
+``pbvote tally FILE.pb --method M --tie-break lexicographic --json`` in a subprocess;
+wall seconds, CPU seconds (user + sys) and peak RSS of that process (wait4), and whether
+the selection equals the in-process count of the same ballots.
+
 Usage: python scripts/bench_tally.py [--sizes 100000,1000000] [--ref-size 100000]
+       python scripts/bench_tally.py --recount [--sizes 100000,1000000]
 Never run by the test suite; takes a few minutes on 2 cores.
 """
 
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -139,10 +147,80 @@ def measure(kind: str, method: str, path: Path, n: int) -> dict:
     return json.loads(done.stdout)
 
 
+RECOUNT = ("borda", "approval", "irv", "mes")
+
+
+def write_pb(npz: Path, n: int, path: Path) -> None:
+    """The first ``n`` generated ballots as a .pb file, as pbvote's export writes one."""
+    data = np.load(npz)
+    names = np.array([f"P{i:02d}" for i in range(len(data["costs"]))])
+    costs = data["costs"] // 100
+    votes = names[data["ranks"][:n].astype(np.int64)]
+    channels = np.array(CHANNELS)[data["channels"][:n]]
+    with path.open("w", encoding="utf-8") as out:
+        out.write("META\nkey;value\ndescription;generated for bench_tally.py\n")
+        out.write(f"num_projects;{len(names)}\nnum_votes;{n}\nbudget;{costs.sum() // 5}\n")
+        out.write("vote_type;ordinal\nmax_length;5\nPROJECTS\nproject_id;cost;name\n")
+        out.writelines(f"{p};{c};Project {p}\n" for p, c in zip(names, costs, strict=True))
+        out.write("VOTES\nvoter_id;vote;voting_method\n")
+        for start in range(0, n, 100_000):
+            chunk = slice(start, start + 100_000)
+            rows = zip(votes[chunk].tolist(), channels[chunk].tolist(), strict=True)
+            out.writelines(f"{i};{','.join(v)};{c}\n" for i, (v, c) in enumerate(rows, start + 1))
+
+
+def recount(path: Path, method: str) -> dict:
+    """Run ``pbvote tally`` as a user does; wall time, CPU time and peak RSS (wait4)."""
+    pbvote = Path(sys.executable).with_name("pbvote")
+    command = [str(pbvote), "tally", str(path), "--method", method]
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(
+            [*command, "--tie-break", "lexicographic", "--json"], stdout=out, cwd=ROOT
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        result = json.loads(out.read()) if status == 0 else {}
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "selected": result.get("selected"),
+    }
+
+
+def recount_table(sizes: list[int]) -> None:
+    print(
+        "pbvote tally FILE.pb --method M --tie-break lexicographic --json, end to end; "
+        "same: the selection equals tally() on the same ballots in memory"
+    )
+    print(f"{'ballots':>9} {'method':<8} {'wall s':>7} {'cpu s':>6} {'peak MiB':>8}  same")
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = Path(tmp) / "ballots.npz"
+        generate(n=max(sizes), extra=0, seed=2026, path=npz)
+        for n in sizes:
+            pb = Path(tmp) / f"{n}.pb"
+            write_pb(npz, n, pb)
+            for method in RECOUNT:
+                run = recount(pb, method)
+                expected = measure("ours", method, npz, n).get("selected")
+                same = run["selected"] is not None and sorted(run["selected"]) == expected
+                if method == "irv" and run["selected"] is not None:
+                    same = run["selected"][:1] == expected
+                print(
+                    f"{n:>9,} {method:<8} {run['seconds']:>7.2f} {run['cpu']:>6.2f} "
+                    f"{run['peak_mib']:>8.0f}  {'yes' if same else 'NO'}",
+                    flush=True,
+                )
+            pb.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--ref-size", type=int, default=100_000)
+    parser.add_argument("--recount", action="store_true", help="only the pbvote tally table")
     parser.add_argument("--worker", nargs=4)
     args = parser.parse_args()
     if args.worker:
@@ -150,6 +228,9 @@ def main() -> None:
         print(json.dumps(worker(kind, method, Path(path), int(n))))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.recount:
+        recount_table(sizes)
+        return
     print(
         f"python {sys.version.split()[0]}, numpy {np.__version__}; "
         f"pabutools runs on the first {args.ref_size:,} ballots, "
