@@ -198,10 +198,14 @@ def recount_table(sizes: list[int]) -> None:
     print(f"{'ballots':>9} {'method':<8} {'wall s':>7} {'cpu s':>6} {'peak MiB':>8}  same")
     with tempfile.TemporaryDirectory() as tmp:
         npz = Path(tmp) / "ballots.npz"
-        generate(n=max(sizes), extra=0, seed=2026, path=npz)
         for n in sizes:
             pb = Path(tmp) / f"{n}.pb"
-            write_pb(npz, n, pb)
+            # In a subprocess: a child's ru_maxrss starts from its parent's peak on Linux,
+            # so this process must stay small for the recount's peak to be its own.
+            subprocess.run(
+                [sys.executable, __file__, "--make-pb", str(max(sizes)), str(npz), str(n), str(pb)],
+                check=True,
+            )
             for method in RECOUNT:
                 run = recount(pb, method)
                 expected = measure("ours", method, npz, n).get("selected")
@@ -222,7 +226,14 @@ def main() -> None:
     parser.add_argument("--ref-size", type=int, default=100_000)
     parser.add_argument("--recount", action="store_true", help="only the pbvote tally table")
     parser.add_argument("--worker", nargs=4)
+    parser.add_argument("--make-pb", nargs=4)
     args = parser.parse_args()
+    if args.make_pb:
+        total, npz, n, pb = args.make_pb
+        if not Path(npz).exists():
+            generate(n=int(total), extra=0, seed=2026, path=Path(npz))
+        write_pb(Path(npz), int(n), Path(pb))
+        return
     if args.worker:
         kind, method, path, n = args.worker
         print(json.dumps(worker(kind, method, Path(path), int(n))))

@@ -34,8 +34,11 @@ def write_pabulib(
     projects: Sequence[PbProject],
     ballots: Iterable[tuple[Sequence[str], str]],
     ballot_size: int,
+    exclusive: Sequence[Sequence[str]] = (),
 ) -> str:
-    """The `.pb` text; `ballots` are (ranking best first, channel) in random order."""
+    """The `.pb` text; `ballots` are (ranking best first, channel) in random order.
+    `exclusive`: groups of projects of which at most one may be funded, kept in META as
+    `exclusive;12,40|7,9` so that `pbvote tally` applies them on a recount."""
     ballots = list(ballots)
     divisor, unit = money_unit([budget_cents, *(p.cost_cents for p in projects)])
     out = io.StringIO(newline="")
@@ -51,6 +54,8 @@ def write_pabulib(
     }
     if unit:
         fixed["cost_unit"] = unit
+    if exclusive:
+        fixed["exclusive"] = "|".join(",".join(group) for group in exclusive)
     for key, value in {**meta, **fixed}.items():
         writer.writerow([key, " ".join(value.split())])
     writer.writerow(["PROJECTS"])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.tally.errors import TallyError
-from app.tally.rules import COMPLETIONS, METHODS, Rules, TieBreak
+from app.tally.rules import COMPLETIONS, FILLS, METHODS, Rules, TieBreak
 
 if TYPE_CHECKING:
     from app.tally.result import TallyResult
@@ -41,6 +42,21 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "+1, +2, ...); add1-pabutools: the exact share +1, +2, ... (pabutools' "
         "voter_budget_increment=1). Default: none",
     )
+    parser.add_argument(
+        "--fill",
+        choices=FILLS,
+        default="skip",
+        help="when the next project no longer fits the budget left: skip it and go on down "
+        "the list (default), or stop funding there",
+    )
+    parser.add_argument(
+        "--exclusive",
+        action="append",
+        default=[],
+        metavar="ID,ID[,...]",
+        help="projects of which at most one may be funded (e.g. two for the same place); "
+        "repeat for more groups. Default: the file's META 'exclusive' key, if any",
+    )
     parser.add_argument("--json", action="store_true", help="print the result object as JSON")
     parser.add_argument(
         "--cross-check",
@@ -65,11 +81,14 @@ def run_tally(args: argparse.Namespace) -> int:
             ballot_size=election.ballot_size,
             points=_points(args.points),
             completion=args.completion,
+            fill=args.fill,
+            exclusive=_groups(args.exclusive) or election.exclusive,
             # --seats also sizes the --cross-check stv, so other methods ignore it.
             seats=args.seats if args.method == "stv" else None,
             ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
         )
         result = tally(ballots=election.box, rules=rules)
+        result = replace(result, notes=(*result.notes, _rule_note(election.meta, rules)))
         checks = _checks(args, election, rules) if args.cross_check else None
     except TallyError as exc:
         print(f"pbvote tally: error: {exc}", file=sys.stderr)
@@ -84,6 +103,34 @@ def run_tally(args: argparse.Namespace) -> int:
         for line in checks or []:
             print(line["description"])
     return 0
+
+
+# pabulib's rule field -> the pbvote tally options that count the same way.
+_FILE_RULES = {
+    "greedy": ("approval", "none", "skip"),
+    "greedy-no-skip": ("approval", "none", "stop"),
+    "equalshares": ("mes", "none", "skip"),
+    "equalshares/add1": ("mes", "add1", "skip"),
+}
+
+
+def _rule_note(meta: dict[str, str], rules: Rules) -> str:
+    rule = meta.get("rule", "")
+    if rule not in _FILE_RULES:
+        return (
+            f"the file's rule {rule!r} is not one pbvote tally implements; "
+            "this count follows the options given, not the file"
+        )
+    method, completion, fill = _FILE_RULES[rule]
+    asked = (rules.method, rules.completion, rules.fill)
+    options = f"--method {method} --completion {completion} --fill {fill}"
+    if asked == (method, completion, fill):
+        return f"the file's rule {rule!r} is what this count does ({options})"
+    return f"the file's rule {rule!r} is counted by {options}; this count differs from it"
+
+
+def _groups(texts: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(p.strip() for p in text.split(",") if p.strip()) for text in texts)
 
 
 def _points(text: str | None) -> tuple[int, ...] | None:

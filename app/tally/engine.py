@@ -6,7 +6,7 @@ from app.tally.ballots import BallotBox, BallotInput, check_box, group_ballots
 from app.tally.greedy import count_greedy
 from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import ProjectLine, TallyResult
-from app.tally.rules import Rules
+from app.tally.rules import Rules, exclusive_rivals
 
 
 def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
@@ -45,11 +45,18 @@ def _fund(*, box: BallotBox, rules: Rules, outcome: MethodOutcome) -> TallyResul
     costs = [rules.costs[p] for p in box.projects]
     left = rules.budget
     funded: list[int] = []
+    excluded: set[int] = set()
+    rivals = exclusive_rivals(box.projects, rules.exclusive)
     for index in outcome.fundable:
-        # Skip what no longer fits and go on down the list: smaller projects may still fit.
-        if costs[index] <= left:
-            funded.append(index)
-            left -= costs[index]
+        if index in excluded:
+            continue
+        if costs[index] > left:
+            if rules.fill == "stop":
+                break
+            continue  # skip: smaller projects further down may still fit
+        funded.append(index)
+        left -= costs[index]
+        excluded |= rivals.get(index, set())
     funded_set = set(funded)
     lines = tuple(
         ProjectLine(

@@ -24,7 +24,7 @@ from app.tally.ballots import BallotBox
 from app.tally.greedy import score_projects
 from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import Round, TieBreakUse, json_number
-from app.tally.rules import Rules
+from app.tally.rules import Rules, exclusive_rivals
 
 # One MES run: funded project indices in order, their rounds, the tie-breaks used.
 _Run = tuple[list[int], list[Round], list[TieBreakUse]]
@@ -38,6 +38,7 @@ class _Setup:
     supported: list[int]
     totals: list[int]
     preference: Preference
+    rivals: dict[int, set[int]]  # exclusive groups: who drops out once a project is funded
 
     def utility(self, project: int, column: int) -> int:
         if self.column_utility is None:
@@ -59,6 +60,7 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
         supported=[i for i in range(len(costs)) if totals[i] > 0],
         totals=totals,
         preference=preference,
+        rivals=exclusive_rivals(box.projects, rules.exclusive),
     )
     per_voter = Fraction(rules.budget, box.total)
     chosen, rounds, uses = _equal_shares(setup, per_voter)
@@ -111,7 +113,8 @@ def _exhaustive(setup: _Setup, budget: int, chosen: list[int], *, everything: bo
     """No supported project left that fits (``everything``: no supported project left)."""
     # Only supported projects: MES never funds the others, so waiting for them never ends.
     left = budget - sum(setup.costs[i] for i in chosen)
-    missing = [i for i in setup.supported if i not in chosen]
+    out = set(chosen).union(*(setup.rivals.get(i, set()) for i in chosen))
+    missing = [i for i in setup.supported if i not in out]
     return not missing if everything else all(setup.costs[i] > left for i in missing)
 
 
@@ -159,6 +162,7 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
             )
         budgets.pay(setup, winner, best)
         remaining.discard(winner)
+        remaining -= setup.rivals.get(winner, set())
         chosen.append(winner)
         rounds.append(Round(stage=1, round=len(chosen), elected=box.projects[winner], price=best))
     return chosen, rounds, uses

@@ -20,7 +20,7 @@ from app.tally.errors import TallyError
 from app.tally.pabulib_votes import Layout, VoteRow, Votes, read_votes
 
 SECTIONS = ("meta", "projects", "votes")
-VOTE_TYPES = ("ordinal", "approval")
+VOTE_TYPES = ("ordinal", "approval", "choose-1")
 
 
 class PabulibError(TallyError):
@@ -36,6 +36,7 @@ class PabulibElection:
     ballot_size: int
     box: BallotBox  # identical rankings grouped; projects in sorted order, as Rules has them
     official_selected: tuple[str, ...]  # projects marked selected=1, in file order
+    exclusive: tuple[tuple[str, ...], ...] = ()  # META exclusive: "12,40|7,9"
 
     @property
     def ballots(self) -> Counter:
@@ -77,6 +78,8 @@ def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> Pabuli
         if votes is None:  # the VOTES section needs the csv module after all
             return _read(path, raw, None)
     max_length = int(meta.get("max_length") or 0)
+    if meta["vote_type"] == "choose-1" and _longest(votes) > 1:
+        raise PabulibError(f"{path}: vote_type choose-1, but some vote names several projects")
     return PabulibElection(
         meta=meta,
         costs=costs,
@@ -85,7 +88,24 @@ def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> Pabuli
         box=_box(votes, tuple(sorted(costs)), max_length),
         official_selected=selected,
         ballot_size=max(_longest(votes), max_length, 1),
+        exclusive=_exclusive(meta.get("exclusive", ""), costs, path, meta_line.get("exclusive")),
     )
+
+
+def _exclusive(text: str, costs, path: Path, line: int | None) -> tuple[tuple[str, ...], ...]:
+    """META ``exclusive``: groups separated by ``|``, project ids in a group by commas."""
+    groups = tuple(
+        tuple(p.strip() for p in group.split(",") if p.strip()) for group in text.split("|")
+    )
+    groups = tuple(group for group in groups if group)
+    for group in groups:
+        unknown = [p for p in group if p not in costs]
+        if len(group) < 2 or unknown:
+            raise PabulibError(
+                f"{path}:{line}: exclusive group {','.join(group)!r} needs two or more "
+                "projects from PROJECTS"
+            )
+    return groups
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -128,7 +148,7 @@ def _meta(section, path: Path) -> tuple[dict[str, str], dict[str, int]]:
     if vote_type not in VOTE_TYPES:
         raise PabulibError(
             f"{path}:{meta_line['vote_type']}: vote_type {vote_type!r} is not supported; "
-            "use ordinal or approval"
+            "use ordinal, approval or choose-1"
         )
     max_length = meta.get("max_length", "")
     if max_length and not max_length.isdigit():

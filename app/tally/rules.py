@@ -11,6 +11,9 @@ from app.tally.errors import TallyError
 METHODS = ("borda", "approval", "irv", "stv", "mes")
 # mes only; see app/tally/mes.py for what each does.
 COMPLETIONS = ("none", "add1", "add1-pabutools")
+# When the next project in the method's order no longer fits: skip it and go on down the
+# list, or stop funding there (the rest carries over).
+FILLS = ("skip", "stop")
 BALLOT_KINDS = ("ranked", "approval")
 
 
@@ -69,6 +72,9 @@ class Rules:
     meaning, so only ``approval`` and ``mes`` (utility = the project's cost) apply.
     ``completion`` (mes only): ``add1`` is equalshares.net's / pabulib's ``equalshares/add1``,
     ``add1-pabutools`` pabutools' ``voter_budget_increment=1``.
+    ``fill``: ``skip`` or ``stop`` at the first project that no longer fits.
+    ``exclusive``: groups of mutually exclusive projects; at most one of each is funded
+    (greedy walks past the others, MES drops them once one is funded).
     """
 
     budget: int
@@ -79,6 +85,8 @@ class Rules:
     points: tuple[int, ...] | None = None
     seats: int | None = None
     completion: str = "none"
+    fill: str = "skip"
+    exclusive: tuple[tuple[str, ...], ...] = ()
     ballot_kind: str = "ranked"
     project_ids: tuple[str, ...] = field(init=False, repr=False)
 
@@ -106,7 +114,23 @@ class Rules:
             summary["seats"] = self.seats
         if self.method == "mes":
             summary["completion"] = self.completion
+        summary["fill"] = self.fill
+        if self.exclusive:
+            summary["exclusive"] = [list(group) for group in self.exclusive]
         return summary
+
+
+def exclusive_rivals(
+    projects: tuple[str, ...], groups: tuple[tuple[str, ...], ...]
+) -> dict[int, set[int]]:
+    """For each project index, the indices that cannot be funded once it is."""
+    index = {p: i for i, p in enumerate(projects)}
+    rivals: dict[int, set[int]] = {}
+    for group in groups:
+        members = {index[p] for p in group}
+        for member in members:
+            rivals.setdefault(member, set()).update(members - {member})
+    return rivals
 
 
 def _is_int(value: object) -> bool:
@@ -145,8 +169,22 @@ def _check_rules(rules: Rules) -> None:
         )
     if rules.completion != "none" and rules.method != "mes":
         raise TallyError(f"completion {rules.completion} applies to mes only, not {rules.method}")
+    _check_funding(rules)
     _check_points(rules)
     _check_seats(rules)
+
+
+def _check_funding(rules: Rules) -> None:
+    if rules.fill not in FILLS:
+        raise TallyError(f"unknown fill {rules.fill!r}; use skip or stop")
+    for group in rules.exclusive:
+        if len(group) < 2 or len(set(group)) != len(group):
+            raise TallyError(
+                f"exclusive group {list(group)} must name at least two different projects"
+            )
+        unknown = [p for p in group if p not in rules.costs]
+        if unknown:
+            raise TallyError(f"exclusive group {list(group)} names unknown projects {unknown}")
 
 
 def _check_points(rules: Rules) -> None:
