@@ -41,7 +41,8 @@ class BallotBox:
 
     @property
     def blank(self) -> int:
-        return int(self.counts[self.ranks[:, 0] < 0].sum()) if len(self.counts) else 0
+        # All columns: points ballots may leave the first ones empty.
+        return int(self.counts[(self.ranks < 0).all(axis=1)].sum()) if len(self.counts) else 0
 
 
 def group_ballots(ballots: BallotInput, *, rules: Rules) -> BallotBox:

@@ -21,7 +21,10 @@ def add_tally_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "tally",
         help="recount a pabulib .pb file",
-        description="Recount a pabulib .pb file (vote_type ordinal or approval).",
+        description="Recount a pabulib .pb file. vote_type ordinal: borda, approval, irv, stv, "
+        "mes (utility = rank points); approval and choose-1: approval (greedy by votes), mes "
+        "(utility = cost, as equalshares.net); cumulative and scoring: points (greedy by "
+        "points), mes (utility = the points).",
     )
     configure_parser(parser)
 
@@ -79,13 +82,13 @@ def run_tally(args: argparse.Namespace) -> int:
             costs=election.costs,
             tie_break=TieBreak.parse(args.tie_break),
             ballot_size=election.ballot_size,
-            points=_points(args.points),
+            points=_column_points(args, election),
             completion=args.completion,
             fill=args.fill,
             exclusive=_groups(args.exclusive) or election.exclusive,
             # --seats also sizes the --cross-check stv, so other methods ignore it.
             seats=args.seats if args.method == "stv" else None,
-            ballot_kind="ranked" if election.vote_type == "ordinal" else "approval",
+            ballot_kind=_KINDS[election.vote_type],
         )
         result = tally(ballots=election.box, rules=rules)
         result = replace(result, notes=(*result.notes, _rule_note(election.meta, rules)))
@@ -122,11 +125,30 @@ def _rule_note(meta: dict[str, str], rules: Rules) -> str:
             "this count follows the options given, not the file"
         )
     method, completion, fill = _FILE_RULES[rule]
+    if method == "approval" and rules.ballot_kind != "approval":
+        method = "points" if rules.ballot_kind == "points" else "borda"
     asked = (rules.method, rules.completion, rules.fill)
     options = f"--method {method} --completion {completion} --fill {fill}"
     if asked == (method, completion, fill):
         return f"the file's rule {rule!r} is what this count does ({options})"
     return f"the file's rule {rule!r} is counted by {options}; this count differs from it"
+
+
+_KINDS = {
+    "ordinal": "ranked",
+    "approval": "approval",
+    "choose-1": "approval",
+    "cumulative": "points",
+    "scoring": "points",
+}
+
+
+def _column_points(args, election) -> tuple[int, ...] | None:
+    if election.column_points is None:
+        return _points(args.points)
+    if args.points is not None:
+        raise TallyError(f"--points does not apply: {election.vote_type} ballots give their own")
+    return election.column_points
 
 
 def _groups(texts: list[str]) -> tuple[tuple[str, ...], ...]:

@@ -24,7 +24,7 @@ def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
 
 def _count(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
     method = rules.method
-    if method == "borda":
+    if method in ("borda", "points"):
         return count_greedy(box=box, points=rules.rank_points(), preference=preference)
     if method == "approval":
         return count_greedy(box=box, points=(1,) * rules.ballot_size, preference=preference)

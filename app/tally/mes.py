@@ -48,7 +48,7 @@ class _Setup:
 
 def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
     costs = [rules.costs[p] for p in box.projects]
-    ranked = rules.ballot_kind == "ranked"
+    ranked = rules.ballot_kind != "approval"  # utility by column: rank or given points
     points = rules.rank_points() if ranked else (1,) * rules.ballot_size
     # Total utility: points for ranked ballots, approvals x cost for approval data.
     support = score_projects(box=box, points=points)

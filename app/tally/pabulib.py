@@ -20,7 +20,8 @@ from app.tally.errors import TallyError
 from app.tally.pabulib_votes import Layout, VoteRow, Votes, read_votes
 
 SECTIONS = ("meta", "projects", "votes")
-VOTE_TYPES = ("ordinal", "approval", "choose-1")
+VOTE_TYPES = ("ordinal", "approval", "choose-1", "cumulative", "scoring")
+POINTS_TYPES = ("cumulative", "scoring")  # a points column gives each voted project its points
 
 
 class PabulibError(TallyError):
@@ -37,6 +38,7 @@ class PabulibElection:
     box: BallotBox  # identical rankings grouped; projects in sorted order, as Rules has them
     official_selected: tuple[str, ...]  # projects marked selected=1, in file order
     exclusive: tuple[tuple[str, ...], ...] = ()  # META exclusive: "12,40|7,9"
+    column_points: tuple[int, ...] | None = None  # cumulative, scoring: points by box column
 
     @property
     def ballots(self) -> Counter:
@@ -71,13 +73,19 @@ def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> Pabuli
             raise PabulibError(f"{path}: no {name.upper()} section")
     meta, meta_line = _meta(sections["meta"], path)
     costs, selected = _projects(sections["projects"], path)
-    if fast is None:
+    column_points = None
+    if fast is not None and meta["vote_type"] in POINTS_TYPES:
+        return _read(path, raw, None)  # points files are small; the csv path reads points
+    if fast is None and meta["vote_type"] in POINTS_TYPES:
+        votes, column_points = _points_votes(sections["votes"], costs, path)
+    elif fast is None:
         votes = _votes(sections["votes"], costs, path)
     else:
         votes = _fast_votes(fast[1], fast[2], costs, path)
         if votes is None:  # the VOTES section needs the csv module after all
             return _read(path, raw, None)
     max_length = int(meta.get("max_length") or 0)
+    width = len(column_points) if column_points else max(_longest(votes), max_length, 1)
     if meta["vote_type"] == "choose-1" and _longest(votes) > 1:
         raise PabulibError(f"{path}: vote_type choose-1, but some vote names several projects")
     return PabulibElection(
@@ -85,10 +93,11 @@ def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> Pabuli
         costs=costs,
         budget=_money(meta["budget"], "budget", path, meta_line["budget"]),
         vote_type=meta["vote_type"],
-        box=_box(votes, tuple(sorted(costs)), max_length),
+        box=_box(votes, tuple(sorted(costs)), width),
         official_selected=selected,
-        ballot_size=max(_longest(votes), max_length, 1),
+        ballot_size=width,
         exclusive=_exclusive(meta.get("exclusive", ""), costs, path, meta_line.get("exclusive")),
+        column_points=column_points,
     )
 
 
@@ -148,7 +157,7 @@ def _meta(section, path: Path) -> tuple[dict[str, str], dict[str, int]]:
     if vote_type not in VOTE_TYPES:
         raise PabulibError(
             f"{path}:{meta_line['vote_type']}: vote_type {vote_type!r} is not supported; "
-            "use ordinal, approval or choose-1"
+            f"use one of {', '.join(VOTE_TYPES)}"
         )
     max_length = meta.get("max_length", "")
     if max_length and not max_length.isdigit():
@@ -249,6 +258,47 @@ def _votes(section, costs: dict[str, int], path: Path) -> Votes:
     return _as_votes([vote_row(row, line) for line, row in rows], tuple(sorted(costs)))
 
 
+def _points_votes(section, costs, path: Path) -> tuple[Votes, tuple[int, ...]]:
+    """Cumulative and scoring ballots, laid out so that every column carries one number of
+    points: column (v, k) holds the k-th project a ballot gives v points, columns in
+    decreasing v. Counting then needs only the points of each column, as for ranks."""
+    header, rows = section
+    vote_row = _vote_row(header, costs, path)
+    points_col = _column(header, "points", "VOTES", path)
+    ballots = []
+    for line, row in rows:
+        ranking, channel = vote_row(row, line)
+        given = [p.strip() for p in row[points_col].split(",") if p.strip()]
+        if len(given) != len(ranking) or not all(p.isdigit() for p in given):
+            raise PabulibError(
+                f"{path}:{line}: points {row[points_col]!r} must be one whole number >= 0 "
+                "for each project in the vote"
+            )
+        ballots.append(
+            ([(p, int(v)) for p, v in zip(ranking, given, strict=True) if int(v)], channel)
+        )
+    slotted = [(_slots(entries), channel) for entries, channel in ballots]
+    columns = sorted({key for slots, _ in slotted for key in slots}, key=lambda c: (-c[0], c[1]))
+    where = {c: j for j, c in enumerate(columns)}
+    laid_out = []
+    for slots, channel in slotted:
+        row = [""] * len(columns)
+        for key, project in slots.items():
+            row[where[key]] = project
+        laid_out.append((tuple(row), channel))
+    return _as_votes(laid_out, tuple(sorted(costs))), tuple(v for v, _ in columns)
+
+
+def _slots(entries: list[tuple[str, int]]) -> dict[tuple[int, int], str]:
+    """{(points, k): the k-th project (in file order) given those points}."""
+    seen: Counter = Counter()
+    slots = {}
+    for project, value in entries:
+        slots[(value, seen[value])] = project
+        seen[value] += 1
+    return slots
+
+
 def _fast_votes(body: bytes, first_line: int, costs: dict[str, int], path: Path) -> Votes | None:
     """The VOTES section after its marker line: a header line, then the ballots."""
     while True:
@@ -278,7 +328,7 @@ def _as_votes(rows: list[tuple[tuple[str, ...], str | None]], projects: tuple[st
     ranks = np.full((len(rows), width), -1, dtype=np.int32)
     code: dict[str | None, int] = {}
     for row, (ranking, _) in enumerate(rows):
-        ranks[row, : len(ranking)] = [index[p] for p in ranking]
+        ranks[row, : len(ranking)] = [index[p] if p else -1 for p in ranking]  # "": a gap
     codes = [code.setdefault(channel, len(code)) for _, channel in rows]
     return Votes(ranks=ranks, channels=list(code), channel_of_row=np.array(codes, dtype=np.int64))
 
@@ -287,8 +337,7 @@ def _longest(votes: Votes) -> int:
     return int((votes.ranks >= 0).sum(axis=1).max()) if len(votes.ranks) else 0
 
 
-def _box(votes: Votes, projects: tuple[str, ...], max_length: int) -> BallotBox:
-    width = max(_longest(votes), max_length, 1)
+def _box(votes: Votes, projects: tuple[str, ...], width: int) -> BallotBox:
     ranks = np.full((len(votes.ranks), width), -1, dtype=np.int32)
     used = min(width, votes.ranks.shape[1])
     ranks[:, :used] = votes.ranks[:, :used]

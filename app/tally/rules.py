@@ -8,13 +8,19 @@ from dataclasses import dataclass, field
 
 from app.tally.errors import TallyError
 
-METHODS = ("borda", "approval", "irv", "stv", "mes")
+METHODS = ("borda", "approval", "points", "irv", "stv", "mes")
 # mes only; see app/tally/mes.py for what each does.
 COMPLETIONS = ("none", "add1", "add1-pabutools")
 # When the next project in the method's order no longer fits: skip it and go on down the
 # list, or stop funding there (the rest carries over).
 FILLS = ("skip", "stop")
-BALLOT_KINDS = ("ranked", "approval")
+BALLOT_KINDS = ("ranked", "approval", "points")
+# What each kind of ballot can be counted with.
+KIND_METHODS = {
+    "ranked": ("borda", "approval", "points", "irv", "stv", "mes"),  # points = borda here
+    "approval": ("approval", "mes"),
+    "points": ("points", "mes"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +76,9 @@ class Rules:
 
     ``ballot_kind="approval"`` is for imported approval data (pabulib): order carries no
     meaning, so only ``approval`` and ``mes`` (utility = the project's cost) apply.
+    ``ballot_kind="points"`` (pabulib cumulative and scoring): ``points[j]`` is what column
+    j of every ballot gives its project; ``points`` (greedy by total points) and ``mes``
+    (utility = the points) apply.
     ``completion`` (mes only): ``add1`` is equalshares.net's / pabulib's ``equalshares/add1``,
     ``add1-pabutools`` pabutools' ``voter_budget_increment=1``.
     ``fill``: ``skip`` or ``stop`` at the first project that no longer fits.
@@ -108,7 +117,7 @@ class Rules:
             "tie_break": self.tie_break.label(),
             "tie_break_rule": self.tie_break.describe(),
         }
-        if self.method in ("borda", "mes") and self.ballot_kind == "ranked":
+        if self.method in ("borda", "points", "mes") and self.ballot_kind != "approval":
             summary["points"] = list(self.rank_points())
         if self.method == "stv":
             summary["seats"] = self.seats
@@ -142,11 +151,14 @@ def _check_rules(rules: Rules) -> None:
         raise TallyError(f"unknown method {rules.method!r}; use one of {', '.join(METHODS)}")
     if rules.ballot_kind not in BALLOT_KINDS:
         raise TallyError(f"unknown ballot kind {rules.ballot_kind!r}; use ranked or approval")
-    if rules.ballot_kind == "approval" and rules.method not in ("approval", "mes"):
+    allowed = KIND_METHODS[rules.ballot_kind]
+    if rules.method not in allowed:
         raise TallyError(
-            f"method {rules.method} needs ranked ballots; approval ballots can be counted "
-            "with approval or mes"
+            f"method {rules.method} does not apply to {rules.ballot_kind} ballots; "
+            f"count them with {' or '.join(allowed)}"
         )
+    if rules.ballot_kind == "points" and rules.points is None:
+        raise TallyError("points ballots need the points of each ballot column")
     if not _is_int(rules.budget) or rules.budget <= 0:
         raise TallyError(f"budget must be a positive whole number of cents, got {rules.budget!r}")
     if not _is_int(rules.ballot_size) or rules.ballot_size < 1:

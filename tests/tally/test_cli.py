@@ -89,7 +89,8 @@ def test_malformed_file_names_the_line(small_pb, tmp_path):
     [
         (("c;40;Lights", "c;forty;Lights"), "bad.pb:10: cost of project c 'forty' is not a number"),
         (("4;b,c;paper", "4;b,c"), "bad.pb:16: 2 fields"),
-        (("vote_type;ordinal", "vote_type;cumulative"), "bad.pb:4: vote_type 'cumulative' is not"),
+        (("vote_type;ordinal", "vote_type;quadratic"), "bad.pb:4: vote_type 'quadratic' is not"),
+        (("vote_type;ordinal", "vote_type;cumulative"), "VOTES header has no 'points' column"),
         (("budget;100", "budget;lots"), "bad.pb:5: budget 'lots' is not a number"),
         (("budget;100", "budget;-100"), "bad.pb:5: budget '-100' must be a positive"),
         (("budget;100\n", ""), "the META section has no budget"),
@@ -117,7 +118,7 @@ def test_approval_file_counts_with_approval_and_mes(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["budget_used"] <= result["rules"]["budget"]
     assert main([path, "--method", "irv"]) == 2
-    assert "needs ranked ballots" in capsys.readouterr().err
+    assert "does not apply to approval ballots" in capsys.readouterr().err
 
 
 def test_wieliczka_recount_with_add1_completion_is_the_official_one(capsys):

@@ -33,7 +33,7 @@ def _rules(**overrides) -> Rules:
         (dict(method="stv"), "needs seats"),
         (dict(method="stv", seats=4), "seats must be"),
         (dict(method="borda", seats=2), "seats applies to stv only"),
-        (dict(method="irv", ballot_kind="approval"), "needs ranked ballots"),
+        (dict(method="irv", ballot_kind="approval"), "does not apply to approval ballots"),
         (dict(ballot_size=0), "ballot size"),
     ],
 )
