@@ -119,6 +119,8 @@ _FILE_RULES = {
 
 def _rule_note(meta: dict[str, str], rules: Rules) -> str:
     rule = meta.get("rule", "")
+    if not rule:
+        return "the file names no rule (META rule); this count follows the options given"
     if rule not in _FILE_RULES:
         return (
             f"the file's rule {rule!r} is not one pbvote tally implements; "

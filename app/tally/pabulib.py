@@ -58,7 +58,7 @@ def read_pabulib(path: str | Path) -> PabulibElection:
     return _read(path, raw, _split_off_votes(raw))
 
 
-def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> PabulibElection:
+def _read(path: Path, raw: bytes, fast: tuple[str, int, int] | None) -> PabulibElection:
     """``fast``: the file split before its VOTES section (see _split_off_votes), or None
     to read every section with the csv module."""
     text = raw.decode("utf-8-sig") if fast is None else fast[0]
@@ -81,7 +81,7 @@ def _read(path: Path, raw: bytes, fast: tuple[str, bytes, int] | None) -> Pabuli
     elif fast is None:
         votes = _votes(sections["votes"], costs, path)
     else:
-        votes = _fast_votes(fast[1], fast[2], costs, path)
+        votes = _fast_votes(raw, fast[1], fast[2], costs, path)
         if votes is None:  # the VOTES section needs the csv module after all
             return _read(path, raw, None)
     max_length = int(meta.get("max_length") or 0)
@@ -132,8 +132,9 @@ _VOTES_LINE = re.compile(rb"^[ \t]*votes[ \t]*\r?$", re.IGNORECASE | re.MULTILIN
 _SECTION_LINE = re.compile(rb"^[ \t]*(meta|projects|votes)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
-def _split_off_votes(raw: bytes) -> tuple[str, bytes, int] | None:
-    """(text before VOTES, the section after its marker line, the number of that line),
+def _split_off_votes(raw: bytes) -> tuple[str, int, int] | None:
+    """(text before VOTES, where the section starts after its marker line, the number of
+    that line),
     when META and PROJECTS come first; None sends the whole file through csv. (A section
     after VOTES is caught while reading it.)"""
     marker = _VOTES_LINE.search(raw)
@@ -143,8 +144,8 @@ def _split_off_votes(raw: bytes) -> tuple[str, bytes, int] | None:
     if {m.group(1).lower() for m in _SECTION_LINE.finditer(head)} != {b"meta", b"projects"}:
         return None
     newline = raw.find(b"\n", marker.end())
-    body = b"" if newline < 0 else raw[newline + 1 :]
-    return head.decode("utf-8-sig"), body, head.count(b"\n") + 2
+    start = len(raw) if newline < 0 else newline + 1
+    return head.decode("utf-8-sig"), start, head.count(b"\n") + 2
 
 
 def _meta(section, path: Path) -> tuple[dict[str, str], dict[str, int]]:
@@ -299,14 +300,16 @@ def _slots(entries: list[tuple[str, int]]) -> dict[tuple[int, int], str]:
     return slots
 
 
-def _fast_votes(body: bytes, first_line: int, costs: dict[str, int], path: Path) -> Votes | None:
-    """The VOTES section after its marker line: a header line, then the ballots."""
+def _fast_votes(
+    raw: bytes, offset: int, first_line: int, costs: dict[str, int], path: Path
+) -> Votes | None:
+    """The VOTES section from ``offset`` (after its marker line): a header, then ballots."""
     while True:
-        newline = body.find(b"\n")
-        line = body if newline < 0 else body[:newline]
+        newline = raw.find(b"\n", offset)
+        line = raw[offset:] if newline < 0 else raw[offset:newline]
         if line.strip(b" \t\r;") or newline < 0:
             break
-        body, first_line = body[newline + 1 :], first_line + 1
+        offset, first_line = newline + 1, first_line + 1
     header = [cell.strip() for cell in line.decode().rstrip("\r").split(";")]
     if header == [""]:
         raise PabulibError(f"{path}: the VOTES header has no 'vote' column")
@@ -318,8 +321,8 @@ def _fast_votes(body: bytes, first_line: int, costs: dict[str, int], path: Path)
         n_fields=len(header),
         vote_row=vote_row,
     )
-    rest = b"" if newline < 0 else body[newline + 1 :]
-    return read_votes(rest, layout=layout, projects=tuple(sorted(costs)))
+    start = len(raw) if newline < 0 else newline + 1
+    return read_votes(raw, start, layout=layout, projects=tuple(sorted(costs)))
 
 
 def _as_votes(rows: list[tuple[tuple[str, ...], str | None]], projects: tuple[str, ...]) -> Votes:

@@ -21,7 +21,7 @@ import numpy as np
 _NL, _SEMI, _COMMA, _SPACE, _TAB = 10, 59, 44, 32, 9
 _MULTIPLIER = np.uint64(0x100000001B3)
 _PACKED = 7  # ids of up to 7 bytes pack exactly into an int64 with their length
-_CHUNK = 1 << 23
+_CHUNK = 1 << 22
 _SECTION = re.compile(r"\s*(meta|projects|votes)\s*", re.IGNORECASE)
 
 # (fields of one line, its line number) -> (ranking, channel); raises on a bad line.
@@ -60,30 +60,33 @@ class _Ids:
     index: dict[str, int]
 
 
-def read_votes(body: bytes, *, layout: Layout, projects: tuple[str, ...]) -> Votes | None:
-    """``body``: the data lines after the VOTES header, the first being ``first_line``."""
-    if b'"' in body:
+def read_votes(
+    raw: bytes, offset: int, *, layout: Layout, projects: tuple[str, ...]
+) -> Votes | None:
+    """The data lines in ``raw`` from ``offset`` on (not copied), the first of them being
+    line ``layout.first_line``."""
+    if raw.find(b'"', offset) >= 0:
         return None
-    if b"\r" in body:
-        body = body.replace(b"\r\n", b"\n")
-        if b"\r" in body:
+    if raw.find(b"\r", offset) >= 0:
+        raw, offset = raw[offset:].replace(b"\r\n", b"\n"), 0
+        if b"\r" in raw:
             return None
     ids = _ids(projects)
     if ids is None:
         return None
     rows: list[tuple[np.ndarray, np.ndarray]] = []
     channels: dict[str | None, int] = {}
-    line, start = layout.first_line, 0
+    line, start = layout.first_line, offset
     try:
-        while start < len(body):
-            end = body.find(b"\n", start + _CHUNK)
-            end = len(body) if end < 0 else end + 1
+        while start < len(raw):
+            end = raw.find(b"\n", start + _CHUNK)
+            end = len(raw) if end < 0 else end + 1
             chunk = np.zeros(end - start + 8, dtype=np.uint8)  # 8 spare bytes for _keys
-            chunk[:-8] = np.frombuffer(body, np.uint8, count=end - start, offset=start)
+            chunk[:-8] = np.frombuffer(raw, np.uint8, count=end - start, offset=start)
             ranks, names, codes = _read_chunk(chunk, line, layout, ids)
             to_global = [channels.setdefault(name, len(channels)) for name in names]
             rows.append((ranks, np.array(to_global, dtype=np.int64)[codes]))
-            line += body.count(b"\n", start, end)
+            line += raw.count(b"\n", start, end)
             start = end
     except NeedsCsv:
         return None
