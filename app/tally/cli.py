@@ -39,11 +39,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--completion",
         choices=COMPLETIONS,
         default="none",
-        help="mes only: rerun with more money per voter while a supported project still "
-        "fits, keeping the last outcome within the budget. add1: equalshares.net's and "
-        "pabulib's equalshares/add1 (the per-voter share rounded down to a whole unit, then "
-        "+1, +2, ...); add1-pabutools: the exact share +1, +2, ... (pabutools' "
-        "voter_budget_increment=1). Default: none",
+        help="mes only: rerun with 1 more unit of money per voter at a time and keep the "
+        "last outcome within the budget. add1: pabulib's equalshares/add1 as equalshares.net "
+        "describes it, from the share rounded down to a whole unit on until the next outcome "
+        "would overshoot the budget; add1-pabutools: pabutools' voter_budget_increment=1, "
+        "from the exact share, stopping at the first outcome where no supported project "
+        "left fits. Default: none",
     )
     parser.add_argument(
         "--fill",
