@@ -22,6 +22,11 @@ class Process(SQLModel, table=True):
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)
     count_seats: int | None = None  # stv only: how many projects to elect
+    # Funding down the count's order: "skip" a project that no longer fits and go on, or
+    # "stop" there (the rest carries over).
+    count_fill: str = Field(
+        default="skip", sa_column=Column(String(10), nullable=False, server_default="skip")
+    )
     # Tie-break: "seeded" (a permutation from tie_break_seed, drawn when voting opens)
     # or "lexicographic".
     tie_break: str = Field(default="seeded", max_length=20)

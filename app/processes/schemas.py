@@ -16,6 +16,11 @@ class CountMethod(StrEnum):
     mes = "mes"
 
 
+class CountFill(StrEnum):
+    skip = "skip"
+    stop = "stop"
+
+
 class TieBreak(StrEnum):
     seeded = "seeded"
     lexicographic = "lexicographic"
@@ -86,6 +91,7 @@ class ProcessCreate(_WindowCheck):
     voting_closes_at: AwareTime = None
     count_method: CountMethod = CountMethod.borda
     count_seats: Seats | None = None
+    count_fill: CountFill = CountFill.skip
     tie_break: TieBreak = TieBreak.seeded
 
 
@@ -102,6 +108,7 @@ class ProcessUpdate(_WindowCheck):
     voting_closes_at: AwareTime = None
     count_method: CountMethod | None = None
     count_seats: Seats | None = None
+    count_fill: CountFill | None = None
     tie_break: TieBreak | None = None
 
 
@@ -114,6 +121,7 @@ RULE_FIELDS = frozenset(
         "languages",
         "count_method",
         "count_seats",
+        "count_fill",
         "tie_break",
     }
 )
@@ -134,6 +142,7 @@ class ProcessOut(BaseModel):
     voting_closes_at: datetime | None
     count_method: CountMethod
     count_seats: int | None
+    count_fill: CountFill
     tie_break: TieBreak
     tie_break_seed: str | None
     created_at: datetime

@@ -77,6 +77,7 @@ def count_input(*, session: Session, process: Process) -> CountInput:
         method=process.count_method,
         ballot_size=process.ballot_size,
         seats=process.count_seats if process.count_method == "stv" else None,
+        fill=process.count_fill,
     )
     return CountInput(
         process=process,
@@ -124,6 +125,7 @@ def ballots_file(source: CountInput, result: TallyResult | None) -> str:
             "Recount: pbvote tally FILE.pb --method "
             f"{process.count_method} --tie-break {source.rules.tie_break.label()}"
             + (f" --seats {process.count_seats}" if process.count_method == "stv" else "")
+            + (f" --fill {process.count_fill}" if process.count_fill != "skip" else "")
         ),
     }
     return write_pabulib(
