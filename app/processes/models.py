@@ -27,6 +27,10 @@ class Process(SQLModel, table=True):
     count_fill: str = Field(
         default="skip", sa_column=Column(String(10), nullable=False, server_default="skip")
     )
+    # Groups of ballot numbers of which at most one project is funded.
+    count_exclusive: list[list[int]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Tie-break: "seeded" (a permutation from tie_break_seed, drawn when voting opens)
     # or "lexicographic".
     tie_break: str = Field(default="seeded", max_length=20)

@@ -50,7 +50,19 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _groups(value: list[list[int]]) -> list[list[int]]:
+    for group in value:
+        if len(set(group)) != len(group):
+            raise ValueError("an exclusive group lists a ballot number twice")
+    return value
+
+
 Cents = Annotated[int, Field(strict=True, gt=0, le=10**15)]
+# Ballot numbers of which at most one project may be funded, e.g. two for the same place.
+ExclusiveGroup = Annotated[
+    list[Annotated[int, Field(strict=True, ge=1)]], Field(min_length=2, max_length=50)
+]
+ExclusiveGroups = Annotated[list[ExclusiveGroup], Field(max_length=200), AfterValidator(_groups)]
 Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
 Currency = Annotated[str, AfterValidator(_currency)]
 AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
@@ -92,6 +104,7 @@ class ProcessCreate(_WindowCheck):
     count_method: CountMethod = CountMethod.borda
     count_seats: Seats | None = None
     count_fill: CountFill = CountFill.skip
+    count_exclusive: ExclusiveGroups = Field(default_factory=list)
     tie_break: TieBreak = TieBreak.seeded
 
 
@@ -109,6 +122,7 @@ class ProcessUpdate(_WindowCheck):
     count_method: CountMethod | None = None
     count_seats: Seats | None = None
     count_fill: CountFill | None = None
+    count_exclusive: ExclusiveGroups | None = None
     tie_break: TieBreak | None = None
 
 
@@ -122,6 +136,7 @@ RULE_FIELDS = frozenset(
         "count_method",
         "count_seats",
         "count_fill",
+        "count_exclusive",
         "tie_break",
     }
 )
@@ -143,6 +158,7 @@ class ProcessOut(BaseModel):
     count_method: CountMethod
     count_seats: int | None
     count_fill: CountFill
+    count_exclusive: list[list[int]]
     tie_break: TieBreak
     tie_break_seed: str | None
     created_at: datetime

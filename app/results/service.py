@@ -70,15 +70,19 @@ def count_input(*, session: Session, process: Process) -> CountInput:
     ]
     seed = process.tie_break_seed or ""
     keyed.sort(key=lambda k: hashlib.sha256(f"{seed}:{k[0]}".encode()).hexdigest())
-    rules = Rules(
-        budget=process.budget_cents,
-        costs={number[p.id]: p.cost_cents for p in proposals},
-        tie_break=tie_break_of(process),
-        method=process.count_method,
-        ballot_size=process.ballot_size,
-        seats=process.count_seats if process.count_method == "stv" else None,
-        fill=process.count_fill,
-    )
+    try:
+        rules = Rules(
+            budget=process.budget_cents,
+            costs={number[p.id]: p.cost_cents for p in proposals},
+            tie_break=tie_break_of(process),
+            method=process.count_method,
+            ballot_size=process.ballot_size,
+            seats=process.count_seats if process.count_method == "stv" else None,
+            fill=process.count_fill,
+            exclusive=tuple(tuple(map(str, group)) for group in process.count_exclusive),
+        )
+    except TallyError as exc:
+        raise _refused(exc) from exc
     return CountInput(
         process=process,
         proposals=proposals,
@@ -93,9 +97,11 @@ def run_count(source: CountInput) -> TallyResult:
     try:
         return tally(ballots=Counter(source.ballots), rules=source.rules)
     except TallyError as exc:
-        raise Conflict(
-            f"The ballots cannot be counted with these rules: {exc}", code="count_refused"
-        ) from exc
+        raise _refused(exc) from exc
+
+
+def _refused(exc: TallyError) -> Conflict:
+    return Conflict(f"The ballots cannot be counted with these rules: {exc}", code="count_refused")
 
 
 def ballots_file(source: CountInput, result: TallyResult | None) -> str:
@@ -134,6 +140,7 @@ def ballots_file(source: CountInput, result: TallyResult | None) -> str:
         projects=projects,
         ballots=source.ballots,
         ballot_size=process.ballot_size,
+        exclusive=source.rules.exclusive,
     )
 
 

@@ -1,4 +1,4 @@
-"""count_fill: skip or stop at the first project that no longer fits
+"""count_fill (skip or stop at the first project that no longer fits), count_exclusive
 
 Revision ID: 0012
 Revises: 0006
@@ -22,8 +22,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("count_fill", sa.String(length=10), nullable=False, server_default="skip")
         )
+        batch_op.add_column(
+            sa.Column("count_exclusive", sa.JSON(), nullable=False, server_default="[]")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("pb_process", schema=None) as batch_op:
+        batch_op.drop_column("count_exclusive")
         batch_op.drop_column("count_fill")
