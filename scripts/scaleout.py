@@ -555,7 +555,7 @@ def run_figures(run: Run, seconds: float, args: argparse.Namespace) -> dict:
         "ballots per second": round(len(run.acknowledged) / seconds, 1),
         "p50 / p99 ms": f"{1000 * statistics.median(latencies):.0f} / "
         f"{1000 * latencies[int(0.99 * (len(latencies) - 1))]:.0f}",
-        "answers lost (kill), sent again": run.lost_answers,
+        "requests lost to the killed instance, sent again": run.lost_answers,
         "stored, answer lost (told: voted)": len(run.stored_after_loss),
         "second tries refused": f"{run.doubles_refused} of {run.doubles_tried}",
     }
