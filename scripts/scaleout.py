@@ -655,10 +655,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="pbvote-scaleout-") as tmp:
             ok = asyncio.run(scale_out(args, url, Path(tmp), secret))
+    except KeyboardInterrupt:
+        print("interrupted: stopping the servers and dropping the database", file=sys.stderr)
+        ok = None
     finally:
         for instance in _STARTED:
             instance.stop()
         drop_database(args.pg_url, url)
+    if ok is None:
+        return 130
     print("all checks passed" if ok else "SOME CHECKS FAILED")
     return 0 if ok else 1
 
