@@ -22,7 +22,7 @@ locking the head once, and the group commits once. Nothing changes for a voter:
 
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -97,11 +97,9 @@ class CastGroups:
         stored: list[tuple[_Waiting, int, Channel]] = []
         try:
             with self._gate(), self._open() as session:
-                # A lone cast needs no savepoint: if it is refused, nothing is committed.
-                alone = len(group) == 1
                 for waiting in group:
                     try:
-                        with nullcontext() if alone else session.begin_nested():
+                        with session.begin_nested():
                             receipt, process_id, channel = waiting.cast(session)
                     except Exception as refusal:  # rolled back to its savepoint, alone
                         waiting.error = refusal
