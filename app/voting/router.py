@@ -33,7 +33,6 @@ from app.errors import (
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
-from app.voting.casting import CastGroups
 from app.voting.models import Channel
 from app.voting.schemas import (
     AccessCodesIn,
@@ -223,44 +222,30 @@ def cast_from_request(
 ) -> str:
     """Cast one ballot for this request, in its own session: the JSON API and the ballot
     page both come here. Guesses are throttled per address; a refusal raises."""
+    factory = request.app.state.session_factory
     request.state.actor = audit.PUBLIC
     client = request.client.host if request.client else "unknown"
     throttle_keys = [f"ballot-code:{client}"]
-
-    def cast(session) -> tuple[str, int, Channel]:
-        if credential.access_code is not None:
+    guessing = credential.access_code is not None
+    with _write_gate(request.app), open_session(factory, write=True) as session:
+        session.info.update(_frozen_caches(request.app))
+        if guessing:
             _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
-        receipt, channel = service.record_cast(
-            session=session,
-            settings=settings,
-            process_id=process_id,
-            credential=credential,
-            ranking=ranking,
-        )
-        return receipt, process_id, channel
-
-    try:
-        return _cast_groups(request.app).cast(cast)
-    except service.CredentialRefused as refusal:
-        if refusal.guess:
-            _record_guess(request=request, keys=throttle_keys)
-        raise
-
-
-def _cast_groups(app) -> CastGroups:
-    """This app's casting queue (see app.voting.casting): one per app process."""
-    with _GATE_CREATION:
-        groups = getattr(app.state, "cast_groups", None)
-        if groups is None:
-            factory, caches = app.state.session_factory, _frozen_caches(app)
-
-            def open_transaction():
-                session = open_session(factory, write=True)
-                session.info.update(caches)
-                return session
-
-            groups = app.state.cast_groups = CastGroups(open_transaction, lambda: _write_gate(app))
-    return groups
+        try:
+            receipt = service.cast_ballot(
+                session=session,
+                settings=settings,
+                process_id=process_id,
+                credential=credential,
+                ranking=ranking,
+            )
+            session.commit()
+        except service.CredentialRefused as refusal:
+            session.rollback()
+            if refusal.guess:
+                _record_guess(request=request, keys=throttle_keys)
+            raise
+    return receipt
 
 
 @router.post(

@@ -509,29 +509,6 @@ def cast_ballot(
     now: datetime | None = None,
 ) -> str:
     """Stores one secret ballot and its voter's participation; returns the receipt code."""
-    receipt, channel = record_cast(
-        session=session,
-        settings=settings,
-        process_id=process_id,
-        credential=credential,
-        ranking=ranking,
-        now=now,
-    )
-    audit_casts(session=session, casts=[(process_id, channel)])
-    return receipt
-
-
-def record_cast(
-    *,
-    session: Session,
-    settings: Settings,
-    process_id: int,
-    credential: CredentialIn,
-    ranking: list[int],
-    now: datetime | None = None,
-) -> tuple[str, Channel]:
-    """Everything of a cast but its audit entry, which the caller appends with
-    `audit_casts` before the transaction commits; returns the receipt and the channel."""
     now = now or utcnow()
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
     ranking = check_ranking(session=session, process=process, ranking=ranking)
@@ -554,27 +531,15 @@ def record_cast(
         site_id=site_id,
         day=now.date(),
     )
-    return receipt, channel
-
-
-def audit_casts(*, session: Session, casts: list[tuple[int, Channel]]) -> None:
-    """One `ballot.cast` entry per stored ballot, (process id, channel) each.
-
-    Appending locks the audit chain's one head row until the transaction commits, so
-    every writer of every instance queues there. Casts that share a transaction
-    (app.voting.casting) therefore append all their entries last, together: the head is
-    locked once per transaction, not once per ballot, and for the shortest time. Still
-    one entry per ballot, in the same transaction as the ballot, as before.
-    """
-    for process_id, channel in casts:
-        # No ballot id, site, time or credential: nothing here identifies the ballot or voter.
-        audit.append(
-            session=session,
-            actor=audit.PUBLIC,
-            action="ballot.cast",
-            target=f"process:{process_id}",
-            detail={"channel": channel.value},
-        )
+    # No ballot id, site, time or credential: nothing here identifies the ballot or voter.
+    audit.append(
+        session=session,
+        actor=audit.PUBLIC,
+        action="ballot.cast",
+        target=f"process:{process.id}",
+        detail={"channel": channel.value},
+    )
+    return receipt
 
 
 def _online_participation(
