@@ -171,6 +171,11 @@ def set_up(url: str, secret: str, n_codes: int) -> Election:
 # --- the instances ----------------------------------------------------------------------
 
 
+def this_checkout() -> str:
+    """PYTHONPATH for the commands started here: this checkout's code, whatever is installed."""
+    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -530,7 +535,8 @@ def recount_file(path: Path, tie_break: str) -> tuple[dict, float]:
     command = [str(pbvote)] if pbvote.exists() else [sys.executable, "-m", "app.cli"]
     command += ["tally", str(path), "--method", "borda", "--tie-break", tie_break, "--json"]
     started = time.perf_counter()
-    out = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": this_checkout()}
+    out = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=ROOT, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"pbvote tally failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout), _timed(started)
@@ -569,6 +575,7 @@ async def scale_out(args: argparse.Namespace, url: str, tmp: Path, secret: str) 
         "PBVOTE_ENV": "production",
         "PBVOTE_DATABASE_URL": url,
         "PBVOTE_SECRET_KEY": secret,
+        "PYTHONPATH": this_checkout(),
     }
     ports = {free_port() for _ in range(args.instances)}
     while len(ports) < args.instances:
