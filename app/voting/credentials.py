@@ -65,12 +65,18 @@ def _groups(symbols: str, size: int = 4) -> str:
     return "-".join(symbols[i : i + size] for i in range(0, len(symbols), size))
 
 
+# Two symbols per 10 bits: a million codes are made in seconds, not a minute and a half.
+_PAIRS = [ALPHABET[n >> 5] + ALPHABET[n & 31] for n in range(1024)]
+
+
 def new_access_code() -> str:
     """A fresh code for printing, e.g. `7K3M-Q9TX-2HBD-R`."""
     while True:
-        symbols = _random_symbols(CODE_LENGTH)
-        check = _check_of(symbols)
+        # The 60 bits are the code's value itself, so the check is that value mod 37.
+        value = secrets.randbits(5 * CODE_LENGTH)
+        check = value % 37
         if check < 32:
+            symbols = "".join(_PAIRS[(value >> shift) & 1023] for shift in (50, 40, 30, 20, 10, 0))
             return _groups(symbols + CHECK_SYMBOLS[check])
 
 

@@ -86,7 +86,8 @@ class Participation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    process_id: int = Field(foreign_key="pb_process.id", index=True)
+    # No index of its own: both unique constraints lead with process_id.
+    process_id: int = Field(foreign_key="pb_process.id")
     person_key: str | None = Field(default=None, max_length=64)
     access_code_id: int | None = Field(default=None, foreign_key="access_code.id")
     channel: str = Field(max_length=10)

@@ -240,18 +240,12 @@ def generate_access_codes(
             code="label_taken",
         ) from None
     codes = _unique_codes(count)
-    session.execute(
-        insert(AccessCode),
-        [
-            {
-                "process_id": process_id,
-                "batch_id": batch.id,
-                "code_hash": cred.access_code_hash(
-                    settings.secret_key, process_id, c.replace("-", "")
-                ),
-                "used_at": None,
-                "voided_at": None,
-            }
+    _store_code_hashes(
+        session=session,
+        process_id=process_id,
+        batch_id=batch.id,
+        hashes=[
+            cred.access_code_hash(settings.secret_key, process_id, c.replace("-", ""))
             for c in codes
         ],
     )
@@ -263,6 +257,22 @@ def generate_access_codes(
         detail={"batch_id": batch.id, "label": label, "count": count},
     )
     return batch, codes
+
+
+def _store_code_hashes(
+    *, session: Session, process_id: int, batch_id: int | None, hashes: list[str]
+) -> None:
+    """One COPY on PostgreSQL (a million rows in seconds; row-by-row INSERTs take minutes),
+    in the session's transaction; a multi-row INSERT elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        rows = [{"process_id": process_id, "batch_id": batch_id, "code_hash": h} for h in hashes]
+        session.execute(insert(AccessCode), rows)
+        return
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy("COPY access_code (process_id, batch_id, code_hash) FROM STDIN") as copy:
+        for code_hash in hashes:
+            copy.write_row((process_id, batch_id, code_hash))
 
 
 def _unique_codes(count: int) -> list[str]:
