@@ -6,7 +6,7 @@ process_id alone, which both unique constraints (process_id, person_key) and
 that no query needs.
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-28 07:00:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0006'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
