@@ -10,11 +10,14 @@ from app.config import get_settings
 
 
 def _session():
+    from app.audit import use_secret
     from app.db import make_engine, make_session_factory, open_session
     from app.models import load_all_models
 
     load_all_models()
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    use_secret(engine, settings.secret_key)
     return open_session(make_session_factory(engine), write=True)
 
 
@@ -113,16 +116,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
     from app.audit import verify_chain
 
     with _session() as session:
-        check = verify_chain(session=session)
+        check = verify_chain(session=session, expect_heads=args.expect_head)
     if check.ok:
-        print(f"audit chain OK: {check.entries} entries")
+        notes = [f"{len(check.anchors)} published head(s) found"] if check.anchors else []
+        if check.unkeyed:
+            notes.append(f"the first {check.unkeyed} written before the chain was keyed")
+        print(f"audit chain OK: {check.entries} entries" + (f" ({'; '.join(notes)})" if notes else ""))
         return 0
+    where = f"at entry {check.first_bad_seq}" if check.first_bad_seq is not None else ""
     print(
-        f"audit chain BROKEN at entry {check.first_bad_seq}: {check.problem} "
+        f"audit chain BROKEN {where}: {check.problem} "
         f"({check.entries} entries before it are intact)",
         file=sys.stderr,
     )
@@ -168,7 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="audit log").add_subparsers(
         dest="audit", required=True
     )
-    audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    verify = audit.add_parser("verify", help="check the hash chain")
+    verify.add_argument(
+        "--expect-head",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="a published audit_head (e.g. from a results.json): fail unless it is in the chain",
+    )
+    verify.set_defaults(func=cmd_audit_verify)
 
     from app.tally.cli import add_tally_parser
 

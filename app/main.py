@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app import audit
 from app.config import Settings, get_settings
 from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
 from app.errors import install_error_handlers
@@ -36,6 +37,7 @@ def create_app(
     settings = settings or get_settings()
     load_all_models()
     engine = engine or make_engine(settings.database_url)
+    audit.use_secret(engine, settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

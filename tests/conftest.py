@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from app import migrate
+from app import audit, migrate
 from app.audit import Actor
 from app.config import Settings
 from app.db import make_engine
@@ -99,6 +99,7 @@ def migrated_url(backend: str, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def engine(migrated_url: str) -> Iterator[Engine]:
     engine = make_engine(migrated_url)
+    audit.use_secret(engine, TEST_SECRET)
     yield engine
     engine.dispose()
 
