@@ -46,8 +46,10 @@ GENESIS_HASH = "0" * 64
 SCHEME_SHA256 = 1  # before the chain was keyed: anyone can recompute it
 SCHEME_HMAC = 2  # HMAC-SHA256 under chain_key(PBVOTE_SECRET_KEY)
 
-# The chain key of each engine the app serves (create_app and the CLI register it).
+# The chain key of each engine the app serves (create_app and the CLI register it), and
+# the process-wide one for engines nobody registered (None: PBVOTE_SECRET_KEY's).
 _KEYS: "weakref.WeakKeyDictionary[Engine, bytes]" = weakref.WeakKeyDictionary()
+_DEFAULT_KEY: list[bytes] = []
 
 
 def chain_key(secret_key: str) -> bytes:
@@ -55,26 +57,27 @@ def chain_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"pbvote.audit-chain.v2", hashlib.sha256).digest()
 
 
-def use_secret(engine: Engine, secret_key: str) -> None:
-    """Key the audit chain of this engine's database with the app secret."""
-    _KEYS[engine] = chain_key(secret_key)
+def use_secret(engine: Engine | None, secret_key: str) -> None:
+    """Key the audit chain of this engine's database (of every engine: None) with the secret."""
+    if engine is None:
+        _DEFAULT_KEY[:] = [chain_key(secret_key)]
+    else:
+        _KEYS[engine] = chain_key(secret_key)
 
 
 def key_of(session: Session) -> bytes:
     bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    key = _KEYS.get(engine)
-    if key is None:
+    key = _KEYS.get(getattr(bind, "engine", bind))
+    if key is None and not _DEFAULT_KEY:
         from app.config import get_settings
 
         try:
-            key = chain_key(get_settings().secret_key)
+            use_secret(None, get_settings().secret_key)
         except ValueError as exc:
             raise RuntimeError(
                 "The audit chain has no key: set PBVOTE_SECRET_KEY or call audit.use_secret."
             ) from exc
-        _KEYS[engine] = key
-    return key
+    return key or _DEFAULT_KEY[0]
 
 
 class AuditEntry(SQLModel, table=True):

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app import audit
 from app.config import Settings, get_settings
 from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
-from app.errors import install_error_handlers
+from app.errors import flush_refusals, install_error_handlers
 from app.migrate import schema_problem
 from app.models import load_all_models
 
@@ -46,6 +46,7 @@ def create_app(
             log.critical("pbvote cannot start: %s", problem)
             raise SchemaNotReady(problem)
         yield
+        flush_refusals(app)
 
     app = FastAPI(
         title="pbvote",

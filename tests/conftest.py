@@ -33,6 +33,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 TEST_SECRET = "test-secret-key-not-for-production"
+audit.use_secret(None, TEST_SECRET)  # the audit chain's key, also for tests' own engines
 
 
 def _postgres_available() -> str | None:
@@ -99,7 +100,6 @@ def migrated_url(backend: str, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def engine(migrated_url: str) -> Iterator[Engine]:
     engine = make_engine(migrated_url)
-    audit.use_secret(engine, TEST_SECRET)
     yield engine
     engine.dispose()
 
