@@ -261,8 +261,9 @@ def _check_entry(entry: AuditEntry, *, seq: int, prev: str, keyed: bool, key: by
         )
     if entry.computed_hash(key) != entry.hash:
         raise _Broken(
-            seq, "its content was changed after writing (or PBVOTE_SECRET_KEY is not the one "
-            "it was written with)"
+            seq,
+            "its content was changed after writing (or PBVOTE_SECRET_KEY is not the one "
+            "it was written with)",
         )
 
 

@@ -83,7 +83,10 @@ def test_anonymous_refusals_are_counted_by_kind_not_chained(client, session, ses
         assert r.status_code in (401, 422, 409, 429), r.text
     assert client.post("/api/processes", json=PROCESS).status_code == 401
     assert client.get("/api/no-such-page").status_code == 404
-    assert client.get("/api/no-such-page", headers={"Authorization": "Bearer forged"}).status_code == 404
+    assert (
+        client.get("/api/no-such-page", headers={"Authorization": "Bearer forged"}).status_code
+        == 404
+    )
     flush_refusals(client.app)
     assert _chain_length(session) == before  # nothing anonymous in the chain
     counted = _counted(session)
