@@ -212,8 +212,15 @@ def test_entries_from_before_the_key_still_verify_and_are_counted(session):
     prev = audit.GENESIS_HASH
     for seq in (1, 2):
         fields = dict(
-            seq=seq, at=audit.utcnow(), actor_id=None, actor_role="system", action="old",
-            target="t", outcome="ok", detail={}, prev_hash=prev,
+            seq=seq,
+            at=audit.utcnow(),
+            actor_id=None,
+            actor_role="system",
+            action="old",
+            target="t",
+            outcome="ok",
+            detail={},
+            prev_hash=prev,
         )
         prev = audit.entry_hash(**fields)
         session.add(AuditEntry(**fields, hash=prev, scheme=audit.SCHEME_SHA256))

@@ -177,7 +177,9 @@ def test_bad_rankings_store_nothing_and_spend_no_code(
     assert r.status_code == 422, r.text
     assert r.json()["error"] == "bad_ranking" and r.json()["field"] == "ranking"
     assert counts(session_factory) == before
-    assert refusals_counted(client, session_factory, "ballot.") == {"ballot.cast 422 bad_ranking": 1}
+    assert refusals_counted(client, session_factory, "ballot.") == {
+        "ballot.cast 422 bad_ranking": 1
+    }
     # The code is still good.
     assert (
         cast(client, world.process_id, {"access_code": code}, world.proposals[:1]).status_code
@@ -223,7 +225,9 @@ def test_no_ballot_outside_voting(client, world, codes, session_factory, phase):
     r = cast(client, world.process_id, {"access_code": code}, world.proposals[:1])
     assert r.status_code == 409 and r.json()["error"] == "wrong_phase"
     assert counts(session_factory) == before
-    assert refusals_counted(client, session_factory, "ballot.") == {"ballot.cast 409 wrong_phase": 1}
+    assert refusals_counted(client, session_factory, "ballot.") == {
+        "ballot.cast 409 wrong_phase": 1
+    }
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
