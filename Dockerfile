@@ -13,6 +13,9 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 RUN pip install --no-deps -e . && mkdir -p var && chown -R pbvote:pbvote var
+# The default SQLite database (and its -wal file) lives in var/: a volume, so the ballots
+# outlive the container. Mount it (`-v pbvote-data:/srv/pbvote/var`) or use PostgreSQL.
+VOLUME ["/srv/pbvote/var"]
 
 USER pbvote
 EXPOSE 8000

@@ -10,11 +10,14 @@ from app.config import get_settings
 
 
 def _session():
+    from app.audit import use_secret
     from app.db import make_engine, make_session_factory, open_session
     from app.models import load_all_models
 
     load_all_models()
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    use_secret(engine, settings.secret_key)
     return open_session(make_session_factory(engine), write=True)
 
 
@@ -77,16 +80,40 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_PASSWORD = "demo-organizer-2019"  # published in the README: development only
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    import secrets
+
     from app.demo import DEMO_POLL_WORKER, load_demo
 
+    if get_settings().env not in ("development", "test"):
+        if not args.allow_production:
+            print(
+                "pbvote demo: refused: this is not a development database (PBVOTE_ENV is "
+                "production). The demo adds staff accounts and a made-up vote. To load it "
+                "anyway, with random passwords printed once, add --allow-production.",
+                file=sys.stderr,
+            )
+            return 2
+        # Never the published password: fresh random ones, shown only here.
+        passwords = (secrets.token_urlsafe(18), secrets.token_urlsafe(18))
+    else:
+        chosen = args.password or os.environ.get("PBVOTE_DEMO_PASSWORD") or DEMO_PASSWORD
+        passwords = (chosen, chosen)
     with _session() as session:
-        result = load_demo(session=session, organizer_password=args.password)
+        result = load_demo(
+            session=session, organizer_password=passwords[0], poll_worker_password=passwords[1]
+        )
         session.commit()
-    state = "loaded" if result.created else "already loaded"
-    print(f"demo process {result.process.id} {state}: {result.process.name}")
-    print(f"demo organizer login: {result.organizer_email} / {args.password}")
-    print(f"demo poll worker login (/station, practice site): {DEMO_POLL_WORKER} / {args.password}")
+    if not result.created:
+        print(f"demo process {result.process.id} already loaded: {result.process.name}")
+        print(f"demo organizer login: {result.organizer_email} (its password is unchanged)")
+        return 0
+    print(f"demo process {result.process.id} loaded: {result.process.name}")
+    print(f"demo organizer login: {result.organizer_email} / {passwords[0]}")
+    print(f"demo poll worker login (/station, practice site): {DEMO_POLL_WORKER} / {passwords[1]}")
     return 0
 
 
@@ -113,16 +140,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
     from app.audit import verify_chain
 
     with _session() as session:
-        check = verify_chain(session=session)
+        check = verify_chain(session=session, expect_heads=args.expect_head)
     if check.ok:
-        print(f"audit chain OK: {check.entries} entries")
+        notes = [f"{len(check.anchors)} published head(s) found"] if check.anchors else []
+        if check.unkeyed:
+            notes.append(f"the first {check.unkeyed} written before the chain was keyed")
+        said = f" ({'; '.join(notes)})" if notes else ""
+        print(f"audit chain OK: {check.entries} entries{said}")
         return 0
+    where = f"at entry {check.first_bad_seq}" if check.first_bad_seq is not None else ""
     print(
-        f"audit chain BROKEN at entry {check.first_bad_seq}: {check.problem} "
+        f"audit chain BROKEN {where}: {check.problem} "
         f"({check.entries} entries before it are intact)",
         file=sys.stderr,
     )
@@ -154,8 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_users_create)
 
     demo = commands.add_parser("demo", help="load the RMAPI-like demo process (once)")
+    demo.add_argument("--password", help="development only (default: the README's)")
     demo.add_argument(
-        "--password", default=os.environ.get("PBVOTE_DEMO_PASSWORD", "demo-organizer-2019")
+        "--allow-production",
+        action="store_true",
+        help="load the demo outside development, with random passwords printed once",
     )
     demo.set_defaults(func=cmd_demo)
 
@@ -168,7 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="audit log").add_subparsers(
         dest="audit", required=True
     )
-    audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    verify = audit.add_parser("verify", help="check the hash chain")
+    verify.add_argument(
+        "--expect-head",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="a published audit_head (e.g. from a results.json): fail unless it is in the chain",
+    )
+    verify.set_defaults(func=cmd_audit_verify)
 
     from app.tally.cli import add_tally_parser
 

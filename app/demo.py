@@ -61,7 +61,11 @@ class DemoResult:
 
 
 def load_demo(
-    *, session: Session, organizer_password: str, settings: Settings | None = None
+    *,
+    session: Session,
+    organizer_password: str,
+    settings: Settings | None = None,
+    poll_worker_password: str | None = None,
 ) -> DemoResult:
     existing = session.execute(
         select(Process).where(Process.name == DEMO_NAME)
@@ -103,7 +107,9 @@ def load_demo(
     _vote_count_and_fund(
         session=session, process=process, organizer=organizer, settings=settings or get_settings()
     )
-    _practice_process(session=session, actor=actor, password=organizer_password)
+    _practice_process(
+        session=session, actor=actor, password=poll_worker_password or organizer_password
+    )
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
 
 

@@ -4,6 +4,9 @@ Shape: {"error": code, "message": a sentence a person can act on, "field": where
 """
 
 import logging
+import threading
+import time
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -107,20 +110,45 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
-def audit_refusal(request: Request, exc: DomainError) -> None:
+def audit_refusal(request: Request, exc: Exception) -> None:
+    """Every refusal leaves a trace; call it from every 4xx handler.
+
+    A signed-in staff member's refusal (role, phase, another process's object, bad
+    input) goes in the audit chain: who, what, why. An anonymous one is only counted,
+    per kind and hour (`RefusalCount`), in memory first and written at most every
+    REFUSAL_FLUSH_SECONDS per app instance: a flood of bad requests from anyone must
+    not flood the chain nor turn each bad request into a disk write. The chain entry
+    is written in its own transaction, because the request's own is rolled back.
+    """
     from app import audit
     from app.db import open_session
 
-    action, target = exc.audit or ("", "")
+    status, code, message = _refusal_facts(exc)
+    route = getattr(request.scope.get("route"), "path", "unrouted")
+    exc_audit = getattr(exc, "audit", None)
+    action, target = exc_audit or ("request.refused", f"{request.method} {request.url.path}")
+    # The kind of an anonymous refusal: the domain's action when it names one, else the route.
+    kind = f"{action if exc_audit else f'{request.method} {route}'} {status} {code}"
+    actor = getattr(request.state, "actor", None)
+    staff_id = actor.user_id if actor is not None else _signed_staff_id(request)
+    if staff_id is None:
+        _count_anonymous(request, kind)
+        return
     session = open_session(request.app.state.session_factory, write=True)
     try:
+        if actor is None or actor.user_id is None:
+            actor = _staff_actor(session, staff_id)
+        if actor is None:
+            session.rollback()
+            _count_anonymous(request, kind)
+            return
         audit.append(
             session=session,
-            actor=getattr(request.state, "actor", audit.PUBLIC),
+            actor=actor,
             action=action,
             target=target,
             outcome="refused",
-            detail={"error": exc.code, "message": exc.message[:500]},
+            detail={"status": status, "error": code, "message": message[:500], "route": route},
         )
         session.commit()
     except Exception:
@@ -130,17 +158,92 @@ def audit_refusal(request: Request, exc: DomainError) -> None:
         session.close()
 
 
+REFUSAL_FLUSH_SECONDS = 10.0
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+_tally_lock = threading.Lock()
+
+
+def _refusal_facts(exc: Exception) -> tuple[int, str, str]:
+    if isinstance(exc, DomainError):
+        return exc.status_code, exc.code, exc.message
+    if isinstance(exc, RequestValidationError):
+        first = next(iter(exc.errors()), {})
+        return 422, "invalid", str(first.get("msg", "Invalid request."))
+    status = getattr(exc, "status_code", 400)
+    return status, _HTTP_CODES.get(status, "http_error"), str(getattr(exc, "detail", ""))
+
+
+def _signed_staff_id(request: Request) -> int | None:
+    """The account id in the sender's staff token (bearer or page cookie), if we signed it;
+    only then is a refusal worth a database round trip."""
+    from app.auth import STAFF_COOKIE
+    from app.security import TokenError, read_access_token
+
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else request.cookies.get(STAFF_COOKIE)
+    if not token:
+        return None
+    try:
+        return read_access_token(secret_key=request.app.state.settings.secret_key, token=token)
+    except TokenError:
+        return None
+
+
+def _staff_actor(session: Any, user_id: int) -> Any:
+    from app.audit import Actor
+    from app.users.models import User
+
+    user = session.get(User, user_id)
+    return Actor(role=user.role, user_id=user.id) if user is not None else None
+
+
+def _count_anonymous(request: Request, kind: str) -> None:
+    from app.db import utcnow
+
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    state = request.app.state
+    with _tally_lock:
+        tally = getattr(state, "refusal_tally", None)
+        if tally is None:
+            tally = state.refusal_tally = {"counts": Counter(), "flushed": 0.0}
+        tally["counts"][(hour, kind[:120])] += 1
+        due = time.monotonic() - tally["flushed"] >= REFUSAL_FLUSH_SECONDS
+    if due:
+        flush_refusals(request.app)
+
+
+def flush_refusals(app: FastAPI) -> None:
+    """Writes the anonymous refusal counts gathered so far (also at shutdown)."""
+    from app import audit
+    from app.db import open_session
+
+    with _tally_lock:
+        tally = getattr(app.state, "refusal_tally", None)
+        if not tally or not tally["counts"]:
+            return
+        counts, tally["counts"], tally["flushed"] = tally["counts"], Counter(), time.monotonic()
+    session = open_session(app.state.session_factory, write=True)
+    try:
+        audit.count_refusals(session=session, counts=dict(counts))
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not count %d anonymous refusals", sum(counts.values()))
+    finally:
+        session.close()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError) -> Any:
-        if exc.audit:
-            audit_refusal(request, exc)
+        audit_refusal(request, exc)
         if _wants_page(request):
             return _page(request, exc.status_code, exc.body())
         return _json(exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        audit_refusal(request, exc)
         errors = exc.errors()
         first = errors[0] if errors else {}
         field = _field_of(tuple(first.get("loc", ())))
@@ -159,12 +262,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, body)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if 400 <= exc.status_code < 500:
+            audit_refusal(request, exc)
         message = exc.detail if isinstance(exc.detail, str) else "Request refused."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
-        body = {"error": codes.get(exc.status_code, "http_error"), "message": message}
+        body = {"error": _HTTP_CODES.get(exc.status_code, "http_error"), "message": message}
         if _wants_page(request):
             return _page(request, exc.status_code, body)
         return _json(exc.status_code, body, getattr(exc, "headers", None))

@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app import audit
 from app.config import Settings, get_settings
 from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
-from app.errors import install_error_handlers
+from app.errors import flush_refusals, install_error_handlers
 from app.migrate import schema_problem
 from app.models import load_all_models
 
@@ -36,6 +37,7 @@ def create_app(
     settings = settings or get_settings()
     load_all_models()
     engine = engine or make_engine(settings.database_url)
+    audit.use_secret(engine, settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -44,6 +46,7 @@ def create_app(
             log.critical("pbvote cannot start: %s", problem)
             raise SchemaNotReady(problem)
         yield
+        flush_refusals(app)
 
     app = FastAPI(
         title="pbvote",

@@ -127,7 +127,7 @@ def _set_up(url: str, secret: str, codes_needed: int) -> tuple[int, list[int], l
     """Migrates, then a process in voting with its ballot and fresh access codes."""
     from sqlalchemy import text
 
-    from app import migrate
+    from app import audit, migrate
     from app.audit import SYSTEM
     from app.config import Settings
     from app.db import make_engine, make_session_factory
@@ -141,6 +141,7 @@ def _set_up(url: str, secret: str, codes_needed: int) -> tuple[int, list[int], l
     load_all_models()
     engine = make_engine(url)
     settings = Settings(env="production", database_url=url, secret_key=secret)
+    audit.use_secret(engine, secret)  # the served app keys its audit chain with it too
     with make_session_factory(engine)() as session:
         session.execute(text(CREATE_TABLE))
         process = Process(

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from app import migrate
+from app import audit, migrate
 from app.audit import Actor
 from app.config import Settings
 from app.db import make_engine
@@ -33,6 +33,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 TEST_SECRET = "test-secret-key-not-for-production"
+audit.use_secret(None, TEST_SECRET)  # the audit chain's key, also for tests' own engines
 
 
 def _postgres_available() -> str | None:

@@ -1,11 +1,38 @@
 """Small helpers shared by the tests."""
 
+import subprocess
+import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.audit import AuditEntry
+
+# How long a test waits for a subprocess, a server or a thread before it calls it hung.
+# Tests wait on readiness (an answer, an exit, a join), never on a fixed time: this limit
+# only stops a real hang, far beyond what the slowest loaded machine needs.
+HANG_SECONDS = 1800
+
+
+def wait_for_health(
+    base_url: str, server: subprocess.Popen, *, log: Callable[[], str] = lambda: ""
+) -> None:
+    """Returns once the server answers /healthz 200; fails at once if it exits."""
+    import httpx
+
+    deadline = time.monotonic() + HANG_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the server exited ({server.returncode}): {log()[-3000:]}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=30).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the server at {base_url} did not answer in {HANG_SECONDS} s: hung")
 
 
 def count(session: Session, model: Any, *where: Any) -> int:

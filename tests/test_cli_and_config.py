@@ -10,6 +10,7 @@ from app.db import make_engine
 from app.demo import DEMO_NAME, DEMO_ORGANIZER
 from app.processes.models import PhaseTransition, Process
 from app.users.models import User
+from tests.helpers import HANG_SECONDS
 
 
 def run(url, *args, stdin=""):
@@ -20,7 +21,7 @@ def run(url, *args, stdin=""):
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
 
 
@@ -43,7 +44,7 @@ def test_cli_refuses_to_run_with_the_default_secret(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_SECONDS,
     )
     assert r.returncode == 2 and "PBVOTE_SECRET_KEY" in r.stderr
 
@@ -113,3 +114,37 @@ def test_db_upgrade_users_create_and_demo(fresh_database_url):
 def test_unknown_command_is_a_usage_error(tmp_path):
     r = run(f"sqlite:///{tmp_path}/x.db", "frobnicate")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_demo_refuses_a_production_database_unless_asked_then_uses_random_passwords(
+    tmp_path, monkeypatch, capsys
+):
+    from types import SimpleNamespace
+
+    from app import cli, config, demo
+
+    monkeypatch.setenv("PBVOTE_DATABASE_URL", f"sqlite:///{tmp_path}/city.db")
+    monkeypatch.setenv("PBVOTE_ENV", "production")
+    monkeypatch.setenv("PBVOTE_SECRET_KEY", "a-real-production-secret-0123456789")
+    monkeypatch.delenv("PBVOTE_DEMO_PASSWORD", raising=False)
+    config.get_settings.cache_clear()
+    loaded: list[dict] = []
+
+    def fake_load(**kwargs):
+        loaded.append(kwargs)
+        process = SimpleNamespace(id=1, name=DEMO_NAME)
+        return SimpleNamespace(created=True, process=process, organizer_email=DEMO_ORGANIZER)
+
+    monkeypatch.setattr(demo, "load_demo", fake_load)
+    try:
+        assert cli.main(["demo"]) == 2
+        assert loaded == [] and "--allow-production" in capsys.readouterr().err
+        assert cli.main(["demo", "--allow-production", "--password", cli.DEMO_PASSWORD]) == 0
+    finally:
+        config.get_settings.cache_clear()
+    out = capsys.readouterr().out
+    [used] = loaded
+    organizer, poll_worker = used["organizer_password"], used["poll_worker_password"]
+    assert cli.DEMO_PASSWORD not in out and organizer != poll_worker
+    assert len(organizer) >= 20 and f"{DEMO_ORGANIZER} / {organizer}" in out
+    assert f"/ {poll_worker}" in out

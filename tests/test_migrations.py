@@ -13,6 +13,7 @@ from app.db import make_engine, metadata
 from app.main import SchemaNotReady, create_app
 from app.models import load_all_models
 from tests.conftest import settings_for
+from tests.helpers import HANG_SECONDS
 
 
 def tables(engine) -> set[str]:
@@ -82,7 +83,7 @@ def test_server_refuses_an_unmigrated_database(fresh_database_url):
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_SECONDS,
     )
     assert serve.returncode == 1
     assert "cannot start" in serve.stderr and "pbvote db upgrade" in serve.stderr

@@ -2,6 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import HANG_SECONDS
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -12,7 +14,7 @@ def test_the_counting_code_type_checks():
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_SECONDS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout

@@ -21,6 +21,10 @@ class OfficialResult(SQLModel, table=True):
     # The published file itself, byte for byte, so the export always matches the hash.
     ballots_file: str = Field(sa_column=Column(Text, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The audit chain's head when the count became official: published with the result,
+    # so `pbvote audit verify --expect-head` finds any later cut or rewrite of the log.
+    audit_head: str | None = Field(default=None, sa_column=Column(String(64)))
+    audit_head_seq: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class AwardStatus(StrEnum):

@@ -178,6 +178,9 @@ def result_view(
     if official is not None:
         view["computed_at"] = official.computed_at.isoformat()
         view["ballots_sha256"] = official.ballots_sha256
+        if official.audit_head is not None:
+            view["audit_head"] = official.audit_head
+            view["audit_head_seq"] = official.audit_head_seq
     return view
 
 
@@ -192,18 +195,17 @@ def _freeze_official_result(session: Session, process: Process, now: datetime) -
     source = count_input(session=session, process=process)
     result = run_count(source)
     published = ballots_file(source, result).encode()
-    session.add(
-        OfficialResult(
-            process_id=process.id,
-            result=result.to_dict(),
-            ballots_counted=result.ballots_counted,
-            ballots_sha256=hashlib.sha256(published).hexdigest(),
-            ballots_file=published.decode(),
-            computed_at=now,
-        )
+    official = OfficialResult(
+        process_id=process.id,
+        result=result.to_dict(),
+        ballots_counted=result.ballots_counted,
+        ballots_sha256=hashlib.sha256(published).hexdigest(),
+        ballots_file=published.decode(),
+        computed_at=now,
     )
+    session.add(official)
     session.flush()
-    audit.append(
+    entry = audit.append(
         session=session,
         actor=SYSTEM,
         action="results.official",
@@ -214,6 +216,9 @@ def _freeze_official_result(session: Session, process: Process, now: datetime) -
             "sha256": hashlib.sha256(published).hexdigest(),
         },
     )
+    official.audit_head, official.audit_head_seq = entry.hash, entry.seq
+    session.add(official)
+    session.flush()
 
 
 def results_for(*, session: Session, process: Process, user: User | None) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 What may join what (the secret ballot) is explained in `app.voting.service`; the short
 version: `ballot` and `ballot_receipt` carry nothing that points at a voter, a code, a
-check-in, a ticket or a moment finer than the day, and have no insertion order.
+check-in, a ticket or a moment finer than the day; the order they were written in
+stays in the database files until the process enters funding (see `_reseal`).
 """
 
 from datetime import date, datetime

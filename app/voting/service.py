@@ -19,14 +19,16 @@ The secret ballot: what may join what
 A `ballot` row holds a random id, the process, the ranking, the channel, the site (in
 person) and the day: the day is the finest time anywhere on it. `ballot_receipt` holds a
 keyed hash of the receipt code and the process, with no link to the ballot.
-- Order: both tables are keyed by random values, WITHOUT ROWID on SQLite (rows live in
-  key order, there is no hidden rowid), and are listed and exported in key order. On
-  PostgreSQL the heap keeps insertion order (ctid) and each row records the transaction
-  that wrote it (xmin), which equals the xmin of the participation row written with it.
-  That is visible only to someone with SQL access to the live database; when the
-  process enters `funding`, `_reseal` rewrites the process's ballots and receipts in one
-  transaction in key order, so both the physical order and xmin carry nothing after the
-  vote (run VACUUM on both tables afterwards to clear the old row versions).
+- Order: both tables are keyed by random values and are listed and exported in key
+  order, but the files keep the casting order until the process enters funding. On
+  SQLite (WITHOUT ROWID: rows sit in key order in the B-tree) a page's cells lie at
+  the offsets they were allocated at, one after the other, so within a page their
+  offsets give the order of insertion, and the WAL holds the page images of recent
+  commits, each pairing a new ballot with its new participation row. On PostgreSQL the
+  heap keeps insertion order (ctid) and each row records the transaction that wrote it
+  (xmin), the same as its participation row's. When the process enters funding,
+  `_reseal` rewrites them so that after the vote no stored byte links the two (see
+  there, and README.audit.md for what a live reader of the files can still learn).
 - Participation rows carry no ballot id and no time at all (not even the day): the
   anonymity set of a ballot is every voter of the same channel (and site) on the same
   day, which is what the ballot's own day and site already reveal. A code's `used_at`
@@ -887,21 +889,67 @@ def turnout(*, session: Session, process_id: int) -> dict[str, Any]:
 # --- phase guards and hooks -------------------------------------------------------------
 
 
+# Casts write participation, then ballot, then receipt: the reseal locks them in that order.
+_RESEALED = (("participation", "id"), ("ballot", "id"), ("ballot_receipt", "receipt_hash"))
+
+
 @on_enter(Phase.funding)
 def _reseal(session: Session, process: Process, _: datetime) -> None:
-    """PostgreSQL only: rewrite the ballots and receipts in key order in this transaction,
-    so neither physical order nor xmin links them to participation (see module notes)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
+    """Rewrite ballots and receipts (and, on PostgreSQL, participation) in key order, in
+    this transaction, so that no stored byte links a ballot to its voter after the vote.
+
+    PostgreSQL: rewriting rows (DELETE + INSERT) is not enough: the old row versions stay
+    in the table file with the cast's xmin until VACUUM, and even after VACUUM their
+    bytes stay in the page's free space, where reading raw pages found them. TRUNCATE
+    gives each table a new, empty file and the old one is cut to nothing when this
+    transaction commits (transactional, unlike VACUUM FULL, and no open snapshot can
+    keep old versions alive, unlike VACUUM FULL and CLUSTER). Every row then carries
+    this transaction's xmin and a physical order that says nothing about casting;
+    participation is rewritten too, so its rows' xmin no longer matches the cast's other
+    rows (spent code, kiosk ticket, audit entry). All processes' rows are rewritten,
+    which a still-voting process only gains from; casts wait while it runs.
+
+    SQLite: within a page, cells sit where they were allocated, one after the other, so
+    their offsets give the insertion order; deleting and re-inserting in key order
+    rebuilds the pages, and secure_delete (see app.db) zeroes the freed bytes. The
+    participation table's rowid is its order anyway, and ballots then have none. After
+    commit the WAL, which holds every page image written since its last reset, is
+    checkpointed and truncated (`_truncate_wal`).
+    """
     session.flush()
-    for table, key in ((Ballot.__table__, "id"), (BallotReceipt.__table__, "receipt_hash")):
-        rows = [
-            dict(r)
-            for r in session.execute(
-                text(f"DELETE FROM {table.name} WHERE process_id = :p RETURNING *"),
-                {"p": process.id},
-            ).mappings()
-        ]
-        if rows:
-            rows.sort(key=lambda r: r[key])
-            session.execute(insert(table), rows)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    resealed = _RESEALED if postgres else _RESEALED[1:]
+    if postgres:
+        tables = ", ".join(name for name, _ in resealed)
+        session.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
+    else:
+        event.listen(session, "after_commit", _truncate_wal, once=True)
+    for name, key in resealed:
+        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
+        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
+        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
+        session.execute(text(f"DROP TABLE reseal_{name}"))
+
+
+def _truncate_wal(session: Session) -> None:
+    """Best effort: a checkpoint needs a moment without readers; if one is busy, the WAL
+    is cut at its next reset instead (journal_size_limit in app.db)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    raw = engine.raw_connection()  # the driver's own: outside any transaction
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA busy_timeout=250")
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.execute("PRAGMA busy_timeout=30000")
+    except Exception:  # never fail a committed phase change over its clean-up
+        busy = (1,)
+    finally:
+        raw.close()
+    if busy is None or busy[0]:
+        import logging
+
+        logging.getLogger("pbvote").warning(
+            "entering funding: the SQLite WAL could not be truncated now (busy); it will be "
+            "at its next reset"
+        )

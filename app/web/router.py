@@ -55,8 +55,7 @@ def render(
 def refusal(request: Request, exc: DomainError, language: str | None = None) -> str:
     """A refusal shown on a page: audited as the API's error handler would (call it after
     rolling back), and said in the visitor's language where we have the words."""
-    if exc.audit:
-        audit_refusal(request, exc)
+    audit_refusal(request, exc)
     if language:
         key = f"error.{exc.code}"
         text = i18n.translate(language, key)

@@ -5,15 +5,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app import migrate
 from tests.conftest import create_database, drop_database
+from tests.helpers import HANG_SECONDS, wait_for_health
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -71,21 +70,11 @@ def live_server(backend, tmp_path_factory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.1)
-        else:
-            pytest.fail("server did not answer /healthz within 10 s")
+        wait_for_health(base, server, log=(tmp_path / "server.log").read_text)
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=HANG_SECONDS)
         log.close()
         drop_database(database_url)
 

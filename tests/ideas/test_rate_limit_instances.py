@@ -17,6 +17,7 @@ from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate
 from app.users.models import Role
 from app.users.service import create_user
+from tests.helpers import HANG_SECONDS
 
 
 def test_limit_holds_across_two_instances(fresh_database_url, monkeypatch):
@@ -75,7 +76,7 @@ def test_limit_holds_across_two_instances(fresh_database_url, monkeypatch):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=HANG_SECONDS)
     assert sorted(outcomes) == ["429"] * 6 + ["stored"] * IDEAS_PER_ADDRESS_PER_HOUR
     with instances[1]() as session:
         stored = session.execute(select(func.count()).select_from(Idea)).scalar_one()

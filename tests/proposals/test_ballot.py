@@ -18,6 +18,7 @@ from app.proposals.schemas import ProposalCreate
 from app.proposals.service import choose_language
 from app.users.models import Role
 from app.users.service import create_user
+from tests.helpers import HANG_SECONDS
 from tests.ideas.helpers import force_phase
 from tests.proposals.helpers import approve, create_proposal, developing
 
@@ -175,7 +176,7 @@ def test_concurrent_approvals_never_share_a_ballot_number(fresh_database_url):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=HANG_SECONDS)
     assert errors == []
     with factory() as session:
         numbers = sorted(

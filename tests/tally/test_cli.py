@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.tally.cli import main
+from tests.helpers import HANG_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "real"
@@ -48,7 +49,7 @@ def run(*argv: str) -> subprocess.CompletedProcess:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
 
 

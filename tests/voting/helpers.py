@@ -137,6 +137,20 @@ def audit_entries(session_factory, prefix: str = "") -> list[AuditEntry]:
         )
 
 
+def refusals_counted(client, session_factory, prefix: str = "") -> dict[str, int]:
+    """Anonymous refusals by kind, as counted (not chained) once the app wrote them."""
+    from app.audit import RefusalCount
+    from app.errors import flush_refusals
+
+    flush_refusals(client.app)
+    totals: dict[str, int] = {}
+    with session_factory() as session:
+        for kind, n in session.execute(select(RefusalCount.kind, RefusalCount.count)):
+            if kind.startswith(prefix):
+                totals[kind] = totals.get(kind, 0) + n
+    return totals
+
+
 def throttle_rows(session_factory) -> int:
     with session_factory() as session:
         return session.execute(select(func.count()).select_from(LoginThrottle)).scalar_one()

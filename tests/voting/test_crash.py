@@ -24,6 +24,7 @@ from app.db import make_engine, make_session_factory, open_session
 from app.voting import service as voting
 from app.voting.models import Ballot, Participation
 from tests.browser.conftest import _free_port, server_env
+from tests.helpers import HANG_SECONDS, wait_for_health
 from tests.voting.helpers import build_world
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,14 +40,12 @@ def start(url: str, port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(150):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise AssertionError("the server did not start")
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", server)
+    except AssertionError:
+        os.killpg(server.pid, signal.SIGKILL)
+        raise
+    return server
 
 
 def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database_url):
@@ -73,7 +72,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database
 
     def voter(chunk: list[str]) -> None:
         nonlocal sent
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=HANG_SECONDS) as client:
             for code in chunk:
                 with lock:
                     sent += 1
@@ -91,7 +90,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database
     threads = [threading.Thread(target=voter, args=(codes[n::8],)) for n in range(8)]
     for t in threads:
         t.start()
-    while len(receipts) < 60:
+    while len(receipts) < 60 and any(t.is_alive() for t in threads):
         time.sleep(0.01)
     os.killpg(server.pid, signal.SIGKILL)  # no shutdown, no flush: as a power cut would
     server.wait()
