@@ -1,7 +1,7 @@
 """audit: keyed hash scheme, published chain head, anonymous refusal counters
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0013
 Create Date: 2026-11-28 06:40:00
 
 Existing audit entries keep scheme 1 (plain SHA-256): their hashes cannot be redone
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014'
-down_revision: str | None = '0006'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
