@@ -50,8 +50,8 @@ def same_origin(request: Request) -> None:
 
 def staff_from_cookie(request: Request, session) -> User | None:
     token = request.cookies.get(STAFF_COOKIE)
-    if not token:
-        return None
+    if not token or _kiosk_session(request)[0] is not None:
+        return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
         user_id = read_access_token(secret_key=request.app.state.settings.secret_key, token=token)
     except TokenError:
@@ -101,10 +101,11 @@ def station_page(
             }
             for site, name in rows
         ]
+    kiosk_device = user is None and _kiosk_session(request)[0] is not None
     return render(
         request,
         "station.html",
-        {"user": user, "sites": sites, "message": message, "error": error},
+        {"user": user, "sites": sites, "message": message, "error": error, "kiosk": kiosk_device},
         status_code=status_code,
     )
 
@@ -152,6 +153,8 @@ def _login(request: Request, email: str, password: str):
     set_cookie(
         request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
     )
+    clear_cookie(request, response, KIOSK_COOKIE)  # a device is a kiosk or staff's, not both
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response
 
 

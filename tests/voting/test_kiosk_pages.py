@@ -77,6 +77,29 @@ def test_opening_the_kiosk_signs_the_device_out_of_staff_pages(client, poll_work
     assert "Polling station" not in station.text and 'name="password"' in station.text
 
 
+def test_a_kiosk_device_ignores_a_staff_cookie_it_kept(client, poll_worker, world):
+    """If the browser kept (or got back) the staff cookie, the server still refuses it."""
+    sign_in(client, poll_worker)
+    staff_token = client.cookies["pbvote_staff"]
+    open_kiosk(client, poll_worker, world.sites[0])
+    client.cookies.set("pbvote_staff", staff_token)
+    station = client.get("/station")
+    assert "pbvote_staff=" in station.request.headers["cookie"]
+    assert "Polling station" not in station.text and "open as a voting kiosk" in station.text
+    assert 'href="/station"' not in client.get("/kiosk").text
+    checked_in = client.post(
+        f"/station/sites/{world.sites[0]}/check-in",
+        headers=ORIGIN,
+        follow_redirects=False,
+        data={"name": "Sam", "birth_date": "1980-01-01", "postal_code": "14604"},
+    )
+    assert checked_in.status_code == 303 and checked_in.headers["location"] == "/station"
+    # Signing in again turns the device back into staff's: the kiosk closes.
+    sign_in(client, poll_worker)
+    assert "pbvote_kiosk" not in client.cookies
+    assert "Polling station" in client.get("/station").text
+
+
 def test_a_kiosk_vote_redirects_and_shows_the_receipt_once(
     kiosk, poll_worker, world, session_factory
 ):
