@@ -22,7 +22,7 @@ from app.db import open_session, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import Phase
-from app.security import TokenError, issue_access_token, read_access_token, serializer
+from app.security import TokenError, issue_access_token, serializer
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
@@ -53,7 +53,9 @@ def staff_from_cookie(request: Request, session) -> User | None:
     if not token or _kiosk_session(request)[0] is not None:
         return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
-        user_id = read_access_token(secret_key=request.app.state.settings.secret_key, token=token)
+        user_id = users.read_live_token(
+            session=session, secret_key=request.app.state.settings.secret_key, token=token
+        )
     except TokenError:
         return None
     user = session.get(User, user_id)
@@ -161,6 +163,13 @@ def _login(request: Request, email: str, password: str):
 @router.post("/station/logout")
 def station_logout(request: Request):
     same_origin(request)
+    with open_session(request.app.state.session_factory, write=True) as session:
+        users.revoke_token(
+            session=session,
+            secret_key=request.app.state.settings.secret_key,
+            token=request.cookies.get(STAFF_COOKIE, ""),
+        )
+        session.commit()
     response = RedirectResponse("/station", status_code=303)
     response.delete_cookie(STAFF_COOKIE)
     return response
@@ -238,6 +247,11 @@ def station_open_kiosk(request: Request, site_id: int):
                 user=user,
                 process_id=site.process_id,
                 site_id=site_id,
+            )
+            users.revoke_token(
+                session=session,
+                secret_key=settings.secret_key,
+                token=request.cookies.get(STAFF_COOKIE, ""),
             )
             session.commit()
         except DomainError as exc:

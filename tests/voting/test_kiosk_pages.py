@@ -77,6 +77,30 @@ def test_opening_the_kiosk_signs_the_device_out_of_staff_pages(client, poll_work
     assert "Polling station" not in station.text and 'name="password"' in station.text
 
 
+@pytest.mark.parametrize("ending", ["kiosk", "logout"])
+def test_the_sign_in_ends_on_the_server_too(client, poll_worker, world, ending):
+    """A copy of the staff cookie taken before the device became a kiosk (or signed out)
+    opens nothing afterwards, on any device, as a cookie or as a bearer token."""
+    sign_in(client, poll_worker)
+    token = client.cookies["pbvote_staff"]
+    assert client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"}).is_success
+    if ending == "kiosk":
+        r = client.post(
+            f"/station/sites/{world.sites[0]}/kiosk", headers=ORIGIN, follow_redirects=False
+        )
+        assert r.headers["location"] == "/kiosk"
+    else:
+        r = client.post("/station/logout", headers=ORIGIN, follow_redirects=False)
+        assert r.status_code == 303
+    client.cookies.clear()
+    client.cookies.set("pbvote_staff", token)
+    assert "Polling station" not in client.get("/station").text
+    me = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401 and "ended" in me.json()["message"]
+    assert poll_worker.headers  # other sign-ins of the same person go on
+    assert client.get("/api/users/me", headers=poll_worker.headers).is_success
+
+
 def test_a_kiosk_device_ignores_a_staff_cookie_it_kept(client, poll_worker, world):
     """If the browser kept (or got back) the staff cookie, the server still refuses it."""
     sign_in(client, poll_worker)
@@ -95,6 +119,7 @@ def test_a_kiosk_device_ignores_a_staff_cookie_it_kept(client, poll_worker, worl
     )
     assert checked_in.status_code == 303 and checked_in.headers["location"] == "/station"
     # Signing in again turns the device back into staff's: the kiosk closes.
+    client.cookies.delete("pbvote_staff")
     sign_in(client, poll_worker)
     assert "pbvote_kiosk" not in client.cookies
     assert "Polling station" in client.get("/station").text
