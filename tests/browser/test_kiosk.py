@@ -138,6 +138,8 @@ def test_a_kiosk_holds_no_staff_session(live_server, browser, screenshots, backe
     tablet.goto(f"{live_server}/station")
     assert tablet.get_by_role("heading", level=1).inner_text() == "Staff sign-in"
     assert tablet.get_by_label("Password").count() == 1
+    assert "open as a voting kiosk" in tablet.locator(".notice").inner_text()
+    tablet.screenshot(path=screenshots / f"kiosk-station-{backend}.png", full_page=True)
     cookies = {c["name"] for c in tablet.context.cookies()}
     assert "pbvote_staff" not in cookies and "pbvote_kiosk" in cookies
     # Back from the kiosk does not bring the signed-in station page either.
