@@ -195,7 +195,8 @@ def receipt_once(request: Request, process: Process, *, path: str, elsewhere: st
 def _again(
     request: Request, factory, process_id: int, form: FormState, error: str, status: int
 ) -> HTMLResponse:
-    form.access_code = form.access_code if status != 409 else ""
+    if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
+        form = FormState()
     with factory() as session:
         process = processes.get_process(session=session, process_id=process_id)
         return _page(request, session, process, form, error, status)

@@ -466,4 +466,6 @@ def kiosk_done(request: Request):
     with request.app.state.session_factory() as session:
         process = session.get(Process, kiosk.process_id)
     elsewhere = _to_kiosk(request).headers["location"]
-    return receipt_once(request, process, path=KIOSK + "/done", elsewhere=elsewhere, kiosk=True)
+    response = receipt_once(request, process, path=KIOSK + "/done", elsewhere=elsewhere, kiosk=True)
+    response.delete_cookie("lang")  # the next voter starts in the kiosk's own language
+    return response

@@ -252,6 +252,7 @@ def test_the_ticket_survives_a_language_switch(kiosk, poll_worker, world, sessio
     cast = kiosk.post("/kiosk/cast", data=ranks(world), headers=ORIGIN, follow_redirects=False)
     assert cast.headers["location"] == "/kiosk/done"
     assert translate("vi", "vote.thanks_title") in kiosk.get("/kiosk/done").text
+    assert "lang" not in kiosk.cookies  # the next voter starts in the kiosk's language
 
 
 def test_the_kiosk_home_starts_each_voter_afresh(kiosk, poll_worker, world):
@@ -280,6 +281,10 @@ def test_an_online_vote_redirects_and_shows_the_receipt_once(client, world, code
     form = client.get(f"/processes/{pid}/vote")
     assert receipt not in form.text and code not in form.text and not SELECTED.search(form.text)
     assert 'autocomplete="off"' in form.text
+    # Sent again (a resubmitted form on a shared computer): refused, echoing nothing.
+    again = client.post(f"/processes/{pid}/vote", data={"access_code": code, **ranks(world, 3)})
+    assert again.status_code == 409 and code not in again.text
+    assert not SELECTED.search(again.text)
 
 
 def test_a_flash_is_for_its_page_only_and_cannot_be_forged(client, world, codes):
