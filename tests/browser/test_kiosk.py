@@ -172,11 +172,13 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     tablet.get_by_role("button", name=translate("vi", "vote.submit")).click()
     assert translate("vi", "vote.thanks_title") in tablet.get_by_role("status").inner_text()
 
-    # The spent ticket is refused at once, not after ranking five projects.
+    # The next voter starts in the tablet's language, and the spent ticket is refused at
+    # once, not after ranking five projects.
     tablet.get_by_role("link", name="OK").click()
-    tablet.get_by_label(translate("vi", "kiosk.ticket")).fill(ticket)
-    tablet.get_by_role("button", name=translate("vi", "kiosk.start")).click()
-    assert translate("vi", "error.ticket_used") in tablet.get_by_role("alert").inner_text()
+    assert tablet.locator("html").get_attribute("lang") == "en"
+    tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
+    tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
+    assert translate("en", "error.ticket_used") in tablet.get_by_role("alert").inner_text()
     assert tablet.locator("select").count() == 0
     tablet.context.close()
 
