@@ -9,8 +9,9 @@ from app.audit import PUBLIC, Actor
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Forbidden, NotAuthenticated
-from app.security import TokenError, read_access_token
+from app.security import TokenError
 from app.users.models import Role, User
+from app.users.service import read_live_token
 
 _bearer = HTTPBearer(auto_error=False)
 STAFF_COOKIE = "pbvote_staff"  # set by the polling-station and organizer pages' sign-in
@@ -38,7 +39,7 @@ def optional_user(
         request.state.actor = PUBLIC
         return None
     try:
-        user_id = read_access_token(secret_key=settings.secret_key, token=token)
+        user_id = read_live_token(session=session, secret_key=settings.secret_key, token=token)
     except TokenError as exc:
         if credentials is None:  # a stale page cookie: read on as the public
             request.state.actor = PUBLIC

@@ -18,6 +18,7 @@ from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factor
 from app.errors import flush_refusals, install_error_handlers
 from app.migrate import schema_problem
 from app.models import load_all_models
+from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
@@ -61,6 +62,7 @@ def create_app(
     app.add_middleware(
         DatabaseGate, capacity=gate_capacity(engine), one_writer=engine.dialect.name == "sqlite"
     )
+    app.add_middleware(NoStore)
 
     from app.exports.router import router as exports_router
     from app.ideas.delegate_pages import router as delegate_pages

@@ -1,5 +1,6 @@
 """Password hashing and signed tokens (one itsdangerous salt per purpose)."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,7 +54,8 @@ def issue_access_token(
 ) -> AccessToken:
     expires_at = (now or utcnow()) + ttl
     token = serializer(secret_key, "access-token").dumps(
-        {"uid": user_id, "exp": int(expires_at.timestamp())}
+        # The nonce makes each sign-in its own token, so ending one (revoked_token) ends no other.
+        {"uid": user_id, "exp": int(expires_at.timestamp()), "n": secrets.token_urlsafe(6)}
     )
     return AccessToken(token=token, expires_at=expires_at.replace(microsecond=0))
 

@@ -35,3 +35,13 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     last_failure_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RevokedToken(SQLModel, table=True):
+    """A staff sign-in ended before it expired (signed out, or the device became a kiosk):
+    the signed token alone would stay valid until then, on every app instance."""
+
+    __tablename__ = "revoked_token"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -1,8 +1,10 @@
 """Staff accounts, passwords and login throttling."""
 
-from datetime import datetime, timedelta
+import hashlib
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from itsdangerous import BadSignature
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from app import audit
@@ -10,8 +12,15 @@ from app.audit import Actor
 from app.config import Settings
 from app.db import utcnow
 from app.errors import BadInput, Conflict, TooManyRequests
-from app.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from app.users.models import LoginThrottle, Role, User
+from app.security import (
+    MIN_PASSWORD_LENGTH,
+    TokenError,
+    hash_password,
+    read_access_token,
+    serializer,
+    verify_password,
+)
+from app.users.models import LoginThrottle, RevokedToken, Role, User
 from app.users.schemas import normalise_email
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -136,3 +145,36 @@ def authenticate(
         LoginThrottle.__table__.delete().where(LoginThrottle.key == keys[0])  # type: ignore[attr-defined]
     )
     return user
+
+
+# --- ending a sign-in before its token expires ------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
+    """The user id of a valid access token that was not revoked; TokenError otherwise."""
+    user_id = read_access_token(secret_key=secret_key, token=token)
+    if session.get(RevokedToken, _token_hash(token)) is not None:
+        raise TokenError("This sign-in has ended; sign in again.")
+    return user_id
+
+
+def revoke_token(*, session: Session, secret_key: str, token: str) -> None:
+    """Ends this sign-in for every app instance; forged or expired tokens need nothing."""
+    try:
+        read_access_token(secret_key=secret_key, token=token)
+        expires = serializer(secret_key, "access-token").loads(token)["exp"]
+    except (TokenError, BadSignature):
+        return
+    now = utcnow()
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
+    if session.get(RevokedToken, _token_hash(token)) is None:
+        session.add(
+            RevokedToken(
+                token_hash=_token_hash(token), expires_at=datetime.fromtimestamp(expires, tz=UTC)
+            )
+        )
+        session.flush()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,7 @@ from app.voting import service as voting
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
+from app.web.private import clear_flash, read_flash, set_flash
 from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,6 @@ class FormState:
     birth_date: str = ""
     postal_code: str = ""
     ranking: list[int] = field(default_factory=list)
-    kiosk_ticket: str = ""
 
 
 def _closed_message(process: Process, t: Any) -> str | None:
@@ -127,7 +127,7 @@ def _credential(form: FormState, kind: str) -> CredentialIn:
     return CredentialIn(access_code=code or None, identity=identity)
 
 
-def _cast(request: Request, process_id: int, fields: dict[str, str]) -> HTMLResponse:
+def _cast(request: Request, process_id: int, fields: dict[str, str]):
     factory = request.app.state.session_factory
     with factory() as session:
         process = processes.get_process(session=session, process_id=process_id)
@@ -157,18 +157,46 @@ def _cast(request: Request, process_id: int, fields: dict[str, str]) -> HTMLResp
             message,
             exc.status_code,
         )
-    return render(
+    # Post-redirect-get: Back or a reload never sends the ballot again or shows its receipt.
+    done = f"/processes/{process_id}/vote/done"
+    response = RedirectResponse(done, status_code=303)
+    set_flash(request, response, path=done, value={"receipt": receipt})
+    return response
+
+
+@router.get("/processes/{process_id}/vote/done", response_class=HTMLResponse)
+def vote_done(request: Request, session: SessionDep, process_id: int):
+    process = processes.get_process(session=session, process_id=process_id)
+    return receipt_once(
         request,
-        "vote_done.html",
-        {"process": process, "receipt": receipt, "kiosk": False},
-        offered=process.languages,
+        process,
+        path=f"/processes/{process_id}/vote/done",
+        elsewhere=f"/processes/{process_id}",
     )
+
+
+def receipt_once(request: Request, process: Process, *, path: str, elsewhere: str, kiosk=False):
+    """The thank-you page with the receipt that casting left in a flash for `path`, shown
+    once: a reload, Back or the next person on a shared device is sent `elsewhere`."""
+    shown = read_flash(request, path=path)
+    if shown is None:
+        response = RedirectResponse(elsewhere, status_code=303)
+    else:
+        response = render(
+            request,
+            "vote_done.html",
+            {"process": process, "receipt": shown.get("receipt"), "kiosk": kiosk},
+            offered=process.languages,
+        )
+    clear_flash(request, response, path=path)
+    return response
 
 
 def _again(
     request: Request, factory, process_id: int, form: FormState, error: str, status: int
 ) -> HTMLResponse:
-    form.access_code = form.access_code if status != 409 else ""
+    if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
+        form = FormState()
     with factory() as session:
         process = processes.get_process(session=session, process_id=process_id)
         return _page(request, session, process, form, error, status)

@@ -46,7 +46,7 @@ only where groups are large enough.
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -786,17 +786,10 @@ def check_in(
     return CheckIn(mode=mode, site_id=site_id, kiosk_ticket=ticket, ticket_expires_at=expires_at)
 
 
-def _spend_kiosk_ticket(
-    *,
-    session: Session,
-    settings: Settings,
-    process: Process,
-    credential: CredentialIn,
-    now: datetime,
-) -> int:
+def _kiosk_of(*, settings: Settings, process: Process, kiosk_token: str, now: datetime):
     target = f"process:{process.id}"
     try:
-        kiosk = cred.read_kiosk_token(settings.secret_key, credential.kiosk_token or "", now=now)
+        kiosk = cred.read_kiosk_token(settings.secret_key, kiosk_token, now=now)
     except cred.KioskTokenError as exc:
         raise CredentialRefused(
             str(exc), guess=False, code="kiosk_not_open", audit=("ballot.kiosk", target)
@@ -807,21 +800,63 @@ def _spend_kiosk_ticket(
             code="wrong_kiosk",
             audit=("ballot.kiosk", target),
         )
+    return kiosk
+
+
+def _usable_ticket(process: Process, kiosk: cred.KioskSession, now: datetime) -> list:
+    return [
+        KioskTicket.process_id == process.id,
+        KioskTicket.site_id == kiosk.site_id,
+        KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
+        KioskTicket.expires_at > now,
+    ]
+
+
+def check_kiosk_ticket(
+    *, session: Session, settings: Settings, process_id: int, kiosk_token: str, ticket: str
+) -> None:
+    """Refuses, as casting would, a ticket this kiosk cannot take: so a voter hears it before
+    ranking anything. Spends nothing; casting checks again."""
+    now = utcnow()
+    process = open_process_for_voting(session=session, process_id=process_id, now=now)
+    kiosk = _kiosk_of(settings=settings, process=process, kiosk_token=kiosk_token, now=now)
+    ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, ticket)
+    usable = session.execute(
+        select(KioskTicket.ticket_hash).where(
+            KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now)
+        )
+    ).scalar_one_or_none()
+    if usable is None:
+        _refuse_ticket(session=session, process=process, kiosk=kiosk, ticket_hash=ticket_hash)
+
+
+def _spend_kiosk_ticket(
+    *,
+    session: Session,
+    settings: Settings,
+    process: Process,
+    credential: CredentialIn,
+    now: datetime,
+) -> int:
+    kiosk = _kiosk_of(
+        settings=settings, process=process, kiosk_token=credential.kiosk_token or "", now=now
+    )
     ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, credential.kiosk_ticket or "")
     spent = session.execute(
         update(KioskTicket)
-        .where(
-            KioskTicket.ticket_hash == ticket_hash,
-            KioskTicket.process_id == process.id,
-            KioskTicket.site_id == kiosk.site_id,
-            KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
-            KioskTicket.expires_at > now,
-        )
+        .where(KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now))
         .values(used_at=now)
         .returning(KioskTicket.site_id)
     ).scalar_one_or_none()
     if spent is not None:
         return spent
+    _refuse_ticket(session=session, process=process, kiosk=kiosk, ticket_hash=ticket_hash)
+
+
+def _refuse_ticket(
+    *, session: Session, process: Process, kiosk: cred.KioskSession, ticket_hash: str
+) -> NoReturn:
+    target = f"process:{process.id}"
     ticket = session.get(KioskTicket, ticket_hash)
     if ticket is None or ticket.process_id != process.id:
         raise CredentialRefused(

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from itsdangerous import BadSignature
 from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -21,21 +22,24 @@ from app.db import open_session, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import Phase
-from app.security import TokenError, issue_access_token, read_access_token
+from app.security import TokenError, issue_access_token, serializer
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.models import Channel, PollWorkerSite
-from app.voting.pages import FormState, form_state
+from app.voting.pages import FormState, form_state, receipt_once
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
+from app.web.private import clear_cookie, set_cookie, set_flash
 from app.web.router import refusal, render
 
 router = APIRouter(include_in_schema=False)
+KIOSK = "/kiosk"
 KIOSK_COOKIE = "pbvote_kiosk"
+VOTER_COOKIE = "pbvote_kiosk_voter"  # the ticket of the voter now at the kiosk (path /kiosk)
 
 
 def same_origin(request: Request) -> None:
@@ -44,23 +48,14 @@ def same_origin(request: Request) -> None:
         raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
 
 
-def _set_cookie(request: Request, response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-
-
 def staff_from_cookie(request: Request, session) -> User | None:
     token = request.cookies.get(STAFF_COOKIE)
-    if not token:
-        return None
+    if not token or _kiosk_session(request)[0] is not None:
+        return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
-        user_id = read_access_token(secret_key=request.app.state.settings.secret_key, token=token)
+        user_id = users.read_live_token(
+            session=session, secret_key=request.app.state.settings.secret_key, token=token
+        )
     except TokenError:
         return None
     user = session.get(User, user_id)
@@ -108,10 +103,11 @@ def station_page(
             }
             for site, name in rows
         ]
+    kiosk_device = user is None and _kiosk_session(request)[0] is not None
     return render(
         request,
         "station.html",
-        {"user": user, "sites": sites, "message": message, "error": error},
+        {"user": user, "sites": sites, "message": message, "error": error, "kiosk": kiosk_device},
         status_code=status_code,
     )
 
@@ -156,13 +152,24 @@ def _login(request: Request, email: str, password: str):
     )
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
-    _set_cookie(request, response, STAFF_COOKIE, token.token, settings.token_ttl_minutes * 60)
+    set_cookie(
+        request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
+    )
+    clear_cookie(request, response, KIOSK_COOKIE)  # a device is a kiosk or staff's, not both
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response
 
 
 @router.post("/station/logout")
 def station_logout(request: Request):
     same_origin(request)
+    with open_session(request.app.state.session_factory, write=True) as session:
+        users.revoke_token(
+            session=session,
+            secret_key=request.app.state.settings.secret_key,
+            token=request.cookies.get(STAFF_COOKIE, ""),
+        )
+        session.commit()
     response = RedirectResponse("/station", status_code=303)
     response.delete_cookie(STAFF_COOKIE)
     return response
@@ -224,6 +231,8 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
 
 @router.post("/station/sites/{site_id}/kiosk")
 def station_open_kiosk(request: Request, site_id: int):
+    """Turns this device into the site's kiosk, and signs its staff session out: voters use
+    it next, and a kiosk must not open the polling station."""
     same_origin(request)
     settings = request.app.state.settings
     with open_session(request.app.state.session_factory, write=True) as session:
@@ -239,6 +248,11 @@ def station_open_kiosk(request: Request, site_id: int):
                 process_id=site.process_id,
                 site_id=site_id,
             )
+            users.revoke_token(
+                session=session,
+                secret_key=settings.secret_key,
+                token=request.cookies.get(STAFF_COOKIE, ""),
+            )
             session.commit()
         except DomainError as exc:
             session.rollback()
@@ -247,8 +261,13 @@ def station_open_kiosk(request: Request, site_id: int):
             )
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
-    _set_cookie(request, response, KIOSK_COOKIE, token, max(seconds, 60))
+    set_cookie(request, response, KIOSK_COOKIE, token, max_age=max(seconds, 60))
+    clear_cookie(request, response, STAFF_COOKIE)
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response
+
+
+# --- the kiosk: ticket -> ballot -> thanks, each a GET after a POST (see app/web/private.py)
 
 
 def _kiosk_session(request: Request):
@@ -263,44 +282,112 @@ def _kiosk_session(request: Request):
         return None, None
 
 
+def _voter_ticket(request: Request) -> str | None:
+    """The ticket of the voter now at the kiosk, from the cookie set when they typed it."""
+    try:
+        ticket = serializer(request.app.state.settings.secret_key, "kiosk-voter").loads(
+            request.cookies.get(VOTER_COOKIE, "")
+        )
+    except BadSignature:
+        return None
+    return ticket if isinstance(ticket, str) and ticket else None
+
+
+def _language(request: Request, session, kiosk) -> str:
+    process = session.get(Process, kiosk.process_id) if kiosk else None
+    return i18n.pick_language(request, process.languages if process else None)
+
+
 def _kiosk_home(request: Request, session, error: str | None = None, status_code: int = 200):
     kiosk, _ = _kiosk_session(request)
     process = session.get(Process, kiosk.process_id) if kiosk else None
     site = session.get(Site, kiosk.site_id) if kiosk else None
-    return render(
+    response = render(
         request,
         "kiosk.html",
-        {"process": process, "site": site, "error": error},
+        {"process": process, "site": site, "error": error, "kiosk": process is not None},
         offered=process.languages if process else None,
         status_code=status_code,
     )
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)  # each voter starts afresh
+    return response
 
 
-@router.get("/kiosk", response_class=HTMLResponse)
+def _said(request: Request, exc: DomainError, language: str) -> str:
+    """A refusal in the voter's words; at a kiosk "already voted" means a spent ticket."""
+    text = refusal(request, exc, language)
+    return i18n.translate(language, "error.ticket_used") if exc.code == "already_voted" else text
+
+
+def _to_kiosk(request: Request) -> RedirectResponse:
+    lang = request.query_params.get("lang", "")
+    return RedirectResponse(KIOSK + (f"?lang={lang}" if lang.isalpha() else ""), status_code=303)
+
+
+@router.get(KIOSK, response_class=HTMLResponse)
 def kiosk(request: Request):
     with request.app.state.session_factory() as session:
         return _kiosk_home(request, session)
 
 
-@router.post("/kiosk/ballot", response_class=HTMLResponse)
-async def kiosk_ballot(request: Request):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_kiosk_ballot, request, form)
+@router.post(KIOSK + "/ballot", response_class=HTMLResponse)
+async def kiosk_start(request: Request):
+    form = await request.form()
+    return await run_in_threadpool(_kiosk_start, request, str(form.get("kiosk_ticket", "")))
 
 
-def _kiosk_ballot(request: Request, form: dict[str, str]):
-    """The ballot for the ticket's voter; the ticket is spent only when the ballot is cast."""
+def _kiosk_start(request: Request, typed: str):
+    """Checks the typed ticket before the voter ranks anything; the ballot itself is a GET,
+    so a language switch keeps the ticket and Back never resends a form."""
     same_origin(request)
-    kiosk, _ = _kiosk_session(request)
+    ticket = typed.strip()[:40]
     with request.app.state.session_factory() as session:
-        if kiosk is None:
-            return _kiosk_home(request, session, status_code=401)
+        refused = _ticket_refused(request, session, ticket)
+        if refused is not None:
+            return refused
+    response = RedirectResponse(KIOSK + "/ballot", status_code=303)
+    signed = serializer(request.app.state.settings.secret_key, "kiosk-voter").dumps(ticket)
+    seconds = int(cred.KIOSK_TICKET_TTL.total_seconds())
+    set_cookie(request, response, VOTER_COOKIE, signed, max_age=seconds, path=KIOSK)
+    return response
+
+
+def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | None:
+    """The kiosk's home page with the reason this ticket cannot vote here, or None."""
+    kiosk, token = _kiosk_session(request)
+    if kiosk is None:
+        return _kiosk_home(request, session, status_code=401)
+    language = _language(request, session, kiosk)
+    try:
+        voting.check_kiosk_ticket(
+            session=session,
+            settings=request.app.state.settings,
+            process_id=kiosk.process_id,
+            kiosk_token=token,
+            ticket=ticket,
+        )
+    except DomainError as exc:
+        session.rollback()
+        message = _said(request, exc, language)
+        return _kiosk_home(request, session, error=message, status_code=exc.status_code)
+    return None
+
+
+@router.get(KIOSK + "/ballot", response_class=HTMLResponse)
+def kiosk_ballot(request: Request):
+    ticket = _voter_ticket(request)
+    if ticket is None:  # no voter at the kiosk (e.g. Back after casting): start again
+        return _to_kiosk(request)
+    with request.app.state.session_factory() as session:
+        refused = _ticket_refused(request, session, ticket)
+        if refused is not None:
+            return refused
+        kiosk, _ = _kiosk_session(request)
         process = session.get(Process, kiosk.process_id)
-        ticket = form.get("kiosk_ticket", "").strip()[:40]
-        return _as_kiosk(request, session, process, ticket, None, 200)
+        return _as_kiosk(request, session, process, None, 200)
 
 
-def _as_kiosk(request, session, process, ticket, error, status_code, ranking=()):
+def _as_kiosk(request, session, process, error, status_code, ranking=()):
     from app.proposals.service import ballot_of
 
     language = i18n.pick_language(request, process.languages)
@@ -308,7 +395,6 @@ def _as_kiosk(request, session, process, ticket, error, status_code, ranking=())
         session=session, process_id=process.id, staff=False, asked=language, accept_language=None
     )
     proposals = [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
-    form = FormState(ranking=list(ranking), kiosk_ticket=ticket)
     return render(
         request,
         "vote.html",
@@ -316,18 +402,19 @@ def _as_kiosk(request, session, process, ticket, error, status_code, ranking=())
             "process": process,
             "proposals": proposals,
             "credential": "kiosk",
-            "form": form,
+            "form": FormState(ranking=list(ranking)),
             "error": error,
             "closed_message": None,
             "kiosk": True,
-            "action": "/kiosk/cast",
+            "action": KIOSK + "/cast",
+            "lang_path": KIOSK + "/ballot",
         },
         offered=process.languages,
         status_code=status_code,
     )
 
 
-@router.post("/kiosk/cast", response_class=HTMLResponse)
+@router.post(KIOSK + "/cast", response_class=HTMLResponse)
 async def kiosk_cast(request: Request):
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return await run_in_threadpool(_kiosk_cast, request, form)
@@ -336,36 +423,49 @@ async def kiosk_cast(request: Request):
 def _kiosk_cast(request: Request, fields: dict[str, str]):
     same_origin(request)
     kiosk, token = _kiosk_session(request)
+    ticket = _voter_ticket(request)
     factory = request.app.state.session_factory
     with factory() as session:
         if kiosk is None:
             return _kiosk_home(request, session, status_code=401)
         process = session.get(Process, kiosk.process_id)
+    if ticket is None:  # sent again after casting (Back, reload): nothing to cast
+        return _to_kiosk(request)
     language = i18n.pick_language(request, process.languages)
     form = form_state(fields, process.ballot_size)
-    ticket = fields.get("kiosk_ticket", "").strip()[:40]
     try:
         receipt = cast_from_request(
             request=request,
             settings=request.app.state.settings,
             process_id=process.id,
             ranking=form.ranking,
-            credential=CredentialIn(kiosk_ticket=ticket or None, kiosk_token=token),
+            credential=CredentialIn(kiosk_ticket=ticket, kiosk_token=token),
         )
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, DomainError):
-            code, message = exc.code, refusal(request, exc, language)
+            code, message = exc.code, _said(request, exc, language)
         else:
             code, message = "invalid", i18n.translate(language, "error.invalid")
         with factory() as session:
             if code in ("bad_ranking", "invalid"):
-                return _as_kiosk(request, session, process, ticket, message, 422, form.ranking)
+                return _as_kiosk(request, session, process, message, 422, form.ranking)
             return _kiosk_home(
                 request, session, error=message, status_code=getattr(exc, "status_code", 422)
             )
-    return render(
-        request,
-        "vote_done.html",
-        {"process": process, "receipt": receipt, "kiosk": True, "kiosk_home": "/kiosk"},
-        offered=process.languages,
-    )
+    response = RedirectResponse(KIOSK + "/done", status_code=303)
+    set_flash(request, response, path=KIOSK + "/done", value={"receipt": receipt})
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
+    return response
+
+
+@router.get(KIOSK + "/done", response_class=HTMLResponse)
+def kiosk_done(request: Request):
+    kiosk, _ = _kiosk_session(request)
+    if kiosk is None:
+        return _to_kiosk(request)
+    with request.app.state.session_factory() as session:
+        process = session.get(Process, kiosk.process_id)
+    elsewhere = _to_kiosk(request).headers["location"]
+    response = receipt_once(request, process, path=KIOSK + "/done", elsewhere=elsewhere, kiosk=True)
+    response.delete_cookie("lang")  # the next voter starts in the kiosk's own language
+    return response

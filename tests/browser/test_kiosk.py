@@ -1,0 +1,210 @@
+"""A shared tablet as the kiosk: one voter's ballot or receipt never reaches the next voter,
+and the device holds no poll worker's session. JavaScript on and off."""
+
+import contextlib
+import re
+
+import pytest
+
+from app.demo import DEMO_POLL_WORKER
+from app.web.i18n import translate
+
+PASSWORD = "demo-organizer-2019"
+TABLET = {"width": 820, "height": 1180}
+
+
+def _signed_in(browser, live_server, *, javascript=True):
+    page = browser.new_context(viewport=TABLET, java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server}/station")
+    page.get_by_label("Email").fill(DEMO_POLL_WORKER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/station")
+    return page
+
+
+@pytest.fixture(scope="module")
+def desk(browser, live_server):
+    page = _signed_in(browser, live_server)
+    yield page
+    page.context.close()
+
+
+def _ticket(desk, name: str) -> str:
+    desk.get_by_label("Full name").fill(name)
+    desk.get_by_label("Date of birth").fill("1970-01-02")
+    desk.get_by_label("ZIP code").fill("14608")
+    desk.get_by_role("button", name="Check in").click()
+    return desk.locator(".receipt code").inner_text()
+
+
+def _kiosk(browser, live_server, *, javascript):
+    tablet = _signed_in(browser, live_server, javascript=javascript)
+    tablet.get_by_role("button", name="Open this device as the kiosk").click()
+    tablet.wait_for_url("**/kiosk")
+    return tablet
+
+
+def _back(page):
+    """Back as a person presses it; the page shown is whatever the browser then shows."""
+    with contextlib.suppress(Exception):  # an error page ("confirm resubmission") is no trace
+        page.go_back(wait_until="load")
+    page.wait_for_load_state("load")
+
+
+def _cast(tablet, ticket, picks=(3, 1, 5, 2, 6)):
+    tablet.get_by_label("Your ticket").fill(ticket)
+    tablet.get_by_role("button", name="Start voting").click()
+    options = tablet.get_by_label("Choice 1").locator("option").all_inner_texts()
+    chosen = [options[n] for n in picks]
+    for rank, label in enumerate(chosen, start=1):
+        tablet.get_by_label(f"Choice {rank}").select_option(label=label)
+    tablet.get_by_role("button", name="Cast my ballot").click()
+    assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
+    return tablet.locator(".receipt code").inner_text(), chosen
+
+
+def _no_trace(page, receipt, ticket):
+    html = page.content()
+    assert receipt not in html and ticket not in html
+    for select in page.locator("select").all():
+        assert select.input_value() == "", "a choice of the last voter is still selected"
+    assert page.locator("option[selected]").count() == 0
+    assert not page.get_by_role("link", name="Staff sign-in").count()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_back_after_a_kiosk_vote_shows_nothing_of_it(
+    live_server, browser, desk, screenshots, backend, javascript
+):
+    tablet = _kiosk(browser, live_server, javascript=javascript)
+    suffix = f"{backend}-{'js' if javascript else 'nojs'}"
+    ticket = _ticket(desk, f"Back Tester {suffix}")
+    tablet.screenshot(path=screenshots / f"kiosk-ticket-{suffix}.png", full_page=True)
+    receipt, _ = _cast(tablet, ticket)
+    tablet.screenshot(path=screenshots / f"kiosk-thanks-{suffix}.png", full_page=True)
+    tablet.get_by_role("link", name="OK").click()
+    tablet.wait_for_url("**/kiosk")
+    tablet.screenshot(path=screenshots / f"kiosk-next-{suffix}.png", full_page=True)
+
+    _back(tablet)  # to where the receipt was
+    _no_trace(tablet, receipt, ticket)
+    _back(tablet)  # to where the ballot was
+    _no_trace(tablet, receipt, ticket)
+    _back(tablet)  # to where the ticket was typed
+    _no_trace(tablet, receipt, ticket)
+    assert tablet.get_by_label("Your ticket").input_value() == ""
+    # Forward again: the receipt page is gone for good too.
+    tablet.go_forward()
+    _no_trace(tablet, receipt, ticket)
+    tablet.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_back_after_the_kiosk_resets_by_itself_shows_nothing(
+    live_server, browser, desk, backend, javascript
+):
+    tablet = _kiosk(browser, live_server, javascript=javascript)
+    ticket = _ticket(desk, f"Reset Tester {backend} {javascript}")
+    receipt, _ = _cast(tablet, ticket)
+    refresh = tablet.locator("meta[http-equiv=refresh]").get_attribute("content")
+    delay, target = re.fullmatch(r"(\d+);\s*url=(\S+)", refresh).groups()
+    assert int(delay) > 0
+    tablet.goto(live_server + target)  # what the refresh does after its delay
+    _back(tablet)
+    _no_trace(tablet, receipt, ticket)
+    _back(tablet)
+    _no_trace(tablet, receipt, ticket)
+    tablet.context.close()
+
+
+def test_the_next_voter_starts_from_a_clean_ballot(live_server, browser, desk, backend):
+    tablet = _kiosk(browser, live_server, javascript=True)
+    first = _ticket(desk, f"First Voter {backend}")
+    receipt, _ = _cast(tablet, first)
+    tablet.get_by_role("link", name="OK").click()
+    second = _ticket(desk, f"Second Voter {backend}")
+    tablet.get_by_label("Your ticket").fill(second)
+    tablet.get_by_role("button", name="Start voting").click()
+    _no_trace(tablet, receipt, first)
+    assert tablet.get_by_label("Choice 1").count() == 1
+    tablet.context.close()
+
+
+def test_a_kiosk_holds_no_staff_session(live_server, browser, screenshots, backend):
+    tablet = _kiosk(browser, live_server, javascript=True)
+    assert not tablet.get_by_role("link", name="Staff sign-in").count()
+    assert not tablet.locator("a[href='/station']").count()
+    tablet.goto(f"{live_server}/station")
+    assert tablet.get_by_role("heading", level=1).inner_text() == "Staff sign-in"
+    assert tablet.get_by_label("Password").count() == 1
+    assert "open as a voting kiosk" in tablet.locator(".notice").inner_text()
+    tablet.screenshot(path=screenshots / f"kiosk-station-{backend}.png", full_page=True)
+    cookies = {c["name"] for c in tablet.context.cookies()}
+    assert "pbvote_staff" not in cookies and "pbvote_kiosk" in cookies
+    # Back from the kiosk does not bring the signed-in station page either.
+    tablet.goto(f"{live_server}/kiosk")
+    _back(tablet)
+    assert "Polling station" not in tablet.content()
+    tablet.context.close()
+
+
+def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
+    live_server, browser, desk, screenshots, backend
+):
+    tablet = _kiosk(browser, live_server, javascript=True)
+    tablet.get_by_role("link", name="Español").click()
+    tablet.get_by_label(translate("es", "kiosk.ticket")).fill("AAAAA-BBBBB")
+    tablet.get_by_role("button", name=translate("es", "kiosk.start")).click()
+    assert translate("es", "error.bad_ticket") in tablet.get_by_role("alert").inner_text()
+    assert tablet.locator("select").count() == 0
+    tablet.screenshot(path=screenshots / f"kiosk-bad-ticket-{backend}.png", full_page=True)
+
+    # A good ticket survives a language switch on the ballot, and votes.
+    ticket = _ticket(desk, f"Language Switcher {backend}")
+    tablet.get_by_label(translate("es", "kiosk.ticket")).fill(ticket)
+    tablet.get_by_role("button", name=translate("es", "kiosk.start")).click()
+    tablet.get_by_role("link", name="Tiếng Việt").click()
+    assert tablet.locator("html").get_attribute("lang") == "vi"
+    tablet.screenshot(path=screenshots / f"kiosk-ballot-vi-{backend}.png", full_page=True)
+    choice = tablet.get_by_label(translate("vi", "vote.choice", n=1))
+    choice.select_option(index=2)
+    tablet.get_by_role("button", name=translate("vi", "vote.submit")).click()
+    assert translate("vi", "vote.thanks_title") in tablet.get_by_role("status").inner_text()
+
+    # The next voter starts in the tablet's language, and the spent ticket is refused at
+    # once, not after ranking five projects.
+    tablet.get_by_role("link", name="OK").click()
+    assert tablet.locator("html").get_attribute("lang") == "en"
+    tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
+    tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
+    assert translate("en", "error.ticket_used") in tablet.get_by_role("alert").inner_text()
+    assert tablet.locator("select").count() == 0
+    tablet.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_back_after_an_online_vote_on_a_shared_computer_shows_nothing(
+    live_server, browser, backend, javascript
+):
+    """A library computer: the next resident presses Back after someone voted online."""
+    context = browser.new_context(viewport=TABLET, java_script_enabled=javascript)
+    page = context.new_page()
+    name = f"Library User {backend} {javascript}"
+    page.goto(f"{live_server}/processes/2/vote")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Date of birth").fill("1961-07-08")
+    page.get_by_label("ZIP code").fill("14604")
+    options = page.get_by_label("Choice 1").locator("option").all_inner_texts()
+    page.get_by_label("Choice 1").select_option(label=options[4])
+    page.get_by_label("Choice 2").select_option(label=options[2])
+    page.get_by_role("button", name="Cast my ballot").click()
+    receipt = page.locator(".receipt code").inner_text()
+    page.goto(f"{live_server}/")  # the resident leaves; the next one presses Back
+    for _ in range(2):
+        _back(page)
+        html = page.content()
+        assert receipt not in html and name not in html
+        for field in page.locator("input:not([type=hidden]), select").all():
+            assert field.input_value() == "", "the last resident's answer is still there"
+    context.close()
