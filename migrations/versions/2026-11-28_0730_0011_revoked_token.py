@@ -1,7 +1,7 @@
 """revoked staff tokens (sign-out and kiosk opening end a sign-in on the server)
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0014
 Create Date: 2026-11-28 07:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0011'
-down_revision: str | None = '0006'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
