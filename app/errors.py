@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("pbvote")
@@ -102,6 +103,17 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
+def error_response(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
+    """The error page for a person's browser, the JSON error shape for everyone else."""
+    if _wants_page(request):
+        response = _page(request, status, body)
+        response.headers.update(headers or {})
+        return response
+    return _json(status, body, headers)
+
+
 def _field_of(loc: tuple[Any, ...]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or None
@@ -132,12 +144,14 @@ def audit_refusal(request: Request, exc: DomainError) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    def _domain(request: Request, exc: DomainError) -> Any:
+    async def _domain(request: Request, exc: DomainError) -> Any:
         if exc.audit:
-            audit_refusal(request, exc)
-        if _wants_page(request):
-            return _page(request, exc.status_code, exc.body())
-        return _json(exc.status_code, exc.body(), exc.headers)
+            # The route's own slot is already given back: the entry takes one of its own.
+            from app.db import database_slot
+
+            async with database_slot(request, write=True):
+                await run_in_threadpool(audit_refusal, request, exc)
+        return error_response(request, exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -165,9 +179,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
         body = {"error": codes.get(exc.status_code, "http_error"), "message": message}
-        if _wants_page(request):
-            return _page(request, exc.status_code, body)
-        return _json(exc.status_code, body, getattr(exc, "headers", None))
+        return error_response(request, exc.status_code, body, getattr(exc, "headers", None))
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
