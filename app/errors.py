@@ -92,7 +92,7 @@ def _wants_page(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, body: dict[str, Any]) -> Any:
-    from app.web.router import render
+    from app.web.render import render
 
     return render(
         request, "error.html", {"status": status, "message": body["message"]}, status_code=status

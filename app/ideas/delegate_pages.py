@@ -17,8 +17,8 @@ from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
-from app.voting.station import same_origin, staff_from_cookie
-from app.web.router import refusal, render
+from app.web.deps import same_origin, staff_from_cookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,7 +13,7 @@ from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import Phase
 from app.web import i18n
-from app.web.router import refusal, render
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("title", "description", "neighborhood", "contact_name", "contact_email")

@@ -17,8 +17,9 @@ from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry
 from app.sites.models import Site
 from app.users.models import User
-from app.voting.station import same_origin, staff_from_cookie, station_page
-from app.web.router import refusal, render
+from app.voting.station import station_page
+from app.web.deps import same_origin, staff_from_cookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,7 +7,6 @@ these forms in a poll worker's name.
 """
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,13 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from app.audit import Actor
 from app.auth import STAFF_COOKIE
 from app.db import open_session, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import Phase
-from app.security import TokenError, issue_access_token, read_access_token
+from app.security import issue_access_token
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
@@ -32,16 +30,11 @@ from app.voting.pages import FormState, form_state
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
-from app.web.router import refusal, render
+from app.web.deps import same_origin, staff_from_cookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 KIOSK_COOKIE = "pbvote_kiosk"
-
-
-def same_origin(request: Request) -> None:
-    source = request.headers.get("origin") or request.headers.get("referer") or ""
-    if urlsplit(source).netloc != request.url.netloc:
-        raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
 
 
 def _set_cookie(request: Request, response, name: str, value: str, max_age: int) -> None:
@@ -53,21 +46,6 @@ def _set_cookie(request: Request, response, name: str, value: str, max_age: int)
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-
-
-def staff_from_cookie(request: Request, session) -> User | None:
-    token = request.cookies.get(STAFF_COOKIE)
-    if not token:
-        return None
-    try:
-        user_id = read_access_token(secret_key=request.app.state.settings.secret_key, token=token)
-    except TokenError:
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
-    return user
 
 
 def station_page(

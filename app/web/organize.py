@@ -17,8 +17,8 @@ from app.proposals import service as proposals
 from app.users.models import Role
 from app.voting import service as voting
 from app.voting.router import access_codes_csv
-from app.voting.station import same_origin, staff_from_cookie
-from app.web.router import refusal, render
+from app.web.deps import same_origin, staff_from_cookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
