@@ -103,8 +103,8 @@ def create_app(
     app.include_router(station_pages, dependencies=own_sessions)
     app.include_router(paper_pages, dependencies=own_sessions)
     app.include_router(organize_pages, dependencies=own_sessions)
-    app.include_router(idea_pages, dependencies=own_sessions)
-    app.include_router(delegate_pages, dependencies=own_sessions)
+    app.include_router(idea_pages)
+    app.include_router(delegate_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

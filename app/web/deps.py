@@ -3,6 +3,7 @@
 StaffFromCookie: the signed-in staff member of the pages' cookie, or None.
 SameOrigin: a page POST must come from this site's own page (the CSRF guard: the staff
 cookie is SameSite=Strict as well).
+PageForm: the fields of a page's form, as text.
 Lang: the visitor's language among all the pages speak.
 """
 
@@ -28,10 +29,16 @@ def same_origin(request: Request) -> None:
         raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
 
 
+async def page_form(request: Request) -> dict[str, str]:
+    """The page's form fields (the body is whole already: app/bodylimit.py)."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
 def page_language(request: Request) -> str:
     return i18n.pick_language(request, None)
 
 
 StaffFromCookie = Annotated[User | None, Depends(staff_from_cookie)]
 SameOrigin = Depends(same_origin)
+PageForm = Annotated[dict[str, str], Depends(page_form)]
 Lang = Annotated[str, Depends(page_language)]

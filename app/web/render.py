@@ -49,9 +49,15 @@ def render(
     return response
 
 
-def refusal(request: Request, exc: DomainError, language: str | None = None) -> str:
-    """A refusal shown on a page: audited as the API's error handler would (call it after
-    rolling back), and said in the visitor's language where we have the words."""
+def refusal(
+    request: Request, exc: DomainError, language: str | None = None, *, session: Any = None
+) -> str:
+    """A refusal shown on a page (the one place pages handle them): the request's own
+    transaction is rolled back first when `session` is given (what the service began
+    stays undone; the session dependency then commits nothing), the refusal is audited as
+    the API's error handler would, and said in the visitor's language where we have words."""
+    if session is not None:
+        session.rollback()
     if exc.audit:
         audit_refusal(request, exc)
     if language:
