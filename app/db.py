@@ -174,7 +174,10 @@ class DatabaseSlots:
                 yield
                 return
             fd = self._lock_file.fileno()
-            await to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX, limiter=self._flock_thread)
+            try:  # mostly free: take it without a trip to a thread
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                await to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX, limiter=self._flock_thread)
             try:
                 yield
             finally:

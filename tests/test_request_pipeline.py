@@ -8,6 +8,8 @@ commit for real.
 
 import asyncio
 import json
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,3 +180,13 @@ def test_a_csv_upload_may_be_larger_than_a_json_body_up_to_its_own_limit(small_c
     assert r.status_code == 401  # read in full, then refused for want of a sign-in
     r = small_client.post("/api/paper-batches/1/import", content=b"a" * 5001, headers=csv_headers)
     assert r.status_code == 413
+
+
+def test_rendering_a_page_imports_no_domain_service():
+    """errors -> web -> processes/service -> ideas/criteria was an import circle."""
+    code = (
+        "import sys, app.errors, app.web.render, app.web.deps; "
+        "print(sorted(m for m in sys.modules if m.startswith('app.') and m.endswith('service')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
