@@ -20,7 +20,9 @@ How a request meets the database (the one concurrency story):
    only ever sent for work that is on disk, and a slow reader of the response holds nothing.
 4. The few places that open a session of their own (a ballot cast, which records a wrong
    code's throttle entry after rolling its cast back; the audit entry of a refusal) hold a
-   slot for it the same way: `DbSlot` on the route, `database_slot()` in a handler.
+   slot for it the same way: `DbSlot` on the route, `database_slot()` in a handler. (The
+   resident's ballot page and the kiosk still cast from an `async def` route through a
+   worker thread; their routers hold `DbSlot` for it, see app/main.py.)
 
 PostgreSQL needs no writer lock: rows, not the database, are locked.
 """
