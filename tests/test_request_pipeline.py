@@ -190,3 +190,25 @@ def test_rendering_a_page_imports_no_domain_service():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+STAFF_PAGE_POSTS = [
+    "/station/login",
+    "/station/logout",
+    "/station/sites/1/check-in",
+    "/station/sites/1/kiosk",
+    "/station/sites/1/paper-batches",
+    "/station/batches/1",
+    "/delegate/ideas/1",
+    "/organize/processes/1/transition",
+    "/organize/batches/1/sheets/1",
+    "/organize/proposals/1/approve",
+    "/organize/processes/1/access-codes",
+]
+
+
+@pytest.mark.parametrize("path", STAFF_PAGE_POSTS)
+def test_every_staff_page_post_must_come_from_this_site(client, path):
+    r = client.post(path, data={"x": "1"}, headers={"origin": "https://elsewhere.example"})
+    assert r.status_code == 403
+    assert r.json()["error"] == "cross_site"
