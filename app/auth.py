@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.audit import PUBLIC, Actor
 from app.config import Settings
@@ -30,20 +31,18 @@ def optional_user(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User | None:
-    token = credentials.credentials if credentials is not None else None
-    if token is None and request.method in ("GET", "HEAD"):
-        # The signed-in staff pages' cookie (HttpOnly, SameSite=Strict) reads, never writes:
-        # so an organizer's browser can download previews, and no other site can act.
-        token = request.cookies.get(STAFF_COOKIE)
-    if token is None:
+    if credentials is None:
         request.state.actor = PUBLIC
+        if request.method in ("GET", "HEAD"):
+            # The signed-in staff pages' cookie (HttpOnly, SameSite=Strict) reads, never
+            # writes: so an organizer's browser can download previews, and no other site can act.
+            return staff_cookie_user(request, session)
         return None
     try:
-        user_id = read_live_token(session=session, secret_key=settings.secret_key, token=token)
+        user_id = read_live_token(
+            session=session, secret_key=settings.secret_key, token=credentials.credentials
+        )
     except TokenError as exc:
-        if credentials is None:  # a stale page cookie: read on as the public
-            request.state.actor = PUBLIC
-            return None
         raise NotAuthenticated(exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
     user = session.get(User, user_id)
     if user is None or not user.is_active:
@@ -52,6 +51,40 @@ def optional_user(
         )
     request.state.actor = Actor(role=user.role, user_id=user.id)
     return user
+
+
+def staff_cookie_user(request: Request, session: Session) -> User | None:
+    """The staff member signed in by the pages' cookie; a stale or foreign cookie, or a
+    disabled account, reads as nobody signed in."""
+    token = request.cookies.get(STAFF_COOKIE)
+    if not token or _is_kiosk_device(request):
+        return None  # a kiosk holds no staff session, even if its browser kept the cookie
+    try:
+        user_id = read_live_token(
+            session=session, secret_key=request.app.state.settings.secret_key, token=token
+        )
+    except TokenError:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
+    return user
+
+
+def _is_kiosk_device(request: Request) -> bool:
+    from app.db import utcnow
+    from app.voting import credentials as cred
+    from app.voting.station import KIOSK_COOKIE
+
+    token = request.cookies.get(KIOSK_COOKIE)
+    if not token:
+        return False
+    try:
+        cred.read_kiosk_token(request.app.state.settings.secret_key, token, now=utcnow())
+    except cred.KioskTokenError:
+        return False
+    return True
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     login_free_failures: int = 5
     login_lockout_base_seconds: int = 30
     login_lockout_max_seconds: int = 15 * 60
+    # Request bodies past these sizes are refused with 413 before anything parses them:
+    # JSON and forms are small; file uploads (the paper-ballot CSV import) may be larger.
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

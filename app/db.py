@@ -1,15 +1,50 @@
-"""Engine, naming convention, timezone-aware time, and the per-request session."""
+"""Engine, naming convention, timezone-aware time, and the per-request session.
 
-from collections.abc import Iterator
+How a request meets the database (the one concurrency story):
+
+1. `app.bodylimit.BodyLimit` (ASGI, outermost) receives the whole request body before the
+   app sees the request, counting bytes as they arrive (with or without Content-Length) and
+   answering 413 past the limit. A slow or stalled upload therefore holds nothing but its
+   own socket and a little memory.
+2. Routes are plain `def` functions; FastAPI runs them and their sync dependencies in its
+   worker threads. A route that talks to the database asks for `SessionDep`, which first
+   takes a *database slot* (`DbSlot`, an async dependency, so the waiting happens in the
+   event loop, never in a worker thread): at most as many requests as the pool has
+   connections, fewer than the worker threads, so a request that holds a slot always finds
+   a thread and a connection. On SQLite a writing request (POST, PUT, PATCH, DELETE) also
+   takes the one writer lock: an in-process queue, then an `flock` on a file beside the
+   database so several server processes queue in turn too, instead of sleeping in SQLite's
+   busy handler with its growing back-off. Its transaction then starts with BEGIN IMMEDIATE.
+3. Both dependencies have scope="function": the session commits (or rolls back), closes,
+   and gives the slot back when the route returns, before the response is sent. A 2xx is
+   only ever sent for work that is on disk, and a slow reader of the response holds nothing.
+4. The few places that open a session of their own (a ballot cast, which records a wrong
+   code's throttle entry after rolling its cast back; the audit entry of a refusal) hold a
+   slot for it the same way: `DbSlot` on the route, `database_slot()` in a handler. (The
+   resident's ballot page and the kiosk still cast from an `async def` route through a
+   worker thread; their routers hold `DbSlot` for it, see app/main.py.)
+
+PostgreSQL needs no writer lock: rows, not the database, are locked.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: one server process, no file lock
+    fcntl = None  # type: ignore[assignment]
 
 # Stable constraint names, so migrations can drop and alter them on every backend.
 SQLModel.metadata.naming_convention = {
@@ -111,12 +146,88 @@ def open_session(factory: sessionmaker[Session], *, write: bool) -> Session:
     return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on any error.
+class DatabaseSlots:
+    """At most `capacity` requests at the database at once, and on SQLite one writer.
 
-    Used with scope="function", so the commit happens before the response is sent:
-    a 2xx is only ever returned for work that is on disk.
+    Waiters queue in the event loop (asyncio primitives, made per running loop); only the
+    one writer of this process waits for the cross-process file lock, in a thread of its own.
     """
+
+    def __init__(self, *, capacity: int, writer_lock_file: str | None, one_writer: bool) -> None:
+        self.capacity = capacity
+        self.one_writer = one_writer
+        self._lock_file = open(writer_lock_file, "a+b") if writer_lock_file else None  # noqa: SIM115
+        self._flock_thread = CapacityLimiter(1)
+        self._loop: Any = None
+
+    def _primitives(self) -> tuple[asyncio.Semaphore, asyncio.Lock]:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new loop (tests start one per client): fresh queues
+            self._loop, self._slots, self._writer = (
+                loop,
+                asyncio.Semaphore(self.capacity),
+                asyncio.Lock(),
+            )
+        return self._slots, self._writer
+
+    @asynccontextmanager
+    async def slot(self, *, write: bool) -> AsyncIterator[None]:
+        slots, writer = self._primitives()
+        if not (write and self.one_writer):
+            async with slots:
+                yield
+            return
+        async with writer, slots:
+            if self._lock_file is None:
+                yield
+                return
+            fd = self._lock_file.fileno()
+            try:  # mostly free: take it without a trip to a thread
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                await to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX, limiter=self._flock_thread)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def database_slots(engine: Engine, worker_threads: int = 40) -> DatabaseSlots:
+    sqlite = engine.dialect.name == "sqlite"
+    database = engine.url.database if sqlite else None
+    on_disk = bool(database) and database != ":memory:" and fcntl is not None
+    return DatabaseSlots(
+        capacity=slot_capacity(engine, worker_threads),
+        writer_lock_file=f"{database}.write-lock" if on_disk else None,
+        one_writer=sqlite,
+    )
+
+
+def slot_capacity(engine: Engine, worker_threads: int = 40) -> int:
+    """Requests to let through at once: the pool's connections, below the thread count."""
+    pool = engine.pool
+    size = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
+    return max(1, min(size or 20, worker_threads - 8))
+
+
+def database_slot(request: Request, *, write: bool | None = None):
+    """The slot context of this request (for code that opens a session of its own)."""
+    if write is None:
+        write = request.method in WRITE_METHODS
+    return request.app.state.database_slots.slot(write=write)
+
+
+async def _hold_slot(request: Request) -> AsyncIterator[None]:
+    async with database_slot(request):
+        yield
+
+
+DbSlot = Depends(_hold_slot, scope="function")
+
+
+def get_session(request: Request, _slot: Annotated[None, DbSlot]) -> Iterator[Session]:
+    """One transaction per request, inside the request's database slot: commit on success,
+    roll back on any error, before the response is sent (see the module docstring)."""
     session = open_session(request.app.state.session_factory, write=request.method in WRITE_METHODS)
     try:
         yield session
@@ -129,45 +240,3 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-class DatabaseGate:
-    """ASGI middleware: no more requests at once than the database can serve.
-
-    A request holds its pooled connection (and, for a write on SQLite, the one write
-    lock) across several worker-thread steps: the dependency opens it, the route uses
-    it, the teardown commits. If more requests start than there are connections, the
-    extra ones sit in worker threads waiting for a connection, until no thread is left
-    for a request that holds one to finish: everyone waits out the pool timeout. Here
-    requests wait their turn in the event loop instead, before taking a thread: at most
-    `capacity` at once (fewer than the worker threads), and on SQLite one write at a time.
-    """
-
-    def __init__(self, app: Any, *, capacity: int, one_writer: bool) -> None:
-        self.app = app
-        self.capacity = capacity
-        self.one_writer = one_writer
-        self._slots: Any = None
-        self._writer: Any = None
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
-            await self.app(scope, receive, send)
-            return
-        import asyncio
-        from contextlib import AsyncExitStack
-
-        if self._slots is None:
-            self._slots, self._writer = asyncio.Semaphore(self.capacity), asyncio.Lock()
-        async with AsyncExitStack() as stack:
-            if self.one_writer and scope["method"] in WRITE_METHODS:
-                await stack.enter_async_context(self._writer)
-            await stack.enter_async_context(self._slots)
-            await self.app(scope, receive, send)
-
-
-def gate_capacity(engine: Engine, worker_threads: int = 40) -> int:
-    """Requests to let through at once: the pool's connections, below the thread count."""
-    pool = engine.pool
-    size = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
-    return max(1, min(size or 20, worker_threads - 8))

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("pbvote")
@@ -94,7 +95,7 @@ def _wants_page(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, body: dict[str, Any]) -> Any:
-    from app.web.router import render
+    from app.web.render import render
 
     return render(
         request, "error.html", {"status": status, "message": body["message"]}, status_code=status
@@ -105,41 +106,54 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
+def error_response(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
+    """The error page for a person's browser, the JSON error shape for everyone else."""
+    if _wants_page(request):
+        response = _page(request, status, body)
+        response.headers.update(headers or {})
+        return response
+    return _json(status, body, headers)
+
+
 def _field_of(loc: tuple[Any, ...]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or None
 
 
-def audit_refusal(request: Request, exc: Exception) -> None:
-    """Every refusal leaves a trace; call it from every 4xx handler.
+def audit_refusal(request: Request, exc: Exception, *, session: Any = None) -> None:
+    """Every refusal leaves a trace; every 4xx handler and page refusal comes here.
 
     A signed-in staff member's refusal (role, phase, another process's object, bad
     input) goes in the audit chain: who, what, why. An anonymous one is only counted,
     per kind and hour (`RefusalCount`), in memory first and written at most every
     REFUSAL_FLUSH_SECONDS per app instance: a flood of bad requests from anyone must
-    not flood the chain nor turn each bad request into a disk write. The chain entry
-    is written in its own transaction, because the request's own is rolled back.
+    not flood the chain nor turn each bad request into a disk write.
+
+    With `session` (a page, inside its request's database slot, its own work rolled
+    back) the entry goes in that transaction, which the session dependency commits.
+    Without it the entry is written in a session of its own: the caller holds a
+    database slot for it (see `record_refusal`).
     """
     from app import audit
     from app.db import open_session
 
-    status, code, message = _refusal_facts(exc)
-    route = getattr(request.scope.get("route"), "path", "unrouted")
-    exc_audit = getattr(exc, "audit", None)
-    action, target = exc_audit or ("request.refused", f"{request.method} {request.url.path}")
-    # The kind of an anonymous refusal: the domain's action when it names one, else the route.
-    kind = f"{action if exc_audit else f'{request.method} {route}'} {status} {code}"
+    facts = _refusal_kind(request, exc)
+    status, code, message, action, target, route, kind = facts
     actor = getattr(request.state, "actor", None)
     staff_id = actor.user_id if actor is not None else _signed_staff_id(request)
     if staff_id is None:
-        _count_anonymous(request, kind)
+        if _count_anonymous(request, kind):
+            flush_refusals(request.app, session=session)
         return
-    session = open_session(request.app.state.session_factory, write=True)
+    own = session is None
+    if own:
+        session = open_session(request.app.state.session_factory, write=True)
     try:
         if actor is None or actor.user_id is None:
             actor = _staff_actor(session, staff_id)
         if actor is None:
-            session.rollback()
             _count_anonymous(request, kind)
             return
         audit.append(
@@ -150,12 +164,41 @@ def audit_refusal(request: Request, exc: Exception) -> None:
             outcome="refused",
             detail={"status": status, "error": code, "message": message[:500], "route": route},
         )
-        session.commit()
+        if own:
+            session.commit()
     except Exception:
-        session.rollback()
+        if own:
+            session.rollback()
         log.exception("could not audit a refusal of %s on %s", action, target)
     finally:
-        session.close()
+        if own:
+            session.close()
+
+
+def _refusal_kind(request: Request, exc: Exception) -> tuple[Any, ...]:
+    status, code, message = _refusal_facts(exc)
+    route = getattr(request.scope.get("route"), "path", "unrouted")
+    exc_audit = getattr(exc, "audit", None)
+    action, target = exc_audit or ("request.refused", f"{request.method} {request.url.path}")
+    # The kind of an anonymous refusal: the domain's action when it names one, else the route.
+    kind = f"{action if exc_audit else f'{request.method} {route}'} {status} {code}"
+    return status, code, message, action, target, route, kind
+
+
+async def record_refusal(request: Request, exc: Exception) -> None:
+    """audit_refusal from an error handler: the route's own slot is given back by now, so
+    a database write takes a slot of its own; an anonymous refusal is only counted."""
+    from app.db import database_slot
+
+    actor = getattr(request.state, "actor", None)
+    staff = actor is not None and actor.user_id is not None
+    if not staff and _signed_staff_id(request) is None:
+        if _count_anonymous(request, _refusal_kind(request, exc)[-1]):
+            async with database_slot(request, write=True):
+                await run_in_threadpool(flush_refusals, request.app)
+        return
+    async with database_slot(request, write=True):
+        await run_in_threadpool(audit_refusal, request, exc)
 
 
 REFUSAL_FLUSH_SECONDS = 10.0
@@ -197,7 +240,8 @@ def _staff_actor(session: Any, user_id: int) -> Any:
     return Actor(role=user.role, user_id=user.id) if user is not None else None
 
 
-def _count_anonymous(request: Request, kind: str) -> None:
+def _count_anonymous(request: Request, kind: str) -> bool:
+    """Counts it in memory; True when the counts are due to be written."""
     from app.db import utcnow
 
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
@@ -207,13 +251,12 @@ def _count_anonymous(request: Request, kind: str) -> None:
         if tally is None:
             tally = state.refusal_tally = {"counts": Counter(), "flushed": 0.0}
         tally["counts"][(hour, kind[:120])] += 1
-        due = time.monotonic() - tally["flushed"] >= REFUSAL_FLUSH_SECONDS
-    if due:
-        flush_refusals(request.app)
+        return time.monotonic() - tally["flushed"] >= REFUSAL_FLUSH_SECONDS
 
 
-def flush_refusals(app: FastAPI) -> None:
-    """Writes the anonymous refusal counts gathered so far (also at shutdown)."""
+def flush_refusals(app: FastAPI, *, session: Any = None) -> None:
+    """Writes the anonymous refusal counts gathered so far (also at shutdown), in
+    `session` when given (the caller commits), else in a session of its own."""
     from app import audit
     from app.db import open_session
 
@@ -222,6 +265,13 @@ def flush_refusals(app: FastAPI) -> None:
         if not tally or not tally["counts"]:
             return
         counts, tally["counts"], tally["flushed"] = tally["counts"], Counter(), time.monotonic()
+    if session is not None:
+        try:
+            with session.begin_nested():
+                audit.count_refusals(session=session, counts=dict(counts))
+        except Exception:
+            log.exception("could not count %d anonymous refusals", sum(counts.values()))
+        return
     session = open_session(app.state.session_factory, write=True)
     try:
         audit.count_refusals(session=session, counts=dict(counts))
@@ -235,15 +285,13 @@ def flush_refusals(app: FastAPI) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    def _domain(request: Request, exc: DomainError) -> Any:
-        audit_refusal(request, exc)
-        if _wants_page(request):
-            return _page(request, exc.status_code, exc.body())
-        return _json(exc.status_code, exc.body(), exc.headers)
+    async def _domain(request: Request, exc: DomainError) -> Any:
+        await record_refusal(request, exc)
+        return error_response(request, exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        audit_refusal(request, exc)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        await record_refusal(request, exc)
         errors = exc.errors()
         first = errors[0] if errors else {}
         field = _field_of(tuple(first.get("loc", ())))
@@ -262,16 +310,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, body)
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(request: Request, exc: StarletteHTTPException) -> Any:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         if 400 <= exc.status_code < 500:
-            audit_refusal(request, exc)
+            await record_refusal(request, exc)
         message = exc.detail if isinstance(exc.detail, str) else "Request refused."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
         body = {"error": _HTTP_CODES.get(exc.status_code, "http_error"), "message": message}
-        if _wants_page(request):
-            return _page(request, exc.status_code, body)
-        return _json(exc.status_code, body, getattr(exc, "headers", None))
+        return error_response(request, exc.status_code, body, getattr(exc, "headers", None))
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -1,10 +1,11 @@
 """create_app(): settings, database, routers, error handlers."""
 
 import logging
+import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -13,8 +14,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from app import audit
+from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
-from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
+from app.db import DbSlot, SessionDep, database_slots, make_engine, make_session_factory
 from app.errors import flush_refusals, install_error_handlers
 from app.migrate import schema_problem
 from app.models import load_all_models
@@ -22,6 +24,7 @@ from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
+UPLOAD_PATHS = re.compile(r"^/api/paper-batches/[0-9]+/import$")  # the paper-ballot CSV
 
 
 class SchemaNotReady(RuntimeError):
@@ -58,9 +61,13 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.database_slots = database_slots(engine)
     install_error_handlers(app)
     app.add_middleware(
-        DatabaseGate, capacity=gate_capacity(engine), one_writer=engine.dialect.name == "sqlite"
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
     )
     app.add_middleware(NoStore)
 
@@ -83,6 +90,8 @@ def create_app(
     from app.web.organize import router as organize_pages
     from app.web.router import router as web_router
 
+    # Pages that still open sessions of their own hold the request's slot while they run.
+    own_sessions = [DbSlot]
     app.include_router(users_router)
     app.include_router(processes_router)
     app.include_router(sites_router)
@@ -94,9 +103,9 @@ def create_app(
     app.include_router(exports_router)
     app.include_router(web_router)
     app.include_router(proposal_pages)
-    app.include_router(voting_pages)
+    app.include_router(voting_pages, dependencies=own_sessions)
     app.include_router(results_pages)
-    app.include_router(station_pages)
+    app.include_router(station_pages, dependencies=own_sessions)
     app.include_router(paper_pages)
     app.include_router(organize_pages)
     app.include_router(idea_pages)
@@ -104,11 +113,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])
-    def healthz(request: Request):
+    def healthz(session: SessionDep):
         try:
-            with request.app.state.session_factory() as session:
-                session.execute(text("SELECT 1"))
+            session.execute(text("SELECT 1"))
         except Exception as exc:
+            session.rollback()
             log.error("health check: database unreachable: %s", exc)
             return JSONResponse(
                 status_code=503, content={"status": "unavailable", "database": "unreachable"}

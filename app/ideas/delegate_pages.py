@@ -5,10 +5,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from app.audit import Actor
-from app.db import open_session
+from app.db import SessionDep
 from app.errors import DomainError
 from app.ideas import service
 from app.ideas.criteria import criteria_of
@@ -17,14 +16,13 @@ from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
-from app.voting.station import same_origin, staff_from_cookie
-from app.web.router import refusal, render
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _delegate(request: Request, session):
-    user = staff_from_cookie(request, session)
+def _delegate(user):
     ok = user is not None and user.role in (Role.delegate.value, Role.organizer.value)
     return user if ok else None
 
@@ -48,29 +46,27 @@ def _ideas(session, process_id: int, user_id: int) -> tuple[list[Idea], set[int]
 
 
 @router.get("/delegate", response_class=HTMLResponse)
-def overview(request: Request):
-    with request.app.state.session_factory() as session:
-        user = _delegate(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        cards = []
-        for process in session.execute(
-            select(Process)
-            .where(Process.phase == Phase.proposal_development.value)
-            .order_by(Process.id)
-        ).scalars():
-            ideas, scored = _ideas(session, process.id, user.id)
-            cards.append({"process": process, "ideas": ideas, "scored": scored})
-        return render(request, "delegate.html", {"user": user, "cards": cards})
+def overview(request: Request, session: SessionDep, staff: StaffFromCookie):
+    user = _delegate(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    cards = []
+    for process in session.execute(
+        select(Process)
+        .where(Process.phase == Phase.proposal_development.value)
+        .order_by(Process.id)
+    ).scalars():
+        ideas, scored = _ideas(session, process.id, user.id)
+        cards.append({"process": process, "ideas": ideas, "scored": scored})
+    return render(request, "delegate.html", {"user": user, "cards": cards})
 
 
 @router.get("/delegate/ideas/{idea_id}", response_class=HTMLResponse)
-def idea_page(request: Request, idea_id: int):
-    with request.app.state.session_factory() as session:
-        user = _delegate(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        return _score_page(request, session, user, idea_id)
+def idea_page(request: Request, session: SessionDep, staff: StaffFromCookie, idea_id: int):
+    user = _delegate(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    return _score_page(request, session, user, idea_id)
 
 
 def _score_page(
@@ -107,52 +103,45 @@ def _score_page(
     )
 
 
-@router.post("/delegate/ideas/{idea_id}", response_class=HTMLResponse)
-async def save(request: Request, idea_id: int):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_save, request, idea_id, form)
-
-
-def _save(request: Request, idea_id: int, form: dict[str, str]):
-    same_origin(request)
-    with open_session(request.app.state.session_factory, write=True) as session:
-        user = _delegate(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        scores = {
-            k.removeprefix("criterion_"): int(v)
-            for k, v in form.items()
-            if k.startswith("criterion_") and v.isdigit()
-        }
-        try:
-            data = ScoreIn(scores=scores, comment=form.get("comment", "").strip()[:2000] or None)
-            service.put_score(
-                session=session,
-                actor=Actor(role=user.role, user_id=user.id),
-                delegate_id=user.id,
-                idea_id=idea_id,
-                data=data,
-            )
-            session.commit()
-        except (ValidationError, DomainError) as exc:
-            session.rollback()
-            message = (
-                refusal(request, exc)
-                if isinstance(exc, DomainError)
-                else "Give every criterion a score from 1 to 5."
-            )
-            values = {int(k): v for k, v in scores.items() if k.isdigit()}
-            return _score_page(
-                request,
-                session,
-                user,
-                idea_id,
-                error=message,
-                values=values,
-                status_code=getattr(exc, "status_code", 422),
-            )
-        idea = session.get(Idea, idea_id)
-        ideas, scored = _ideas(session, idea.process_id, user.id)
+@router.post("/delegate/ideas/{idea_id}", response_class=HTMLResponse, dependencies=[SameOrigin])
+def save(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, idea_id: int
+):
+    user = _delegate(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    scores = {
+        k.removeprefix("criterion_"): int(v)
+        for k, v in form.items()
+        if k.startswith("criterion_") and v.isdigit()
+    }
+    try:
+        data = ScoreIn(scores=scores, comment=form.get("comment", "").strip()[:2000] or None)
+        service.put_score(
+            session=session,
+            actor=Actor(role=user.role, user_id=user.id),
+            delegate_id=user.id,
+            idea_id=idea_id,
+            data=data,
+        )
+    except (ValidationError, DomainError) as exc:
+        message = (
+            refusal(request, exc, session=session)
+            if isinstance(exc, DomainError)
+            else "Give every criterion a score from 1 to 5."
+        )
+        values = {int(k): v for k, v in scores.items() if k.isdigit()}
+        return _score_page(
+            request,
+            session,
+            user,
+            idea_id,
+            error=message,
+            values=values,
+            status_code=getattr(exc, "status_code", 422),
+        )
+    idea = session.get(Idea, idea_id)
+    ideas, scored = _ideas(session, idea.process_id, user.id)
     following = [i.id for i in ideas if i.id not in scored and i.id > idea_id] or [
         i.id for i in ideas if i.id not in scored
     ]

@@ -3,17 +3,17 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from app.audit import PUBLIC
-from app.db import SessionDep, open_session
+from app.db import SessionDep
 from app.errors import DomainError
 from app.ideas import service
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import Phase
 from app.web import i18n
-from app.web.router import refusal, render
+from app.web.deps import PageForm
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("title", "description", "neighborhood", "contact_name", "contact_email")
@@ -56,45 +56,31 @@ def idea_form(request: Request, session: SessionDep, process_id: int):
 
 
 @router.post("/processes/{process_id}/ideas/new", response_class=HTMLResponse)
-async def idea_submit(request: Request, process_id: int):
-    data = await request.form()
-    form = {k: str(data.get(k, "")).strip() for k in FIELDS}
-    return await run_in_threadpool(_submit, request, process_id, form)
-
-
-def _submit(request: Request, process_id: int, form: dict[str, str]) -> HTMLResponse:
-    with open_session(request.app.state.session_factory, write=True) as session:
-        process = processes.get_process(session=session, process_id=process_id)
-        language = i18n.pick_language(request, process.languages)
-        try:
-            body = IdeaCreate(
-                language=language,
-                **{k: v or None for k, v in form.items() if k != "description"},
-                description=form["description"],
-            )
-            service.submit_idea(
-                session=session,
-                actor=PUBLIC,
-                process_id=process_id,
-                data=body,
-                typed_by_staff=False,
-                client_address=request.client.host if request.client else None,
-            )
-            session.commit()
-        except ValidationError as exc:
-            session.rollback()
-            fields = ", ".join(
-                i18n.translate(language, f"idea.{e['loc'][0]}") for e in exc.errors() if e["loc"]
-            )
-            message = i18n.translate(language, "error.invalid") + (f" ({fields})" if fields else "")
-            return _form_page(request, process, form, message, status_code=422)
-        except DomainError as exc:
-            session.rollback()
-            return _form_page(
-                request,
-                process,
-                form,
-                refusal(request, exc, language),
-                status_code=exc.status_code,
-            )
+def idea_submit(request: Request, session: SessionDep, process_id: int, data: PageForm):
+    form = {k: data.get(k, "").strip() for k in FIELDS}
+    process = processes.get_process(session=session, process_id=process_id)
+    language = i18n.pick_language(request, process.languages)
+    try:
+        body = IdeaCreate(
+            language=language,
+            **{k: v or None for k, v in form.items() if k != "description"},
+            description=form["description"],
+        )
+        service.submit_idea(
+            session=session,
+            actor=PUBLIC,
+            process_id=process_id,
+            data=body,
+            typed_by_staff=False,
+            client_address=request.client.host if request.client else None,
+        )
+    except ValidationError as exc:
+        fields = ", ".join(
+            i18n.translate(language, f"idea.{e['loc'][0]}") for e in exc.errors() if e["loc"]
+        )
+        message = i18n.translate(language, "error.invalid") + (f" ({fields})" if fields else "")
+        return _form_page(request, process, form, message, status_code=422)
+    except DomainError as exc:
+        message = refusal(request, exc, language, session=session)
+        return _form_page(request, process, form, message, status_code=exc.status_code)
     return _form_page(request, process, {}, done=True, status_code=201)

@@ -8,17 +8,17 @@ and the form comes back for the next sheet. The double-entry rules are the API's
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
-from app.db import open_session
+from app.db import SessionDep
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry
 from app.sites.models import Site
 from app.users.models import User
-from app.voting.station import same_origin, staff_from_cookie, station_page
-from app.web.router import refusal, render
+from app.voting.station import station_page
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,105 +72,80 @@ def _batch_page(
 
 
 @router.get("/station/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(request: Request, batch_id: int):
-    with request.app.state.session_factory() as session:
-        user = staff_from_cookie(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        batch = paper.get_batch(session=session, batch_id=batch_id)
-        message = request.query_params.get("saved")
-        return _batch_page(
-            request, session, user, batch, message=f"Saved: {message[:80]}" if message else None
+def batch_page(request: Request, session: SessionDep, user: StaffFromCookie, batch_id: int):
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    batch = paper.get_batch(session=session, batch_id=batch_id)
+    message = request.query_params.get("saved")
+    return _batch_page(
+        request, session, user, batch, message=f"Saved: {message[:80]}" if message else None
+    )
+
+
+@router.post("/station/sites/{site_id}/paper-batches", dependencies=[SameOrigin])
+def new_batch(
+    request: Request, session: SessionDep, user: StaffFromCookie, form: PageForm, site_id: int
+):
+    site = session.get(Site, site_id)
+    if user is None or site is None:
+        return RedirectResponse("/station", status_code=303)
+    sheets = form.get("sheets", "")
+    declared = int(sheets) if sheets.strip().isdigit() else 0
+    if not 1 <= declared <= 10_000:
+        return station_page(
+            request,
+            session,
+            user,
+            status_code=422,
+            error="Give the number of sheets in the batch (1 to 10,000).",
         )
+    try:
+        batch = paper.create_batch(
+            session=session,
+            user=user,
+            process_id=site.process_id,
+            site_id=site_id,
+            declared_sheets=declared,
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, session=session)
+        return station_page(request, session, user, error=error, status_code=exc.status_code)
+    return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
 
 
-@router.post("/station/sites/{site_id}/paper-batches")
-async def new_batch(request: Request, site_id: int):
-    form = await request.form()
-    return await run_in_threadpool(_new_batch, request, site_id, str(form.get("sheets", "")))
-
-
-def _new_batch(request: Request, site_id: int, sheets: str):
-    same_origin(request)
-    with open_session(request.app.state.session_factory, write=True) as session:
-        user = staff_from_cookie(request, session)
-        site = session.get(Site, site_id)
-        if user is None or site is None:
-            return RedirectResponse("/station", status_code=303)
-        declared = int(sheets) if sheets.strip().isdigit() else 0
-        if not 1 <= declared <= 10_000:
-            return station_page(
-                request,
-                session,
-                user,
-                status_code=422,
-                error="Give the number of sheets in the batch (1 to 10,000).",
+@router.post("/station/batches/{batch_id}", response_class=HTMLResponse, dependencies=[SameOrigin])
+def enter_sheet(
+    request: Request, session: SessionDep, user: StaffFromCookie, form: PageForm, batch_id: int
+):
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    batch = paper.get_batch(session=session, batch_id=batch_id)
+    text = form.get("marks", "")[:400]
+    try:
+        if form.get("action") == "close":
+            paper.close_batch(session=session, user=user, batch_id=batch_id)
+            return RedirectResponse(
+                f"/station/batches/{batch_id}?saved=batch+closed", status_code=303
             )
-        try:
-            batch = paper.create_batch(
-                session=session,
-                user=user,
-                process_id=site.process_id,
-                site_id=site_id,
-                declared_sheets=declared,
-            )
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            return station_page(
-                request, session, user, error=refusal(request, exc), status_code=exc.status_code
-            )
-        return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
-
-
-@router.post("/station/batches/{batch_id}", response_class=HTMLResponse)
-async def enter_sheet(request: Request, batch_id: int):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_enter, request, batch_id, form)
-
-
-def _enter(request: Request, batch_id: int, form: dict[str, str]):
-    same_origin(request)
-    with open_session(request.app.state.session_factory, write=True) as session:
-        user = staff_from_cookie(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        batch = paper.get_batch(session=session, batch_id=batch_id)
-        text = form.get("marks", "")[:400]
-        try:
-            if form.get("action") == "close":
-                paper.close_batch(session=session, user=user, batch_id=batch_id)
-                session.commit()
-                return RedirectResponse(
-                    f"/station/batches/{batch_id}?saved=batch+closed", status_code=303
-                )
-            sheet = int(form.get("sheet", "0")) if form.get("sheet", "").isdigit() else 0
-            pass_number, state = paper.enter_sheet(
-                session=session,
-                user=user,
-                batch_id=batch_id,
-                sheet=sheet,
-                marks=list(parse_marks(text)),
-                blank=form.get("flag") == "blank",
-                unreadable=form.get("flag") == "unreadable",
-            )
-            session.commit()
-        except CsvProblem as problem:
-            session.rollback()
-            return _batch_page(
-                request, session, user, batch, error=problem.message, marks=text, status_code=422
-            )
-        except DomainError as exc:
-            session.rollback()
-            return _batch_page(
-                request,
-                session,
-                user,
-                batch,
-                error=refusal(request, exc),
-                marks=text,
-                status_code=exc.status_code,
-            )
+        sheet = int(form.get("sheet", "0")) if form.get("sheet", "").isdigit() else 0
+        pass_number, state = paper.enter_sheet(
+            session=session,
+            user=user,
+            batch_id=batch_id,
+            sheet=sheet,
+            marks=list(parse_marks(text)),
+            blank=form.get("flag") == "blank",
+            unreadable=form.get("flag") == "unreadable",
+        )
+    except CsvProblem as problem:
+        return _batch_page(
+            request, session, user, batch, error=problem.message, marks=text, status_code=422
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, session=session)
+        return _batch_page(
+            request, session, user, batch, error=error, marks=text, status_code=exc.status_code
+        )
     saved = f"sheet {sheet} pass {pass_number} ({state.value})"
     return RedirectResponse(
         f"/station/batches/{batch_id}?saved={saved.replace(' ', '+')}", status_code=303

@@ -8,7 +8,7 @@ from app.errors import Forbidden
 from app.processes import service as processes
 from app.proposals import service
 from app.web import i18n
-from app.web.router import render
+from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
 

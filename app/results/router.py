@@ -12,7 +12,7 @@ from app.proposals.service import ballot_proposals
 from app.results import awards, service
 from app.results.models import AwardStatus
 from app.web import i18n
-from app.web.router import render
+from app.web.render import render
 
 router = APIRouter(prefix="/api/processes", tags=["results and funding"])
 ProcessId = Path(ge=1, le=2**31 - 1)

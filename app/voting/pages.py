@@ -23,7 +23,7 @@ from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.private import clear_flash, read_flash, set_flash
-from app.web.router import refusal, render
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 

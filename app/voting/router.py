@@ -7,20 +7,13 @@ its own transaction after the cast's transaction has been rolled back.
 
 import csv
 import io
-import threading
-from contextlib import nullcontext
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows
-    fcntl = None  # type: ignore[assignment]
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app import audit
 from app.auth import CurrentOrganizer, CurrentStaff, SettingsDep, actor_of
-from app.db import SessionDep, open_session, utcnow
+from app.db import DbSlot, SessionDep, open_session, utcnow
 from app.errors import (
     BadInput,
     Conflict,
@@ -56,7 +49,6 @@ from app.voting.schemas import (
 router = APIRouter(tags=["voting"])
 _staff = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
 _cast = error_responses(BadInput, NotAuthenticated, Forbidden, NotFound, Conflict, TooManyRequests)
-_GATE_CREATION = threading.Lock()
 SiteId = Path(ge=1, le=2**31 - 1, description="The site id")
 
 
@@ -221,13 +213,14 @@ def cast_from_request(
     *, request: Request, settings, process_id: int, credential, ranking: list[int]
 ) -> str:
     """Cast one ballot for this request, in its own session: the JSON API and the ballot
-    page both come here. Guesses are throttled per address; a refusal raises."""
+    page both come here, holding the request's database slot (`DbSlot`). Guesses are
+    throttled per address; a refusal raises."""
     factory = request.app.state.session_factory
     request.state.actor = audit.PUBLIC
     client = request.client.host if request.client else "unknown"
     throttle_keys = [f"ballot-code:{client}"]
     guessing = credential.access_code is not None
-    with _write_gate(request.app), open_session(factory, write=True) as session:
+    with open_session(factory, write=True) as session:
         session.info.update(_frozen_caches(request.app))
         if guessing:
             _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
@@ -253,6 +246,7 @@ def cast_from_request(
     response_model=ReceiptOut,
     status_code=201,
     responses=_cast,
+    dependencies=[DbSlot],
 )
 def cast_ballot(
     body: BallotIn, request: Request, settings: SettingsDep, process_id: int = ProcessId
@@ -278,49 +272,6 @@ def _frozen_caches(app) -> dict:
     if caches is None:
         caches = app.state.voting_caches = {service.BALLOT_CACHE: {}, service.RULES_CACHE: {}}
     return caches
-
-
-class _SqliteWriteGate:
-    """One casting transaction at a time on a SQLite file, across threads and processes.
-
-    Waiting casts queue here (a thread lock, then an flock on a file beside the
-    database) instead of sleeping in SQLite's busy handler, whose growing back-off
-    (up to 100 ms a try, no queue) makes a few unlucky voters wait seconds while others
-    go first. PostgreSQL needs no gate: rows, not the database, are locked.
-    """
-
-    def __init__(self, database: str | None) -> None:
-        self._thread_lock = threading.Lock()
-        self._file = None
-        if database and database != ":memory:" and fcntl is not None:
-            self._file = open(f"{database}.cast-lock", "a+b")  # noqa: SIM115 (kept open)
-
-    def __enter__(self) -> None:
-        self._thread_lock.acquire()
-        if self._file is not None:
-            try:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
-            except BaseException:
-                self._thread_lock.release()
-                raise
-
-    def __exit__(self, *_: object) -> None:
-        try:
-            if self._file is not None:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-        finally:
-            self._thread_lock.release()
-
-
-def _write_gate(app):
-    engine = app.state.engine
-    if engine.dialect.name != "sqlite":
-        return nullcontext()
-    with _GATE_CREATION:
-        gate = getattr(app.state, "voting_write_gate", None)
-        if gate is None:
-            gate = app.state.voting_write_gate = _SqliteWriteGate(engine.url.database)
-    return gate
 
 
 def _not_throttled(*, session, keys: list[str], process_id: int) -> None:

@@ -7,7 +7,6 @@ these forms in a poll worker's name.
 """
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,13 +15,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from app.audit import Actor
-from app.auth import STAFF_COOKIE
-from app.db import open_session, utcnow
+from app.auth import STAFF_COOKIE, SettingsDep
+from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import Phase
-from app.security import TokenError, issue_access_token, serializer
+from app.security import issue_access_token, serializer
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
@@ -33,36 +31,14 @@ from app.voting.pages import FormState, form_state, receipt_once
 from app.voting.router import cast_from_request
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie, same_origin
 from app.web.private import clear_cookie, set_cookie, set_flash
-from app.web.router import refusal, render
+from app.web.render import refusal, render
 
 router = APIRouter(include_in_schema=False)
 KIOSK = "/kiosk"
 KIOSK_COOKIE = "pbvote_kiosk"
 VOTER_COOKIE = "pbvote_kiosk_voter"  # the ticket of the voter now at the kiosk (path /kiosk)
-
-
-def same_origin(request: Request) -> None:
-    source = request.headers.get("origin") or request.headers.get("referer") or ""
-    if urlsplit(source).netloc != request.url.netloc:
-        raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
-
-
-def staff_from_cookie(request: Request, session) -> User | None:
-    token = request.cookies.get(STAFF_COOKIE)
-    if not token or _kiosk_session(request)[0] is not None:
-        return None  # a kiosk holds no staff session, even if its browser kept the cookie
-    try:
-        user_id = users.read_live_token(
-            session=session, secret_key=request.app.state.settings.secret_key, token=token
-        )
-    except TokenError:
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
-    return user
 
 
 def station_page(
@@ -113,38 +89,27 @@ def station_page(
 
 
 @router.get("/station", response_class=HTMLResponse)
-def station(request: Request):
-    with request.app.state.session_factory() as session:
-        return station_page(request, session, staff_from_cookie(request, session))
+def station(request: Request, session: SessionDep, user: StaffFromCookie):
+    return station_page(request, session, user)
 
 
-@router.post("/station/login", response_class=HTMLResponse)
-async def station_login(request: Request):
-    form = await request.form()
-    return await run_in_threadpool(
-        _login, request, str(form.get("email", "")), str(form.get("password", ""))
-    )
-
-
-def _login(request: Request, email: str, password: str):
-    same_origin(request)
-    settings = request.app.state.settings
-    with open_session(request.app.state.session_factory, write=True) as session:
-        try:
-            user = users.authenticate(
-                session=session,
-                settings=settings,
-                email=email[:254],
-                password=password[:1024],
-                client_address=request.client.host if request.client else None,
-            )
-        except DomainError as exc:  # locked out for a while
-            return station_page(request, session, None, error=exc.message, status_code=429)
-        session.commit()
-        if user is None:
-            return station_page(
-                request, session, None, error="The email or password is wrong.", status_code=401
-            )
+@router.post("/station/login", response_class=HTMLResponse, dependencies=[SameOrigin])
+def station_login(request: Request, session: SessionDep, settings: SettingsDep, form: PageForm):
+    try:
+        user = users.authenticate(
+            session=session,
+            settings=settings,
+            email=form.get("email", "")[:254],
+            password=form.get("password", "")[:1024],
+            client_address=request.client.host if request.client else None,
+        )
+    except DomainError as exc:  # locked out for a while
+        session.rollback()
+        return station_page(request, session, None, error=exc.message, status_code=429)
+    if user is None:  # the failure is counted: the session dependency commits it
+        return station_page(
+            request, session, None, error="The email or password is wrong.", status_code=401
+        )
     token = issue_access_token(
         secret_key=settings.secret_key,
         user_id=user.id,
@@ -160,105 +125,93 @@ def _login(request: Request, email: str, password: str):
     return response
 
 
-@router.post("/station/logout")
-def station_logout(request: Request):
-    same_origin(request)
-    with open_session(request.app.state.session_factory, write=True) as session:
-        users.revoke_token(
-            session=session,
-            secret_key=request.app.state.settings.secret_key,
-            token=request.cookies.get(STAFF_COOKIE, ""),
-        )
-        session.commit()
+@router.post("/station/logout", dependencies=[SameOrigin])
+def station_logout(request: Request, session: SessionDep, settings: SettingsDep):
+    users.revoke_token(
+        session=session, secret_key=settings.secret_key, token=request.cookies.get(STAFF_COOKIE, "")
+    )
     response = RedirectResponse("/station", status_code=303)
     response.delete_cookie(STAFF_COOKIE)
     return response
 
 
-@router.post("/station/sites/{site_id}/check-in", response_class=HTMLResponse)
-async def station_check_in(request: Request, site_id: int):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_check_in, request, site_id, form)
+@router.post(
+    "/station/sites/{site_id}/check-in", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def station_check_in(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: StaffFromCookie,
+    form: PageForm,
+    site_id: int,
+):
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    site = session.get(Site, site_id)
+    mode = Channel.paper if form.get("mode") == "paper" else Channel.kiosk
+    try:
+        identity = IdentityIn(
+            name=form.get("name", "")[:200],
+            birth_date=form.get("birth_date") or None,
+            postal_code=form.get("postal_code", "")[:20],
+        )
+        if site is None:
+            raise Forbidden("There is no such voting site.", field="site_id")
+        result = voting.check_in(
+            session=session,
+            settings=settings,
+            user=user,
+            process_id=site.process_id,
+            site_id=site_id,
+            mode=mode,
+            identity=identity,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return station_page(request, session, user, error=problems, status_code=422)
+    except DomainError as exc:
+        error = refusal(request, exc, session=session)
+        return station_page(request, session, user, error=error, status_code=exc.status_code)
+    if result.kiosk_ticket:
+        message = (
+            "Checked in. Give the voter this kiosk ticket (valid 15 minutes): "
+            f"<p class='receipt'><code>{result.kiosk_ticket}</code></p>"
+        )
+    else:
+        message = "Checked in. Give the voter a paper ballot."
+    return station_page(request, session, user, message=message, status_code=201)
 
 
-def _check_in(request: Request, site_id: int, form: dict[str, str]):
-    same_origin(request)
-    settings = request.app.state.settings
-    with open_session(request.app.state.session_factory, write=True) as session:
-        user = staff_from_cookie(request, session)
-        if user is None:
-            return RedirectResponse("/station", status_code=303)
-        site = session.get(Site, site_id)
-        mode = Channel.paper if form.get("mode") == "paper" else Channel.kiosk
-        try:
-            identity = IdentityIn(
-                name=form.get("name", "")[:200],
-                birth_date=form.get("birth_date") or None,
-                postal_code=form.get("postal_code", "")[:20],
-            )
-            if site is None:
-                raise Forbidden("There is no such voting site.", field="site_id")
-            result = voting.check_in(
-                session=session,
-                settings=settings,
-                user=user,
-                process_id=site.process_id,
-                site_id=site_id,
-                mode=mode,
-                identity=identity,
-            )
-            session.commit()
-        except ValidationError as exc:
-            session.rollback()
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-            )
-            return station_page(request, session, user, error=problems, status_code=422)
-        except DomainError as exc:
-            session.rollback()
-            return station_page(
-                request, session, user, error=refusal(request, exc), status_code=exc.status_code
-            )
-        if result.kiosk_ticket:
-            message = (
-                "Checked in. Give the voter this kiosk ticket (valid 15 minutes): "
-                f"<p class='receipt'><code>{result.kiosk_ticket}</code></p>"
-            )
-        else:
-            message = "Checked in. Give the voter a paper ballot."
-        return station_page(request, session, user, message=message, status_code=201)
-
-
-@router.post("/station/sites/{site_id}/kiosk")
-def station_open_kiosk(request: Request, site_id: int):
+@router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])
+def station_open_kiosk(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: StaffFromCookie,
+    site_id: int,
+):
     """Turns this device into the site's kiosk, and signs its staff session out: voters use
     it next, and a kiosk must not open the polling station."""
-    same_origin(request)
-    settings = request.app.state.settings
-    with open_session(request.app.state.session_factory, write=True) as session:
-        user = staff_from_cookie(request, session)
-        site = session.get(Site, site_id)
-        if user is None or site is None:
-            return RedirectResponse("/station", status_code=303)
-        try:
-            token, expires_at = voting.open_kiosk(
-                session=session,
-                settings=settings,
-                user=user,
-                process_id=site.process_id,
-                site_id=site_id,
-            )
-            users.revoke_token(
-                session=session,
-                secret_key=settings.secret_key,
-                token=request.cookies.get(STAFF_COOKIE, ""),
-            )
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            return station_page(
-                request, session, user, error=refusal(request, exc), status_code=exc.status_code
-            )
+    site = session.get(Site, site_id)
+    if user is None or site is None:
+        return RedirectResponse("/station", status_code=303)
+    try:
+        token, expires_at = voting.open_kiosk(
+            session=session,
+            settings=settings,
+            user=user,
+            process_id=site.process_id,
+            site_id=site_id,
+        )
+        users.revoke_token(
+            session=session,
+            secret_key=settings.secret_key,
+            token=request.cookies.get(STAFF_COOKIE, ""),
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, session=session)
+        return station_page(request, session, user, error=error, status_code=exc.status_code)
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
     set_cookie(request, response, KIOSK_COOKIE, token, max_age=max(seconds, 60))
@@ -325,9 +278,8 @@ def _to_kiosk(request: Request) -> RedirectResponse:
 
 
 @router.get(KIOSK, response_class=HTMLResponse)
-def kiosk(request: Request):
-    with request.app.state.session_factory() as session:
-        return _kiosk_home(request, session)
+def kiosk(request: Request, session: SessionDep):
+    return _kiosk_home(request, session)
 
 
 @router.post(KIOSK + "/ballot", response_class=HTMLResponse)

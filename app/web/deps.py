@@ -1,0 +1,44 @@
+"""Dependencies of the pages, beside the API's (app/auth.py, app/db.py).
+
+StaffFromCookie: the signed-in staff member of the pages' cookie, or None.
+SameOrigin: a page POST must come from this site's own page (the CSRF guard: the staff
+cookie is SameSite=Strict as well).
+PageForm: the fields of a page's form, as text.
+Lang: the visitor's language among all the pages speak.
+"""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+
+from app.auth import staff_cookie_user
+from app.db import SessionDep
+from app.errors import Forbidden
+from app.users.models import User
+from app.web import i18n
+
+
+def staff_from_cookie(request: Request, session: SessionDep) -> User | None:
+    return staff_cookie_user(request, session)
+
+
+def same_origin(request: Request) -> None:
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    if urlsplit(source).netloc != request.url.netloc:
+        raise Forbidden("This form must be sent from this site's own page.", code="cross_site")
+
+
+async def page_form(request: Request) -> dict[str, str]:
+    """The page's form fields (the body is whole already: app/bodylimit.py)."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def page_language(request: Request) -> str:
+    return i18n.pick_language(request, None)
+
+
+StaffFromCookie = Annotated[User | None, Depends(staff_from_cookie)]
+SameOrigin = Depends(same_origin)
+PageForm = Annotated[dict[str, str], Depends(page_form)]
+Lang = Annotated[str, Depends(page_language)]

@@ -1,0 +1,67 @@
+"""Rendering pages: templates, the visitor's language, money, and refusals said on a page."""
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.errors import DomainError, audit_refusal
+from app.processes.phases import ORDER
+from app.web import i18n
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def money(cents: int, currency: str = "USD") -> str:
+    symbol = {"USD": "$", "EUR": "€"}.get(currency, currency + " ")
+    whole, part = divmod(cents, 100)
+    return f"{symbol}{whole:,}" + (f".{part:02d}" if part else "")
+
+
+templates.env.filters["money"] = money
+templates.env.globals["PHASES"] = ORDER
+templates.env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    offered: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page in the visitor's language; `offered` limits it to a process's languages."""
+    language = i18n.pick_language(request, offered)
+    choices = [c for c in (offered or i18n.available()) if c in i18n.available()]
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {**context, "lang": language, "languages": choices, "t": partial(i18n.translate, language)},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == language:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def refusal(
+    request: Request, exc: DomainError, language: str | None = None, *, session: Any = None
+) -> str:
+    """A refusal shown on a page (the one place pages handle them): the request's own
+    transaction is rolled back first when `session` is given (what the service began
+    stays undone; the session dependency then commits nothing), the refusal is audited as
+    the API's error handler would, and said in the visitor's language where we have words."""
+    if session is not None:
+        session.rollback()
+    audit_refusal(request, exc, session=session)
+    if language:
+        key = f"error.{exc.code}"
+        text = i18n.translate(language, key)
+        if text != key:
+            return text
+    return exc.message
