@@ -12,7 +12,6 @@ from app.db import SessionDep
 from app.errors import Forbidden, NotAuthenticated
 from app.security import TokenError
 from app.users.models import Role, User
-from app.users.service import read_live_token
 
 _bearer = HTTPBearer(auto_error=False)
 STAFF_COOKIE = "pbvote_staff"  # set by the polling-station and organizer pages' sign-in
@@ -70,6 +69,13 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
         return None
     request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
     return user
+
+
+def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
+    # Imported here: rendering a page must not pull in the domain services.
+    from app.users.service import read_live_token as read
+
+    return read(session=session, secret_key=secret_key, token=token)
 
 
 def _is_kiosk_device(request: Request) -> bool:
