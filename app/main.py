@@ -4,7 +4,7 @@ import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
 from app.errors import install_error_handlers
+from app.inputs import refuse_nul_characters
 from app.migrate import schema_problem
 from app.models import load_all_models
 
@@ -50,6 +51,7 @@ def create_app(
         summary="Participatory budgeting: ideas, proposals, ranked voting, counting, funding.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from app.inputs import AwareTime
 from app.processes.phases import Phase
 
 
@@ -39,16 +40,9 @@ def _currency(value: str) -> str:
     return value
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a timezone, e.g. 2026-05-01T12:00:00Z")
-    return value
-
-
 Cents = Annotated[int, Field(strict=True, gt=0, le=10**15)]
 Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
 Currency = Annotated[str, AfterValidator(_currency)]
-AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
