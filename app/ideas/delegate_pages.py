@@ -14,6 +14,7 @@ from app.ideas import service
 from app.ideas.criteria import criteria_of
 from app.ideas.models import DelegateScore, Idea, IdeaStatus
 from app.ideas.schemas import ScoreIn
+from app.inputs import parse_count
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
@@ -120,9 +121,9 @@ def _save(request: Request, idea_id: int, form: dict[str, str]):
         if user is None:
             return RedirectResponse("/station", status_code=303)
         scores = {
-            k.removeprefix("criterion_"): int(v)
+            k.removeprefix("criterion_"): score
             for k, v in form.items()
-            if k.startswith("criterion_") and v.isdigit()
+            if k.startswith("criterion_") and (score := parse_count(v)) is not None
         }
         try:
             data = ScoreIn(scores=scores, comment=form.get("comment", "").strip()[:2000] or None)
@@ -141,7 +142,7 @@ def _save(request: Request, idea_id: int, form: dict[str, str]):
                 if isinstance(exc, DomainError)
                 else "Give every criterion a score from 1 to 5."
             )
-            values = {int(k): v for k, v in scores.items() if k.isdigit()}
+            values = {int(k): v for k, v in scores.items() if parse_count(k) is not None}
             return _score_page(
                 request,
                 session,

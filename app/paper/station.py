@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import open_session
 from app.errors import DomainError
+from app.inputs import parse_count
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry
@@ -97,7 +98,7 @@ def _new_batch(request: Request, site_id: int, sheets: str):
         site = session.get(Site, site_id)
         if user is None or site is None:
             return RedirectResponse("/station", status_code=303)
-        declared = int(sheets) if sheets.strip().isdigit() else 0
+        declared = parse_count(sheets) or 0
         if not 1 <= declared <= 10_000:
             return station_page(
                 request,
@@ -144,7 +145,7 @@ def _enter(request: Request, batch_id: int, form: dict[str, str]):
                 return RedirectResponse(
                     f"/station/batches/{batch_id}?saved=batch+closed", status_code=303
                 )
-            sheet = int(form.get("sheet", "0")) if form.get("sheet", "").isdigit() else 0
+            sheet = parse_count(form.get("sheet")) or 0
             pass_number, state = paper.enter_sheet(
                 session=session,
                 user=user,

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.audit import Actor
 from app.db import open_session
 from app.errors import DomainError
+from app.inputs import parse_count
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.processes import service as processes
@@ -235,7 +236,7 @@ def _make_codes(request: Request, process_id: int, count: str, label: str):
         user = _organizer(request, session)
         if user is None:
             return RedirectResponse("/station", status_code=303)
-        number = int(count) if count.isdigit() else 0
+        number = parse_count(count) or 0
         if not 1 <= number <= 10_000 or not label:
             return _overview(
                 request,
