@@ -734,6 +734,7 @@ def check_in(
     site = voting_site(session=session, process_id=process_id, site_id=site_id)
     _require_assigned(session=session, user=user, site=site, action="voting.check_in")
     rules = _frozen_rules(session=session, process_id=process_id)
+    _require_check_in_credentials(rules, identity, access_code, site_id)
     person = code_id = None
     if identity is not None:
         person = eligible_person_key(
@@ -772,6 +773,29 @@ def check_in(
         detail={"mode": mode.value},
     )
     return CheckIn(mode=mode, site_id=site_id, kiosk_ticket=ticket, ticket_expires_at=expires_at)
+
+
+def _require_check_in_credentials(
+    rules: VotingRules, identity: IdentityIn | None, access_code: str | None, site_id: int
+) -> None:
+    """In person, the voter shows what online voting asks for, so the two are matched.
+
+    Under `code` the identity alone is also taken (the voter may have lost the code):
+    that gap is the rule's, see the module docstring.
+    """
+    needs = {
+        CredentialKind.code: (),
+        CredentialKind.identity: ("identity",),
+        CredentialKind.both: ("identity", "access_code"),
+    }[CredentialKind(rules.credential)]
+    given = {"identity": identity, "access_code": access_code}
+    if missing := [name for name in needs if given[name] is None]:
+        raise BadInput(
+            f"Checking in to this vote needs the voter's {' and '.join(needs)}.",
+            field=missing[0],
+            code="credential_missing",
+            audit=("voting.check_in", f"site:{site_id}"),
+        )
 
 
 def _spend_kiosk_ticket(
