@@ -282,8 +282,15 @@ def void_access_codes(
     batch_id: int | None = None,
     label: str | None = None,
 ) -> int:
-    get_process(session=session, process_id=process_id)
+    process = get_process(session=session, process_id=process_id)
     target = f"process:{process_id}"
+    if Phase(process.phase) not in CODE_PHASES:
+        raise Conflict(
+            f"Access codes can only be withdrawn before voting ends; the process is in "
+            f"{process.phase}.",
+            code="wrong_phase",
+            audit=("voting.access_codes.void", target),
+        )
     stmt = update(AccessCode).where(
         AccessCode.process_id == process_id,
         AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
@@ -659,6 +666,13 @@ def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id:
         raise NotFound(f"There is no site {site_id}.", field="site_id")
     if site.kind != SiteKind.voting_site.value:
         raise BadInput(f"{site.name} is not a voting site.", field="site_id")
+    process = get_process(session=session, process_id=site.process_id)
+    if Phase(process.phase) not in CODE_PHASES:
+        raise Conflict(
+            f"Poll workers are assigned until voting ends; the process is in {process.phase}.",
+            code="wrong_phase",
+            audit=("voting.poll_worker.assign", f"site:{site_id}"),
+        )
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound(f"There is no active account {user_id}.", field="user_id")
