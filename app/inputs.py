@@ -1,5 +1,7 @@
 """What pbvote accepts from outside, checked once for the API and the pages alike.
 
+- Ids in a page's path: beyond 32 bits there is no such row (PostgreSQL refuses the
+  comparison outright), so a 404 rather than a database error.
 - Text: no NUL character anywhere in a request (PostgreSQL cannot store one in text, and
   no person means to type one); refused with 422 before anything is parsed or stored.
 - Numbers typed into forms and CSV files: ASCII digits only, a few of them. `str.isdigit`
@@ -16,9 +18,10 @@ from typing import Annotated, Any
 from fastapi import Request
 from pydantic import AfterValidator, BeforeValidator
 
-from app.errors import BadInput
+from app.errors import BadInput, NotFound
 
 _NUL = "\x00"
+MAX_ID = 2**31 - 1
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -59,8 +62,14 @@ def _refuse(field: str | None) -> BadInput:
     )
 
 
-async def refuse_nul_characters(request: Request) -> None:
-    """App-wide dependency: 422 for a NUL in the path, the query string or the body."""
+async def refuse_unusable_input(request: Request) -> None:
+    """App-wide dependency: 422 for a NUL in the path, the query string or the body;
+    404 for an id in the path that no row can have (ids are 32-bit in the database)."""
+    if not request.url.path.startswith("/api"):  # the API's ids are bounded by their types
+        for value in request.path_params.values():
+            number = parse_count(value, max_digits=30) if isinstance(value, str) else None
+            if number is not None and number > MAX_ID:
+                raise NotFound("There is nothing at this address.")
     for source in (request.path_params, request.query_params):
         for key, value in source.items():
             if _NUL in key or _NUL in str(value):

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import DatabaseGate, gate_capacity, make_engine, make_session_factory
 from app.errors import install_error_handlers
-from app.inputs import refuse_nul_characters
+from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
 
@@ -51,7 +51,7 @@ def create_app(
         summary="Participatory budgeting: ideas, proposals, ranked voting, counting, funding.",
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(refuse_nul_characters)],
+        dependencies=[Depends(refuse_unusable_input)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -112,3 +112,21 @@ def test_a_voting_window_must_be_iso(client, organizer):
     )
     assert assert_error(r, 422)["field"] == "voting_closes_at"
     assert client.get(f"/api/processes/{pid}").json()["voting_closes_at"] is None
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/processes/99999999999/vote"),
+        ("get", "/processes/99999999999"),
+        ("get", "/processes/99999999999/results"),
+        ("post", "/processes/99999999999/vote"),
+        ("post", "/processes/99999999999/ideas/new"),
+        ("get", "/station/batches/2147483648"),
+    ],
+)
+def test_an_id_beyond_32_bits_in_a_page_address_is_404(client, method, path):
+    r = getattr(client, method)(
+        path, headers={"Accept": "text/html", "Origin": "http://testserver"}
+    )
+    assert r.status_code == 404, r.text[:300]
