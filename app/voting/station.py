@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -30,10 +30,11 @@ from app.voting import service as voting
 from app.voting.models import Channel, PollWorkerSite
 from app.voting.pages import FormState, form_state
 from app.voting.router import cast_from_request
-from app.voting.schemas import CredentialIn, IdentityIn
+from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.router import refusal, render
 
+_CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False)
 KIOSK_COOKIE = "pbvote_kiosk"
 
@@ -189,6 +190,8 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
                 birth_date=form.get("birth_date") or None,
                 postal_code=form.get("postal_code", "")[:20],
             )
+            code = form.get("access_code", "").strip()[:40]
+            access_code = _CODE.validate_python(code) if code else None
             if site is None:
                 raise Forbidden("There is no such voting site.", field="site_id")
             result = voting.check_in(
@@ -199,6 +202,7 @@ def _check_in(request: Request, site_id: int, form: dict[str, str]):
                 site_id=site_id,
                 mode=mode,
                 identity=identity,
+                access_code=access_code,
             )
             session.commit()
         except ValidationError as exc:

@@ -326,13 +326,18 @@ def test_turnout_counts_channels_sites_and_days_never_people(
     assert client.get(f"/api/processes/{world.process_id}/turnout").status_code == 401
 
 
+def under_rule(client, organizer, world, session_factory, credential: str) -> None:
+    """The world's process in voting under this credential rule (set while in design)."""
+    set_phase(session_factory, world.process_id, "design")
+    put_rules(client, organizer, world.process_id, credential=credential)
+    set_phase(session_factory, world.process_id, "voting")
+
+
 def test_under_both_a_check_in_needs_identity_and_code(
     client, organizer, make_staff, poll_worker, world, codes, session_factory
 ):
     """One person, identity at one site and the code at another, got two check-ins."""
-    set_phase(session_factory, world.process_id, "design")
-    put_rules(client, organizer, world.process_id, credential="both")
-    set_phase(session_factory, world.process_id, "voting")
+    under_rule(client, organizer, world, session_factory, "both")
     other_worker = make_staff(Role.poll_worker)
     r = client.post(
         f"/api/sites/{world.sites[1]}/poll-workers",
@@ -367,11 +372,35 @@ def test_under_both_a_check_in_needs_identity_and_code(
 def test_under_identity_a_check_in_needs_the_identity(
     client, organizer, poll_worker, world, codes, session_factory
 ):
-    set_phase(session_factory, world.process_id, "design")
-    put_rules(client, organizer, world.process_id, credential="identity")
-    set_phase(session_factory, world.process_id, "voting")
+    under_rule(client, organizer, world, session_factory, "identity")
     (code,) = codes(1)
     before = counts(session_factory)
     r = check_in(client, poll_worker, world, mode="paper", access_code=code)
     assert r.status_code == 422 and r.json()["field"] == "identity"
     assert counts(session_factory) == before
+
+
+def test_the_station_page_checks_in_with_identity_and_code_under_both(
+    client, organizer, poll_worker, world, codes, session_factory
+):
+    under_rule(client, organizer, world, session_factory, "both")
+    (code,) = codes(1)
+    origin = {"Origin": "http://testserver"}
+    signed_in = client.post(
+        "/station/login",
+        headers=origin,
+        data={"email": poll_worker.user.email, "password": poll_worker.password},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    person = {"name": "Ana María López", "birth_date": "1990-04-02", "postal_code": "14604"}
+    url = f"/station/sites/{world.sites[0]}/check-in"
+    before = counts(session_factory)
+    refused = client.post(url, headers=origin, data={**person, "mode": "paper"})
+    assert refused.status_code == 422 and "identity and access_code" in refused.text
+    typo = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": "O0"})
+    assert typo.status_code == 422
+    assert counts(session_factory) == before
+    done = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": code})
+    assert done.status_code == 201 and "Checked in" in done.text
+    assert counts(session_factory)["participation"] == before["participation"] + 1
