@@ -4,8 +4,7 @@
   comparison outright), so a 404 rather than a database error.
 - Text: no NUL character anywhere in a request (PostgreSQL cannot store one in text, and
   no person means to type one); refused with 422 before anything is parsed or stored.
-- Numbers typed into forms and CSV files: ASCII digits only, a few of them. `str.isdigit`
-  also accepts `¹` and Arabic-Indic digits, and `int()` gives up on thousands of digits.
+- Numbers typed into forms and CSV files: see app.digits.parse_count.
 - Date-times and dates: ISO 8601 text only; a bare number is not silently taken as a
   Unix time (a site opening at `0` would be stored as 1970).
 """
@@ -18,19 +17,12 @@ from typing import Annotated, Any
 from fastapi import Request
 from pydantic import AfterValidator, BeforeValidator
 
+from app.digits import parse_count
 from app.errors import BadInput, NotFound
 
 _NUL = "\x00"
 MAX_ID = 2**31 - 1
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def parse_count(text: str | None, *, max_digits: int = 9) -> int | None:
-    """A non-negative whole number written in ASCII digits, or None when it is not one."""
-    text = (text or "").strip()
-    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
 
 
 def _nul_path(value: Any, path: str) -> str | None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.audit import AuditEntry
-from app.inputs import parse_count
+from app.digits import parse_count
 from app.processes.models import Process
 from app.sites.models import Site
 from app.users.models import LoginThrottle

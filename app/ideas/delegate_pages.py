@@ -9,12 +9,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.audit import Actor
 from app.db import open_session
+from app.digits import parse_count
 from app.errors import DomainError
 from app.ideas import service
 from app.ideas.criteria import criteria_of
 from app.ideas.models import DelegateScore, Idea, IdeaStatus
 from app.ideas.schemas import ScoreIn
-from app.inputs import parse_count
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role

@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from app.inputs import parse_count
+from app.digits import parse_count
 from app.paper.interpret import Mark
 
 COLUMNS = ["sheet", "pass", "marks", "flag"]

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.db import open_session
+from app.digits import parse_count
 from app.errors import DomainError
-from app.inputs import parse_count
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep, utcnow
+from app.digits import parse_count
 from app.errors import DomainError
-from app.inputs import parse_count
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase

@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.audit import Actor
 from app.db import open_session
+from app.digits import parse_count
 from app.errors import DomainError
-from app.inputs import parse_count
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.processes import service as processes
