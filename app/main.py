@@ -5,7 +5,7 @@ import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -18,6 +18,7 @@ from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
 from app.db import DbSlot, SessionDep, database_slots, make_engine, make_session_factory
 from app.errors import flush_refusals, install_error_handlers
+from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
 from app.web.private import NoStore
@@ -57,6 +58,7 @@ def create_app(
         summary="Participatory budgeting: ideas, proposals, ranked voting, counting, funding.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_unusable_input)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.audit import Actor
 from app.db import SessionDep
+from app.digits import parse_count
 from app.errors import DomainError
 from app.ideas import service
 from app.ideas.criteria import criteria_of
@@ -111,9 +112,9 @@ def save(
     if user is None:
         return RedirectResponse("/station", status_code=303)
     scores = {
-        k.removeprefix("criterion_"): int(v)
+        k.removeprefix("criterion_"): score
         for k, v in form.items()
-        if k.startswith("criterion_") and v.isdigit()
+        if k.startswith("criterion_") and (score := parse_count(v)) is not None
     }
     try:
         data = ScoreIn(scores=scores, comment=form.get("comment", "").strip()[:2000] or None)
@@ -130,7 +131,7 @@ def save(
             if isinstance(exc, DomainError)
             else "Give every criterion a score from 1 to 5."
         )
-        values = {int(k): v for k, v in scores.items() if k.isdigit()}
+        values = {int(k): v for k, v in scores.items() if parse_count(k) is not None}
         return _score_page(
             request,
             session,

@@ -14,6 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from app.digits import parse_count
 from app.paper.interpret import Mark
 
 COLUMNS = ["sheet", "pass", "marks", "flag"]
@@ -45,9 +46,9 @@ def parse_marks(text: str, line: int | None = None) -> tuple[Mark, ...]:
     marks = []
     for token in text.replace(",", " ").replace(";", " ").split():
         rank, colon, number = token.partition(":")
-        if not colon or not rank.strip().isdigit() or not number.strip().isdigit():
-            raise CsvProblem(line, f"mark {token!r} is not rank:number, e.g. 1:7")
-        rank_value, number_value = int(rank), int(number)
+        rank_value, number_value = parse_count(rank), parse_count(number)
+        if not colon or rank_value is None or number_value is None:
+            raise CsvProblem(line, f"mark {token[:40]!r} is not rank:number, e.g. 1:7")
         if not 1 <= rank_value <= MAX_RANK:
             raise CsvProblem(line, f"rank {rank_value} in {token!r} must be 1 to {MAX_RANK}")
         if number_value < 1 or number_value > 10_000:
@@ -124,10 +125,11 @@ def _row(row: list[str], line: int, declared_sheets: int) -> SheetPass:
             line, f"{len(row)} fields; each row needs {len(COLUMNS)} ({','.join(COLUMNS)})"
         )
     sheet, pass_text, marks_text, flag = (cell.strip() for cell in row)
-    if not sheet.isdigit() or not 1 <= int(sheet) <= declared_sheets:
+    sheet_number = parse_count(sheet)
+    if sheet_number is None or not 1 <= sheet_number <= declared_sheets:
         raise CsvProblem(
             line,
-            f"sheet {sheet!r} must be a number from 1 to {declared_sheets}"
+            f"sheet {sheet[:40]!r} must be a number from 1 to {declared_sheets}"
             " (the batch's declared sheet count)",
         )
     if pass_text not in ("1", "2"):
@@ -140,7 +142,7 @@ def _row(row: list[str], line: int, declared_sheets: int) -> SheetPass:
         raise CsvProblem(line, "the sheet is flagged blank but has marks")
     return SheetPass(
         line=line,
-        sheet=int(sheet),
+        sheet=sheet_number,
         pass_number=int(pass_text),
         marks=marks,
         blank=blank,

@@ -100,15 +100,15 @@ def create_batch(
 @router.get(
     "/processes/{process_id}/paper-batches", response_model=list[BatchOut], responses=_errors
 )
-def list_batches(session: SessionDep, _: CurrentStaff, process_id: int = ProcessId):
-    return [
-        _batch_out(session, b) for b in service.list_batches(session=session, process_id=process_id)
-    ]
+def list_batches(session: SessionDep, user: CurrentStaff, process_id: int = ProcessId):
+    batches = service.list_batches(session=session, process_id=process_id, user=user)
+    return [_batch_out(session, b) for b in batches]
 
 
 @router.get("/paper-batches/{batch_id}", response_model=BatchOut, responses=_errors)
-def get_batch(session: SessionDep, _: CurrentStaff, batch_id: int = BatchId):
-    return _batch_out(session, service.get_batch(session=session, batch_id=batch_id))
+def get_batch(session: SessionDep, user: CurrentStaff, batch_id: int = BatchId):
+    batch = service.readable_batch(session=session, user=user, batch_id=batch_id)
+    return _batch_out(session, batch)
 
 
 @router.post(

@@ -176,13 +176,30 @@ def get_batch(*, session: Session, batch_id: int, for_update: bool = False) -> P
     return batch
 
 
-def list_batches(*, session: Session, process_id: int) -> list[PaperBatch]:
+def list_batches(
+    *, session: Session, process_id: int, user: User | None = None
+) -> list[PaperBatch]:
+    """The process's batches; for a poll worker (`user`), those of their own sites only."""
     get_process(session=session, process_id=process_id)
-    return list(
-        session.execute(
-            select(PaperBatch).where(PaperBatch.process_id == process_id).order_by(PaperBatch.id)
-        ).scalars()
-    )
+    query = select(PaperBatch).where(PaperBatch.process_id == process_id)
+    if user is not None and user.role != Role.organizer.value:
+        if user.role != Role.poll_worker.value:
+            raise Forbidden(
+                "Paper batches are for organizers and the poll workers of their site.",
+                audit=("paper.read", f"process:{process_id}"),
+            )
+        query = query.join(
+            PollWorkerSite,
+            (PollWorkerSite.site_id == PaperBatch.site_id) & (PollWorkerSite.user_id == user.id),
+        )
+    return list(session.execute(query.order_by(PaperBatch.id)).scalars())
+
+
+def readable_batch(*, session: Session, user: User, batch_id: int) -> PaperBatch:
+    """The batch, for an organizer or a poll worker of its site; 403 for anyone else."""
+    batch = get_batch(session=session, batch_id=batch_id)
+    _may_work_at(session, user, batch.site_id, "paper.read")
+    return batch
 
 
 def sheet_counts(*, session: Session, batch: PaperBatch) -> dict[str, int]:

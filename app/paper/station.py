@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from app.db import SessionDep
+from app.digits import parse_count
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
@@ -90,7 +91,7 @@ def new_batch(
     if user is None or site is None:
         return RedirectResponse("/station", status_code=303)
     sheets = form.get("sheets", "")
-    declared = int(sheets) if sheets.strip().isdigit() else 0
+    declared = parse_count(sheets) or 0
     if not 1 <= declared <= 10_000:
         return station_page(
             request,
@@ -127,7 +128,7 @@ def enter_sheet(
             return RedirectResponse(
                 f"/station/batches/{batch_id}?saved=batch+closed", status_code=303
             )
-        sheet = int(form.get("sheet", "0")) if form.get("sheet", "").isdigit() else 0
+        sheet = parse_count(form.get("sheet")) or 0
         pass_number, state = paper.enter_sheet(
             session=session,
             user=user,

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from app.inputs import AwareTime
 from app.processes.phases import Phase
 
 
@@ -44,12 +45,6 @@ def _currency(value: str) -> str:
     return value
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a timezone, e.g. 2026-05-01T12:00:00Z")
-    return value
-
-
 def _groups(value: list[list[int]]) -> list[list[int]]:
     for group in value:
         if len(set(group)) != len(group):
@@ -65,7 +60,6 @@ ExclusiveGroup = Annotated[
 ExclusiveGroups = Annotated[list[ExclusiveGroup], Field(max_length=200), AfterValidator(_groups)]
 Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
 Currency = Annotated[str, AfterValidator(_currency)]
-AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -26,7 +26,7 @@ def record_award(
     note: str | None,
 ) -> ProjectAward:
     target = f"proposal:{proposal_id}"
-    if process.phase != Phase.funding.value:
+    if process.phase not in (Phase.funding.value, Phase.closed.value):
         raise Conflict(
             f"Awards are recorded in funding; the process is in {process.phase}.",
             code="wrong_phase",
@@ -47,6 +47,8 @@ def record_award(
     award = session.execute(
         select(ProjectAward).where(ProjectAward.proposal_id == proposal_id).with_for_update()
     ).scalar_one_or_none()
+    if process.phase == Phase.closed.value:
+        _only_progress(award, amount_cents, organisation, target)
     others = session.execute(
         select(func.coalesce(func.sum(ProjectAward.amount_cents), 0)).where(
             ProjectAward.process_id == process.id, ProjectAward.proposal_id != proposal_id
@@ -123,3 +125,16 @@ def funded_projects(*, session: Session, process: Process) -> list[dict]:
             }
         )
     return rows
+
+
+def _only_progress(
+    award: ProjectAward | None, amount_cents: int, organisation: str, target: str
+) -> None:
+    """A closed process is an archive; only how delivery goes may still be recorded."""
+    if award is None or (award.amount_cents, award.organisation) != (amount_cents, organisation):
+        raise Conflict(
+            "The process is closed: awards can no longer be made or changed; only the "
+            "status and note of an existing award may be updated.",
+            code="process_closed",
+            audit=("funding.award", target),
+        )

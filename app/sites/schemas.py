@@ -1,18 +1,9 @@
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.inputs import AwareTime
 from app.sites.models import SiteKind
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a timezone, e.g. 2019-03-02T15:00:00Z")
-    return value
-
-
-AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
 
 
 class SiteCreate(BaseModel):

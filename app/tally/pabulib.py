@@ -161,7 +161,7 @@ def _meta(section, path: Path) -> tuple[dict[str, str], dict[str, int]]:
             f"use one of {', '.join(VOTE_TYPES)}"
         )
     max_length = meta.get("max_length", "")
-    if max_length and not max_length.isdigit():
+    if max_length and not (max_length.isascii() and max_length.isdigit()):
         raise PabulibError(
             f"{path}:{meta_line['max_length']}: max_length {max_length!r} is not a number"
         )
@@ -270,7 +270,7 @@ def _points_votes(section, costs, path: Path) -> tuple[Votes, tuple[int, ...]]:
     for line, row in rows:
         ranking, channel = vote_row(row, line)
         given = [p.strip() for p in row[points_col].split(",") if p.strip()]
-        if len(given) != len(ranking) or not all(p.isdigit() for p in given):
+        if len(given) != len(ranking) or not all(p.isascii() and p.isdigit() for p in given):
             raise PabulibError(
                 f"{path}:{line}: points {row[points_col]!r} must be one whole number >= 0 "
                 "for each project in the vote"

@@ -1,10 +1,13 @@
 """Staff accounts, passwords and login throttling."""
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app import audit
@@ -74,8 +77,33 @@ def throttle_keys(*, email: str, client_address: str | None) -> list[str]:
     return keys
 
 
-def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> None:
-    rows = session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).scalars()
+def lock_counters(*, session: Session, keys: list[str], now: datetime) -> list[LoginThrottle]:
+    """The counters of these keys, made if new, locked until the transaction ends.
+
+    INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE, in key order: attempts
+    on one key take turns across every app instance, so none is lost and the lockout holds
+    after exactly the allowed failures; no two requests insert the same key (a 409).
+    SQLite takes its one write lock at BEGIN, which serialises the same way.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for key in sorted(keys):
+        session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, last_failure_at=now, locked_until=None)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    return list(
+        session.execute(
+            select(LoginThrottle)
+            .where(LoginThrottle.key.in_(keys))  # type: ignore[attr-defined]
+            .order_by(LoginThrottle.key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+
+
+def _refuse_if_locked(rows: Iterable[LoginThrottle], now: datetime) -> None:
     wait = max(
         (
             (row.locked_until - now).total_seconds()
@@ -93,12 +121,14 @@ def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> Non
         )
 
 
-def record_failure(*, session: Session, keys: list[str], settings: Settings, now: datetime) -> None:
-    for key in keys:
-        row = session.get(LoginThrottle, key, with_for_update=True)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-        elif now - row.last_failure_at > FAILURE_WINDOW:
+def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> None:
+    rows = session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).scalars()
+    _refuse_if_locked(rows, now)
+
+
+def _count_failure(rows: list[LoginThrottle], settings: Settings, now: datetime) -> None:
+    for row in rows:
+        if now - row.last_failure_at > FAILURE_WINDOW:
             row.failures = 0
         row.failures += 1
         row.last_failure_at = now
@@ -108,7 +138,10 @@ def record_failure(*, session: Session, keys: list[str], settings: Settings, now
                 settings.login_lockout_base_seconds * 2**over, settings.login_lockout_max_seconds
             )
             row.locked_until = now + timedelta(seconds=delay)
-        session.add(row)
+
+
+def record_failure(*, session: Session, keys: list[str], settings: Settings, now: datetime) -> None:
+    _count_failure(lock_counters(session=session, keys=keys, now=now), settings, now)
     session.flush()
 
 
@@ -126,13 +159,16 @@ def authenticate(
     """
     now = utcnow()
     keys = throttle_keys(email=email, client_address=client_address)
-    check_not_locked(session=session, keys=keys, now=now)
+    # Taken before the password is checked and held to the commit: see lock_counters.
+    counters = lock_counters(session=session, keys=keys, now=now)
+    _refuse_if_locked(counters, now)
     user = session.execute(
         select(User).where(User.email == email.strip().lower())
     ).scalar_one_or_none()
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
-        record_failure(session=session, keys=keys, settings=settings, now=now)
+        _count_failure(counters, settings, now)
+        session.flush()
         audit.append(
             session=session,
             actor=audit.PUBLIC,
@@ -141,9 +177,10 @@ def authenticate(
             outcome="refused",
         )
         return None
-    session.execute(
-        LoginThrottle.__table__.delete().where(LoginThrottle.key == keys[0])  # type: ignore[attr-defined]
-    )
+    for row in counters:
+        if row.key == keys[0] or row.failures == 0:
+            session.delete(row)
+    session.flush()
     return user
 
 

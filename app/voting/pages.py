@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep, utcnow
+from app.digits import parse_count
 from app.errors import DomainError
 from app.processes import service as processes
 from app.processes.models import Process
@@ -105,9 +106,9 @@ async def vote_submit(request: Request, process_id: int):
 def form_state(fields: dict[str, str], ballot_size: int) -> FormState:
     ranking = []
     for n in range(1, ballot_size + 1):
-        value = fields.get(f"rank_{n}", "").strip()
-        if value.isdigit():
-            ranking.append(int(value))  # an empty choice between two others closes up
+        number = parse_count(fields.get(f"rank_{n}"))
+        if number is not None:
+            ranking.append(number)  # an empty choice between two others closes up
     return FormState(
         access_code=fields.get("access_code", "").strip()[:40],
         name=fields.get("name", "").strip()[:200],

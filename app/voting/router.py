@@ -5,8 +5,6 @@ by validation before any database work, and a wrong code's throttle entry is wri
 its own transaction after the cast's transaction has been rolled back.
 """
 
-import csv
-import io
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
@@ -23,6 +21,7 @@ from app.errors import (
     TooManyRequests,
     error_responses,
 )
+from app.exports.csv_files import write_csv
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
@@ -104,12 +103,9 @@ def create_access_codes(
 
 def access_codes_csv(batch, codes: list[str]) -> Response:
     """The codes of a new batch as a printable CSV: shown this once, never cached."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["batch", "number", "access_code"])
-    writer.writerows((batch.label, n, code) for n, code in enumerate(codes, 1))
+    rows = ((batch.label, n, code) for n, code in enumerate(codes, 1))
     return Response(
-        out.getvalue(),
+        write_csv(["batch", "number", "access_code"], rows),
         status_code=201,
         media_type="text/csv",
         headers={

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.inputs import IsoDate
 from app.voting.credentials import CodeTypo, canonical_access_code, normalise_postal_code
 from app.voting.models import CredentialKind
 
@@ -39,7 +40,7 @@ def _plausible_birth_date(value: date) -> date:
 
 class IdentityIn(_Body):
     name: str = Field(min_length=1, max_length=200)
-    birth_date: Annotated[date, AfterValidator(_plausible_birth_date)]
+    birth_date: Annotated[IsoDate, AfterValidator(_plausible_birth_date)]
     postal_code: PostalCode
 
 

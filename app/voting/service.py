@@ -294,8 +294,15 @@ def void_access_codes(
     batch_id: int | None = None,
     label: str | None = None,
 ) -> int:
-    get_process(session=session, process_id=process_id)
+    process = get_process(session=session, process_id=process_id)
     target = f"process:{process_id}"
+    if Phase(process.phase) not in CODE_PHASES:
+        raise Conflict(
+            f"Access codes can only be withdrawn before voting ends; the process is in "
+            f"{process.phase}.",
+            code="wrong_phase",
+            audit=("voting.access_codes.void", target),
+        )
     stmt = update(AccessCode).where(
         AccessCode.process_id == process_id,
         AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
@@ -671,6 +678,13 @@ def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id:
         raise NotFound(f"There is no site {site_id}.", field="site_id")
     if site.kind != SiteKind.voting_site.value:
         raise BadInput(f"{site.name} is not a voting site.", field="site_id")
+    process = get_process(session=session, process_id=site.process_id)
+    if Phase(process.phase) not in CODE_PHASES:
+        raise Conflict(
+            f"Poll workers are assigned until voting ends; the process is in {process.phase}.",
+            code="wrong_phase",
+            audit=("voting.poll_worker.assign", f"site:{site_id}"),
+        )
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound(f"There is no active account {user_id}.", field="user_id")
@@ -746,6 +760,7 @@ def check_in(
     site = voting_site(session=session, process_id=process_id, site_id=site_id)
     _require_assigned(session=session, user=user, site=site, action="voting.check_in")
     rules = _frozen_rules(session=session, process_id=process_id)
+    _require_check_in_credentials(rules, identity, access_code, site_id)
     person = code_id = None
     if identity is not None:
         person = eligible_person_key(
@@ -784,6 +799,29 @@ def check_in(
         detail={"mode": mode.value},
     )
     return CheckIn(mode=mode, site_id=site_id, kiosk_ticket=ticket, ticket_expires_at=expires_at)
+
+
+def _require_check_in_credentials(
+    rules: VotingRules, identity: IdentityIn | None, access_code: str | None, site_id: int
+) -> None:
+    """In person, the voter shows what online voting asks for, so the two are matched.
+
+    Under `code` the identity alone is also taken (the voter may have lost the code):
+    that gap is the rule's, see the module docstring.
+    """
+    needs = {
+        CredentialKind.code: (),
+        CredentialKind.identity: ("identity",),
+        CredentialKind.both: ("identity", "access_code"),
+    }[CredentialKind(rules.credential)]
+    given = {"identity": identity, "access_code": access_code}
+    if missing := [name for name in needs if given[name] is None]:
+        raise BadInput(
+            f"Checking in to this vote needs the voter's {' and '.join(needs)}.",
+            field=missing[0],
+            code="credential_missing",
+            audit=("voting.check_in", f"site:{site_id}"),
+        )
 
 
 def _kiosk_of(*, settings: Settings, process: Process, kiosk_token: str, now: datetime):

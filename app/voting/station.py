@@ -11,7 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -29,12 +29,13 @@ from app.voting import service as voting
 from app.voting.models import Channel, PollWorkerSite
 from app.voting.pages import FormState, form_state, receipt_once
 from app.voting.router import cast_from_request
-from app.voting.schemas import CredentialIn, IdentityIn
+from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie, same_origin
 from app.web.private import clear_cookie, set_cookie, set_flash
 from app.web.render import refusal, render
 
+_CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False)
 KIOSK = "/kiosk"
 KIOSK_COOKIE = "pbvote_kiosk"
@@ -156,6 +157,8 @@ def station_check_in(
             birth_date=form.get("birth_date") or None,
             postal_code=form.get("postal_code", "")[:20],
         )
+        code = form.get("access_code", "").strip()[:40]
+        access_code = _CODE.validate_python(code) if code else None
         if site is None:
             raise Forbidden("There is no such voting site.", field="site_id")
         result = voting.check_in(
@@ -166,6 +169,7 @@ def station_check_in(
             site_id=site_id,
             mode=mode,
             identity=identity,
+            access_code=access_code,
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

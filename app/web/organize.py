@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.audit import Actor
 from app.db import SessionDep
+from app.digits import parse_count
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
@@ -206,7 +207,7 @@ def make_codes(
     if user is None:
         return RedirectResponse("/station", status_code=303)
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
-    number = int(count) if count.isdigit() else 0
+    number = parse_count(count) or 0
     if not 1 <= number <= 10_000 or not label:
         return _overview(
             request,

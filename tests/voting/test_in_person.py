@@ -86,7 +86,7 @@ def test_online_then_in_person_is_refused(
     set_phase(session_factory, world.process_id, "design")
     put_rules(client, organizer, world.process_id, credential="both")
     set_phase(session_factory, world.process_id, "voting")
-    (code,) = codes(1)
+    code, other_code = codes(2)
     assert (
         cast(
             client, world.process_id, {"access_code": code, **identity()}, world.proposals[:1]
@@ -94,7 +94,10 @@ def test_online_then_in_person_is_refused(
         == 201
     )
     before = counts(session_factory)
-    for credential in ({"access_code": code}, identity(name="ANA MARIA LOPEZ")):
+    for credential in (
+        {"access_code": code, **identity(name="Someone Else")},
+        {"access_code": other_code, **identity(name="ANA MARIA LOPEZ")},
+    ):
         for mode in ("kiosk", "paper"):
             r = check_in(client, poll_worker, world, mode=mode, **credential)
             assert r.status_code == 409 and r.json()["error"] == "already_voted", r.text
@@ -321,3 +324,83 @@ def test_turnout_counts_channels_sites_and_days_never_people(
         == 403
     )
     assert client.get(f"/api/processes/{world.process_id}/turnout").status_code == 401
+
+
+def under_rule(client, organizer, world, session_factory, credential: str) -> None:
+    """The world's process in voting under this credential rule (set while in design)."""
+    set_phase(session_factory, world.process_id, "design")
+    put_rules(client, organizer, world.process_id, credential=credential)
+    set_phase(session_factory, world.process_id, "voting")
+
+
+def test_under_both_a_check_in_needs_identity_and_code(
+    client, organizer, make_staff, poll_worker, world, codes, session_factory
+):
+    """One person, identity at one site and the code at another, got two check-ins."""
+    under_rule(client, organizer, world, session_factory, "both")
+    other_worker = make_staff(Role.poll_worker)
+    r = client.post(
+        f"/api/sites/{world.sites[1]}/poll-workers",
+        json={"user_id": other_worker.user.id},
+        headers=organizer.headers,
+    )
+    assert r.status_code == 201, r.text
+    (code,) = codes(1)
+    before = counts(session_factory)
+    first = check_in(client, poll_worker, world, mode="paper", **identity())
+    second = check_in(
+        client, other_worker, world, site=world.sites[1], mode="paper", access_code=code
+    )
+    for refused, field in ((first, "access_code"), (second, "identity")):
+        assert refused.status_code == 422 and refused.json()["error"] == "credential_missing"
+        assert refused.json()["field"] == field
+        assert "identity and access_code" in refused.json()["message"]
+    assert counts(session_factory) == before
+    turnout = client.get(f"/api/processes/{world.process_id}/turnout", headers=organizer.headers)
+    assert turnout.json()["voters"] == 0
+    refusals = audit_entries(session_factory, "voting.check_in")
+    assert [entry.outcome for entry in refusals] == ["refused", "refused"]
+
+    both = check_in(client, poll_worker, world, mode="paper", access_code=code, **identity())
+    assert both.status_code == 201, both.text
+    again = check_in(client, other_worker, world, site=world.sites[1], mode="paper", **identity())
+    assert again.status_code == 422
+    turnout = client.get(f"/api/processes/{world.process_id}/turnout", headers=organizer.headers)
+    assert turnout.json()["voters"] == 1
+
+
+def test_under_identity_a_check_in_needs_the_identity(
+    client, organizer, poll_worker, world, codes, session_factory
+):
+    under_rule(client, organizer, world, session_factory, "identity")
+    (code,) = codes(1)
+    before = counts(session_factory)
+    r = check_in(client, poll_worker, world, mode="paper", access_code=code)
+    assert r.status_code == 422 and r.json()["field"] == "identity"
+    assert counts(session_factory) == before
+
+
+def test_the_station_page_checks_in_with_identity_and_code_under_both(
+    client, organizer, poll_worker, world, codes, session_factory
+):
+    under_rule(client, organizer, world, session_factory, "both")
+    (code,) = codes(1)
+    origin = {"Origin": "http://testserver"}
+    signed_in = client.post(
+        "/station/login",
+        headers=origin,
+        data={"email": poll_worker.user.email, "password": poll_worker.password},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    person = {"name": "Ana María López", "birth_date": "1990-04-02", "postal_code": "14604"}
+    url = f"/station/sites/{world.sites[0]}/check-in"
+    before = counts(session_factory)
+    refused = client.post(url, headers=origin, data={**person, "mode": "paper"})
+    assert refused.status_code == 422 and "identity and access_code" in refused.text
+    typo = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": "O0"})
+    assert typo.status_code == 422
+    assert counts(session_factory) == before
+    done = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": code})
+    assert done.status_code == 201 and "Checked in" in done.text
+    assert counts(session_factory)["participation"] == before["participation"] + 1

@@ -1,0 +1,469 @@
+"""Every mutating endpoint in every phase: allowed where the rules say, refused elsewhere.
+
+The table below names, for each POST/PUT/PATCH/DELETE route of the app, the phases in
+which it may change anything. The routes are read from the app itself, so a new
+endpoint that is not in the table fails `test_every_mutating_route_is_in_the_matrix`.
+In a phase outside its set, a route answers 4xx and no stored row changes (the audit
+log may gain a refusal). `closed` is a read-only archive: only the progress of funded
+projects may still be recorded there (see tests/results for that rule in detail).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.db import metadata
+from app.ideas.models import Idea
+from app.paper.models import PaperBatch
+from app.processes.models import Process
+from app.proposals.models import Proposal
+from app.results.models import OfficialResult, ProjectAward
+from app.users.models import Role
+from tests.helpers import put_on_ballot
+from tests.ideas.helpers import PHASES
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+ALL = frozenset(PHASES)
+BEFORE_VOTING_ENDS = frozenset(PHASES[:4])
+NOT_CLOSED = ALL - {"closed"}
+VOTING = frozenset({"voting"})
+# Not tied to one process, so not to a phase.
+NO_PHASE = None
+
+ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
+    ("POST", "/api/auth/token"): NO_PHASE,
+    ("POST", "/api/users"): NO_PHASE,
+    ("POST", "/api/processes"): NO_PHASE,
+    ("POST", "/station/login"): NO_PHASE,
+    ("POST", "/station/logout"): NO_PHASE,
+    ("PATCH", "/api/processes/{process_id}"): NOT_CLOSED,
+    ("POST", "/api/processes/{process_id}/transitions"): NOT_CLOSED,
+    ("POST", "/organize/processes/{process_id}/transition"): NOT_CLOSED,
+    ("POST", "/api/processes/{process_id}/sites"): NOT_CLOSED,
+    ("PUT", "/api/processes/{process_id}/criteria"): frozenset({"design"}),
+    ("POST", "/api/processes/{process_id}/ideas"): frozenset({"idea_collection"}),
+    ("POST", "/processes/{process_id}/ideas/new"): frozenset({"idea_collection"}),
+    ("POST", "/api/ideas/{idea_id}/merge"): frozenset({"idea_collection", "proposal_development"}),
+    ("POST", "/api/ideas/{idea_id}/hide"): frozenset({"idea_collection", "proposal_development"}),
+    ("PUT", "/api/ideas/{idea_id}/scores/me"): frozenset({"proposal_development"}),
+    ("POST", "/delegate/ideas/{idea_id}"): frozenset({"proposal_development"}),
+    ("POST", "/api/processes/{process_id}/proposals"): frozenset({"proposal_development"}),
+    ("PATCH", "/api/proposals/{proposal_id}"): frozenset({"proposal_development"}),
+    ("POST", "/api/proposals/{proposal_id}/approve"): frozenset({"proposal_development"}),
+    ("POST", "/api/proposals/{proposal_id}/return"): frozenset({"proposal_development"}),
+    ("POST", "/organize/proposals/{proposal_id}/{decision}"): frozenset({"proposal_development"}),
+    ("PUT", "/api/processes/{process_id}/voting-rules"): frozenset({"design"}),
+    ("PUT", "/api/processes/{process_id}/paper-rules"): frozenset({"design"}),
+    ("POST", "/api/processes/{process_id}/access-codes"): BEFORE_VOTING_ENDS,
+    ("POST", "/organize/processes/{process_id}/access-codes"): BEFORE_VOTING_ENDS,
+    ("POST", "/api/processes/{process_id}/access-codes/void"): BEFORE_VOTING_ENDS,
+    ("POST", "/api/sites/{site_id}/poll-workers"): BEFORE_VOTING_ENDS,
+    ("POST", "/api/processes/{process_id}/kiosks"): VOTING,
+    ("POST", "/station/sites/{site_id}/kiosk"): VOTING,
+    ("POST", "/api/processes/{process_id}/check-ins"): VOTING,
+    ("POST", "/station/sites/{site_id}/check-in"): VOTING,
+    ("POST", "/api/processes/{process_id}/ballots"): VOTING,
+    ("POST", "/processes/{process_id}/vote"): VOTING,
+    ("POST", "/kiosk/ballot"): VOTING,
+    ("POST", "/kiosk/cast"): VOTING,
+    ("POST", "/api/processes/{process_id}/paper-batches"): VOTING,
+    ("POST", "/station/sites/{site_id}/paper-batches"): VOTING,
+    ("POST", "/api/paper-batches/{batch_id}/entries"): VOTING,
+    ("POST", "/station/batches/{batch_id}"): VOTING,
+    ("POST", "/api/paper-batches/{batch_id}/sheets/{sheet}/resolve"): VOTING,
+    ("POST", "/organize/batches/{batch_id}/sheets/{sheet}"): VOTING,
+    ("POST", "/api/paper-batches/{batch_id}/close"): VOTING,
+    ("POST", "/api/paper-batches/{batch_id}/exclude"): VOTING,
+    ("POST", "/api/paper-batches/{batch_id}/import"): VOTING,
+    # In closed only the delivery progress of an award may change: see the awards test.
+    ("PUT", "/api/processes/{process_id}/projects/{proposal_id}/award"): frozenset(
+        {"funding", "closed"}
+    ),
+}
+
+
+def mutating_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        for method in (getattr(route.original_route, "methods", None) or set()) & MUTATING:
+            found.add((method, route.path))
+    return found
+
+
+def test_every_mutating_route_is_in_the_matrix(app):
+    assert mutating_routes(app) == set(ALLOWED)
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]
+    clients: dict[str, Any]  # who -> (client, headers)
+
+
+def _sign_in(app, staff) -> TestClient:
+    client = TestClient(app, base_url="http://testserver")
+    r = client.post(
+        "/station/login",
+        headers={"Origin": "http://testserver"},
+        data={"email": staff.user.email, "password": staff.password},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+def build(app, client, session_factory, make_staff, organizer) -> World:
+    """A process with something of every kind, made in design; the test then sets the phase."""
+    h = organizer.headers
+    pid = client.post(
+        "/api/processes",
+        json={"name": "Matrix", "budget_cents": 1_000_000_00, "languages": ["en"]},
+        headers=h,
+    ).json()["id"]
+    site = client.post(
+        f"/api/processes/{pid}/sites",
+        json={"name": "Library", "kind": "voting_site", "address": "1 Main St"},
+        headers=h,
+    ).json()["id"]
+    worker, spare, delegate = (
+        make_staff(Role.poll_worker),
+        make_staff(Role.poll_worker),
+        make_staff(Role.delegate),
+    )
+    client.post(f"/api/sites/{site}/poll-workers", json={"user_id": worker.user.id}, headers=h)
+    client.post(f"/api/processes/{pid}/access-codes", json={"count": 3, "label": "m"}, headers=h)
+    on_ballot = put_on_ballot(session_factory, pid)
+    with session_factory() as session:
+        ideas = [
+            Idea(process_id=pid, title=f"Idea {n}", description="d", channel="online")
+            for n in range(2)
+        ]
+        draft = Proposal(process_id=pid, title="Draft", summary="s", cost_cents=100_00)
+        session.add_all([*ideas, draft])
+        session.flush()
+        batch = PaperBatch(
+            process_id=pid, site_id=site, declared_sheets=2, created_by_id=worker.user.id
+        )
+        result = {"selected": ["1"]}
+        session.add_all(
+            [
+                batch,
+                OfficialResult(
+                    process_id=pid,
+                    result=result,
+                    ballots_counted=0,
+                    ballots_sha256="0" * 64,
+                    ballots_file="",
+                ),
+                ProjectAward(
+                    process_id=pid,
+                    proposal_id=on_ballot[0],
+                    amount_cents=100_00,
+                    organisation="Parks",
+                    updated_by_id=organizer.user.id,
+                ),
+            ]
+        )
+        session.commit()
+        ids = {
+            "process_id": pid,
+            "site_id": site,
+            "spare_id": spare.user.id,
+            "idea_id": ideas[0].id,
+            "other_idea_id": ideas[1].id,
+            "proposal_id": draft.id,
+            "funded_id": on_ballot[0],
+            "batch_id": batch.id,
+        }
+    clients = {
+        "organizer": (client, h),
+        "worker": (client, worker.headers),
+        "delegate": (client, delegate.headers),
+        "public": (client, {}),
+        "organizer_page": (_sign_in(app, organizer), {}),
+        "worker_page": (_sign_in(app, worker), {}),
+        "delegate_page": (_sign_in(app, delegate), {}),
+    }
+    return World(ids, clients)
+
+
+CODE = "ABCD-EFGH-JKMN"
+IDENTITY = {"name": "Ana", "birth_date": "1990-04-02", "postal_code": "14604"}
+MARKS = [{"rank": 1, "ballot_number": 1}]
+
+# (who, path with {ids}, request keyword arguments) for each route of the table.
+REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
+    ("PATCH", "/api/processes/{process_id}"): (
+        "organizer",
+        "/api/processes/{process_id}",
+        {"json": {"description": "Changed."}},
+    ),
+    ("POST", "/api/processes/{process_id}/transitions"): (
+        "organizer",
+        "/api/processes/{process_id}/transitions",
+        {"json": {"to": "{next_phase}", "reason": "r"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/transition"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/transition",
+        {"data": {"to": "{next_phase}", "reason": "r"}},
+    ),
+    ("POST", "/api/processes/{process_id}/sites"): (
+        "organizer",
+        "/api/processes/{process_id}/sites",
+        {"json": {"name": "Kickoff", "kind": "event", "address": "2 Main St"}},
+    ),
+    ("PUT", "/api/processes/{process_id}/criteria"): (
+        "organizer",
+        "/api/processes/{process_id}/criteria",
+        {"json": {"criteria": [{"name": "Need", "weight": 1}]}},
+    ),
+    ("POST", "/api/processes/{process_id}/ideas"): (
+        "public",
+        "/api/processes/{process_id}/ideas",
+        {"json": {"title": "Benches", "description": "At the stops."}},
+    ),
+    ("POST", "/processes/{process_id}/ideas/new"): (
+        "public",
+        "/processes/{process_id}/ideas/new",
+        {"data": {"title": "Benches", "description": "At the stops."}},
+    ),
+    ("POST", "/api/ideas/{idea_id}/merge"): (
+        "organizer",
+        "/api/ideas/{idea_id}/merge",
+        {"json": {"into_idea_id": "{other_idea_id}", "reason": "Same idea."}},
+    ),
+    ("POST", "/api/ideas/{idea_id}/hide"): (
+        "organizer",
+        "/api/ideas/{idea_id}/hide",
+        {"json": {"reason": "Off topic."}},
+    ),
+    ("PUT", "/api/ideas/{idea_id}/scores/me"): (
+        "delegate",
+        "/api/ideas/{idea_id}/scores/me",
+        {"json": {"scores": {"1": 3}}},
+    ),
+    ("POST", "/delegate/ideas/{idea_id}"): (
+        "delegate_page",
+        "/delegate/ideas/{idea_id}",
+        {"data": {"criterion_1": "3"}},
+    ),
+    ("POST", "/api/processes/{process_id}/proposals"): (
+        "organizer",
+        "/api/processes/{process_id}/proposals",
+        {"json": {"title": "Lights", "summary": "s", "cost_cents": 100, "idea_ids": ["{idea_id}"]}},
+    ),
+    ("PATCH", "/api/proposals/{proposal_id}"): (
+        "organizer",
+        "/api/proposals/{proposal_id}",
+        {"json": {"summary": "Changed."}},
+    ),
+    ("POST", "/api/proposals/{proposal_id}/approve"): (
+        "organizer",
+        "/api/proposals/{proposal_id}/approve",
+        {},
+    ),
+    ("POST", "/api/proposals/{proposal_id}/return"): (
+        "organizer",
+        "/api/proposals/{proposal_id}/return",
+        {"json": {"reason": "Needs a partner."}},
+    ),
+    ("POST", "/organize/proposals/{proposal_id}/{decision}"): (
+        "organizer_page",
+        "/organize/proposals/{proposal_id}/approve",
+        {},
+    ),
+    ("PUT", "/api/processes/{process_id}/voting-rules"): (
+        "organizer",
+        "/api/processes/{process_id}/voting-rules",
+        {"json": {"credential": "identity"}},
+    ),
+    ("PUT", "/api/processes/{process_id}/paper-rules"): (
+        "organizer",
+        "/api/processes/{process_id}/paper-rules",
+        {"json": {"overvote": "end_ballot", "skipped_rank": "end_ballot"}},
+    ),
+    ("POST", "/api/processes/{process_id}/access-codes"): (
+        "organizer",
+        "/api/processes/{process_id}/access-codes",
+        {"json": {"count": 2, "label": "more"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/access-codes"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/access-codes",
+        {"data": {"count": "2", "label": "page"}},
+    ),
+    ("POST", "/api/processes/{process_id}/access-codes/void"): (
+        "organizer",
+        "/api/processes/{process_id}/access-codes/void",
+        {"json": {"label": "m"}},
+    ),
+    ("POST", "/api/sites/{site_id}/poll-workers"): (
+        "organizer",
+        "/api/sites/{site_id}/poll-workers",
+        {"json": {"user_id": "{spare_id}"}},
+    ),
+    ("POST", "/api/processes/{process_id}/kiosks"): (
+        "worker",
+        "/api/processes/{process_id}/kiosks",
+        {"json": {"site_id": "{site_id}"}},
+    ),
+    ("POST", "/station/sites/{site_id}/kiosk"): (
+        "worker_page",
+        "/station/sites/{site_id}/kiosk",
+        {},
+    ),
+    ("POST", "/api/processes/{process_id}/check-ins"): (
+        "worker",
+        "/api/processes/{process_id}/check-ins",
+        {"json": {"site_id": "{site_id}", "mode": "paper", "identity": IDENTITY}},
+    ),
+    ("POST", "/station/sites/{site_id}/check-in"): (
+        "worker_page",
+        "/station/sites/{site_id}/check-in",
+        {"data": {"mode": "paper", **IDENTITY}},
+    ),
+    ("POST", "/api/processes/{process_id}/ballots"): (
+        "public",
+        "/api/processes/{process_id}/ballots",
+        {"json": {"credential": {"identity": IDENTITY}, "ranking": [1]}},
+    ),
+    ("POST", "/processes/{process_id}/vote"): (
+        "public",
+        "/processes/{process_id}/vote",
+        {"data": {"rank_1": "1", "access_code": CODE}},
+    ),
+    ("POST", "/kiosk/ballot"): ("public", "/kiosk/ballot", {"data": {"kiosk_ticket": CODE}}),
+    ("POST", "/kiosk/cast"): ("public", "/kiosk/cast", {"data": {"kiosk_ticket": CODE}}),
+    ("POST", "/api/processes/{process_id}/paper-batches"): (
+        "worker",
+        "/api/processes/{process_id}/paper-batches",
+        {"json": {"site_id": "{site_id}", "declared_sheets": 3}},
+    ),
+    ("POST", "/station/sites/{site_id}/paper-batches"): (
+        "worker_page",
+        "/station/sites/{site_id}/paper-batches",
+        {"data": {"sheets": "3"}},
+    ),
+    ("POST", "/api/paper-batches/{batch_id}/entries"): (
+        "worker",
+        "/api/paper-batches/{batch_id}/entries",
+        {"json": {"sheet": 1, "marks": MARKS}},
+    ),
+    ("POST", "/station/batches/{batch_id}"): (
+        "worker_page",
+        "/station/batches/{batch_id}",
+        {"data": {"sheet": "1", "marks": "1:1"}},
+    ),
+    ("POST", "/api/paper-batches/{batch_id}/sheets/{sheet}/resolve"): (
+        "organizer",
+        "/api/paper-batches/{batch_id}/sheets/1/resolve",
+        {"json": {"marks": MARKS, "reason": "Read it."}},
+    ),
+    ("POST", "/organize/batches/{batch_id}/sheets/{sheet}"): (
+        "organizer_page",
+        "/organize/batches/{batch_id}/sheets/1",
+        {"data": {"marks": "1:1", "reason": "Read it."}},
+    ),
+    ("POST", "/api/paper-batches/{batch_id}/close"): (
+        "worker",
+        "/api/paper-batches/{batch_id}/close",
+        {},
+    ),
+    ("POST", "/api/paper-batches/{batch_id}/exclude"): (
+        "organizer",
+        "/api/paper-batches/{batch_id}/exclude",
+        {"json": {"reason": "Water damage."}},
+    ),
+    ("POST", "/api/paper-batches/{batch_id}/import"): (
+        "worker",
+        "/api/paper-batches/{batch_id}/import",
+        {"content": b"sheet,pass,marks,flag\n1,1,1:1,\n", "headers": {"Content-Type": "text/csv"}},
+    ),
+    ("PUT", "/api/processes/{process_id}/projects/{proposal_id}/award"): (
+        "organizer",
+        "/api/processes/{process_id}/projects/{funded_id}/award",
+        {"json": {"amount_cents": 100_00, "organisation": "Parks", "status": "in_progress"}},
+    ),
+}
+PHASE_REFUSALS = {"wrong_phase", "ballot_frozen", "rules_frozen", "process_closed"}
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+def stored_rows(session_factory) -> str:
+    """A digest of every stored row but the audit log's and the login counters'."""
+    digest = hashlib.sha256()
+    with session_factory() as session:
+        for table in metadata.sorted_tables:
+            if table.name in ("audit_entry", "audit_head", "login_throttle"):
+                continue
+            for row in session.execute(select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def send(world: World, key: tuple[str, str]):
+    who, path, kwargs = REQUESTS[key]
+    client, headers = world.clients[who]
+    kwargs = dict(kwargs)
+    headers = {"Origin": "http://testserver", **headers, **kwargs.pop("headers", {})}
+    for part in ("json", "data"):
+        if part in kwargs:
+            kwargs[part] = _fill(kwargs[part], world.ids)
+    return client.request(
+        key[0], path.format(**world.ids), headers=headers, follow_redirects=False, **kwargs
+    )
+
+
+def test_every_route_has_a_request():
+    assert {k for k, v in ALLOWED.items() if v is not NO_PHASE} == set(REQUESTS)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_each_mutating_route_in_each_phase(
+    app, client, connection, session_factory, make_staff, organizer, phase
+):
+    world = build(app, client, session_factory, make_staff, organizer)
+    with session_factory() as session:
+        process = session.get(Process, world.ids["process_id"])
+        process.phase = phase
+        process.tie_break_seed = "5eed" * 8
+        session.commit()
+    following = PHASES.index(phase) + 1
+    world.ids["next_phase"] = PHASES[following] if following < len(PHASES) else "closed"
+    wrong = []
+    for key in REQUESTS:
+        savepoint = connection.begin_nested()
+        before = stored_rows(session_factory)
+        response = send(world, key)
+        changed = stored_rows(session_factory) != before
+        savepoint.rollback()
+        if problem := judge(phase in ALLOWED[key], response, changed):
+            wrong.append((key, response.status_code, problem, response.text[:200]))
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def judge(allowed: bool, response, changed: bool) -> str | None:
+    """What is wrong with this answer, or None."""
+    if response.status_code >= 500:
+        return "server error"
+    if not allowed:
+        refused = 400 <= response.status_code < 500 and not changed
+        return None if refused else "not refused"
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    error = response.json().get("error") if is_json and response.status_code >= 400 else None
+    return "refused for its phase" if error in PHASE_REFUSALS else None
