@@ -5,7 +5,6 @@ by validation before any database work, and a wrong code's throttle entry is wri
 its own transaction after the cast's transaction has been rolled back.
 """
 
-
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
