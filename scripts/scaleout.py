@@ -105,12 +105,14 @@ def set_up(url: str, secret: str, n_codes: int) -> Election:
     from app.proposals.models import Proposal
     from app.users.models import Role
     from app.users.service import create_user
+    from app import audit
     from app.voting import service as voting
 
     migrate.upgrade(url)
     load_all_models()
     engine = make_engine(url)
     settings = Settings(env="production", database_url=url, secret_key=secret)
+    audit.use_secret(engine, secret)  # the servers key the chain with the same secret
     password = secrets.token_urlsafe(16)
     factory = make_session_factory(engine)
     with open_session(factory, write=True) as session:
@@ -398,11 +400,12 @@ class Check:
 def stored_figures(url: str, secret: str, run: Run) -> tuple[dict, list[Check]]:
     from sqlalchemy import text
 
-    from app.audit import verify_chain
+    from app.audit import use_secret, verify_chain
     from app.db import make_engine, make_session_factory
     from app.voting import credentials as cred
 
     engine = make_engine(url)
+    use_secret(engine, secret)
     p = {"p": run.process_id}
     with engine.connect() as conn:
 

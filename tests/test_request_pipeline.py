@@ -28,6 +28,15 @@ def live_app(live):  # noqa: F811 (the imported fixture)
     return create_app(settings_for(url), engine=engine), factory, world
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: a browser test's sync Playwright may have left
+    an event loop running in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _scope(path: str, length: int) -> dict:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
     return {
@@ -93,7 +102,7 @@ def test_a_stalled_upload_does_not_stop_another_voters_cast(live_app):
             stalled.cancel()
         return status
 
-    assert asyncio.run(scenario()) == 201
+    assert _run(scenario()) == 201
     assert row_counts(factory) == (1, 1, 1)
 
 
@@ -119,7 +128,7 @@ def test_a_slow_reader_of_a_response_holds_no_slot_and_its_ballot_is_stored(live
         first_status, _ = await asyncio.wait_for(slow, ANSWER_WITHIN)
         return status, stored_before, first_status
 
-    status, stored_before, first_status = asyncio.run(scenario())
+    status, stored_before, first_status = _run(scenario())
     assert (status, first_status) == (201, 201)
     assert stored_before == (1, 1, 1)
     assert row_counts(factory) == (2, 2, 2)

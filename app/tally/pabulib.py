@@ -81,9 +81,10 @@ def _read(path: Path, raw: bytes, fast: tuple[str, int, int] | None) -> PabulibE
     elif fast is None:
         votes = _votes(sections["votes"], costs, path)
     else:
-        votes = _fast_votes(raw, fast[1], fast[2], costs, path)
-        if votes is None:  # the VOTES section needs the csv module after all
+        read_fast = _fast_votes(raw, fast[1], fast[2], costs, path)
+        if read_fast is None:  # the VOTES section needs the csv module after all
             return _read(path, raw, None)
+        votes = read_fast
     max_length = int(meta.get("max_length") or 0)
     width = len(column_points) if column_points else max(_longest(votes), max_length, 1)
     if meta["vote_type"] == "choose-1" and _longest(votes) > 1:

@@ -113,7 +113,8 @@ def _read_chunk(arr: np.ndarray, first_line: int, layout: Layout, ids: _Ids):
     ranks, bad = _rankings(arr, vote, ids)
     bad |= _count_in(space, *vote) > 0
     if layout.channel_col is None:
-        names, codes = [None], np.zeros(len(good), dtype=np.int64)
+        names: list[str | None] = [None]
+        codes = np.zeros(len(good), dtype=np.int64)
     else:
         channel = field.at(layout.channel_col)
         bad |= _count_in(space, *channel) > 0
