@@ -94,7 +94,7 @@ class Election:
 
 def set_up(url: str, secret: str, n_codes: int) -> Election:
     """A process with its ballot and codes, opened for voting by the phase machine."""
-    from app import migrate
+    from app import audit, migrate
     from app.audit import SYSTEM, Actor
     from app.config import Settings
     from app.db import make_engine, make_session_factory, open_session
@@ -105,7 +105,6 @@ def set_up(url: str, secret: str, n_codes: int) -> Election:
     from app.proposals.models import Proposal
     from app.users.models import Role
     from app.users.service import create_user
-    from app import audit
     from app.voting import service as voting
 
     migrate.upgrade(url)
