@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import select
 
 from app.audit import AuditEntry
 from app.digits import parse_count
@@ -38,8 +39,9 @@ NUL = "a\u0000b"
 def test_a_nul_character_is_refused_before_anything_is_stored(
     client, organizer, session, method, path, kwargs, field
 ):
-    tables = (AuditEntry, Process, LoginThrottle)
+    tables = (Process, LoginThrottle)
     before = [count(session, table) for table in tables]
+    entries_before = count(session, AuditEntry)
     headers = {**organizer.headers, "Accept": "application/json"}
     body = assert_error(
         getattr(client, method)(path, headers=headers, **kwargs), 422, "nul_character"
@@ -48,6 +50,9 @@ def test_a_nul_character_is_refused_before_anything_is_stored(
     assert "NUL character" in body["message"]
     session.expire_all()
     assert [count(session, table) for table in tables] == before
+    # The signed-in organizer's refusal is audited, and that is all that was written.
+    new = session.exec(select(AuditEntry).where(AuditEntry.seq > entries_before)).all()
+    assert [e.outcome for e in new] == ["refused"]
 
 
 def test_a_nul_character_in_a_site_name_is_refused(client, organizer, session):
