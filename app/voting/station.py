@@ -33,7 +33,7 @@ from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie, same_origin
 from app.web.private import clear_cookie, set_cookie, set_flash
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False)
@@ -173,7 +173,8 @@ def station_check_in(
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return station_page(request, session, user, error=problems, status_code=422)
+        error = form_refusal(request, problems, session=session)
+        return station_page(request, session, user, error=error, status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
