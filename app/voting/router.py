@@ -1,11 +1,14 @@
 """Voting routes: rules, access codes, poll workers, kiosks, check-in, ballots, turnout.
 
-Casting opens its own session instead of using SessionDep: a code with a typo is refused
-by validation before any database work, and a wrong code's throttle entry is written in
-its own transaction after the cast's transaction has been rolled back.
+The JSON cast opens its own session instead of using SessionDep: a code with a typo is
+refused by validation before any database work, and a wrong code's throttle entry must be
+committed although the refusal is raised to the error handler. The ballot page and the
+kiosk cast through the same `cast_in_session` in their request's session.
 """
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from app import audit
@@ -22,6 +25,8 @@ from app.errors import (
     error_responses,
 )
 from app.exports.csv_files import write_csv
+from app.processes.deps import process_in_phase
+from app.processes.models import Process
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
@@ -73,6 +78,19 @@ def put_voting_rules(
     )
 
 
+# Codes are made and withdrawn until voting ends (late registrations during the vote).
+MAKE_CODES = process_in_phase(
+    *service.CODE_PHASES,
+    refusal="Access codes can only be made before voting ends; the process is in {phase}.",
+    action="voting.access_codes",
+)
+VOID_CODES = process_in_phase(
+    *service.CODE_PHASES,
+    refusal="Access codes can only be withdrawn before voting ends; the process is in {phase}.",
+    action="voting.access_codes.void",
+)
+
+
 @router.post(
     "/api/processes/{process_id}/access-codes",
     response_model=AccessCodesOut,
@@ -85,6 +103,7 @@ def create_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
+    _: Annotated[Process, Depends(MAKE_CODES)],
     process_id: int = ProcessId,
 ):
     """Makes a batch of codes and shows them this once: they are stored only hashed."""
@@ -123,6 +142,7 @@ def void_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
+    _: Annotated[Process, Depends(VOID_CODES)],
     process_id: int = ProcessId,
 ):
     voided = service.void_access_codes(

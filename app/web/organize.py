@@ -16,7 +16,7 @@ from app.processes.phases import Phase, next_phase
 from app.proposals import service as proposals
 from app.users.models import Role
 from app.voting import service as voting
-from app.voting.router import access_codes_csv
+from app.voting.router import MAKE_CODES, access_codes_csv
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render
 
@@ -208,6 +208,7 @@ def make_codes(
         )
         return _overview(request, session, user, status_code=422, error=error)
     try:
+        MAKE_CODES(session=session, process_id=process_id)  # after the role, unlike a Depends
         batch, codes = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
