@@ -10,6 +10,7 @@ from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.users.models import Role
 from app.voting.models import PollWorkerSite
+from tests.helpers import refused_by
 from tests.voting.helpers import build_world, set_phase
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -89,16 +90,6 @@ BAD_FORMS = [
 ]
 
 
-def _refused_by(session, user_id: int) -> list[AuditEntry]:
-    return list(
-        session.execute(
-            select(AuditEntry).where(
-                AuditEntry.actor_id == user_id, AuditEntry.outcome == "refused"
-            )
-        ).scalars()
-    )
-
-
 @pytest.mark.parametrize("role,phase,path,form,words", BAD_FORMS)
 def test_a_bad_form_of_staff_is_audited_as_theirs(
     client, session, session_factory, make_staff, role, phase, path, form, words
@@ -124,7 +115,7 @@ def test_a_bad_form_of_staff_is_audited_as_theirs(
     assert r.status_code == 422, r.text
     if words:
         assert words in r.text
-    [entry] = _refused_by(session, staff.user.id)
+    [entry] = refused_by(session, staff.user.id)
     assert entry.actor_role == role and entry.detail["status"] == 422
     assert entry.detail["error"] == "invalid" and entry.detail["route"].startswith("/")
     after = session.execute(select(AuditEntry.seq)).scalars().all()

@@ -3,24 +3,12 @@
 about the request is looked at; sign-in is still checked first."""
 
 import pytest
-from sqlalchemy import select
 
-from app.audit import AuditEntry
-from tests.helpers import assert_error
+from tests.helpers import assert_error, refused_by
 from tests.voting.helpers import build_world, set_phase
 
 CODES = "/api/processes/{pid}/access-codes"
 VOID = "/api/processes/{pid}/access-codes/void"
-
-
-def _refusals(session, user_id: int) -> list[AuditEntry]:
-    return list(
-        session.execute(
-            select(AuditEntry).where(
-                AuditEntry.actor_id == user_id, AuditEntry.outcome == "refused"
-            )
-        ).scalars()
-    )
 
 
 @pytest.mark.parametrize(
@@ -40,7 +28,7 @@ def test_the_wrong_phase_is_said_first_and_audited(
     assert error["message"] == (
         f"Access codes {words} before voting ends; the process is in funding."
     )
-    [entry] = _refusals(session, organizer.user.id)
+    [entry] = refused_by(session, organizer.user.id)
     assert (entry.action, entry.target) == (action, f"process:{world.process_id}")
     assert entry.detail["status"] == 409 and entry.detail["error"] == "wrong_phase"
 
