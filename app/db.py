@@ -18,11 +18,12 @@ How a request meets the database (the one concurrency story):
 3. Both dependencies have scope="function": the session commits (or rolls back), closes,
    and gives the slot back when the route returns, before the response is sent. A 2xx is
    only ever sent for work that is on disk, and a slow reader of the response holds nothing.
-4. The few places that open a session of their own (a ballot cast, which records a wrong
-   code's throttle entry after rolling its cast back; the audit entry of a refusal) hold a
-   slot for it the same way: `DbSlot` on the route, `database_slot()` in a handler. (The
-   resident's ballot page and the kiosk still cast from an `async def` route through a
-   worker thread; their routers hold `DbSlot` for it, see app/main.py.)
+4. The few places that open a session of their own (the JSON API's ballot cast, whose
+   refusal goes to the error handler yet must keep a wrong code's throttle entry; the
+   audit entry of a refusal raised to a handler) hold a slot for it the same way: `DbSlot`
+   on the route, `database_slot()` in a handler. The ballot page and the kiosk cast in the
+   request's own session: a refusal rolls the cast back, keeps the guess in that session,
+   and the page answers it, so the dependency commits (app/voting/router.py).
 
 PostgreSQL needs no writer lock: rows, not the database, are locked.
 """

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app import audit
 from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
-from app.db import DbSlot, SessionDep, database_slots, make_engine, make_session_factory
+from app.db import SessionDep, database_slots, make_engine, make_session_factory
 from app.errors import flush_refusals, install_error_handlers
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
@@ -92,8 +92,6 @@ def create_app(
     from app.web.organize import router as organize_pages
     from app.web.router import router as web_router
 
-    # Pages that still open sessions of their own hold the request's slot while they run.
-    own_sessions = [DbSlot]
     app.include_router(users_router)
     app.include_router(processes_router)
     app.include_router(sites_router)
@@ -105,9 +103,9 @@ def create_app(
     app.include_router(exports_router)
     app.include_router(web_router)
     app.include_router(proposal_pages)
-    app.include_router(voting_pages, dependencies=own_sessions)
+    app.include_router(voting_pages)
     app.include_router(results_pages)
-    app.include_router(station_pages, dependencies=own_sessions)
+    app.include_router(station_pages)
     app.include_router(paper_pages)
     app.include_router(organize_pages)
     app.include_router(idea_pages)

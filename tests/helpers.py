@@ -39,6 +39,14 @@ def count(session: Session, model: Any, *where: Any) -> int:
     return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
+def refused_by(session: Session, user_id: int) -> list[AuditEntry]:
+    """The refusals the audit chain holds under this person's name, oldest first."""
+    query = select(AuditEntry).where(
+        AuditEntry.actor_id == user_id, AuditEntry.outcome == "refused"
+    )
+    return list(session.execute(query.order_by(AuditEntry.seq)).scalars())
+
+
 def audit_actions(session: Session) -> list[tuple[str, str]]:
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     return [(row.action, row.outcome) for row in rows]

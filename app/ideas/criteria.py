@@ -68,6 +68,8 @@ def replace_criteria(
     """
     process = _process(session=session, process_id=process_id, for_update=True)
     target = f"process:{process.id}"
+    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if process.phase != Phase.design.value:
         raise Conflict(
             "Criteria can only be changed while the process is in design; "

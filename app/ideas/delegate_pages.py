@@ -18,7 +18,7 @@ from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,7 +129,7 @@ def save(
         message = (
             refusal(request, exc, session=session)
             if isinstance(exc, DomainError)
-            else "Give every criterion a score from 1 to 5."
+            else form_refusal(request, "Give every criterion a score from 1 to 5.", session=session)
         )
         values = {int(k): v for k, v in scores.items() if parse_count(k) is not None}
         return _score_page(

@@ -13,7 +13,7 @@ from app.processes import service as processes
 from app.processes.phases import Phase
 from app.web import i18n
 from app.web.deps import PageForm
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("title", "description", "neighborhood", "contact_name", "contact_email")
@@ -79,6 +79,7 @@ def idea_submit(request: Request, session: SessionDep, process_id: int, data: Pa
             i18n.translate(language, f"idea.{e['loc'][0]}") for e in exc.errors() if e["loc"]
         )
         message = i18n.translate(language, "error.invalid") + (f" ({fields})" if fields else "")
+        message = form_refusal(request, message, session=session)
         return _form_page(request, process, form, message, status_code=422)
     except DomainError as exc:
         message = refusal(request, exc, language, session=session)

@@ -39,6 +39,8 @@ MODERATION_PHASES = frozenset({Phase.idea_collection, Phase.proposal_development
 
 
 def _require_phase(process: Process, phases: frozenset[Phase], what: str, audit_as=None) -> None:
+    # Called under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if Phase(process.phase) not in phases:
         names = " or ".join(p.value for p in Phase if p in phases)
         raise Conflict(

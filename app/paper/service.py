@@ -62,6 +62,8 @@ def put_rules(
     skipped_rank: SkippedRankRule,
 ) -> PaperRules:
     process = get_process(session=session, process_id=process_id, for_update=True)
+    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if process.phase != Phase.design.value:
         raise Conflict(
             "The paper interpretation rules are published with the vote and fixed "

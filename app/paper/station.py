@@ -19,7 +19,7 @@ from app.sites.models import Site
 from app.users.models import User
 from app.voting.station import station_page
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,13 +93,10 @@ def new_batch(
     sheets = form.get("sheets", "")
     declared = parse_count(sheets) or 0
     if not 1 <= declared <= 10_000:
-        return station_page(
-            request,
-            session,
-            user,
-            status_code=422,
-            error="Give the number of sheets in the batch (1 to 10,000).",
+        error = form_refusal(
+            request, "Give the number of sheets in the batch (1 to 10,000).", session=session
         )
+        return station_page(request, session, user, status_code=422, error=error)
     try:
         batch = paper.create_batch(
             session=session,
@@ -139,9 +136,8 @@ def enter_sheet(
             unreadable=form.get("flag") == "unreadable",
         )
     except CsvProblem as problem:
-        return _batch_page(
-            request, session, user, batch, error=problem.message, marks=text, status_code=422
-        )
+        error = form_refusal(request, problem.message, session=session)
+        return _batch_page(request, session, user, batch, error=error, marks=text, status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return _batch_page(

@@ -1,13 +1,10 @@
-from collections.abc import Callable
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from app.auth import CurrentOrganizer, actor_of
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from app.processes import service
-from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.deps import ProcessId
 from app.processes.schemas import (
     ProcessCreate,
     ProcessOut,
@@ -18,24 +15,7 @@ from app.processes.schemas import (
 
 router = APIRouter(prefix="/api/processes", tags=["processes"])
 
-ProcessId = Path(ge=1, le=2**31 - 1, description="The PB process id")
 _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
-
-
-def process_in_phase(*phases: Phase) -> Callable[..., Process]:
-    """Dependency: the process named in the path, which must be in one of `phases`."""
-    names = ", ".join(p.value for p in phases)
-
-    def load(session: SessionDep, process_id: int = ProcessId) -> Process:
-        process = service.get_process(session=session, process_id=process_id)
-        if process.phase not in {p.value for p in phases}:
-            raise Conflict(
-                f"This can only be done while the process is in {names}; it is in {process.phase}.",
-                code="wrong_phase",
-            )
-        return process
-
-    return load
 
 
 @router.get("", response_model=list[ProcessOut])

@@ -53,6 +53,8 @@ def _enough_on_ballot(session: Session, process: Process, _: datetime) -> str | 
 
 
 def _in_development(process: Process, what: str, audit_as: tuple[str, str]) -> None:
+    # Called under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if process.phase != Phase.proposal_development.value:
         frozen = Phase(process.phase) in PUBLISHED_PHASES
         raise Conflict(

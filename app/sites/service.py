@@ -21,6 +21,8 @@ def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreat
     process = processes.get_process(session=session, process_id=process_id, for_update=True)
     phase = Phase(process.phase)
     target = f"process:{process.id}"
+    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if phase == Phase.closed:
         raise Conflict(
             "The process is closed: no site can be added to it.",

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep, utcnow
 from app.digits import parse_count
@@ -20,11 +19,12 @@ from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
 from app.proposals.service import ballot_of
 from app.voting import service as voting
-from app.voting.router import cast_from_request
+from app.voting.router import cast_in_session
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
+from app.web.deps import PageForm
 from app.web.private import clear_flash, read_flash, set_flash
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,9 +98,33 @@ def vote_page(request: Request, session: SessionDep, process_id: int):
 
 
 @router.post("/processes/{process_id}/vote", response_class=HTMLResponse)
-async def vote_submit(request: Request, process_id: int):
-    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_cast, request, process_id, fields)
+def vote_submit(request: Request, session: SessionDep, process_id: int, fields: PageForm):
+    process = processes.get_process(session=session, process_id=process_id)
+    kind = voting.get_rules(session=session, process_id=process_id).credential
+    form = form_state(fields, process.ballot_size)
+    language = i18n.pick_language(request, process.languages)
+    try:
+        receipt = cast_in_session(
+            request=request,
+            session=session,
+            settings=request.app.state.settings,
+            process_id=process_id,
+            credential=_credential(form, kind),
+            ranking=form.ranking,
+        )
+    except ValidationError as exc:
+        code = "code_typo" if any(e["type"] == "code_typo" for e in exc.errors()) else "invalid"
+        message = form_refusal(request, i18n.translate(language, f"error.{code}"), session=session)
+        return _again(request, session, process_id, form, message, 422)
+    except DomainError as exc:
+        # cast_in_session rolled the cast back and kept a wrong code's guess: commit that.
+        message = refusal(request, exc, language, session=session, rollback=False)
+        return _again(request, session, process_id, form, message, exc.status_code)
+    # Post-redirect-get: Back or a reload never sends the ballot again or shows its receipt.
+    done = f"/processes/{process_id}/vote/done"
+    response = RedirectResponse(done, status_code=303)
+    set_flash(request, response, path=done, value={"receipt": receipt})
+    return response
 
 
 def form_state(fields: dict[str, str], ballot_size: int) -> FormState:
@@ -126,43 +150,6 @@ def _credential(form: FormState, kind: str) -> CredentialIn:
         )
     code = form.access_code if kind in ("code", "both") else None
     return CredentialIn(access_code=code or None, identity=identity)
-
-
-def _cast(request: Request, process_id: int, fields: dict[str, str]):
-    factory = request.app.state.session_factory
-    with factory() as session:
-        process = processes.get_process(session=session, process_id=process_id)
-        kind = voting.get_rules(session=session, process_id=process_id).credential
-    form = form_state(fields, process.ballot_size)
-    language = i18n.pick_language(request, process.languages)
-    try:
-        receipt = cast_from_request(
-            request=request,
-            settings=request.app.state.settings,
-            process_id=process_id,
-            credential=_credential(form, kind),
-            ranking=form.ranking,
-        )
-    except ValidationError as exc:
-        code = "code_typo" if any(e["type"] == "code_typo" for e in exc.errors()) else "invalid"
-        return _again(
-            request, factory, process_id, form, i18n.translate(language, f"error.{code}"), 422
-        )
-    except DomainError as exc:
-        message = refusal(request, exc, language)
-        return _again(
-            request,
-            factory,
-            process_id,
-            form,
-            message,
-            exc.status_code,
-        )
-    # Post-redirect-get: Back or a reload never sends the ballot again or shows its receipt.
-    done = f"/processes/{process_id}/vote/done"
-    response = RedirectResponse(done, status_code=303)
-    set_flash(request, response, path=done, value={"receipt": receipt})
-    return response
 
 
 @router.get("/processes/{process_id}/vote/done", response_class=HTMLResponse)
@@ -194,13 +181,12 @@ def receipt_once(request: Request, process: Process, *, path: str, elsewhere: st
 
 
 def _again(
-    request: Request, factory, process_id: int, form: FormState, error: str, status: int
+    request: Request, session, process_id: int, form: FormState, error: str, status: int
 ) -> HTMLResponse:
     if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
         form = FormState()
-    with factory() as session:
-        process = processes.get_process(session=session, process_id=process_id)
-        return _page(request, session, process, form, error, status)
+    process = processes.get_process(session=session, process_id=process_id)
+    return _page(request, session, process, form, error, status)
 
 
 @router.get("/processes/{process_id}/receipt", response_class=HTMLResponse)

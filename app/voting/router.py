@@ -1,11 +1,14 @@
 """Voting routes: rules, access codes, poll workers, kiosks, check-in, ballots, turnout.
 
-Casting opens its own session instead of using SessionDep: a code with a typo is refused
-by validation before any database work, and a wrong code's throttle entry is written in
-its own transaction after the cast's transaction has been rolled back.
+The JSON cast opens its own session instead of using SessionDep: a code with a typo is
+refused by validation before any database work, and a wrong code's throttle entry must be
+committed although the refusal is raised to the error handler. The ballot page and the
+kiosk cast through the same `cast_in_session` in their request's session.
 """
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from app import audit
@@ -14,6 +17,7 @@ from app.db import DbSlot, SessionDep, open_session, utcnow
 from app.errors import (
     BadInput,
     Conflict,
+    DomainError,
     Forbidden,
     NotAuthenticated,
     NotFound,
@@ -21,6 +25,8 @@ from app.errors import (
     error_responses,
 )
 from app.exports.csv_files import write_csv
+from app.processes.deps import process_in_phase
+from app.processes.models import Process
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
@@ -72,6 +78,19 @@ def put_voting_rules(
     )
 
 
+# Codes are made and withdrawn until voting ends (late registrations during the vote).
+MAKE_CODES = process_in_phase(
+    *service.CODE_PHASES,
+    refusal="Access codes can only be made before voting ends; the process is in {phase}.",
+    action="voting.access_codes",
+)
+VOID_CODES = process_in_phase(
+    *service.CODE_PHASES,
+    refusal="Access codes can only be withdrawn before voting ends; the process is in {phase}.",
+    action="voting.access_codes.void",
+)
+
+
 @router.post(
     "/api/processes/{process_id}/access-codes",
     response_model=AccessCodesOut,
@@ -84,6 +103,7 @@ def create_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
+    _: Annotated[Process, Depends(MAKE_CODES)],
     process_id: int = ProcessId,
 ):
     """Makes a batch of codes and shows them this once: they are stored only hashed."""
@@ -122,6 +142,7 @@ def void_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
+    _: Annotated[Process, Depends(VOID_CODES)],
     process_id: int = ProcessId,
 ):
     voided = service.void_access_codes(
@@ -207,33 +228,53 @@ def check_in(
 def cast_from_request(
     *, request: Request, settings, process_id: int, credential, ranking: list[int]
 ) -> str:
-    """Cast one ballot for this request, in its own session: the JSON API and the ballot
-    page both come here, holding the request's database slot (`DbSlot`). Guesses are
-    throttled per address; a refusal raises."""
-    factory = request.app.state.session_factory
-    request.state.actor = audit.PUBLIC
-    client = request.client.host if request.client else "unknown"
-    throttle_keys = [f"ballot-code:{client}"]
-    guessing = credential.access_code is not None
-    with open_session(factory, write=True) as session:
-        session.info.update(_frozen_caches(request.app))
-        if guessing:
-            _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
+    """Cast one ballot for the JSON API in a session of its own (the route holds the
+    request's database slot, `DbSlot`): a refusal is raised to the error handler, which
+    the session dependency would answer by rolling back, and a wrong code's guess must
+    stay on disk."""
+    with open_session(request.app.state.session_factory, write=True) as session:
         try:
-            receipt = service.cast_ballot(
+            receipt = cast_in_session(
+                request=request,
                 session=session,
                 settings=settings,
                 process_id=process_id,
                 credential=credential,
                 ranking=ranking,
             )
-            session.commit()
-        except service.CredentialRefused as refusal:
-            session.rollback()
-            if refusal.guess:
-                _record_guess(request=request, keys=throttle_keys)
+        except DomainError:
+            session.commit()  # what cast_in_session kept of the refusal: the guess
             raise
+        session.commit()
     return receipt
+
+
+def cast_in_session(
+    *, request: Request, session, settings, process_id: int, credential, ranking: list[int]
+) -> str:
+    """Cast one ballot in `session` (the API's own, or a page's request session); the
+    one casting path of the API, the ballot page and the kiosk. Guesses of access codes
+    are throttled per address. A refusal rolls the cast's work back, then records a wrong
+    code's guess in `session`, for whoever commits it, and is raised."""
+    request.state.actor = audit.PUBLIC
+    client = request.client.host if request.client else "unknown"
+    throttle_keys = [f"ballot-code:{client}"]
+    session.info.update(_frozen_caches(request.app))
+    try:
+        if credential.access_code is not None:
+            _not_throttled(session=session, keys=throttle_keys, process_id=process_id)
+        return service.cast_ballot(
+            session=session,
+            settings=settings,
+            process_id=process_id,
+            credential=credential,
+            ranking=ranking,
+        )
+    except DomainError as refusal:
+        session.rollback()
+        if isinstance(refusal, service.CredentialRefused) and refusal.guess:
+            _record_guess(request=request, session=session, keys=throttle_keys)
+        raise
 
 
 @router.post(
@@ -283,12 +324,11 @@ def _not_throttled(*, session, keys: list[str], process_id: int) -> None:
         ) from None
 
 
-def _record_guess(*, request: Request, keys: list[str]) -> None:
-    """Committed on its own: the refused cast's transaction is rolled back."""
+def _record_guess(*, request: Request, session, keys: list[str]) -> None:
+    """In a fresh write transaction of `session`: the refused cast's is rolled back."""
+    session.connection(execution_options={"pbvote_write": True})
     settings = request.app.state.settings
-    with open_session(request.app.state.session_factory, write=True) as session:
-        users.record_failure(session=session, keys=keys, settings=settings, now=utcnow())
-        session.commit()
+    users.record_failure(session=session, keys=keys, settings=settings, now=utcnow())
 
 
 @router.get(

@@ -149,6 +149,8 @@ def put_rules(
     if process is None:
         raise NotFound(f"There is no PB process {process_id}.", field="process_id")
     target = f"process:{process_id}"
+    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if process.phase != Phase.design.value:
         raise Conflict(
             "Voting rules are fixed once the process leaves design; "
@@ -220,14 +222,8 @@ def generate_access_codes(
     *, session: Session, settings: Settings, actor: Actor, process_id: int, count: int, label: str
 ) -> tuple[AccessCodeBatch, list[str]]:
     """A batch of fresh codes. The plain codes exist only in the return value."""
-    process = get_process(session=session, process_id=process_id)
+    # The phase (CODE_PHASES) is the route's dependency: see MAKE_CODES in app/voting/router.py.
     target = f"process:{process_id}"
-    if Phase(process.phase) not in CODE_PHASES:
-        raise Conflict(
-            f"Access codes can only be made before voting ends; the process is in {process.phase}.",
-            code="wrong_phase",
-            audit=("voting.access_codes", target),
-        )
     try:
         with session.begin_nested():
             batch = AccessCodeBatch(
@@ -294,15 +290,8 @@ def void_access_codes(
     batch_id: int | None = None,
     label: str | None = None,
 ) -> int:
-    process = get_process(session=session, process_id=process_id)
+    # The phase (CODE_PHASES) is the route's dependency: see VOID_CODES in app/voting/router.py.
     target = f"process:{process_id}"
-    if Phase(process.phase) not in CODE_PHASES:
-        raise Conflict(
-            f"Access codes can only be withdrawn before voting ends; the process is in "
-            f"{process.phase}.",
-            code="wrong_phase",
-            audit=("voting.access_codes.void", target),
-        )
     stmt = update(AccessCode).where(
         AccessCode.process_id == process_id,
         AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
@@ -432,6 +421,8 @@ def open_process_for_voting(*, session: Session, process_id: int, now: datetime)
     if process is None:
         raise NotFound(f"There is no PB process {process_id}.", field="process_id")
     target = f"process:{process_id}"
+    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
+    # change cannot slip between this check and the write.
     if process.phase != Phase.voting.value:
         raise Conflict(
             f"Voting is not open: the process is in {process.phase}.",

@@ -7,13 +7,13 @@ these forms in a poll worker's name.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from app.auth import STAFF_COOKIE, SettingsDep
 from app.db import SessionDep, utcnow
@@ -28,12 +28,12 @@ from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.models import Channel, PollWorkerSite
 from app.voting.pages import FormState, form_state, receipt_once
-from app.voting.router import cast_from_request
+from app.voting.router import cast_in_session
 from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie, same_origin
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.private import clear_cookie, set_cookie, set_flash
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False)
@@ -173,7 +173,8 @@ def station_check_in(
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return station_page(request, session, user, error=problems, status_code=422)
+        error = form_refusal(request, problems, session=session)
+        return station_page(request, session, user, error=error, status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
@@ -270,9 +271,9 @@ def _kiosk_home(request: Request, session, error: str | None = None, status_code
     return response
 
 
-def _said(request: Request, exc: DomainError, language: str) -> str:
+def _said(request: Request, exc: DomainError, language: str, **audit: Any) -> str:
     """A refusal in the voter's words; at a kiosk "already voted" means a spent ticket."""
-    text = refusal(request, exc, language)
+    text = refusal(request, exc, language, **audit)
     return i18n.translate(language, "error.ticket_used") if exc.code == "already_voted" else text
 
 
@@ -286,21 +287,14 @@ def kiosk(request: Request, session: SessionDep):
     return _kiosk_home(request, session)
 
 
-@router.post(KIOSK + "/ballot", response_class=HTMLResponse)
-async def kiosk_start(request: Request):
-    form = await request.form()
-    return await run_in_threadpool(_kiosk_start, request, str(form.get("kiosk_ticket", "")))
-
-
-def _kiosk_start(request: Request, typed: str):
+@router.post(KIOSK + "/ballot", response_class=HTMLResponse, dependencies=[SameOrigin])
+def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     """Checks the typed ticket before the voter ranks anything; the ballot itself is a GET,
     so a language switch keeps the ticket and Back never resends a form."""
-    same_origin(request)
-    ticket = typed.strip()[:40]
-    with request.app.state.session_factory() as session:
-        refused = _ticket_refused(request, session, ticket)
-        if refused is not None:
-            return refused
+    ticket = form.get("kiosk_ticket", "").strip()[:40]
+    refused = _ticket_refused(request, session, ticket)
+    if refused is not None:
+        return refused
     response = RedirectResponse(KIOSK + "/ballot", status_code=303)
     signed = serializer(request.app.state.settings.secret_key, "kiosk-voter").dumps(ticket)
     seconds = int(cred.KIOSK_TICKET_TTL.total_seconds())
@@ -323,24 +317,22 @@ def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | No
             ticket=ticket,
         )
     except DomainError as exc:
-        session.rollback()
-        message = _said(request, exc, language)
+        message = _said(request, exc, language, session=session)
         return _kiosk_home(request, session, error=message, status_code=exc.status_code)
     return None
 
 
 @router.get(KIOSK + "/ballot", response_class=HTMLResponse)
-def kiosk_ballot(request: Request):
+def kiosk_ballot(request: Request, session: SessionDep):
     ticket = _voter_ticket(request)
     if ticket is None:  # no voter at the kiosk (e.g. Back after casting): start again
         return _to_kiosk(request)
-    with request.app.state.session_factory() as session:
-        refused = _ticket_refused(request, session, ticket)
-        if refused is not None:
-            return refused
-        kiosk, _ = _kiosk_session(request)
-        process = session.get(Process, kiosk.process_id)
-        return _as_kiosk(request, session, process, None, 200)
+    refused = _ticket_refused(request, session, ticket)
+    if refused is not None:
+        return refused
+    kiosk, _ = _kiosk_session(request)
+    process = session.get(Process, kiosk.process_id)
+    return _as_kiosk(request, session, process, None, 200)
 
 
 def _as_kiosk(request, session, process, error, status_code, ranking=()):
@@ -370,44 +362,35 @@ def _as_kiosk(request, session, process, error, status_code, ranking=()):
     )
 
 
-@router.post(KIOSK + "/cast", response_class=HTMLResponse)
-async def kiosk_cast(request: Request):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    return await run_in_threadpool(_kiosk_cast, request, form)
-
-
-def _kiosk_cast(request: Request, fields: dict[str, str]):
-    same_origin(request)
+@router.post(KIOSK + "/cast", response_class=HTMLResponse, dependencies=[SameOrigin])
+def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
     kiosk, token = _kiosk_session(request)
+    if kiosk is None:
+        return _kiosk_home(request, session, status_code=401)
     ticket = _voter_ticket(request)
-    factory = request.app.state.session_factory
-    with factory() as session:
-        if kiosk is None:
-            return _kiosk_home(request, session, status_code=401)
-        process = session.get(Process, kiosk.process_id)
     if ticket is None:  # sent again after casting (Back, reload): nothing to cast
         return _to_kiosk(request)
+    process = session.get(Process, kiosk.process_id)
     language = i18n.pick_language(request, process.languages)
     form = form_state(fields, process.ballot_size)
     try:
-        receipt = cast_from_request(
+        receipt = cast_in_session(
             request=request,
+            session=session,
             settings=request.app.state.settings,
             process_id=process.id,
             ranking=form.ranking,
             credential=CredentialIn(kiosk_ticket=ticket, kiosk_token=token),
         )
-    except (DomainError, ValidationError) as exc:
-        if isinstance(exc, DomainError):
-            code, message = exc.code, _said(request, exc, language)
-        else:
-            code, message = "invalid", i18n.translate(language, "error.invalid")
-        with factory() as session:
-            if code in ("bad_ranking", "invalid"):
-                return _as_kiosk(request, session, process, message, 422, form.ranking)
-            return _kiosk_home(
-                request, session, error=message, status_code=getattr(exc, "status_code", 422)
-            )
+    except ValidationError:
+        message = form_refusal(request, i18n.translate(language, "error.invalid"), session=session)
+        return _as_kiosk(request, session, process, message, 422, form.ranking)
+    except DomainError as exc:
+        # cast_in_session rolled the cast back and kept what a refusal must keep.
+        message = _said(request, exc, language, session=session, rollback=False)
+        if exc.code in ("bad_ranking", "invalid"):
+            return _as_kiosk(request, session, process, message, 422, form.ranking)
+        return _kiosk_home(request, session, error=message, status_code=exc.status_code)
     response = RedirectResponse(KIOSK + "/done", status_code=303)
     set_flash(request, response, path=KIOSK + "/done", value={"receipt": receipt})
     clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
@@ -415,12 +398,11 @@ def _kiosk_cast(request: Request, fields: dict[str, str]):
 
 
 @router.get(KIOSK + "/done", response_class=HTMLResponse)
-def kiosk_done(request: Request):
+def kiosk_done(request: Request, session: SessionDep):
     kiosk, _ = _kiosk_session(request)
     if kiosk is None:
         return _to_kiosk(request)
-    with request.app.state.session_factory() as session:
-        process = session.get(Process, kiosk.process_id)
+    process = session.get(Process, kiosk.process_id)
     elsewhere = _to_kiosk(request).headers["location"]
     response = receipt_once(request, process, path=KIOSK + "/done", elsewhere=elsewhere, kiosk=True)
     response.delete_cookie("lang")  # the next voter starts in the kiosk's own language

@@ -16,9 +16,9 @@ from app.processes.phases import Phase, next_phase
 from app.proposals import service as proposals
 from app.users.models import Role
 from app.voting import service as voting
-from app.voting.router import access_codes_csv
+from app.voting.router import MAKE_CODES, access_codes_csv
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import refusal, render
+from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,13 +70,10 @@ def move(
         return RedirectResponse("/station", status_code=303)
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
     if not reason or to not in Phase.__members__:
-        return _overview(
-            request,
-            session,
-            user,
-            status_code=422,
-            error="Say why the process moves on: the reason is recorded.",
+        error = form_refusal(
+            request, "Say why the process moves on: the reason is recorded.", session=session
         )
+        return _overview(request, session, user, status_code=422, error=error)
     try:
         processes.transition(
             session=session,
@@ -149,8 +146,8 @@ def resolve(
             reason=reason,
         )
     except CsvProblem as exc:
-        session.rollback()
-        return _batch(request, session, user, batch_id, error=str(exc), status_code=422)
+        error = form_refusal(request, str(exc), session=session)
+        return _batch(request, session, user, batch_id, error=error, status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return _batch(request, session, user, batch_id, error=error, status_code=exc.status_code)
@@ -185,13 +182,10 @@ def decide(
             )
             message = f"“{done.title}” went back to the delegates."
         else:
-            return _overview(
-                request,
-                session,
-                user,
-                status_code=422,
-                error="Say why the proposal goes back to the delegates.",
+            error = form_refusal(
+                request, "Say why the proposal goes back to the delegates.", session=session
             )
+            return _overview(request, session, user, status_code=422, error=error)
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return _overview(request, session, user, error=error, status_code=exc.status_code)
@@ -209,14 +203,12 @@ def make_codes(
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
     number = parse_count(count) or 0
     if not 1 <= number <= 10_000 or not label:
-        return _overview(
-            request,
-            session,
-            user,
-            status_code=422,
-            error="Give how many codes (1 to 10,000) and a label for the batch.",
+        error = form_refusal(
+            request, "Give how many codes (1 to 10,000) and a label for the batch.", session=session
         )
+        return _overview(request, session, user, status_code=422, error=error)
     try:
+        MAKE_CODES(session=session, process_id=process_id)  # after the role, unlike a Depends
         batch, codes = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,

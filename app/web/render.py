@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.errors import DomainError, audit_refusal
+from app.errors import BadInput, DomainError, audit_refusal
 from app.processes.phases import ORDER
 from app.web import i18n
 
@@ -50,13 +50,20 @@ def render(
 
 
 def refusal(
-    request: Request, exc: DomainError, language: str | None = None, *, session: Any = None
+    request: Request,
+    exc: DomainError,
+    language: str | None = None,
+    *,
+    session: Any = None,
+    rollback: bool = True,
 ) -> str:
     """A refusal shown on a page (the one place pages handle them): the request's own
     transaction is rolled back first when `session` is given (what the service began
     stays undone; the session dependency then commits nothing), the refusal is audited as
-    the API's error handler would, and said in the visitor's language where we have words."""
-    if session is not None:
+    the API's error handler would, and said in the visitor's language where we have words.
+    `rollback=False`: the caller rolled its work back already and wrote what must stay
+    (a ballot's wrong-code guess, app/voting/router.py)."""
+    if session is not None and rollback:
         session.rollback()
     audit_refusal(request, exc, session=session)
     if language:
@@ -65,3 +72,10 @@ def refusal(
         if text != key:
             return text
     return exc.message
+
+
+def form_refusal(request: Request, message: str, *, session: Any, field: str | None = None) -> str:
+    """A form the page itself finds wrong (an empty reason, a count out of range): refused
+    like any other refusal, so a signed-in staff member's bad form is audited as theirs.
+    `message` is said as it is (already in the visitor's words)."""
+    return refusal(request, BadInput(message, field=field), session=session)
