@@ -97,7 +97,7 @@ def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
     first = page.get_by_label("Opción 1").locator("option").all_inner_texts()[1]
     page.get_by_label("Opción 1").select_option(label=first)
     page.get_by_label("Opción 2").select_option(label=first)
-    page.get_by_role("button", name="Enviar mi voto").click()
+    page.get_by_role("button", name="Enviar mi boleta").click()
     assert "cada proyecto solo una vez" in page.get_by_role("alert").inner_text()
 
 
