@@ -26,6 +26,9 @@ def request(query: str = "", cookie: str = "", accept: str = "") -> Request:
         ("lang=vi", "", "", ["en", "es"], "en"),
         ("lang=xx", "", "", None, "en"),
         ("", "", "garbage;q=abc", None, "en"),
+        ("lang=ES", "", "", None, "es"),
+        ("", "", "ES-mx;q=0.5, fr", None, "es"),
+        ("", "", "fr, " * 30 + "vi", None, "en"),  # only the first preferences count
     ],
 )
 def test_language_choice(query, cookie, accept, offered, expected):
@@ -35,7 +38,6 @@ def test_language_choice(query, cookie, accept, offered, expected):
 def test_plural_forms_follow_each_language():
     assert i18n.translate_plural("en", "results.ballots", 1) == "1 ballot counted"
     assert i18n.translate_plural("en", "results.ballots", 1200) == "1,200 ballots counted"
-    assert i18n.translate_plural("es", "results.ballots", 1200).startswith("1.200 ")
     assert i18n.translate_plural("vi", "results.ballots", 2).startswith("2 ")
 
 
@@ -46,8 +48,20 @@ def test_dates_and_money_are_written_the_readers_way():
     assert i18n.format_day("vi", day) == "ngày 1 tháng 6 năm 2025"
     assert i18n.format_money("en", 25_000_000, "USD") == "$250,000"
     assert i18n.format_money("en", 1_050, "USD") == "$10.50"
-    assert i18n.format_money("es", 25_000_000, "EUR") == "250.000\xa0€"
+    assert i18n.format_money("es", 25_000_000, "USD") == "$250,000"  # Spanish in the US
     assert i18n.format_money("vi", 150_000_000, "VND").replace("\xa0", " ") == "1.500.000 ₫"
+    assert i18n.translate_plural("es", "results.ballots", 1200).startswith("1,200 ")
+
+
+def test_a_city_elsewhere_writes_its_languages_as_there(monkeypatch):
+    monkeypatch.setattr(i18n, "REGION", "ES")
+    i18n.reload()
+    try:
+        assert i18n.format_money("es", 25_000_000, "EUR") == "250.000\xa0€"
+        assert i18n.format_number("es", 12_000) == "12.000"
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
 
 
 def test_missing_text_falls_back_to_english():

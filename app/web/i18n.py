@@ -32,6 +32,8 @@ DEFAULT = "en"
 LOCALE_DIRS: list[Path] = [HERE / "locale"] + [
     Path(p) for p in os.environ.get("PBVOTE_LOCALE_DIRS", "").split(os.pathsep) if p
 ]
+# Where the residents live: languages are written as there (PBVOTE_REGION, a CLDR territory).
+REGION = os.environ.get("PBVOTE_REGION", "US")
 # Where CLDR's "long" date is not what civic texts print.
 DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
 
@@ -107,11 +109,8 @@ def translate_plural(language: str, key: str, n: int, **values: object) -> str:
     return text.format(**{k: _localized(language, v) for k, v in {"n": n, **values}.items()})
 
 
-@cache
-def locale(code: str) -> Locale:
-    """Babel's locale for a language code; a code CLDR lacks (a city's own, or a
-    pseudo-locale such as en-XA) formats like its base language."""
-    for candidate in (_folder(code), code.split("-")[0], DEFAULT):
+def _cldr(*candidates: str) -> Locale:
+    for candidate in (*candidates, DEFAULT):
         try:
             return Locale.parse(candidate)
         except (UnknownLocaleError, ValueError):
@@ -119,9 +118,20 @@ def locale(code: str) -> Locale:
     raise AssertionError("English is always known")
 
 
+@cache
+def locale(code: str) -> Locale:
+    """Babel's locale to write dates and money for a language: the language as written in
+    REGION where CLDR knows it (Spanish in the US writes $200,000, not 200.000 US$); a
+    code CLDR lacks (a city's own, or a pseudo-locale such as en-XA) formats like its
+    base language."""
+    folder = _folder(code)
+    regional = [f"{folder}_{REGION}"] if REGION and "_" not in folder else []
+    return _cldr(*regional, folder, folder.split("_")[0])
+
+
 def display_name(code: str) -> str:
     """The language's name in itself, as the language menu shows it."""
-    known = locale(code)
+    known = _cldr(_folder(code), code.split("-")[0])
     name = known.display_name or code
     if str(known) != _folder(code):
         name = f"{name} ({code})"
@@ -160,25 +170,36 @@ def format_moment(language: str, when: datetime, zone: str | tzinfo | None = Non
 
 
 def _accept_language(header: str) -> list[str]:
-    """Accept-Language's tags, most wanted first (Babel matches them, not this)."""
+    """Accept-Language's tags, most wanted first (Babel matches them, not this). Only the
+    first preferences matter: a long header is cut, not refused."""
     weighted = []
-    for part in header.split(","):
-        tag, _, q = part.strip().partition(";q=")
+    for part in header[:500].split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
         try:
-            weight = float(q) if q else 1.0
+            weight = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
         except ValueError:
             weight = 0.0
-        if tag and weight > 0:
+        if tag.strip() and weight > 0:
             weighted.append((-weight, tag.strip()))
     return [tag for _, tag in sorted(weighted, key=lambda pair: pair[0])]
+
+
+def negotiate(offered: list[str], *asked: str | None, header: str | None = None) -> str | None:
+    """The first of `asked`, then of the Accept-Language `header`, that one of `offered`
+    languages serves (es-MX is served by es), or None."""
+    wanted = [code for code in asked if code] + _accept_language(header or "")
+    found = negotiate_locale(wanted, offered, sep="-", aliases=None) if wanted else None
+    # Babel answers in the asker's spelling (ES, es-mx's es): give the offered one.
+    return {code.lower(): code for code in offered}.get(found.lower()) if found else None
 
 
 def pick_language(request: Request, offered: list[str] | None = None) -> str:
     """The language to show this request, among `offered` (default: all we have)."""
     choices = [c for c in (offered or available()) if c in available()] or [DEFAULT]
-    for wanted in (request.query_params.get("lang"), request.cookies.get("lang")):
-        if wanted and (found := negotiate_locale([wanted], choices, sep="-")):
-            return found
-    header = _accept_language(request.headers.get("accept-language", ""))
-    found = negotiate_locale(header, choices, sep="-") if header else None
+    found = negotiate(
+        choices,
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        header=request.headers.get("accept-language"),
+    )
     return found or (DEFAULT if DEFAULT in choices else choices[0])
