@@ -714,3 +714,24 @@ PROPOSALS = (
         "County-wide",
     ),
 )
+
+# The proposals' locations in Spanish and Vietnamese.
+LOCATIONS = {
+    "County-wide": ("En todo el condado", "Toàn quận"),
+    "City of Rochester": ("Ciudad de Rochester", "Thành phố Rochester"),
+    "Northeast and southwest quadrants": (
+        "Cuadrantes noreste y suroeste",
+        "Khu vực đông bắc và tây nam",
+    ),
+    "REACH site, City of Rochester": (
+        "Terreno de REACH, Ciudad de Rochester",
+        "Khu đất của REACH, Thành phố Rochester",
+    ),
+    "City parks": ("Parques de la ciudad", "Các công viên thành phố"),
+    "Northeast quadrant": ("Cuadrante noreste", "Khu vực đông bắc"),
+    "Three vacant lots": ("Tres lotes baldíos", "Ba lô đất trống"),
+    "Library branches": ("Sucursales de la biblioteca", "Các chi nhánh thư viện"),
+    "City schools": ("Escuelas de la ciudad", "Các trường học thành phố"),
+    "Three recreation centers": ("Tres centros recreativos", "Ba trung tâm sinh hoạt cộng đồng"),
+    "Recreation centers": ("Centros recreativos", "Các trung tâm sinh hoạt cộng đồng"),
+}
