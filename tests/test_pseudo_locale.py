@@ -9,6 +9,7 @@ from babel import Locale
 
 from app.processes.models import Process
 from app.users.models import Role
+from tests.ideas.helpers import submit_idea
 from tests.paper.conftest import paper  # noqa: F401 - a process in voting with poll workers
 from tests.paper.test_batches import new_batch
 from tests.paper.test_import_and_count import PASS_1, PASS_2, load
@@ -102,10 +103,14 @@ def kiosk_pages(client, paper, pid: int) -> dict[str, str]:  # noqa: F811
 
 
 def delegate_pages(client, make_staff, session_factory, pid: int) -> dict[str, str]:
+    idea = submit_idea(client, pid, title="Idea 1", description="Idea 1")["id"]
     set_phase(session_factory, pid, "proposal_development")
     delegate = make_staff(Role.delegate)
     sign_in(client, delegate)
-    return {"delegate": client.get("/delegate").text}
+    return {
+        "delegate": client.get("/delegate").text,
+        "delegate score": client.get(f"/delegate/ideas/{idea}").text,
+    }
 
 
 @pytest.fixture
@@ -142,6 +147,7 @@ def test_no_english_is_left_on_any_page(
         data={"title": "T", "description": "D", "contact_email": "not an address"},
     ).text
     pages.update(delegate_pages(client, make_staff, session_factory, pid))
+    assert 'name="comment"' in pages["delegate score"]  # the page, not a redirect
     english = {name: words for name, page in pages.items() if (words := english_in(page))}
     found = sum(len(w) for w in english.values())
     assert not english, f"{found} English words on {len(english)} pages: {english}"
