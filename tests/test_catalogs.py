@@ -100,3 +100,22 @@ def test_a_city_adds_a_language_without_code(pseudo, client, session):  # noqa: 
 def test_placeholders_survive_the_pseudo_locale(pseudo):  # noqa: F811
     text = i18n.translate_plural(pseudo, "results.ballots", 3)
     assert text.startswith("⟦3 ") and text.endswith("⟧") and "ballots" not in text
+
+
+def test_a_process_is_named_in_each_language(client, organizer):
+    body = {
+        "name": "Parks PB",
+        "description": "Choose the park projects.",
+        "budget_cents": 100_000_00,
+        "languages": ["en", "es"],
+        "translations": {"es": {"name": "PP de parques", "description": "Elija los proyectos."}},
+    }
+    r = client.post("/api/processes", json=body, headers=organizer.headers)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    spanish = client.get(f"/processes/{pid}?lang=es").text
+    assert "PP de parques" in spanish and "Elija los proyectos." in spanish
+    assert "Parks PB" not in spanish
+    assert "Parks PB" in client.get(f"/processes/{pid}?lang=en").text
+    bad = {**body, "translations": {"Spanish": {"name": "x"}}}
+    assert client.post("/api/processes", json=bad, headers=organizer.headers).status_code == 422

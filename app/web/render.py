@@ -32,7 +32,14 @@ def day(context: Any, when: Any, zone: str | None = None) -> str:
     return i18n.format_day(context.get("lang", i18n.DEFAULT), when, zone)
 
 
-templates.env.filters.update(money=money, number=number, day=day)
+@pass_context
+def localized(context: Any, thing: Any, field: str) -> Any:
+    """A process's name or description in the reader's language where the city wrote one."""
+    own = (getattr(thing, "translations", None) or {}).get(context.get("lang"), {})
+    return own.get(field) or getattr(thing, field)
+
+
+templates.env.filters.update(money=money, number=number, day=day, localized=localized)
 templates.env.globals["PHASES"] = ORDER
 templates.env.globals["language_name"] = i18n.display_name
 
