@@ -18,7 +18,7 @@ from app.paper.demo import load_paper_demo
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase
-from app.processes.schemas import ProcessCreate
+from app.processes.schemas import ProcessCreate, ProcessTranslation
 from app.proposals.demo import load_ideas_and_proposals_demo
 from app.proposals.schemas import ProposalCreate
 from app.proposals.service import approve_proposal, ballot_proposals, create_proposal
@@ -51,6 +51,51 @@ DEMO_DESCRIPTION = (
     "voting sites, over three weeks. The projects with the most support are funded in "
     "order until the money runs out."
 )
+# The name and description in the demo's other languages.
+DEMO_TRANSLATIONS = {
+    "es": ProcessTranslation(
+        name="Presupuesto participativo 2019 de la Iniciativa contra la Pobreza Rochester-Monroe",
+        description="En 2019, la Iniciativa contra la Pobreza Rochester-Monroe (RMAPI) "
+        "preguntó a la comunidad del condado de Monroe, Nueva York, cómo gastar $200,000 en "
+        "proyectos que respondan a sus necesidades, guiada por sus principios: enfrentar el "
+        "racismo estructural, enfrentar el trauma y construir comunidad. Un Equipo de "
+        "Liderazgo Comunitario de 20 integrantes dirigió el proceso. Las ideas se recogieron "
+        "en eventos formales e informales; delegados/as de presupuesto voluntarios/as las "
+        "calificaron según necesidad, viabilidad, equidad y coherencia con los principios, y "
+        "convirtieron las mejores en propuestas de proyecto.\n\n"
+        "Durante tres semanas, la comunidad ordenó por preferencia sus cinco proyectos "
+        "favoritos, en línea o en persona en uno de 45 centros de votación. Los proyectos con "
+        "más apoyo se financian en ese orden hasta agotar el dinero.",
+    ),
+    "vi": ProcessTranslation(
+        name="Ngân sách có sự tham gia 2019 của Sáng kiến Chống Đói nghèo Rochester-Monroe",
+        description="Năm 2019, Sáng kiến Chống Đói nghèo Rochester-Monroe (RMAPI) đã hỏi ý "
+        "kiến cộng đồng quận Monroe, tiểu bang New York, về cách chi 200.000 đô-la cho các dự "
+        "án đáp ứng nhu cầu của cộng đồng, theo các nguyên tắc: giải quyết nạn phân biệt chủng "
+        "tộc mang tính cơ cấu, giải quyết sang chấn tâm lý và xây dựng cộng đồng. Một Nhóm "
+        "Lãnh đạo Cộng đồng gồm 20 thành viên đã điều hành quy trình. Ý tưởng được thu thập "
+        "tại các sự kiện chính thức và không chính thức; các đại biểu ngân sách tình nguyện "
+        "chấm điểm ý tưởng theo nhu cầu, tính khả thi, tính công bằng và sự phù hợp với các "
+        "nguyên tắc, rồi phát triển những ý tưởng tốt nhất thành đề xuất dự án.\n\n"
+        "Trong ba tuần, người dân trong cộng đồng xếp thứ tự năm dự án mình ưu tiên nhất, "
+        "trực tuyến hoặc trực tiếp tại một trong 45 địa điểm bỏ phiếu. Các dự án được ủng hộ "
+        "nhiều nhất được cấp kinh phí theo thứ tự cho đến khi hết ngân sách.",
+    ),
+}
+PRACTICE_TRANSLATIONS = {
+    "es": ProcessTranslation(
+        name="Boleta de práctica: pruebe a votar aquí",
+        description="Una demostración: ordene por preferencia hasta cinco de seis proyectos "
+        "pequeños. Escriba cualquier nombre, fecha de nacimiento y código postal; los mismos "
+        "datos solo pueden votar una vez.",
+    ),
+    "vi": ProcessTranslation(
+        name="Lá phiếu thực hành: hãy thử bỏ phiếu tại đây",
+        description="Phần trình diễn: xếp thứ tự tối đa năm trong sáu dự án nhỏ. Quý vị có "
+        "thể nhập bất kỳ họ tên, ngày sinh và mã bưu điện nào; mỗi bộ thông tin chỉ bỏ phiếu "
+        "được một lần.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -90,6 +135,7 @@ def load_demo(
         data=ProcessCreate(
             name=DEMO_NAME,
             description=DEMO_DESCRIPTION,
+            translations=DEMO_TRANSLATIONS,
             budget_cents=200_000_00,
             currency="USD",
             ballot_size=5,
@@ -182,6 +228,7 @@ def _practice_process(*, session: Session, actor: Actor, password: str) -> Proce
         actor=actor,
         data=ProcessCreate(
             name=PRACTICE_NAME,
+            translations=PRACTICE_TRANSLATIONS,
             budget_cents=50_000_00,
             currency="USD",
             ballot_size=5,

@@ -1,4 +1,4 @@
-import json
+from datetime import date
 
 import pytest
 from starlette.requests import Request
@@ -26,19 +26,44 @@ def request(query: str = "", cookie: str = "", accept: str = "") -> Request:
         ("lang=vi", "", "", ["en", "es"], "en"),
         ("lang=xx", "", "", None, "en"),
         ("", "", "garbage;q=abc", None, "en"),
+        ("lang=ES", "", "", None, "es"),
+        ("", "", "ES-mx;q=0.5, fr", None, "es"),
+        ("", "", "fr, " * 30 + "vi", None, "en"),  # only the first preferences count
     ],
 )
 def test_language_choice(query, cookie, accept, offered, expected):
     assert i18n.pick_language(request(query, cookie, accept), offered) == expected
 
 
-def test_every_language_has_every_english_key():
-    english = set(json.loads((i18n.TRANSLATIONS / "en.json").read_text()))
-    for code in i18n.available():
-        keys = set(json.loads((i18n.TRANSLATIONS / f"{code}.json").read_text()))
-        assert keys == english, f"{code}: missing {english - keys}, extra {keys - english}"
+def test_plural_forms_follow_each_language():
+    assert i18n.translate_plural("en", "results.ballots", 1) == "1 ballot counted"
+    assert i18n.translate_plural("en", "results.ballots", 1200) == "1,200 ballots counted"
+    assert i18n.translate_plural("vi", "results.ballots", 2).startswith("2 ")
+
+
+def test_dates_and_money_are_written_the_readers_way():
+    day = date(2025, 6, 1)
+    assert i18n.format_day("en", day) == "June 1, 2025"
+    assert i18n.format_day("es", day) == "1 de junio de 2025"
+    assert i18n.format_day("vi", day) == "ngày 1 tháng 6 năm 2025"
+    assert i18n.format_money("en", 25_000_000, "USD") == "$250,000"
+    assert i18n.format_money("en", 1_050, "USD") == "$10.50"
+    assert i18n.format_money("es", 25_000_000, "USD") == "$250,000"  # Spanish in the US
+    assert i18n.format_money("vi", 150_000_000, "VND").replace("\xa0", " ") == "1.500.000 ₫"
+    assert i18n.translate_plural("es", "results.ballots", 1200).startswith("1,200 ")
+
+
+def test_a_city_elsewhere_writes_its_languages_as_there(monkeypatch):
+    monkeypatch.setattr(i18n, "REGION", "ES")
+    i18n.reload()
+    try:
+        assert i18n.format_money("es", 25_000_000, "EUR") == "250.000\xa0€"
+        assert i18n.format_number("es", 12_000) == "12.000"
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
 
 
 def test_missing_text_falls_back_to_english():
     assert i18n.translate("vi", "no.such.key") == "no.such.key"
-    assert i18n.translate("es", "process.rank_up_to", n=5) == "Ordene hasta 5 proyectos"
+    assert i18n.translate("es", "ballot.title") != i18n.translate("en", "ballot.title")

@@ -18,6 +18,10 @@ class Process(SQLModel, table=True):
     currency: str = Field(max_length=3)
     ballot_size: int = 5
     languages: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # {"es": {"name": ..., "description": ...}}: the name and description in other languages.
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)

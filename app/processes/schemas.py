@@ -59,11 +59,25 @@ ExclusiveGroup = Annotated[
 ]
 ExclusiveGroups = Annotated[list[ExclusiveGroup], Field(max_length=200), AfterValidator(_groups)]
 Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
+
 Currency = Annotated[str, AfterValidator(_currency)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=20_000)]
+
+
+class ProcessTranslation(BaseModel):
+    """The name and description as a reader of another language sees them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    description: Description = ""
+
+
+LanguageKey = Annotated[str, Field(pattern=_LANGUAGE.pattern)]
+Translations = Annotated[dict[LanguageKey, ProcessTranslation], Field(max_length=12)]
 
 
 class _WindowCheck(BaseModel):
@@ -93,6 +107,7 @@ class ProcessCreate(_WindowCheck):
     currency: Currency = "USD"
     ballot_size: BallotSize = 5
     languages: Languages = Field(default_factory=lambda: ["en", "es", "vi"])
+    translations: Translations = Field(default_factory=dict)
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod = CountMethod.borda
@@ -111,6 +126,7 @@ class ProcessUpdate(_WindowCheck):
     currency: Currency | None = None
     ballot_size: BallotSize | None = None
     languages: Languages | None = None
+    translations: Translations | None = None
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod | None = None
@@ -147,6 +163,7 @@ class ProcessOut(BaseModel):
     currency: str
     ballot_size: int
     languages: list[str]
+    translations: dict[str, dict[str, str]]
     voting_opens_at: datetime | None
     voting_closes_at: datetime | None
     count_method: CountMethod

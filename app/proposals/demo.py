@@ -25,6 +25,7 @@ from app.proposals.demo_content import (
     FORMAL_EVENTS,
     IDEA_SEEDS,
     INFORMAL_EVENT_KINDS,
+    LOCATIONS,
     NEIGHBORHOODS,
     PROPOSALS,
     STREETS,
@@ -204,9 +205,10 @@ def _proposals(
     for n, (key, category, title, summary, dollars, sources, es, vi, location) in enumerate(
         PROPOSALS
     ):
-        translations = {"es": Translation(title=es[0], summary=es[1])}
-        if vi:
-            translations["vi"] = Translation(title=vi[0], summary=vi[1])
+        translations = {
+            code: Translation(title=text[0], summary=text[1], location=LOCATIONS[location][i])
+            for i, (code, text) in enumerate((("es", es), ("vi", vi)))
+        }
         equity = WINNER_EQUITY.get(key)
         made.append(
             proposals.create_proposal(

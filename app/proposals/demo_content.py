@@ -501,7 +501,11 @@ PROPOSALS = (
             "Clínicas de impuestos con voluntarios en bibliotecas para que las familias conserven "
             "sus reembolsos y créditos.",
         ),
-        None,
+        (
+            "Phòng hỗ trợ khai thuế miễn phí",
+            "Các buổi hỗ trợ khai thuế do tình nguyện viên thực hiện tại thư viện, giúp các gia "
+            "đình nhận đủ tiền hoàn thuế và các khoản tín thuế.",
+        ),
         "Library branches",
     ),
     (
@@ -516,7 +520,11 @@ PROPOSALS = (
             "Vales de lavandería para familias con niños en edad escolar, entregados por las "
             "escuelas.",
         ),
-        None,
+        (
+            "Phiếu giặt đồ cho các gia đình",
+            "Phiếu dùng tại tiệm giặt tự động cho các gia đình có con em trong độ tuổi đi học, do"
+            " nhà trường phát.",
+        ),
         "City schools",
     ),
     (
@@ -532,7 +540,11 @@ PROPOSALS = (
             "Permisos de aprendizaje, clases de manejo y autos para el examen para adultos que "
             "necesitan licencia para llegar al trabajo.",
         ),
-        None,
+        (
+            "Chương trình hỗ trợ lấy bằng lái xe",
+            "Giấy phép tập lái, các buổi học lái xe và xe dùng cho kỳ thi sát hạch, dành cho "
+            "người lớn cần bằng lái để đi làm.",
+        ),
         "County-wide",
     ),
     (
@@ -547,7 +559,11 @@ PROPOSALS = (
             "Capacitación para clubes de cuadra, entrenadores y grupos de fe sobre cómo "
             "responder al trauma.",
         ),
-        None,
+        (
+            "Tập huấn về sang chấn tâm lý cho các nhóm trong khu phố",
+            "Tập huấn cho các hội khu phố, huấn luyện viên và các nhóm tôn giáo về cách ứng phó "
+            "với sang chấn tâm lý.",
+        ),
         "City of Rochester",
     ),
     (
@@ -561,7 +577,11 @@ PROPOSALS = (
             "Asesoría financiera y reparación de crédito",
             "Asesoría financiera individual y reparación de crédito para 150 hogares.",
         ),
-        None,
+        (
+            "Tư vấn tài chính và cải thiện điểm tín dụng",
+            "Tư vấn tài chính riêng cho từng hộ và hỗ trợ cải thiện điểm tín dụng cho 150 hộ gia "
+            "đình.",
+        ),
         "County-wide",
     ),
     (
@@ -576,7 +596,10 @@ PROPOSALS = (
             "Subsidios para reparaciones urgentes de techo, calefacción y porche para "
             "propietarios mayores de 62 años.",
         ),
-        None,
+        (
+            "Trợ cấp sửa nhà cho chủ nhà cao tuổi",
+            "Trợ cấp sửa chữa khẩn cấp mái nhà, lò sưởi và hiên nhà cho chủ nhà trên 62 tuổi.",
+        ),
         "City of Rochester",
     ),
     (
@@ -591,7 +614,11 @@ PROPOSALS = (
             "Conductores voluntarios y un coordinador para citas médicas y compras de personas "
             "mayores.",
         ),
-        None,
+        (
+            "Đưa đón người cao tuổi",
+            "Tài xế tình nguyện và một điều phối viên đưa đón người cao tuổi đi khám bệnh và đi "
+            "mua sắm.",
+        ),
         "County-wide",
     ),
     (
@@ -605,7 +632,11 @@ PROPOSALS = (
             "Tutorías después de clases en centros recreativos",
             "Tutores y mentores pagados cuatro tardes por semana en tres centros recreativos.",
         ),
-        None,
+        (
+            "Phụ đạo sau giờ học tại các trung tâm sinh hoạt cộng đồng",
+            "Gia sư và người hướng dẫn được trả thù lao, bốn buổi chiều mỗi tuần tại ba trung tâm"
+            " sinh hoạt cộng đồng.",
+        ),
         "Three recreation centers",
     ),
     (
@@ -619,7 +650,11 @@ PROPOSALS = (
             "Wi-Fi y computadoras en centros recreativos",
             "Wi-Fi rápido y 60 computadoras portátiles en préstamo en centros recreativos.",
         ),
-        None,
+        (
+            "Wi-Fi và máy tính xách tay tại các trung tâm sinh hoạt cộng đồng",
+            "Wi-Fi tốc độ cao và 60 máy tính xách tay cho mượn tại các trung tâm sinh hoạt cộng "
+            "đồng.",
+        ),
         "Recreation centers",
     ),
     (
@@ -634,7 +669,11 @@ PROPOSALS = (
             "Cambiar las ventanas de 30 viviendas de alquiler donde niños tuvieron niveles altos "
             "de plomo.",
         ),
-        None,
+        (
+            "Thay cửa sổ để phòng ngừa nhiễm độc chì",
+            "Thay cửa sổ tại 30 căn nhà cho thuê nơi trẻ em được xét nghiệm có nồng độ chì trong "
+            "máu cao.",
+        ),
         "City of Rochester",
     ),
     (
@@ -648,7 +687,10 @@ PROPOSALS = (
             "Promotoras de salud para madres primerizas",
             "Visitas a domicilio de promotoras de salud durante el primer año del bebé.",
         ),
-        None,
+        (
+            "Nhân viên y tế cộng đồng hỗ trợ các bà mẹ mới sinh con",
+            "Nhân viên y tế cộng đồng đến thăm tại nhà trong năm đầu đời của em bé.",
+        ),
         "City of Rochester",
     ),
     (
@@ -664,7 +706,32 @@ PROPOSALS = (
             "Una línea telefónica y de mensajes en inglés y español sobre derechos de inquilinos, "
             "con referencias a ayuda legal.",
         ),
-        None,
+        (
+            "Đường dây nóng song ngữ về quyền của người thuê nhà",
+            "Đường dây nóng qua điện thoại và tin nhắn bằng tiếng Anh và tiếng Tây Ban Nha về "
+            "quyền của người thuê nhà, kèm giới thiệu đến dịch vụ trợ giúp pháp lý.",
+        ),
         "County-wide",
     ),
 )
+
+# The proposals' locations in Spanish and Vietnamese.
+LOCATIONS = {
+    "County-wide": ("En todo el condado", "Toàn quận"),
+    "City of Rochester": ("Ciudad de Rochester", "Thành phố Rochester"),
+    "Northeast and southwest quadrants": (
+        "Cuadrantes noreste y suroeste",
+        "Khu vực đông bắc và tây nam",
+    ),
+    "REACH site, City of Rochester": (
+        "Terreno de REACH, Ciudad de Rochester",
+        "Khu đất của REACH, Thành phố Rochester",
+    ),
+    "City parks": ("Parques de la ciudad", "Các công viên thành phố"),
+    "Northeast quadrant": ("Cuadrante noreste", "Khu vực đông bắc"),
+    "Three vacant lots": ("Tres lotes baldíos", "Ba lô đất trống"),
+    "Library branches": ("Sucursales de la biblioteca", "Các chi nhánh thư viện"),
+    "City schools": ("Escuelas de la ciudad", "Các trường học thành phố"),
+    "Three recreation centers": ("Tres centros recreativos", "Ba trung tâm sinh hoạt cộng đồng"),
+    "Recreation centers": ("Centros recreativos", "Các trung tâm sinh hoạt cộng đồng"),
+}

@@ -18,6 +18,8 @@ class Translation(BaseModel):
 
     title: Title
     summary: Summary
+    # Where, in the reader's words; the proposal's own location when absent.
+    location: str | None = Field(default=None, min_length=1, max_length=300)
 
 
 class EquityAssessment(BaseModel):

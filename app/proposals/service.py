@@ -16,6 +16,7 @@ from app.processes.models import Process
 from app.processes.phases import Phase, guard
 from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
 from app.proposals.schemas import ProposalCreate, ProposalUpdate, Translation
+from app.web import i18n
 
 # From voting on, the public sees the ballot; before, only staff do.
 PUBLISHED_PHASES = frozenset({Phase.voting, Phase.funding, Phase.closed})
@@ -327,30 +328,7 @@ def list_proposals(*, session: Session, process_id: int, staff: bool) -> list[Pr
 
 def choose_language(*, languages: list[str], asked: str | None, accept_language: str | None) -> str:
     """?lang= first, then Accept-Language by preference, else the process's first language."""
-    wanted: list[str] = []
-    if asked:
-        wanted.append(asked)
-    if accept_language:
-        ranked = []
-        # Only the first preferences matter; a long header is cut, not refused.
-        for position, part in enumerate(accept_language[:500].split(",")[:20]):
-            tag, _, params = part.strip().partition(";")
-            quality = 1.0
-            if params.strip().startswith("q="):
-                try:
-                    quality = float(params.strip()[2:])
-                except ValueError:
-                    quality = 0.0
-            if tag and quality > 0:
-                ranked.append((-quality, position, tag.strip()))
-        wanted += [tag for _, _, tag in sorted(ranked)]
-    by_lower = {language.lower(): language for language in languages}
-    for tag in wanted:
-        tag = tag.lower()
-        for candidate in (tag, tag.split("-")[0]):
-            if candidate in by_lower:
-                return by_lower[candidate]
-    return languages[0]
+    return i18n.negotiate(languages, asked, header=accept_language) or languages[0]
 
 
 def ballot_of(
@@ -381,7 +359,7 @@ def ballot_of(
                 "summary": translated["summary"] if translated else proposal.summary,
                 "cost_cents": proposal.cost_cents,
                 "category": proposal.category,
-                "location": proposal.location,
+                "location": (translated or {}).get("location") or proposal.location,
                 "language": language if translated else process.languages[0],
             }
         )

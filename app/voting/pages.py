@@ -45,7 +45,7 @@ def _closed_message(process: Process, t: Any) -> str | None:
     if ORDER.index(phase) < ORDER.index(Phase.voting) or (
         phase == Phase.voting and opens and now < opens
     ):
-        return t("vote.opens_at", when=opens.date().isoformat()) if opens else t("vote.not_open")
+        return t("vote.opens_at", when=opens) if opens else t("vote.not_open")
     if phase != Phase.voting or (closes and now >= closes):
         return t("vote.ended")
     return None

@@ -109,7 +109,11 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
         return station_page(request, session, None, error=exc.message, status_code=429)
     if user is None:  # the failure is counted: the session dependency commits it
         return station_page(
-            request, session, None, error="The email or password is wrong.", status_code=401
+            request,
+            session,
+            None,
+            error=i18n.translate(i18n.pick_language(request), "station.wrong_password"),
+            status_code=401,
         )
     token = issue_access_token(
         secret_key=settings.secret_key,
@@ -178,13 +182,13 @@ def station_check_in(
     except DomainError as exc:
         error = refusal(request, exc, session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
+    language = i18n.pick_language(request)
     if result.kiosk_ticket:
-        message = (
-            "Checked in. Give the voter this kiosk ticket (valid 15 minutes): "
-            f"<p class='receipt'><code>{result.kiosk_ticket}</code></p>"
+        message = i18n.translate(language, "station.checked_in_kiosk", minutes=15) + (
+            f" <p class='receipt'><code>{result.kiosk_ticket}</code></p>"
         )
     else:
-        message = "Checked in. Give the voter a paper ballot."
+        message = i18n.translate(language, "station.checked_in_paper")
     return station_page(request, session, user, message=message, status_code=201)
 
 

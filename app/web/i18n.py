@@ -1,59 +1,205 @@
-"""Page text in the residents' languages.
+"""Page text in the residents' languages, and dates and money the way they write them.
 
-Translations are JSON files, one per language (`translations/<code>.json`), keyed by a
-short name; English is complete and the fallback. The language of a page is, in order:
-`?lang=`, the `lang` cookie, the browser's Accept-Language, then English; only the
-languages we have text for are chosen.
+Texts are gettext catalogs (`locale/<code>/LC_MESSAGES/messages.po`, see README.i18n.md)
+keyed by a short message id such as `vote.submit`; English is complete and the fallback.
+A city adds a language by adding a catalog (here, or in a directory named in
+PBVOTE_LOCALE_DIRS) and naming the language in a process's `languages`: no code change.
+The `.po` files are read as they are at first use, so there is no compile step to forget.
+
+The language of a page is, in order: `?lang=`, the `lang` cookie, the browser's
+Accept-Language, then English; only the languages we have text for are chosen.
 """
 
-import json
+import gettext
+import io
+import os
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError, negotiate_locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 
-TRANSLATIONS = Path(__file__).parent / "translations"
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
+HERE = Path(__file__).parent
+DOMAIN = "messages"
 DEFAULT = "en"
+# Our catalogs first; a city's own (PBVOTE_LOCALE_DIRS, like PATH) may add or override.
+LOCALE_DIRS: list[Path] = [HERE / "locale"] + [
+    Path(p) for p in os.environ.get("PBVOTE_LOCALE_DIRS", "").split(os.pathsep) if p
+]
+# Where the residents live: languages are written as there (PBVOTE_REGION, a CLDR territory).
+REGION = os.environ.get("PBVOTE_REGION", "US")
+# Where CLDR's "long" date is not what civic texts print.
+DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
+
+
+def _folder(code: str) -> str:
+    return code.replace("-", "_")  # process languages say en-XA; gettext folders en_XA
+
+
+def _po_files(code: str) -> list[Path]:
+    return [
+        path
+        for base in LOCALE_DIRS
+        if (path := base / _folder(code) / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
+    ]
 
 
 @cache
-def catalog(language: str) -> dict[str, str]:
-    path = TRANSLATIONS / f"{language}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
 def available() -> list[str]:
-    return sorted(p.stem for p in TRANSLATIONS.glob("*.json"))
+    codes = {
+        folder.name.replace("_", "-")
+        for base in LOCALE_DIRS
+        if base.is_dir()
+        for folder in base.iterdir()
+        if (folder / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
+    }
+    return sorted(codes)
+
+
+@cache
+def translations(code: str) -> gettext.NullTranslations:
+    """The language's catalogs (later directories win), falling back to English."""
+    chain: gettext.NullTranslations = (
+        gettext.NullTranslations() if code == DEFAULT else translations(DEFAULT)
+    )
+    for path in _po_files(code):
+        with path.open("rb") as po:
+            catalog = read_po(po, locale=None)
+        mo = io.BytesIO()
+        write_mo(mo, catalog)  # untranslated and fuzzy entries are left out: they fall back
+        mo.seek(0)
+        found = gettext.GNUTranslations(mo)
+        found.add_fallback(chain)
+        chain = found
+    return chain
+
+
+def reload() -> None:
+    """Forget loaded catalogs (after LOCALE_DIRS or a catalog changed)."""
+    available.cache_clear()
+    translations.cache_clear()
+    locale.cache_clear()
+
+
+def _localized(language: str, value: object) -> object:
+    """Dates and counts put into a text are written the reader's way."""
+    if isinstance(value, date):
+        return format_day(language, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(language, value)
+    return value
 
 
 def translate(language: str, key: str, **values: object) -> str:
-    text = catalog(language).get(key) or catalog(DEFAULT).get(key) or key
-    return text.format(**values) if values else text
+    text = translations(language).gettext(key)
+    if not values:
+        return text
+    return text.format(**{name: _localized(language, v) for name, v in values.items()})
+
+
+def translate_plural(language: str, key: str, n: int, **values: object) -> str:
+    """A text with a count: `key` in the catalog has plural forms (`key` / `key.plural`)."""
+    text = translations(language).ngettext(key, f"{key}.plural", n)
+    return text.format(**{k: _localized(language, v) for k, v in {"n": n, **values}.items()})
+
+
+def _cldr(*candidates: str) -> Locale:
+    for candidate in (*candidates, DEFAULT):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    raise AssertionError("English is always known")
+
+
+@cache
+def locale(code: str) -> Locale:
+    """Babel's locale to write dates and money for a language: the language as written in
+    REGION where CLDR knows it (Spanish in the US writes $200,000, not 200.000 US$); a
+    code CLDR lacks (a city's own, or a pseudo-locale such as en-XA) formats like its
+    base language."""
+    folder = _folder(code)
+    regional = [f"{folder}_{REGION}"] if REGION and "_" not in folder else []
+    return _cldr(*regional, folder, folder.split("_")[0])
+
+
+def display_name(code: str) -> str:
+    """The language's name in itself, as the language menu shows it."""
+    known = _cldr(_folder(code), code.split("-")[0])
+    name = known.display_name or code
+    if str(known) != _folder(code):
+        name = f"{name} ({code})"
+    return name[:1].upper() + name[1:]
+
+
+def format_number(language: str, n: int) -> str:
+    return format_decimal(n, locale=locale(language))
+
+
+def format_money(language: str, cents: int, currency: str) -> str:
+    """Money in the reader's way of writing it; whole amounts without the cents."""
+    where = locale(language)
+    pattern = where.currency_formats["standard"].pattern.split(";")[0]
+    if cents % 100 == 0:
+        pattern = pattern.replace("0.00", "0")
+    return format_currency(
+        cents / 100, currency, format=pattern, locale=where, currency_digits=False
+    )
+
+
+def format_day(language: str, when: date | datetime, zone: str | tzinfo | None = None) -> str:
+    """A date as the reader writes it ("1 de junio de 2025"); a moment is first put into
+    the process's time zone when it has one."""
+    if isinstance(when, datetime):
+        if zone is not None:
+            when = when.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+        when = when.date()
+    pattern = DATE_PATTERNS.get(language.split("-")[0], "long")
+    return format_date(when, pattern, locale=locale(language))
+
+
+def format_moment(language: str, when: datetime, zone: str | tzinfo | None = None) -> str:
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return format_datetime(when, "medium", tzinfo=tz, locale=locale(language))
 
 
 def _accept_language(header: str) -> list[str]:
+    """Accept-Language's tags, most wanted first (Babel matches them, not this). Only the
+    first preferences matter: a long header is cut, not refused."""
     weighted = []
-    for part in header.split(","):
-        code, _, q = part.strip().partition(";q=")
+    for part in header[:500].split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
         try:
-            weight = float(q) if q else 1.0
+            weight = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
         except ValueError:
             weight = 0.0
-        if code:
-            weighted.append((weight, code.split("-")[0].lower()))
-    return [code for _, code in sorted(weighted, key=lambda pair: -pair[0])]
+        if tag.strip() and weight > 0:
+            weighted.append((-weight, tag.strip()))
+    return [tag for _, tag in sorted(weighted, key=lambda pair: pair[0])]
+
+
+def negotiate(offered: list[str], *asked: str | None, header: str | None = None) -> str | None:
+    """The first of `asked`, then of the Accept-Language `header`, that one of `offered`
+    languages serves (es-MX is served by es), or None."""
+    wanted = [code for code in asked if code] + _accept_language(header or "")
+    found = negotiate_locale(wanted, offered, sep="-", aliases=None) if wanted else None
+    # Babel answers in the asker's spelling (ES, es-mx's es): give the offered one.
+    return {code.lower(): code for code in offered}.get(found.lower()) if found else None
 
 
 def pick_language(request: Request, offered: list[str] | None = None) -> str:
     """The language to show this request, among `offered` (default: all we have)."""
     choices = [c for c in (offered or available()) if c in available()] or [DEFAULT]
-    candidates = [
+    found = negotiate(
+        choices,
         request.query_params.get("lang"),
         request.cookies.get("lang"),
-        *_accept_language(request.headers.get("accept-language", "")),
-    ]
-    for code in candidates:
-        if code and code.lower() in choices:
-            return code.lower()
-    return DEFAULT if DEFAULT in choices else choices[0]
+        header=request.headers.get("accept-language"),
+    )
+    return found or (DEFAULT if DEFAULT in choices else choices[0])

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from app.errors import BadInput, DomainError, audit_refusal
 from app.processes.phases import ORDER
@@ -16,15 +17,31 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def money(cents: int, currency: str = "USD") -> str:
-    symbol = {"USD": "$", "EUR": "€"}.get(currency, currency + " ")
-    whole, part = divmod(cents, 100)
-    return f"{symbol}{whole:,}" + (f".{part:02d}" if part else "")
+@pass_context
+def money(context: Any, cents: int, currency: str = "USD") -> str:
+    return i18n.format_money(context.get("lang", i18n.DEFAULT), cents, currency)
 
 
-templates.env.filters["money"] = money
+@pass_context
+def number(context: Any, n: int) -> str:
+    return i18n.format_number(context.get("lang", i18n.DEFAULT), n)
+
+
+@pass_context
+def day(context: Any, when: Any, zone: str | None = None) -> str:
+    return i18n.format_day(context.get("lang", i18n.DEFAULT), when, zone)
+
+
+@pass_context
+def localized(context: Any, thing: Any, field: str) -> Any:
+    """A process's name or description in the reader's language where the city wrote one."""
+    own = (getattr(thing, "translations", None) or {}).get(context.get("lang"), {})
+    return own.get(field) or getattr(thing, field)
+
+
+templates.env.filters.update(money=money, number=number, day=day, localized=localized)
 templates.env.globals["PHASES"] = ORDER
-templates.env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+templates.env.globals["language_name"] = i18n.display_name
 
 
 def render(
@@ -41,7 +58,13 @@ def render(
     response = templates.TemplateResponse(
         request,
         template,
-        {**context, "lang": language, "languages": choices, "t": partial(i18n.translate, language)},
+        {
+            **context,
+            "lang": language,
+            "languages": choices,
+            "t": partial(i18n.translate, language),
+            "tn": partial(i18n.translate_plural, language),
+        },
         status_code=status_code,
     )
     if request.query_params.get("lang") == language:

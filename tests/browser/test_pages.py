@@ -1,6 +1,6 @@
 import httpx
 
-from app.demo import DEMO_NAME
+from app.demo import DEMO_NAME, DEMO_TRANSLATIONS
 from app.web.i18n import translate
 
 
@@ -33,7 +33,7 @@ def test_pages_speak_spanish_and_vietnamese(live_server, page, screenshots):
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_role("heading", level=1).inner_text() == "Decida cómo se gasta el dinero"
     # The choice is remembered (cookie) on the next page.
-    page.get_by_role("link", name=DEMO_NAME).click()
+    page.get_by_role("link", name=DEMO_TRANSLATIONS["es"].name).click()  # named in Spanish
     phase = httpx.get(f"{live_server}/api/processes/1").json()["phase"]
     assert page.locator("[aria-current=step]").inner_text() == translate("es", f"phase.{phase}")
     page.get_by_role("link", name="Tiếng Việt").click()
@@ -97,7 +97,7 @@ def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
     first = page.get_by_label("Opción 1").locator("option").all_inner_texts()[1]
     page.get_by_label("Opción 1").select_option(label=first)
     page.get_by_label("Opción 2").select_option(label=first)
-    page.get_by_role("button", name="Enviar mi voto").click()
+    page.get_by_role("button", name="Enviar mi boleta").click()
     assert "cada proyecto solo una vez" in page.get_by_role("alert").inner_text()
 
 

@@ -93,3 +93,11 @@ def _organizer_headers(client, result) -> dict[str, str]:
     )
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_every_demo_proposal_reads_in_each_demo_language():
+    from app.proposals.demo_content import LOCATIONS, PROPOSALS
+
+    for key, _category, _title, _summary, _cost, _seeds, es, vi, where in PROPOSALS:
+        assert es and all(es) and vi and all(vi), f"{key} lacks a translation"
+        assert all(LOCATIONS[where]), f"{key}: its location lacks a translation"
