@@ -90,10 +90,7 @@ BAD_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("role,phase,path,form,words", BAD_FORMS)
-def test_a_bad_form_of_staff_is_audited_as_theirs(
-    client, session, session_factory, make_staff, role, phase, path, form, words
-):
+def _send_bad_form(client, session_factory, make_staff, role, phase, path, form, headers=None):
     world = build_world(session_factory)
     staff = make_staff(Role(role))
     with session_factory() as s:
@@ -109,9 +106,20 @@ def test_a_bad_form_of_staff_is_audited_as_theirs(
         ids = {"pid": world.process_id, "site": world.sites[0], "batch": batch.id}
         ids |= {"idea": idea.id, "proposal": world.draft_proposal}
     set_phase(session_factory, world.process_id, phase)
-    before = session.execute(select(AuditEntry.seq)).scalars().all()
     client.cookies.set("pbvote_staff", staff.headers["Authorization"].split()[1])
-    r = client.post(path.format(**ids), headers=ORIGIN, data=form, follow_redirects=False)
+    with session_factory() as s:
+        before = len(s.execute(select(AuditEntry.seq)).scalars().all())
+    response = client.post(
+        path.format(**ids), headers={**ORIGIN, **(headers or {})}, data=form, follow_redirects=False
+    )
+    return staff, response, before
+
+
+@pytest.mark.parametrize("role,phase,path,form,words", BAD_FORMS)
+def test_a_bad_form_of_staff_is_audited_as_theirs(
+    client, session, session_factory, make_staff, role, phase, path, form, words
+):
+    staff, r, before = _send_bad_form(client, session_factory, make_staff, role, phase, path, form)
     assert r.status_code == 422, r.text
     if words:
         assert words in r.text
@@ -119,4 +127,43 @@ def test_a_bad_form_of_staff_is_audited_as_theirs(
     assert entry.actor_role == role and entry.detail["status"] == 422
     assert entry.detail["error"] == "invalid" and entry.detail["route"].startswith("/")
     after = session.execute(select(AuditEntry.seq)).scalars().all()
-    assert len(after) == len(before) + 1  # the refusal, and nothing the form would have done
+    assert len(after) == before + 1  # the refusal, and nothing the form would have done
+
+
+# The same refusals said to a Spanish- or Vietnamese-speaking organizer, poll worker or delegate.
+SAID = {
+    ("es", "Say why the process moves on"): "Indique por qué el proceso avanza",
+    ("es", "Say why the proposal goes back"): "Indique por qué la propuesta vuelve",
+    ("es", "Give how many codes"): "Indique cuántos códigos de acceso",
+    ("es", "Give the number of sheets"): "Indique el número de hojas",
+    ("es", "Give every criterion a score"): "Dé a cada criterio una puntuación",
+    ("vi", "Say why the process moves on"): "Xin ghi rõ lý do chuyển sang giai đoạn",
+    ("vi", "Give the number of sheets"): "Xin nhập số tờ phiếu trong lô",
+    ("vi", "Give every criterion a score"): "Xin cho điểm từ 1 đến 5",
+}
+
+
+@pytest.mark.parametrize("language,english", sorted(SAID))
+def test_a_bad_staff_form_is_explained_in_the_staff_members_language(
+    client, session_factory, make_staff, language, english
+):
+    role, phase, path, form, _ = next(f for f in BAD_FORMS if f[4] == english)
+    headers = {"Accept-Language": language}
+    _, r, _ = _send_bad_form(client, session_factory, make_staff, role, phase, path, form, headers)
+    assert r.status_code == 422
+    assert SAID[language, english] in r.text
+    assert english not in r.text
+
+
+def test_a_bad_check_in_is_explained_in_the_poll_workers_language(
+    client, session_factory, make_staff
+):
+    form = {"name": "A", "birth_date": "someday", "postal_code": "1"}
+    path = "/station/sites/{site}/check-in"
+    headers = {"Accept-Language": "es"}
+    _, r, _ = _send_bad_form(
+        client, session_factory, make_staff, "poll_worker", "voting", path, form, headers
+    )
+    assert r.status_code == 422
+    assert "Revise el nombre, la fecha de nacimiento" in r.text
+    assert "Input should be" not in r.text  # no raw validator English

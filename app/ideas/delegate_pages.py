@@ -17,8 +17,9 @@ from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.users.models import Role
+from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import form_refusal, refusal, render
+from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,9 +128,13 @@ def save(
         )
     except (ValidationError, DomainError) as exc:
         message = (
-            refusal(request, exc, session=session)
+            refusal(request, exc, staff_language(request), session=session)
             if isinstance(exc, DomainError)
-            else form_refusal(request, "Give every criterion a score from 1 to 5.", session=session)
+            else form_refusal(
+                request,
+                i18n.translate(i18n.pick_language(request), "delegate.scores_needed"),
+                session=session,
+            )
         )
         values = {int(k): v for k, v in scores.items() if parse_count(k) is not None}
         return _score_page(

@@ -18,8 +18,9 @@ from app.paper.models import PaperBatch, PaperEntry
 from app.sites.models import Site
 from app.users.models import User
 from app.voting.station import station_page
+from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import form_refusal, refusal, render
+from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,9 +94,8 @@ def new_batch(
     sheets = form.get("sheets", "")
     declared = parse_count(sheets) or 0
     if not 1 <= declared <= 10_000:
-        error = form_refusal(
-            request, "Give the number of sheets in the batch (1 to 10,000).", session=session
-        )
+        needed = i18n.translate(i18n.pick_language(request), "paper.sheets_needed")
+        error = form_refusal(request, needed, session=session)
         return station_page(request, session, user, status_code=422, error=error)
     try:
         batch = paper.create_batch(
@@ -106,7 +106,7 @@ def new_batch(
             declared_sheets=declared,
         )
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
     return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
 
@@ -139,7 +139,7 @@ def enter_sheet(
         error = form_refusal(request, problem.message, session=session)
         return _batch_page(request, session, user, batch, error=error, marks=text, status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return _batch_page(
             request, session, user, batch, error=error, marks=text, status_code=exc.status_code
         )

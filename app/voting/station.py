@@ -33,7 +33,7 @@ from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.private import clear_cookie, set_cookie, set_flash
-from app.web.render import form_refusal, refusal, render
+from app.web.render import form_refusal, refusal, render, staff_language
 
 _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False)
@@ -176,11 +176,12 @@ def station_check_in(
             access_code=access_code,
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        error = form_refusal(request, problems, session=session)
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
+        said = i18n.translate(i18n.pick_language(request), "station.check_in_invalid")
+        error = form_refusal(request, said, session=session, field=fields or None)
         return station_page(request, session, user, error=error, status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
     language = i18n.pick_language(request)
     if result.kiosk_ticket:
@@ -219,7 +220,7 @@ def station_open_kiosk(
             token=request.cookies.get(STAFF_COOKIE, ""),
         )
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return station_page(request, session, user, error=error, status_code=exc.status_code)
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())

@@ -17,8 +17,9 @@ from app.proposals import service as proposals
 from app.users.models import Role
 from app.voting import service as voting
 from app.voting.router import MAKE_CODES, access_codes_csv
+from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import form_refusal, refusal, render
+from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +50,11 @@ def _overview(request: Request, session, user, *, message=None, error=None, stat
     )
 
 
+def _said(request: Request, key: str, **values: object) -> str:
+    """A text of this page in the organizer's language."""
+    return i18n.translate(i18n.pick_language(request), key, **values)
+
+
 @router.get("/organize", response_class=HTMLResponse)
 def organize(request: Request, session: SessionDep, staff: StaffFromCookie):
     user = _organizer(staff)
@@ -70,9 +76,7 @@ def move(
         return RedirectResponse("/station", status_code=303)
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
     if not reason or to not in Phase.__members__:
-        error = form_refusal(
-            request, "Say why the process moves on: the reason is recorded.", session=session
-        )
+        error = form_refusal(request, _said(request, "organize.reason_needed"), session=session)
         return _overview(request, session, user, status_code=422, error=error)
     try:
         processes.transition(
@@ -83,9 +87,16 @@ def move(
             reason=reason,
         )
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return _overview(request, session, user, error=error, status_code=exc.status_code)
-    return _overview(request, session, user, message=f"Process {process_id} is now in {to}.")
+    language = i18n.pick_language(request)
+    moved = i18n.translate(
+        language,
+        "organize.moved",
+        process=process_id,
+        phase=i18n.translate(language, f"phase.{to}"),
+    )
+    return _overview(request, session, user, message=moved)
 
 
 @router.get("/organize/batches/{batch_id}", response_class=HTMLResponse)
@@ -149,9 +160,10 @@ def resolve(
         error = form_refusal(request, str(exc), session=session)
         return _batch(request, session, user, batch_id, error=error, status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return _batch(request, session, user, batch_id, error=error, status_code=exc.status_code)
-    return _batch(request, session, user, batch_id, message=f"Sheet {sheet} is settled.")
+    settled = _said(request, "organize.sheet_settled", sheet=sheet)
+    return _batch(request, session, user, batch_id, message=settled)
 
 
 @router.post(
@@ -175,19 +187,21 @@ def decide(
     try:
         if decision == "approve":
             done = proposals.approve_proposal(session=session, actor=actor, proposal_id=proposal_id)
-            message = f"“{done.title}” is on the ballot as number {done.ballot_number}."
+            message = _said(
+                request, "organize.approved", title=done.title, number=done.ballot_number
+            )
         elif decision == "return" and len(reason) >= 3:
             done = proposals.return_proposal(
                 session=session, actor=actor, proposal_id=proposal_id, reason=reason
             )
-            message = f"“{done.title}” went back to the delegates."
+            message = _said(request, "organize.returned", title=done.title)
         else:
             error = form_refusal(
-                request, "Say why the proposal goes back to the delegates.", session=session
+                request, _said(request, "organize.return_reason_needed"), session=session
             )
             return _overview(request, session, user, status_code=422, error=error)
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return _overview(request, session, user, error=error, status_code=exc.status_code)
     return _overview(request, session, user, message=message)
 
@@ -203,9 +217,7 @@ def make_codes(
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
     number = parse_count(count) or 0
     if not 1 <= number <= 10_000 or not label:
-        error = form_refusal(
-            request, "Give how many codes (1 to 10,000) and a label for the batch.", session=session
-        )
+        error = form_refusal(request, _said(request, "organize.codes_needed"), session=session)
         return _overview(request, session, user, status_code=422, error=error)
     try:
         MAKE_CODES(session=session, process_id=process_id)  # after the role, unlike a Depends
@@ -218,6 +230,6 @@ def make_codes(
             label=label,
         )
     except DomainError as exc:
-        error = refusal(request, exc, session=session)
+        error = refusal(request, exc, staff_language(request), session=session)
         return _overview(request, session, user, error=error, status_code=exc.status_code)
     return access_codes_csv(batch, codes)

@@ -97,6 +97,13 @@ def refusal(
     return exc.message
 
 
+def staff_language(request: Request) -> str | None:
+    """The language a staff page words a refusal in: None in English, where the service's
+    own message (more specific than the catalog's words for its code) is said as it is."""
+    language = i18n.pick_language(request)
+    return None if language == i18n.DEFAULT else language
+
+
 def form_refusal(request: Request, message: str, *, session: Any, field: str | None = None) -> str:
     """A form the page itself finds wrong (an empty reason, a count out of range): refused
     like any other refusal, so a signed-in staff member's bad form is audited as theirs.
