@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from app.paper.models import SheetState
 from app.processes.models import Process
 from app.processes.phases import ORDER
 from app.results.models import AwardStatus
@@ -48,6 +49,7 @@ def used_ids() -> set[str]:
         *(f"idea.{field}" for field in IDEA_FIELDS),
         *(f"channel.{c}" for c in CHANNELS),
         *(f"results.status.{s.value}" for s in AwardStatus),
+        *(f"paper.state.{s.value}" for s in SheetState),
     }
 
 
@@ -75,7 +77,9 @@ def test_the_template_lists_every_id_used():
     extracted = used_ids() & {m for m in used_ids() if not m.startswith(("error.", "phase."))}
     assert extracted - listed <= {f"idea.{f}" for f in IDEA_FIELDS} | {
         f"channel.{c}" for c in CHANNELS
-    } | {f"results.status.{s.value}" for s in AwardStatus}, "re-run pybabel extract"
+    } | {f"results.status.{s.value}" for s in AwardStatus} | {
+        f"paper.state.{s.value}" for s in SheetState
+    }, "re-run pybabel extract"
 
 
 def test_a_city_adds_a_language_without_code(pseudo, client, session):  # noqa: F811

@@ -14,7 +14,7 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
-from app.paper.models import PaperBatch, PaperEntry
+from app.paper.models import PaperBatch, PaperEntry, SheetState
 from app.sites.models import Site
 from app.users.models import User
 from app.voting.station import station_page
@@ -78,9 +78,27 @@ def batch_page(request: Request, session: SessionDep, user: StaffFromCookie, bat
     if user is None:
         return RedirectResponse("/station", status_code=303)
     batch = paper.get_batch(session=session, batch_id=batch_id)
-    message = request.query_params.get("saved")
-    return _batch_page(
-        request, session, user, batch, message=f"Saved: {message[:80]}" if message else None
+    return _batch_page(request, session, user, batch, message=_saved(request))
+
+
+def _saved(request: Request) -> str | None:
+    """What the last entry saved, in the poll worker's words (the redirect carries it)."""
+    language, query = i18n.pick_language(request), request.query_params
+    if query.get("closed"):
+        return i18n.translate(language, "paper.batch_closed")
+    sheet, entry, state = query.get("sheet"), query.get("entry"), query.get("state", "")
+    if (
+        parse_count(sheet) is None
+        or parse_count(entry) is None
+        or state not in SheetState.__members__
+    ):
+        return None
+    return i18n.translate(
+        language,
+        "paper.sheet_saved",
+        sheet=sheet,
+        entry=entry,
+        state=i18n.translate(language, f"paper.state.{state}"),
     )
 
 
@@ -122,9 +140,7 @@ def enter_sheet(
     try:
         if form.get("action") == "close":
             paper.close_batch(session=session, user=user, batch_id=batch_id)
-            return RedirectResponse(
-                f"/station/batches/{batch_id}?saved=batch+closed", status_code=303
-            )
+            return RedirectResponse(f"/station/batches/{batch_id}?closed=1", status_code=303)
         sheet = parse_count(form.get("sheet")) or 0
         pass_number, state = paper.enter_sheet(
             session=session,
@@ -143,7 +159,5 @@ def enter_sheet(
         return _batch_page(
             request, session, user, batch, error=error, marks=text, status_code=exc.status_code
         )
-    saved = f"sheet {sheet} pass {pass_number} ({state.value})"
-    return RedirectResponse(
-        f"/station/batches/{batch_id}?saved={saved.replace(' ', '+')}", status_code=303
-    )
+    saved = f"sheet={sheet}&entry={pass_number}&state={state.value}"
+    return RedirectResponse(f"/station/batches/{batch_id}?{saved}", status_code=303)

@@ -106,7 +106,9 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
         )
     except DomainError as exc:  # locked out for a while
         session.rollback()
-        return station_page(request, session, None, error=exc.message, status_code=429)
+        wait = (exc.headers or {}).get("Retry-After", "60")
+        said = i18n.translate(i18n.pick_language(request), "station.locked_out", seconds=wait)
+        return station_page(request, session, None, error=said, status_code=exc.status_code)
     if user is None:  # the failure is counted: the session dependency commits it
         return station_page(
             request,

@@ -188,7 +188,10 @@ def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, scre
     assert worker.get_by_label("Sheet number").input_value() == "1"
     worker.get_by_label("Marks exactly as written").fill("1:2 2:5 2:6")  # an overvote, as written
     worker.keyboard.press("Enter")
-    assert "sheet 1 pass 1 (pending)" in worker.get_by_role("status").inner_text()
+    assert (
+        "sheet 1, entry 1 (waiting for the second entry)"
+        in worker.get_by_role("status").inner_text()
+    )
     assert worker.get_by_label("Sheet number").input_value() == "2"
     worker.get_by_label("Marks exactly as written").fill("1-4")
     worker.keyboard.press("Enter")
@@ -202,7 +205,7 @@ def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, scre
     second.goto(batch_url)
     second.get_by_label("Marks exactly as written").fill("2:6 1:2 2:5")
     second.keyboard.press("Enter")
-    assert "(settled)" in second.get_by_role("status").inner_text()
+    assert "(both entries agree)" in second.get_by_role("status").inner_text()
     second.get_by_label("Blank").check()
     second.get_by_role("button", name="Save sheet").click()
     second.get_by_role("button", name="Close the batch").click()
@@ -236,4 +239,4 @@ def test_an_organizer_watches_turnout_and_moves_the_phase(live_server, browser, 
     practice.get_by_label("Why it moves on to Funding").fill("Practice vote is over.")
     practice.get_by_role("button", name="Move to Funding").click()
     outcome = page.locator("[role=status], [role=alert]").first.inner_text()
-    assert "now in funding" in outcome or "No ballots" in outcome
+    assert "now in the phase “Funding”" in outcome or "No ballots" in outcome

@@ -1,0 +1,50 @@
+"""The paper-entry page and the station sign-in speak the poll worker's language."""
+
+import pytest
+
+from tests.paper.test_batches import new_batch
+from tests.paper.test_odd_digits import ORIGIN, sign_in
+
+SAID = {
+    "es": ("Guardado: hoja 1, ingreso 1 (falta el segundo ingreso).", "El lote quedó cerrado."),
+    "vi": (
+        "Đã lưu: tờ phiếu số 1, lần nhập 1 (đang chờ lần nhập thứ hai).",
+        "Lô phiếu đã được đóng.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(SAID))
+def test_a_saved_sheet_is_confirmed_in_the_poll_workers_language(client, paper, language):
+    batch = new_batch(client, paper, sheets=1)
+    sign_in(client, paper.first)
+    headers = {**ORIGIN, "Accept-Language": language}
+    saved = client.post(
+        f"/station/batches/{batch}", headers=headers, data={"sheet": "1", "marks": "1:1"}
+    )
+    assert saved.status_code == 200, saved.text
+    assert SAID[language] in saved.text
+    assert "Saved" not in saved.text
+
+
+def test_a_saved_page_address_cannot_put_words_on_the_page(client, paper):
+    batch = new_batch(client, paper, sheets=1)
+    sign_in(client, paper.first)
+    page = client.get(f"/station/batches/{batch}?sheet=1&entry=1&state=<b>forged</b>")
+    assert page.status_code == 200
+    assert "forged" not in page.text
+
+
+def test_a_locked_out_sign_in_is_explained_in_spanish(client, make_staff):
+    staff = make_staff()
+    headers = {**ORIGIN, "Accept-Language": "es"}
+    answers = [
+        client.post(
+            "/station/login", headers=headers, data={"email": staff.user.email, "password": "no"}
+        )
+        for _ in range(8)
+    ]
+    locked = [a for a in answers if a.status_code == 429]
+    assert locked, [a.status_code for a in answers]
+    assert "Demasiados intentos fallidos" in locked[0].text
+    assert "Too many failed" not in locked[0].text
