@@ -75,13 +75,15 @@ class _Move:
 def _advance(flat: np.ndarray, position: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """Move each position (in place) to the next rank whose project continues, or to the
     -1 padding; return the projects there. Most ballots stop at the very next rank."""
+    # np.take: a plain gather, quicker than fancy indexing on large 1-d arrays.
+    gone = ~stop
     position += 1
-    choice = flat[position]
-    pending = np.flatnonzero(~stop[choice])
+    choice = np.take(flat, position)
+    pending = np.flatnonzero(np.take(gone, choice))
     while pending.size:
         position[pending] += 1
-        choice[pending] = flat[position[pending]]
-        pending = pending[~stop[choice[pending]]]
+        choice[pending] = np.take(flat, position[pending])
+        pending = pending[np.take(gone, choice[pending])]
     return choice
 
 
@@ -165,7 +167,7 @@ class _Piles:
 
     def sums(self, rows: np.ndarray, top: np.ndarray) -> np.ndarray:
         """Ballots per destination: ``[p + 1]`` went to project p, ``[0]`` exhausted."""
-        sums = np.bincount(top + 1, weights=self.weights[rows], minlength=len(self.stop))
+        sums = np.bincount(top + 1, weights=np.take(self.weights, rows), minlength=len(self.stop))
         return np.rint(sums).astype(np.int64)
 
 
