@@ -19,7 +19,6 @@ from app.tally.result import Round, TieBreakUse
 from app.tally.rules import Rules
 
 
-
 def count_irv(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
     n_projects = len(box.projects)
     costs = [rules.costs[p] for p in box.projects]
@@ -69,7 +68,6 @@ class _Move:
     project: int
     landed: dict[int, _Chunks]
     sums: np.ndarray
-
 
 
 def _advance(flat: np.ndarray, position: np.ndarray, stop: np.ndarray) -> np.ndarray:
