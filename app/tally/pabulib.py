@@ -365,10 +365,21 @@ def _group_rows(ranks: np.ndarray, n_projects: int) -> tuple[np.ndarray, np.ndar
         return ranks, np.zeros(0, dtype=np.int64)
     base = n_projects + 1
     if base ** ranks.shape[1] < 2**62:
+        # Each ranking as one exact integer (its digits in base n+1): a plain sort groups
+        # them, and the distinct rankings are decoded from the distinct keys.
         keys = np.zeros(len(ranks), dtype=np.int64)
         for column in ranks.T:
-            keys = keys * base + column + 1
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        return ranks[first], np.bincount(inverse.ravel()).astype(np.int64)
+            keys *= base
+            keys += column
+            keys += 1
+        keys.sort()
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(starts, len(keys))).astype(np.int64)
+        distinct = keys[starts]
+        rows = np.empty((len(distinct), ranks.shape[1]), dtype=ranks.dtype)
+        for j in range(ranks.shape[1] - 1, -1, -1):
+            distinct, digit = np.divmod(distinct, base)
+            rows[:, j] = digit - 1
+        return rows, counts
     rows, inverse = np.unique(ranks, axis=0, return_inverse=True)
     return rows, np.bincount(inverse.ravel()).astype(np.int64)
