@@ -330,3 +330,23 @@ def test_the_process_page_links_to_the_receipt_check_from_voting_on(client, worl
     assert link in client.get(f"/processes/{pid}").text
     set_phase(session_factory, pid, "design")
     assert link not in client.get(f"/processes/{pid}").text
+
+
+def test_the_vote_page_says_how_to_write_a_zip_and_keeps_the_form(
+    client, organizer, world, session_factory
+):
+    pid = world.process_id
+    set_phase(session_factory, pid, "design")
+    rules = {"credential": "identity", "postal_codes": ["14605"]}
+    r = client.put(f"/api/processes/{pid}/voting-rules", json=rules, headers=organizer.headers)
+    assert r.status_code == 200, r.text
+    set_phase(session_factory, pid, "voting")
+    person = {"name": "Ana Lopez", "birth_date": "1990-04-02", **ranks(world, 1)}
+    bad = client.post(f"/processes/{pid}/vote", data={**person, "postal_code": "1460"})
+    assert bad.status_code == 422
+    assert translate("en", "error.postal_code_format") in bad.text
+    assert translate("en", "error.not_eligible") not in bad.text
+    assert 'value="Ana Lopez"' in bad.text  # nothing to type again but the ZIP
+    plus_4 = {**person, "postal_code": "14605-1234"}
+    r = client.post(f"/processes/{pid}/vote", data=plus_4, follow_redirects=False)
+    assert r.status_code == 303
