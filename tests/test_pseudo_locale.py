@@ -36,7 +36,7 @@ DATA = re.compile(
     r"|The vote is over\.|test|Kim Kiosk|borda|sha256|seed:\w+|"
     + "|".join(MONTHS)
     + r"|pbvote audit verify --expect-head|pbvote|SHA-256|USD|JSON|CSV|API|[\w.-]+@[\w.-]+"
-    + r"|\b[\w-]+\.(pb|csv|json)\b|\b[A-Z0-9]{4,}(-[A-Z0-9]+)+\b|\b[0-9a-f]{16,}\b"
+    + r"|\b[\w-]+\.(pb|csv|json)\b|\b[A-Z0-9]{4,}(-[A-Z0-9]+)+\b|\b[0-9a-f]{16,}\b|https?://\S+"
 )
 
 

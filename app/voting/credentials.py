@@ -130,8 +130,15 @@ def normalise_name(name: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_ZIP_PLUS_4 = re.compile(r"([0-9]{5})-?[0-9]{4}")
+
+
 def normalise_postal_code(postal_code: str) -> str:
-    return "".join(postal_code.split()).upper()
+    """Spaces and case dropped; a ZIP+4 is its ZIP code, so the +4 cannot make a second
+    person of the same voter nor refuse a resident of the area."""
+    compact = "".join(postal_code.split()).upper()
+    zip_plus_4 = _ZIP_PLUS_4.fullmatch(compact)
+    return zip_plus_4.group(1) if zip_plus_4 else compact
 
 
 def person_key(

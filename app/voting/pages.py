@@ -6,6 +6,7 @@ same throttling and audit), and answers in the resident's language.
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -170,10 +171,19 @@ def receipt_once(request: Request, process: Process, *, path: str, elsewhere: st
     if shown is None:
         response = RedirectResponse(elsewhere, status_code=303)
     else:
+        receipt = shown.get("receipt") or ""
+        check = f"/processes/{process.id}/receipt?{urlencode({'code': receipt})}"
         response = render(
             request,
             "vote_done.html",
-            {"process": process, "receipt": shown.get("receipt"), "kiosk": kiosk},
+            {
+                "process": process,
+                "receipt": receipt,
+                "kiosk": kiosk,
+                "check": check,
+                # To take home from a kiosk: a link tapped there would leave it on screen.
+                "check_address": str(request.base_url).rstrip("/") + check,
+            },
             offered=process.languages,
         )
     clear_flash(request, response, path=path)

@@ -43,6 +43,7 @@ day reveals that voter's ballot to whoever knows who came; publish per-site/day 
 only where groups are large enough.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -185,6 +186,13 @@ def _last_voting_day(process: Process, now: datetime) -> date:
     return (process.voting_closes_at - timedelta(microseconds=1)).date()
 
 
+_FIVE_DIGITS = re.compile(r"[0-9]{5}")
+
+
+def _all_zip_codes(postal_codes: list[str]) -> bool:
+    return all(_FIVE_DIGITS.fullmatch(code) for code in postal_codes)
+
+
 def eligible_person_key(
     *, settings: Settings, process: Process, rules: VotingRules, identity: IdentityIn, now: datetime
 ) -> str:
@@ -200,6 +208,14 @@ def eligible_person_key(
                 audit=("ballot.eligibility", target),
             )
     if rules.postal_codes and identity.postal_code not in rules.postal_codes:
+        if _all_zip_codes(rules.postal_codes) and not _FIVE_DIGITS.fullmatch(identity.postal_code):
+            raise BadInput(
+                "Write the ZIP code as 5 digits, such as 14605 (a ZIP+4 such as 14605-1234 "
+                "is fine too).",
+                code="postal_code_format",
+                field="identity.postal_code",
+                audit=("ballot.eligibility", target),
+            )
         raise Forbidden(
             "This postal code is not in the area of this process.",
             code="not_eligible",
@@ -368,8 +384,9 @@ def _spend_access_code(
             audit=("ballot.credential", target),
         )
     raise Conflict(
-        "This access code has already been used to vote: each code votes once.",
-        code="already_voted",
+        "This access code has already been used to vote: each code votes once. "
+        "If you did not vote with it, ask the organizers or a poll worker for help.",
+        code="code_used",
         audit=("ballot.credential", target),
     )
 

@@ -71,9 +71,9 @@ def test_a_resident_votes_on_a_phone_and_checks_the_receipt(
     assert len(receipt) >= 8
     page.screenshot(path=screenshots / f"vote-done-{backend}.png", full_page=True)
 
-    page.get_by_role("link", name="Check a receipt").click()
-    page.get_by_label("Receipt code").fill(receipt)
-    page.get_by_role("button", name="Check").click()
+    # The link carries the receipt: the check is done, nothing to retype.
+    page.get_by_role("link", name="Check that this ballot was stored").click()
+    assert page.get_by_label("Receipt code").input_value() == receipt
     assert "was stored and will be counted" in page.get_by_role("status").inner_text()
 
     # The same person again: refused, in words, and the form shows nothing of that ballot
@@ -215,11 +215,14 @@ def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, scre
     assert worker.get_by_label("Marks exactly as written").count() == 0  # closed: read-only
 
 
-def test_results_read_in_spanish(live_server, page):
+def test_results_read_in_spanish(live_server, page, screenshots):
     page.goto(f"{live_server}/processes/1/results?lang=es")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Resultados")
     funded = page.locator("ol.cards h3").all_inner_texts()
     assert any("REACH" in t and "Casas" in t for t in funded), funded
+    assert "Una primera opción recibe 5 puntos" in page.locator("#how-counted").inner_text()
+    assert page.locator("tbody tr td").first.inner_text() == "1"  # the rank, not ballot no.
+    page.screenshot(path=screenshots / "results-es.png", full_page=True)
 
 
 def test_an_organizer_watches_turnout_and_moves_the_phase(live_server, browser, screenshots):

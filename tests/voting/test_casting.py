@@ -61,7 +61,7 @@ def test_a_code_casts_one_secret_ballot_with_a_receipt(client, world, codes, ses
     assert entry.detail == {"channel": "online"}
 
 
-def test_the_same_code_twice_is_already_voted(client, world, codes, session_factory):
+def test_the_same_code_twice_is_a_used_code(client, world, codes, session_factory):
     (code,) = codes(1)
     assert (
         cast(client, world.process_id, {"access_code": code}, world.proposals[:1]).status_code
@@ -69,7 +69,9 @@ def test_the_same_code_twice_is_already_voted(client, world, codes, session_fact
     )
     before = counts(session_factory)
     r = cast(client, world.process_id, {"access_code": code.lower()}, world.proposals[1:2])
-    assert r.status_code == 409 and r.json()["error"] == "already_voted"
+    # Whoever holds a spent code may never have voted (a mailing mixed up): say what to do.
+    assert r.status_code == 409 and r.json()["error"] == "code_used"
+    assert "organizers" in r.json()["message"]
     assert counts(session_factory) == before
 
 
@@ -282,6 +284,36 @@ def test_identity_votes_once_however_it_is_typed(client, organizer, world, sessi
     # A code is not what this process asks for online.
     r = cast(client, world.process_id, {"access_code": "0000-0000-0000-0"}, world.proposals[:1])
     assert r.status_code == 422 and r.json()["error"] == "credential_missing"
+    assert counts(session_factory) == before
+
+
+def test_a_zip_plus_4_is_its_zip_code_and_the_same_person(
+    client, organizer, world, session_factory
+):
+    set_phase(session_factory, world.process_id, "design")
+    put_rules(client, organizer, world.process_id, credential="identity", postal_codes=["14605"])
+    set_phase(session_factory, world.process_id, "voting")
+    r = cast(client, world.process_id, identity(postal="14605-1234"), world.proposals[:2])
+    assert r.status_code == 201, r.text
+    before = counts(session_factory)
+    for postal in ("14605", "14605-9876", "146051234"):
+        r = cast(client, world.process_id, identity(postal=postal), [world.proposals[3]])
+        assert r.status_code == 409 and r.json()["error"] == "already_voted", postal
+    assert counts(session_factory) == before
+
+
+@pytest.mark.parametrize("postal", ["1460", "14605-12", "ROCHESTER"])
+def test_a_malformed_zip_is_422_saying_how_to_write_it(
+    client, organizer, world, session_factory, postal
+):
+    set_phase(session_factory, world.process_id, "design")
+    put_rules(client, organizer, world.process_id, credential="identity", postal_codes=["14605"])
+    set_phase(session_factory, world.process_id, "voting")
+    before = counts(session_factory)
+    r = cast(client, world.process_id, identity(postal=postal), world.proposals[:1])
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "postal_code_format"
+    assert r.json()["field"] == "identity.postal_code" and "5 digits" in r.json()["message"]
     assert counts(session_factory) == before
 
 

@@ -76,7 +76,7 @@ def test_paper_check_in_records_participation_only(
     # ...and that code cannot vote online any more.
     before = counts(session_factory)
     r = cast(client, world.process_id, {"access_code": code}, world.proposals[:1])
-    assert r.status_code == 409 and r.json()["error"] == "already_voted"
+    assert r.status_code == 409 and r.json()["error"] == "code_used"
     assert counts(session_factory) == before
 
 
@@ -94,13 +94,13 @@ def test_online_then_in_person_is_refused(
         == 201
     )
     before = counts(session_factory)
-    for credential in (
-        {"access_code": code, **identity(name="Someone Else")},
-        {"access_code": other_code, **identity(name="ANA MARIA LOPEZ")},
+    for credential, error in (
+        ({"access_code": code, **identity(name="Someone Else")}, "code_used"),
+        ({"access_code": other_code, **identity(name="ANA MARIA LOPEZ")}, "already_voted"),
     ):
         for mode in ("kiosk", "paper"):
             r = check_in(client, poll_worker, world, mode=mode, **credential)
-            assert r.status_code == 409 and r.json()["error"] == "already_voted", r.text
+            assert r.status_code == 409 and r.json()["error"] == error, r.text
     assert counts(session_factory) == before
     with session_factory() as s:
         assert s.execute(select(KioskTicket)).first() is None
@@ -132,7 +132,7 @@ def test_in_person_by_code_then_online_is_refused(
     assert kiosk_cast(client, world, ticket, token).status_code == 201
     before = counts(session_factory)
     r = cast(client, world.process_id, {"access_code": code}, world.proposals[:1])
-    assert r.status_code == 409 and r.json()["error"] == "already_voted"
+    assert r.status_code == 409 and r.json()["error"] == "code_used"
     assert counts(session_factory) == before
 
 

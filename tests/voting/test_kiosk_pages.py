@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.processes.models import Process
 from app.voting.models import KioskTicket
 from app.web.i18n import translate
-from tests.voting.helpers import counts
+from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import identity
 from tests.voting.test_in_person import check_in
 
@@ -143,6 +143,10 @@ def test_a_kiosk_vote_redirects_and_shows_the_receipt_once(
     receipt = re.search(r'class="receipt"><code>([^<]+)</code>', done.text).group(1)
     assert done.status_code == 200 and "/static/private.js" in done.text
     assert 'href="/station"' not in done.text
+    # The check's address to take home, not a link that would stay on the kiosk's screen.
+    check = f"/processes/{world.process_id}/receipt?code={receipt}"
+    assert f'<code class="address">http://testserver{check}</code>' in done.text
+    assert f'href="{check}"' not in done.text
 
     # Back, a reload or the next voter: neither the receipt nor the ballot comes back.
     for path in ("/kiosk/done", "/kiosk/ballot"):
@@ -263,19 +267,25 @@ def test_the_kiosk_home_starts_each_voter_afresh(kiosk, poll_worker, world):
     assert kiosk.get("/kiosk/ballot", follow_redirects=False).headers["location"] == "/kiosk"
 
 
-def test_an_online_vote_redirects_and_shows_the_receipt_once(client, world, codes):
-    (code,) = codes(1)
+def vote_online(client, world, code, n):
+    """The thank-you page after casting on the vote page, and the receipt it shows."""
     pid = world.process_id
     r = client.post(
         f"/processes/{pid}/vote",
-        data={"access_code": code, **ranks(world, 3)},
+        data={"access_code": code, **ranks(world, n)},
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == f"/processes/{pid}/vote/done"
     assert r.headers["cache-control"] == "no-store"
     done = client.get(f"/processes/{pid}/vote/done", follow_redirects=False)
     assert done.status_code == 200 and "receipt" in done.text
-    receipt = re.search(r'class="receipt"><code>([^<]+)</code>', done.text).group(1)
+    return done, re.search(r'class="receipt"><code>([^<]+)</code>', done.text).group(1)
+
+
+def test_an_online_vote_redirects_and_shows_the_receipt_once(client, world, codes):
+    (code,) = codes(1)
+    pid = world.process_id
+    done, receipt = vote_online(client, world, code, 3)
     again = client.get(f"/processes/{pid}/vote/done", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == f"/processes/{pid}"
     form = client.get(f"/processes/{pid}/vote")
@@ -284,6 +294,8 @@ def test_an_online_vote_redirects_and_shows_the_receipt_once(client, world, code
     # Sent again (a resubmitted form on a shared computer): refused, echoing nothing.
     again = client.post(f"/processes/{pid}/vote", data={"access_code": code, **ranks(world, 3)})
     assert again.status_code == 409 and code not in again.text
+    assert translate("en", "error.code_used") in again.text
+    assert translate("en", "error.already_voted") not in again.text
     assert not SELECTED.search(again.text)
 
 
@@ -295,3 +307,46 @@ def test_a_flash_is_for_its_page_only_and_cannot_be_forged(client, world, codes)
     r = client.get(f"/processes/{pid}/vote/done", follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/kiosk/done", follow_redirects=False).status_code == 303
+
+
+def test_the_thank_you_page_links_to_the_receipt_check_filled_in(client, world, codes):
+    (code,) = codes(1)
+    pid = world.process_id
+    done, receipt = vote_online(client, world, code, 2)
+    check = f"/processes/{pid}/receipt?code={receipt}"
+    assert f'href="{check}"' in done.text
+    assert translate("en", "receipt.check_this") in done.text
+    # Opening the link checks the code at once, nothing to retype.
+    page = client.get(check)
+    assert f'value="{receipt}"' in page.text
+    assert translate("en", "receipt.counted") in page.text
+
+
+def test_the_process_page_links_to_the_receipt_check_from_voting_on(client, world, session_factory):
+    pid = world.process_id
+    link = f'href="/processes/{pid}/receipt"'
+    assert link in client.get(f"/processes/{pid}").text
+    set_phase(session_factory, pid, "closed")
+    assert link in client.get(f"/processes/{pid}").text
+    set_phase(session_factory, pid, "design")
+    assert link not in client.get(f"/processes/{pid}").text
+
+
+def test_the_vote_page_says_how_to_write_a_zip_and_keeps_the_form(
+    client, organizer, world, session_factory
+):
+    pid = world.process_id
+    set_phase(session_factory, pid, "design")
+    rules = {"credential": "identity", "postal_codes": ["14605"]}
+    r = client.put(f"/api/processes/{pid}/voting-rules", json=rules, headers=organizer.headers)
+    assert r.status_code == 200, r.text
+    set_phase(session_factory, pid, "voting")
+    person = {"name": "Ana Lopez", "birth_date": "1990-04-02", **ranks(world, 1)}
+    bad = client.post(f"/processes/{pid}/vote", data={**person, "postal_code": "1460"})
+    assert bad.status_code == 422
+    assert translate("en", "error.postal_code_format") in bad.text
+    assert translate("en", "error.not_eligible") not in bad.text
+    assert 'value="Ana Lopez"' in bad.text  # nothing to type again but the ZIP
+    plus_4 = {**person, "postal_code": "14605-1234"}
+    r = client.post(f"/processes/{pid}/vote", data=plus_4, follow_redirects=False)
+    assert r.status_code == 303
