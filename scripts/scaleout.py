@@ -321,7 +321,7 @@ async def cast(run: Run, clients: dict, code: str, ranking: tuple[int, ...]) -> 
         status, reply = answer
         if status == 201:
             run.acknowledged[code] = (reply["receipt"], ranking)
-        elif status == 409 and reply.get("error") == "already_voted" and lost:
+        elif status == 409 and reply.get("error") in SPENT and lost:
             # The first try was stored, its answer lost: the voter is told they voted.
             run.stored_after_loss[code] = ranking
         else:
@@ -330,13 +330,17 @@ async def cast(run: Run, clients: dict, code: str, ranking: tuple[int, ...]) -> 
     run.abandoned += 1
 
 
+# A second cast with a spent access code: "code_used" (or "already_voted" for the same person).
+SPENT = ("code_used", "already_voted")
+
+
 async def try_double(run: Run, clients: dict, code: str) -> None:
     body = {"credential": {"access_code": code}, "ranking": run.proposals[:1]}
     run.doubles_tried += 1
     for _ in range(MAX_ATTEMPTS):
         answer = await _post(run, clients, body)
         if answer is not None and answer[0] < 500:
-            if answer[0] == 409 and answer[1].get("error") == "already_voted":
+            if answer[0] == 409 and answer[1].get("error") in SPENT:
                 run.doubles_refused += 1
             else:
                 run.unexpected[f"double {answer[0]} {answer[1].get('error')}"] += 1
