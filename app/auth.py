@@ -79,18 +79,9 @@ def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
 
 
 def _is_kiosk_device(request: Request) -> bool:
-    from app.db import utcnow
-    from app.voting import credentials as cred
-    from app.voting.station import KIOSK_COOKIE
+    from app.voting.station import kiosk_session  # the kiosk's own cookie reader
 
-    token = request.cookies.get(KIOSK_COOKIE)
-    if not token:
-        return False
-    try:
-        cred.read_kiosk_token(request.app.state.settings.secret_key, token, now=utcnow())
-    except cred.KioskTokenError:
-        return False
-    return True
+    return kiosk_session(request)[0] is not None
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -80,7 +80,7 @@ def station_page(
             }
             for site, name in rows
         ]
-    kiosk_device = user is None and _kiosk_session(request)[0] is not None
+    kiosk_device = user is None and kiosk_session(request)[0] is not None
     return render(
         request,
         "station.html",
@@ -235,7 +235,8 @@ def station_open_kiosk(
 # --- the kiosk: ticket -> ballot -> thanks, each a GET after a POST (see app/web/private.py)
 
 
-def _kiosk_session(request: Request):
+def kiosk_session(request: Request):
+    """(the kiosk this device was opened as, its token), or (None, None)."""
     token = request.cookies.get(KIOSK_COOKIE)
     if not token:
         return None, None
@@ -264,7 +265,7 @@ def _language(request: Request, session, kiosk) -> str:
 
 
 def _kiosk_home(request: Request, session, error: str | None = None, status_code: int = 200):
-    kiosk, _ = _kiosk_session(request)
+    kiosk, _ = kiosk_session(request)
     process = session.get(Process, kiosk.process_id) if kiosk else None
     site = session.get(Site, kiosk.site_id) if kiosk else None
     response = render(
@@ -311,7 +312,7 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
 
 def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | None:
     """The kiosk's home page with the reason this ticket cannot vote here, or None."""
-    kiosk, token = _kiosk_session(request)
+    kiosk, token = kiosk_session(request)
     if kiosk is None:
         return _kiosk_home(request, session, status_code=401)
     language = _language(request, session, kiosk)
@@ -337,7 +338,7 @@ def kiosk_ballot(request: Request, session: SessionDep):
     refused = _ticket_refused(request, session, ticket)
     if refused is not None:
         return refused
-    kiosk, _ = _kiosk_session(request)
+    kiosk, _ = kiosk_session(request)
     process = session.get(Process, kiosk.process_id)
     return _as_kiosk(request, session, process, None, 200)
 
@@ -371,7 +372,7 @@ def _as_kiosk(request, session, process, error, status_code, ranking=()):
 
 @router.post(KIOSK + "/cast", response_class=HTMLResponse, dependencies=[SameOrigin])
 def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
-    kiosk, token = _kiosk_session(request)
+    kiosk, token = kiosk_session(request)
     if kiosk is None:
         return _kiosk_home(request, session, status_code=401)
     ticket = _voter_ticket(request)
@@ -406,7 +407,7 @@ def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
 
 @router.get(KIOSK + "/done", response_class=HTMLResponse)
 def kiosk_done(request: Request, session: SessionDep):
-    kiosk, _ = _kiosk_session(request)
+    kiosk, _ = kiosk_session(request)
     if kiosk is None:
         return _to_kiosk(request)
     process = session.get(Process, kiosk.process_id)
