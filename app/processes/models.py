@@ -22,6 +22,11 @@ class Process(SQLModel, table=True):
     translations: dict[str, dict[str, str]] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # The IANA time zone (America/New_York) every date of the process is shown in; times
+    # are stored in UTC.
+    time_zone: str = Field(
+        default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
+    )
     voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)

@@ -3,6 +3,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.inputs import AwareTime
@@ -45,6 +47,14 @@ def _currency(value: str) -> str:
     return value
 
 
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone such as America/New_York") from None
+    return value
+
+
 def _groups(value: list[list[int]]) -> list[list[int]]:
     for group in value:
         if len(set(group)) != len(group):
@@ -61,6 +71,7 @@ ExclusiveGroups = Annotated[list[ExclusiveGroup], Field(max_length=200), AfterVa
 Languages = Annotated[list[str], Field(min_length=1, max_length=12), AfterValidator(_languages)]
 
 Currency = Annotated[str, AfterValidator(_currency)]
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_time_zone)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -108,6 +119,7 @@ class ProcessCreate(_WindowCheck):
     ballot_size: BallotSize = 5
     languages: Languages = Field(default_factory=lambda: ["en", "es", "vi"])
     translations: Translations = Field(default_factory=dict)
+    time_zone: TimeZone = "UTC"
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod = CountMethod.borda
@@ -127,6 +139,7 @@ class ProcessUpdate(_WindowCheck):
     ballot_size: BallotSize | None = None
     languages: Languages | None = None
     translations: Translations | None = None
+    time_zone: TimeZone | None = None
     voting_opens_at: AwareTime = None
     voting_closes_at: AwareTime = None
     count_method: CountMethod | None = None
@@ -164,6 +177,7 @@ class ProcessOut(BaseModel):
     ballot_size: int
     languages: list[str]
     translations: dict[str, dict[str, str]]
+    time_zone: str
     voting_opens_at: datetime | None
     voting_closes_at: datetime | None
     count_method: CountMethod

@@ -33,13 +33,21 @@ def day(context: Any, when: Any, zone: str | None = None) -> str:
 
 
 @pass_context
+def moment(context: Any, when: Any, zone: str | None = None) -> str:
+    """A date and time in the process's time zone (`{{ at|moment(process.time_zone) }}`)."""
+    return i18n.format_moment(context.get("lang", i18n.DEFAULT), when, zone)
+
+
+@pass_context
 def localized(context: Any, thing: Any, field: str) -> Any:
     """A process's name or description in the reader's language where the city wrote one."""
     own = (getattr(thing, "translations", None) or {}).get(context.get("lang"), {})
     return own.get(field) or getattr(thing, field)
 
 
-templates.env.filters.update(money=money, number=number, day=day, localized=localized)
+templates.env.filters.update(
+    money=money, number=number, day=day, moment=moment, localized=localized
+)
 templates.env.globals["PHASES"] = ORDER
 templates.env.globals["language_name"] = i18n.display_name
 
