@@ -96,7 +96,7 @@ def _organizer_headers(client, result) -> dict[str, str]:
 
 
 def test_every_demo_proposal_reads_in_each_demo_language():
-    from app.proposals.demo_content import LOCATIONS, PROPOSALS
+    from app.demo.proposal_content import LOCATIONS, PROPOSALS
 
     for key, _category, _title, _summary, _cost, _seeds, es, vi, where in PROPOSALS:
         assert es and all(es) and vi and all(vi), f"{key} lacks a translation"

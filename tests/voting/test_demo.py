@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 
 from app.audit import Actor, verify_chain
+from app.demo.voting import load_voting_demo
 from app.processes.models import Process
 from app.voting import service as voting
-from app.voting.demo import load_voting_demo
 from tests.voting.helpers import add_proposals, add_sites, make_process
 
 

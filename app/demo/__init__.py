@@ -1,7 +1,8 @@
 """The demo: an RMAPI-like process (Monroe County NY, 2019), loaded once.
 
-Later capabilities extend `load_demo` with ideas, proposals and ballots, always through
-the same service functions the API uses.
+Everything the demo loads lives in this package: the process, sites and rules here;
+ideas and proposals (proposals.py, texts in proposal_content.py), voting (voting.py),
+paper ballots (paper.py). Each goes through the service functions the API uses.
 """
 
 import secrets
@@ -12,14 +13,15 @@ from sqlmodel import Session
 
 from app.audit import SYSTEM, Actor
 from app.config import Settings, get_settings
+from app.demo.paper import load_paper_demo
+from app.demo.proposals import load_ideas_and_proposals_demo
+from app.demo.voting import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
 from app.ideas.schemas import IdeaCreate
 from app.ideas.service import submit_idea
-from app.paper.demo import load_paper_demo
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate, ProcessTranslation
-from app.proposals.demo import load_ideas_and_proposals_demo
 from app.proposals.schemas import ProposalCreate
 from app.proposals.service import approve_proposal, ballot_proposals, create_proposal
 from app.results.awards import record_award
@@ -30,7 +32,6 @@ from app.sites.schemas import SiteCreate
 from app.sites.service import add_site
 from app.users import service as users
 from app.users.models import Role, User
-from app.voting.demo import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
 from app.voting.service import assign_poll_worker, put_rules

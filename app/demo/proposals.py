@@ -13,15 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.audit import Actor
-from app.ideas import service as idea_service
-from app.ideas.criteria import criteria_of
-from app.ideas.models import Idea
-from app.ideas.schemas import IdeaCreate, ScoreIn
-from app.processes import service as processes
-from app.processes.models import Process
-from app.processes.phases import Phase
-from app.proposals import service as proposals
-from app.proposals.demo_content import (
+from app.demo.proposal_content import (
     FORMAL_EVENTS,
     IDEA_SEEDS,
     INFORMAL_EVENT_KINDS,
@@ -32,6 +24,14 @@ from app.proposals.demo_content import (
     VOTING_SITE_KINDS,
     WINNER_EQUITY,
 )
+from app.ideas import service as idea_service
+from app.ideas.criteria import criteria_of
+from app.ideas.models import Idea
+from app.ideas.schemas import IdeaCreate, ScoreIn
+from app.processes import service as processes
+from app.processes.models import Process
+from app.processes.phases import Phase
+from app.proposals import service as proposals
 from app.proposals.models import Proposal
 from app.proposals.schemas import EquityAssessment, ProposalCreate, Translation
 from app.sites import service as sites
