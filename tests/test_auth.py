@@ -178,3 +178,15 @@ def test_no_login_means_401(client):
     )
     assert_error(r, 401, "not_authenticated")
     assert r.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_signing_out_ends_the_token_everywhere(client, organizer, make_staff):
+    other = make_staff(Role.delegate)
+    assert client.get("/api/users/me", headers=organizer.headers).status_code == 200
+    out = client.post("/api/auth/logout", headers=organizer.headers)
+    assert out.status_code == 204
+    assert_error(client.get("/api/users/me", headers=organizer.headers), 401, "not_authenticated")
+    assert client.post("/api/auth/logout", headers=organizer.headers).status_code == 401
+    # Only the token presented ends: anyone else's sign-in lives on.
+    assert client.get("/api/users/me", headers=other.headers).status_code == 200
+    assert client.post("/api/auth/logout").status_code == 401

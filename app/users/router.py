@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -39,6 +39,16 @@ def login(body: TokenRequest, request: Request, session: SessionDep, settings: S
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     return TokenResponse(access_token=token.token, expires_at=token.expires_at)
+
+
+@router.post("/auth/logout", status_code=204, responses=error_responses(NotAuthenticated))
+def logout(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser):
+    """Ends this token's sign-in on every app instance (a shared computer's script, a
+    leaked token): it is refused from now on, as the pages' sign-out does for the cookie."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        service.revoke_token(session=session, secret_key=settings.secret_key, token=token.strip())
+    return Response(status_code=204)
 
 
 @router.get("/users/me", response_model=UserOut)
