@@ -96,14 +96,14 @@ def _localized(language: str, value: object) -> object:
     return value
 
 
-def translate(language: str, key: str, **values: object) -> str:
+def translate(language: str, key: str, /, **values: object) -> str:
     text = translations(language).gettext(key)
     if not values:
         return text
     return text.format(**{name: _localized(language, v) for name, v in values.items()})
 
 
-def translate_plural(language: str, key: str, n: int, **values: object) -> str:
+def translate_plural(language: str, key: str, n: int, /, **values: object) -> str:
     """A text with a count: `key` in the catalog has plural forms (`key` / `key.plural`)."""
     text = translations(language).ngettext(key, f"{key}.plural", n)
     return text.format(**{k: _localized(language, v) for k, v in {"n": n, **values}.items()})
