@@ -117,6 +117,18 @@ def error_response(
     return _json(status, body, headers)
 
 
+def _last_resort(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
+    """A failure of ours, said as a page to a browser (never a raw JSON text to a person);
+    if even the page cannot be drawn, the JSON shape."""
+    try:
+        return error_response(request, status, body, headers)
+    except Exception:  # the page itself broke: say it plainly rather than fail twice
+        log.exception("the error page could not be drawn")
+        return _json(status, body, headers)
+
+
 def _field_of(loc: tuple[Any, ...]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or None
@@ -327,19 +339,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(409, body)
 
     @app.exception_handler(OperationalError)
-    async def _operational(_: Request, exc: OperationalError) -> JSONResponse:
+    async def _operational(request: Request, exc: OperationalError) -> Any:
         log.error("database unavailable: %s", exc.orig)
         body = {
             "error": "unavailable",
             "message": "The database is busy or unreachable; nothing was changed. Try again.",
         }
-        return _json(503, body, {"Retry-After": "2"})
+        return _last_resort(request, 503, body, {"Retry-After": "2"})
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Any:
         log.exception("unexpected error", exc_info=exc)
         body = {
             "error": "internal",
             "message": "Something went wrong on our side; nothing was changed.",
         }
-        return _json(500, body)
+        return _last_resort(request, 500, body)

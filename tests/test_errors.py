@@ -47,3 +47,22 @@ def test_a_browser_gets_a_page_not_json(client):
     assert missing.status_code == 404 and "nothing at this address" in missing.text
     api = client.get("/api/processes/424242", headers={"Accept": "text/html"})
     assert api.headers["content-type"].startswith("application/json")
+
+
+def test_a_failure_of_ours_is_a_page_for_a_browser_and_json_for_a_client(app):
+    from fastapi.testclient import TestClient
+
+    @app.get("/broken-page")
+    def broken_page():
+        raise RuntimeError("a bug")
+
+    @app.get("/api/broken")
+    def broken_api():
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/broken-page", headers={"Accept": "text/html"})
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "nothing was changed" in page.text and "a bug" not in page.text
+        api = client.get("/api/broken", headers={"Accept": "text/html"})
+        assert api.status_code == 500 and api.json()["error"] == "internal"
