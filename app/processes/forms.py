@@ -163,6 +163,7 @@ def read(
     if typed.get("languages_shown"):
         values["languages"] = [code for code in languages if typed.get(f"language_{code}")]
     own = {code: dict(text) for code, text in (translations or {}).items()}
+    translated = [c for c in translated if f"name_{c}" in typed or f"description_{c}" in typed]
     for code in translated:
         name = typed.get(f"name_{code}", "").strip()
         description = typed.get(f"description_{code}", "").strip()
