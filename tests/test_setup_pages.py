@@ -462,3 +462,13 @@ def test_a_refusal_to_vote_early_says_the_local_time(client, organizer, session_
     assert (
         plain(r.json()["message"]) == "Voting opens at April 2, 2027, 9:00 AM (America/New_York)."
     )
+
+
+def test_the_vote_page_says_the_opening_day_as_residents_count_days(client, organizer):
+    sign_in(client, organizer)
+    pid = create(client, opens_date="2027-04-23", opens_time="21:00", closes_date="2027-05-01")
+    # 21:00 in New York is 01:00 UTC on the 24th: residents read the 23rd.
+    page = client.get(f"/processes/{pid}/vote")
+    assert "Voting opens on April 23, 2027." in page.text
+    spanish = client.get(f"/processes/{pid}/vote", headers={"Accept-Language": "es"})
+    assert "23 de abril de 2027" in spanish.text
