@@ -15,6 +15,7 @@ from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import AccessCode, VotingRules
 from tests.helpers import count, put_on_ballot, refused_by
+from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -50,16 +51,6 @@ FORM = {
 def plain(text: str) -> str:
     """CLDR writes "8:00 PM" with a narrow no-break space; the tests read it as a space."""
     return text.replace("\u202f", " ")
-
-
-def sign_in(client, staff):
-    r = client.post(
-        "/station/login",
-        headers=ORIGIN,
-        follow_redirects=False,
-        data={"email": staff.user.email, "password": staff.password},
-    )
-    assert r.status_code == 303 and r.headers["location"] == "/organize"
 
 
 def create(client, **changes) -> int:
