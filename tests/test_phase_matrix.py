@@ -45,6 +45,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/processes/{process_id}/transitions"): NOT_CLOSED,
     ("POST", "/organize/processes/{process_id}/transition"): NOT_CLOSED,
     ("POST", "/organize/processes/new"): NO_PHASE,
+    ("POST", "/api/processes/{process_id}/window"): VOTING,
+    ("POST", "/api/processes/{process_id}/archive"): ALL - VOTING,
+    ("POST", "/api/processes/{process_id}/copy"): ALL,
     ("POST", "/organize/processes/{process_id}/edit"): NOT_CLOSED,
     ("POST", "/organize/processes/{process_id}/phase"): NOT_CLOSED,
     ("POST", "/organize/processes/{process_id}/window"): VOTING,
@@ -218,6 +221,21 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer_page",
         "/organize/processes/{process_id}/transition",
         {"data": {"to": "{next_phase}", "reason": "r"}},
+    ),
+    ("POST", "/api/processes/{process_id}/window"): (
+        "organizer",
+        "/api/processes/{process_id}/window",
+        {"json": {"voting_closes_at": "2099-01-01T01:00:00Z", "reason": "Storm."}},
+    ),
+    ("POST", "/api/processes/{process_id}/archive"): (
+        "organizer",
+        "/api/processes/{process_id}/archive",
+        {"json": {"reason": "Done."}},
+    ),
+    ("POST", "/api/processes/{process_id}/copy"): (
+        "organizer",
+        "/api/processes/{process_id}/copy",
+        {"json": {"name": "Matrix 2"}},
     ),
     ("POST", "/organize/processes/{process_id}/edit"): (
         "organizer_page",

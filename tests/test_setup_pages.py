@@ -463,3 +463,38 @@ def test_the_vote_page_says_the_opening_day_as_residents_count_days(client, orga
     assert "Voting opens on April 23, 2027." in page.text
     spanish = client.get(f"/processes/{pid}/vote", headers={"Accept-Language": "es"})
     assert "23 de abril de 2027" in spanish.text
+
+
+def test_the_api_moves_the_window_archives_and_copies_by_the_same_rules(
+    client, organizer, session, session_factory
+):
+    sign_in(client, organizer)
+    pid = _voting(client, session_factory, CLOSE_NY)
+    h = organizer.headers
+    moved = client.post(
+        f"/api/processes/{pid}/window",
+        json={"voting_closes_at": "2027-05-01T00:00:00Z", "reason": "A storm."},
+        headers=h,
+    )
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["old_closes_at"].startswith("2027-04-24T00:00")
+    past = client.post(
+        f"/api/processes/{pid}/window",
+        json={"voting_closes_at": "2020-05-01T00:00:00Z", "reason": "Oops."},
+        headers=h,
+    )
+    assert past.status_code == 409 and past.json()["error"] == "window_in_past"
+    assert "(America/New_York)" in past.json()["message"]
+    missing = client.post(f"/api/processes/{pid}/window", json={"reason": "x"}, headers=h)
+    assert missing.status_code == 422
+    assert [c["reason"] for c in client.get(f"/api/processes/{pid}/window").json()] == ["A storm."]
+    refused = client.post(f"/api/processes/{pid}/archive", json={}, headers=h)
+    assert refused.status_code == 409 and refused.json()["error"] == "wrong_phase"
+    set_phase(session_factory, pid, "funding")
+    archived = client.post(f"/api/processes/{pid}/archive", json={"reason": "Done."}, headers=h)
+    assert archived.status_code == 200 and archived.json()["archived_at"]
+    copy = client.post(f"/api/processes/{pid}/copy", json={"name": "Next year"}, headers=h)
+    assert copy.status_code == 201 and copy.json()["phase"] == "design"
+    assert copy.json()["voting_closes_at"] is None and copy.json()["archived_at"] is None
+    anonymous = client.post(f"/api/processes/{pid}/copy", json={"name": "Mine"})
+    assert anonymous.status_code == 401

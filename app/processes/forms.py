@@ -59,8 +59,8 @@ class ProcessForm:
 def zone_of(typed: dict[str, str], default: str) -> str:
     name = typed.get("time_zone", "").strip() or default
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        ZoneInfo(name[:64])
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return default
     return name
 
@@ -73,7 +73,10 @@ def local_moment(day: str, clock: str, zone: str) -> datetime | None:
     if not _DATE.fullmatch(day) or not _TIME.fullmatch(clock):
         raise ValueError("not a date and a time")
     local = datetime.fromisoformat(f"{day}T{clock.zfill(5)}").replace(tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:  # the last day of year 9999 in a zone behind UTC
+        raise ValueError("out of range") from None
 
 
 def exclusive_groups(text: str) -> list[list[int]]:
@@ -133,7 +136,7 @@ def read(
 
     `languages`: the checkboxes shown; `translated`: the languages whose name and
     description were shown; `zone`: the process's zone, used when the form's is unusable."""
-    form = ProcessForm(typed={k: v[:20_000] for k, v in typed.items()})
+    form = ProcessForm(typed={k: v[:20_001] for k, v in typed.items()})
     typed, values, problems = form.typed, form.values, form.problems
     for name in ("name", "description", "currency", "time_zone"):
         if name in typed:
