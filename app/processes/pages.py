@@ -190,7 +190,7 @@ def _form_page(
             "closed": phase == Phase.closed,
             "zone": zone,
             "zones": _zones(request, zone),
-            "all_languages": i18n.available(),
+            "all_languages": _offered(process),
             "translated": _translated(process),
             "methods": [m.value for m in CountMethod],
             "fills": [f.value for f in CountFill],
@@ -200,10 +200,14 @@ def _form_page(
     )
 
 
+def _offered(process: Process | None) -> list[str]:
+    """The languages a process may have: those pbvote has catalogs for, and its own."""
+    return sorted(set(i18n.available()) | set(process.languages if process else []))
+
+
 def _translated(process: Process | None) -> list[str]:
     """The languages whose name and description the form asks for, beside English."""
-    codes = set(i18n.available()) | set(process.languages if process else [])
-    return sorted(code for code in codes if code != i18n.DEFAULT)
+    return [code for code in _offered(process) if code != i18n.DEFAULT]
 
 
 def _refused(request: Request, session, form: forms.ProcessForm) -> None:
@@ -255,7 +259,7 @@ def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed:
         return RedirectResponse(SIGN_IN, status_code=303)
     form = forms.read(
         {**typed, "languages_shown": "1"},
-        languages=i18n.available(),
+        languages=_offered(None),
         translated=_translated(None),
         zone="America/New_York",
     )
@@ -305,7 +309,7 @@ def update(
     phase = Phase(process.phase)
     form = forms.read(
         typed,
-        languages=i18n.available(),
+        languages=_offered(process),
         translated=_translated(process),
         zone=process.time_zone,
         translations=process.translations,
