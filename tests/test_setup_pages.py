@@ -498,3 +498,19 @@ def test_the_api_moves_the_window_archives_and_copies_by_the_same_rules(
     assert copy.json()["voting_closes_at"] is None and copy.json()["archived_at"] is None
     anonymous = client.post(f"/api/processes/{pid}/copy", json={"name": "Mine"})
     assert anonymous.status_code == 401
+
+
+def test_a_refused_phase_change_is_said_in_vietnamese(client, organizer, session_factory):
+    sign_in(client, organizer)
+    pid = create(client)
+    set_phase(session_factory, pid, "proposal_development")
+    r = client.post(
+        f"/organize/processes/{pid}/phase",
+        headers={**ORIGIN, "Accept-Language": "vi"},
+        data={"to": "voting", "reason": "Sẵn sàng"},
+    )
+    assert r.status_code == 409
+    assert "Chưa thể chuyển bước" in r.text
+    assert "0 đề xuất trên lá phiếu; cần ít nhất 5" in r.text
+    assert "are needed" not in r.text
+    assert "Sẵn sàng</textarea>" in r.text  # the reason typed is kept
