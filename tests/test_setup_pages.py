@@ -514,3 +514,32 @@ def test_a_refused_phase_change_is_said_in_vietnamese(client, organizer, session
     assert "0 đề xuất trên lá phiếu; cần ít nhất 5" in r.text
     assert "are needed" not in r.text
     assert "Sẵn sàng</textarea>" in r.text  # the reason typed is kept
+
+
+def test_only_organizers_reach_the_set_up_pages(client, organizer, make_staff, session):
+    from app.users.models import Role
+
+    sign_in(client, organizer)
+    pid = create(client)
+    assert client.get("/organize/processes/99999").status_code == 404
+    client.cookies.clear()
+    delegate = make_staff(Role.delegate)
+    client.post(
+        "/station/login",
+        headers=ORIGIN,
+        data={"email": delegate.user.email, "password": delegate.password},
+    )
+    before = count(session, Process)
+    for path in ("/organize/processes/new", f"/organize/processes/{pid}/edit"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/station"
+    for path in ("new", f"{pid}/copy", f"{pid}/archive", f"{pid}/phase", f"{pid}/window"):
+        r = client.post(
+            f"/organize/processes/{path}",
+            headers=ORIGIN,
+            data={**FORM, "name": "Mine", "reason": "x", "to": "idea_collection"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, path
+    assert count(session, Process) == before
+    assert stored(session, pid).phase == "design" and stored(session, pid).archived_at is None
