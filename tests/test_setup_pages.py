@@ -543,3 +543,47 @@ def test_only_organizers_reach_the_set_up_pages(client, organizer, make_staff, s
         assert r.status_code == 303, path
     assert count(session, Process) == before
     assert stored(session, pid).phase == "design" and stored(session, pid).archived_at is None
+
+
+def test_a_vote_set_months_out_can_be_brought_forward_before_it_opens(
+    client, organizer, session, session_factory
+):
+    """Voting entered months before its window is not stuck: the opening moves while it is
+    still ahead; once voting has opened, only the close moves."""
+    sign_in(client, organizer)
+    pid = create(client)
+    opens, closes = datetime(2099, 4, 2, 13, 0, tzinfo=UTC), datetime(2099, 4, 24, 0, 0, tzinfo=UTC)
+    set_phase(session_factory, pid, "voting", voting_opens_at=opens, voting_closes_at=closes)
+    page = client.get(f"/organize/processes/{pid}/window").text
+    assert 'name="opens_date"' in page and 'value="2099-04-02"' in page
+    soon = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
+    moved = client.post(
+        f"/organize/processes/{pid}/window",
+        headers=ORIGIN,
+        data={
+            "opens_date": (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d"),
+            "opens_time": "09:00",
+            "closes_date": soon,
+            "closes_time": "20:00",
+            "reason": "The city voted to hold it now.",
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    process = stored(session, pid)
+    assert process.voting_opens_at < datetime.now(UTC) < process.voting_closes_at
+    [change] = session.execute(select(WindowChange)).scalars().all()
+    assert change.old_opens_at == opens and change.new_opens_at == process.voting_opens_at
+    assert "Voting was moved: it opens" in client.get(f"/processes/{pid}").text
+    # Open now: the opening no longer moves (ballots may exist), the close still does.
+    assert 'name="opens_date"' not in client.get(f"/organize/processes/{pid}/window").text
+    late = client.post(
+        f"/api/processes/{pid}/window",
+        json={
+            "voting_opens_at": "2099-01-01T00:00:00Z",
+            "voting_closes_at": "2099-02-01T00:00:00Z",
+            "reason": "Later after all.",
+        },
+        headers=organizer.headers,
+    )
+    assert late.status_code == 409 and late.json()["error"] == "window_started"
+    assert stored(session, pid).voting_opens_at == process.voting_opens_at

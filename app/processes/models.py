@@ -74,6 +74,9 @@ class WindowChange(SQLModel, table=True):
     process_id: int = Field(foreign_key="pb_process.id", index=True)
     old_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     new_closes_at: datetime = Field(sa_type=UTCDateTime)
+    # The opening moves only before voting has opened (no ballot can exist yet).
+    old_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    new_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     actor_id: int = Field(foreign_key="user_account.id")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -432,7 +432,8 @@ def _window_page(
 ):
     process = processes.get_process(session=session, process_id=process_id)
     if typed is None:
-        typed = {k: v for k, v in forms.form_of(process, []).items() if k.startswith("closes_")}
+        window = ("opens_", "closes_")
+        typed = {k: v for k, v in forms.form_of(process, []).items() if k.startswith(window)}
     return render(
         request,
         "processes/window.html",
@@ -443,6 +444,7 @@ def _window_page(
             "typed": typed,
             "problems": problems or {},
             "changes": processes.window_changes(session=session, process_id=process.id),
+            "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
             "message": message,
         },
         status_code=status_code,
@@ -469,14 +471,20 @@ def move_window(
     if user is None:
         return RedirectResponse(SIGN_IN, status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
-    typed = {k: form.get(k, "")[:2000] for k in ("closes_date", "closes_time", "reason")}
+    names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
+    typed = {k: form.get(k, "")[:2000] for k in names}
     problems = {}
-    try:
-        closes = forms.local_moment(typed["closes_date"], typed["closes_time"], process.time_zone)
-    except ValueError:
-        closes = None
+    moments = {}
+    for which in ("opens", "closes"):
+        try:
+            moments[which] = forms.local_moment(
+                typed[f"{which}_date"], typed[f"{which}_time"], process.time_zone
+            )
+        except ValueError:
+            problems[which] = said(request, "setup.error.moment")
+    closes = moments.get("closes")
     if closes is None:
-        problems["closes"] = said(request, "setup.error.moment")
+        problems.setdefault("closes", said(request, "setup.error.moment"))
     if not typed["reason"].strip():
         problems["reason"] = said(request, "setup.error.window_reason")
     if problems:
@@ -490,13 +498,14 @@ def move_window(
             actor=actor_of(user),
             process_id=process_id,
             closes_at=closes,
+            opens_at=moments.get("opens"),
             reason=typed["reason"],
         )
     except DomainError as exc:
         words = refusal(request, exc, staff_language(request), session=session)
         key = {"window_in_past": "setup.error.window_past", "invalid_window": "setup.error.window"}
         problem = said(request, key[exc.code]) if exc.code in key else words
-        field = "reason" if exc.field == "reason" else "closes"
+        field = {"reason": "reason", "voting_opens_at": "opens"}.get(exc.field or "", "closes")
         return _window_page(
             request,
             session,

@@ -97,6 +97,7 @@ def change_window(
         actor=actor_of(organizer),
         process_id=process_id,
         closes_at=body.voting_closes_at,
+        opens_at=body.voting_opens_at,
         reason=body.reason,
     )
 

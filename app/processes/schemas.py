@@ -213,6 +213,8 @@ class WindowChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     voting_closes_at: AwareTime = Field(...)
+    # Only while the opening is still ahead (voting entered before its window).
+    voting_opens_at: AwareTime = None
     reason: str = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
@@ -226,6 +228,8 @@ class WindowChangeOut(BaseModel):
     id: int
     old_closes_at: datetime | None
     new_closes_at: datetime
+    old_opens_at: datetime | None
+    new_opens_at: datetime | None
     actor_id: int
     reason: str
     at: datetime

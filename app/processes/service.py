@@ -168,24 +168,29 @@ def change_window(
     process_id: int,
     closes_at: datetime,
     reason: str,
+    opens_at: datetime | None = None,
     now: datetime | None = None,
 ) -> WindowChange:
     """Extend or shorten the voting window while voting is open, with a reason that
     residents read. A counted process (funding, closed) never reopens, and the new close
-    cannot be in the past."""
+    cannot be in the past. The opening moves only while it is still ahead (a process
+    put in voting months before its window), never once ballots may exist."""
     process = get_process(session=session, process_id=process_id, for_update=True)
     target = f"process:{process.id}"
     now = now or utcnow()
     reason = reason.strip()
+
+    def refuse(message: str, code: str, field: str = "voting_closes_at") -> Conflict:
+        return Conflict(message, field=field, code=code, audit=("process.window", target))
+
     if process.phase != Phase.voting.value:
         counted = process.phase in (Phase.funding.value, Phase.closed.value)
-        raise Conflict(
+        raise refuse(
             "Voting is over and counted: its window cannot reopen."
             if counted
             else "The voting window can be extended or shortened only while voting is open; "
             f"the process is in {process.phase}.",
-            code="wrong_phase",
-            audit=("process.window", target),
+            "wrong_phase",
         )
     if not reason:
         raise BadInput(
@@ -193,22 +198,23 @@ def change_window(
             field="reason",
             audit=("process.window", target),
         )
+    opened = process.voting_opens_at is None or process.voting_opens_at <= now
+    if opens_at is not None and opens_at != process.voting_opens_at and opened:
+        raise refuse(
+            "Voting has opened already: its opening cannot move, only its close.",
+            "window_started",
+            "voting_opens_at",
+        )
+    new_opens = process.voting_opens_at if opens_at is None else opens_at
     if closes_at <= now:
-        raise Conflict(
+        raise refuse(
             f"The new close ({local_time(process, closes_at)}) is in the past; "
             "voting cannot end before now.",
-            field="voting_closes_at",
-            code="window_in_past",
-            audit=("process.window", target),
+            "window_in_past",
         )
-    if process.voting_opens_at and closes_at <= process.voting_opens_at:
-        raise Conflict(
-            "voting_closes_at must be after voting_opens_at.",
-            field="voting_closes_at",
-            code="invalid_window",
-            audit=("process.window", target),
-        )
-    if closes_at == process.voting_closes_at:
+    if new_opens and closes_at <= new_opens:
+        raise refuse("voting_closes_at must be after voting_opens_at.", "invalid_window")
+    if closes_at == process.voting_closes_at and new_opens == process.voting_opens_at:
         raise Conflict(
             f"Voting already closes at {local_time(process, closes_at)}.",
             field="voting_closes_at",
@@ -218,22 +224,28 @@ def change_window(
         process_id=process.id,
         old_closes_at=process.voting_closes_at,
         new_closes_at=closes_at,
+        old_opens_at=process.voting_opens_at,
+        new_opens_at=new_opens,
         actor_id=actor.user_id,
         reason=reason[:2000],
         at=now,
     )
-    process.voting_closes_at = closes_at
+    process.voting_opens_at, process.voting_closes_at = new_opens, closes_at
     process.updated_at = now
     session.add_all([process, change])
     session.flush()
+
+    def said(at: datetime | None) -> str | None:
+        return at.isoformat() if at else None
+
     audit.append(
         session=session,
         actor=actor,
         action="process.window",
         target=target,
         detail={
-            "from": change.old_closes_at.isoformat() if change.old_closes_at else None,
-            "to": closes_at.isoformat(),
+            "closes": [said(change.old_closes_at), said(closes_at)],
+            "opens": [said(change.old_opens_at), said(new_opens)],
             "reason": reason[:500],
         },
     )

@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("process_id", sa.Integer(), nullable=False),
         sa.Column("old_closes_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("new_closes_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("old_opens_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("new_opens_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
