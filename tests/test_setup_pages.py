@@ -165,7 +165,7 @@ def test_settings_are_edited_in_design_and_the_rules_are_fixed_after(
         data={"name": "Eastside PB 2027", "budget": "1,000,000", "time_zone": "America/New_York"},
     )
     assert refused.status_code == 409 and "fixed when the process left design" in refused.text
-    assert 'href="#f-budget"' in refused.text
+    assert 'href="#f-budget"' in refused.text and 'id="f-budget"' in refused.text
     assert stored(session, pid).budget_cents == 300_000_50
     assert count(session, AuditEntry) == audit_before + 1  # the refusal only
     # Texts still change after design: a description, a translation.

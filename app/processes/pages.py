@@ -223,7 +223,7 @@ def _refused(request: Request, session, form: forms.ProcessForm) -> None:
 
 
 def _service_problem(request: Request, session, form: forms.ProcessForm, exc: DomainError):
-    refusal(request, exc, staff_language(request), session=session)
+    words = refusal(request, exc, staff_language(request), session=session)
     where = forms.FORM_FIELD.get(exc.field or "", exc.field or "form")
     if exc.code == "rules_frozen":
         form.problems[where] = "setup.error.rules_frozen"
@@ -232,7 +232,7 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
     elif exc.code == "invalid_rules":
         form.problems["count_seats"] = forms.PROBLEM["count_seats"]
     else:
-        form.problems[where] = exc.message
+        form.problems[where] = words
 
 
 @router.get("/organize/processes/new", response_class=HTMLResponse)
