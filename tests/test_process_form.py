@@ -49,3 +49,27 @@ def test_the_example_form_reads_as_the_api_would_take_it():
     assert data.budget_cents == 1_500_25 and data.languages == ["en"]
     assert data.voting_closes_at.isoformat() == "2027-04-24T00:00:00+00:00"
     assert data.count_exclusive == [[3, 7], [4, 9]]
+
+
+def test_money_is_read_as_people_type_it():
+    from app.digits import parse_money
+
+    assert parse_money("250,000") == 250_000_00 and parse_money("$1,500") == 1_500_00
+    assert parse_money("250000.5") == 250_000_50 and parse_money(" 12.34 ") == 12_34
+    for wrong in ("1,50", "12.345", "abc", "١٢", "1e3", "9" * 20, "", "-5"):
+        assert parse_money(wrong) is None, wrong
+
+
+def test_a_moment_is_written_in_the_process_zone_without_seconds():
+    from datetime import UTC, datetime
+
+    from app.web.i18n import format_moment
+
+    close = datetime(2027, 4, 24, 0, 0, tzinfo=UTC)  # 20:00 in New York on the 23rd
+    said = {lang: format_moment(lang, close, "America/New_York").replace("\u202f", " ")
+            for lang in ("en", "es", "vi")}  # fmt: skip
+    assert said == {
+        "en": "April 23, 2027, 8:00 PM",
+        "es": "23 de abril de 2027, 8:00 p.m.",
+        "vi": "20:00 ngày 23 tháng 4 năm 2027",
+    }
