@@ -79,6 +79,7 @@ def create_app(
     from app.ideas.router import router as ideas_router
     from app.paper.router import router as paper_router
     from app.paper.station import router as paper_pages
+    from app.processes.pages import router as process_pages
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(station_pages)
     app.include_router(paper_pages)
     app.include_router(organize_pages)
+    app.include_router(process_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

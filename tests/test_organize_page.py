@@ -28,7 +28,7 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     first = create_proposal(client, organizer, pid, ideas[:1], title="Food recovery")
     second = create_proposal(client, organizer, pid, ideas[1:2], title="Tiny homes")
     sign_in(client, organizer)
-    page = client.get("/organize")
+    page = client.get(f"/organize/processes/{pid}")
     assert "Food recovery" in page.text and "0 on the ballot, 5 needed" in page.text
 
     approved = client.post(f"/organize/proposals/{first['id']}/approve", headers=ORIGIN)

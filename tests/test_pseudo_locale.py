@@ -78,11 +78,33 @@ def staff_pages(client, paper, pid: int) -> dict[str, str]:  # noqa: F811
     sign_in(client, paper.organizer)
     pages["organize"] = client.get("/organize").text
     pages["organize batch"] = client.get(f"/organize/batches/{batch}").text
+    pages.update(setup_pages(client, pid))
     load(client, paper.first, batch, PASS_1)
     load(client, paper.second, batch, PASS_2)
     closed = client.post(f"/api/paper-batches/{batch}/close", headers=paper.first.headers)
     assert closed.status_code == 200, closed.text
     return pages
+
+
+def setup_pages(client, pid: int) -> dict[str, str]:
+    """The organizer's set-up pages of the process (in voting) and a new one's form."""
+    pages = {
+        "process overview": client.get(f"/organize/processes/{pid}"),
+        "process settings": client.get(f"/organize/processes/{pid}/edit"),
+        "phase change": client.get(f"/organize/processes/{pid}/phase"),
+        "voting window": client.get(f"/organize/processes/{pid}/window"),
+        "window refused": client.post(
+            f"/organize/processes/{pid}/window",
+            headers=ORIGIN,
+            data={"closes_date": "2020-01-01", "closes_time": "20:00", "reason": "x"},
+        ),
+        "new process": client.get("/organize/processes/new"),
+        "new process refused": client.post(
+            "/organize/processes/new", headers=ORIGIN, data={"name": "x", "budget": "lots"}
+        ),
+    }
+    # Data, not text: time zones as the IANA database names them, languages in themselves.
+    return {name: re.sub(r"\bUTC\b|English", " ", r.text) for name, r in pages.items()}
 
 
 def kiosk_pages(client, paper, pid: int) -> dict[str, str]:  # noqa: F811

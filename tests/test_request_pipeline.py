@@ -213,6 +213,12 @@ STAFF_PAGE_POSTS = [
     "/organize/batches/1/sheets/1",
     "/organize/proposals/1/approve",
     "/organize/processes/1/access-codes",
+    "/organize/processes/new",
+    "/organize/processes/1/edit",
+    "/organize/processes/1/phase",
+    "/organize/processes/1/window",
+    "/organize/processes/1/archive",
+    "/organize/processes/1/copy",
 ]
 
 

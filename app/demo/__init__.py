@@ -99,6 +99,10 @@ PRACTICE_TRANSLATIONS = {
 }
 
 
+# RMAPI is in Rochester, New York: every date of the demo is shown in its time.
+DEMO_TIME_ZONE = "America/New_York"
+
+
 @dataclass(frozen=True)
 class DemoResult:
     process: Process
@@ -141,6 +145,7 @@ def load_demo(
             currency="USD",
             ballot_size=5,
             languages=["en", "es", "vi"],
+            time_zone=DEMO_TIME_ZONE,
         ),
     )
     processes.transition(
@@ -234,6 +239,7 @@ def _practice_process(*, session: Session, actor: Actor, password: str) -> Proce
             currency="USD",
             ballot_size=5,
             languages=["en", "es", "vi"],
+            time_zone=DEMO_TIME_ZONE,
             description="A demonstration: rank up to five of six small projects. Enter any name, "
             "birth date and ZIP code; the same details can vote only once.",
         ),

@@ -33,7 +33,7 @@ from app.paper.models import (
     SheetState,
 )
 from app.processes.models import Process
-from app.processes.phases import Phase, guard
+from app.processes.phases import Phase, Waiting, guard
 from app.processes.service import get_process
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
@@ -663,8 +663,10 @@ def _every_batch_closed(session: Session, process: Process, _: Any) -> str | Non
         .where(PaperBatch.process_id == process.id, PaperBatch.status == BatchStatus.open.value)
     ).scalar_one()
     if still_open:
-        return (
+        return Waiting(
             f"{still_open} paper batch{'es are' if still_open > 1 else ' is'} still open: "
-            "close each batch, or exclude it with a reason, before funding."
+            "close each batch, or exclude it with a reason, before funding.",
+            "guard.batches_open",
+            n=still_open,
         )
     return None

@@ -47,6 +47,9 @@ class Process(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Archived: kept for the record and reachable by its address, but no longer listed
+    # on the residents' home page or the organizers' default list.
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PhaseTransition(SQLModel, table=True):
@@ -56,6 +59,24 @@ class PhaseTransition(SQLModel, table=True):
     process_id: int = Field(foreign_key="pb_process.id", index=True)
     from_phase: str = Field(max_length=32)
     to_phase: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="user_account.id")
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WindowChange(SQLModel, table=True):
+    """The voting window moved while voting was open (extended or shortened), and why:
+    audited, and shown to residents on the process page."""
+
+    __tablename__ = "voting_window_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="pb_process.id", index=True)
+    old_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    new_closes_at: datetime = Field(sa_type=UTCDateTime)
+    # The opening moves only before voting has opened (no ballot can exist yet).
+    old_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    new_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     actor_id: int = Field(foreign_key="user_account.id")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from app.processes.models import Process
+from app.web.i18n import format_moment
 
 
 class Phase(StrEnum):
@@ -33,6 +34,24 @@ OnEnter = Callable[[Session, Process, datetime], None]
 
 GUARDS: dict[Phase, list[Guard]] = {phase: [] for phase in Phase}
 ON_ENTER: dict[Phase, list[OnEnter]] = {phase: [] for phase in Phase}
+
+
+class Waiting(str):
+    """A guard's reason: an English sentence (what the API says), which also carries the
+    catalog key and values a page says it with in the reader's language."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, text: str, key: str, **values: object) -> "Waiting":
+        reason = super().__new__(cls, text)
+        reason.key, reason.values = key, values
+        return reason
+
+
+def local_time(process: Process, when: datetime) -> str:
+    """A moment as an English message says it: in the process's own time zone, named."""
+    return f"{format_moment('en', when, process.time_zone)} ({process.time_zone})"
 
 
 def guard(to: Phase) -> Callable[[Guard], Guard]:
@@ -83,9 +102,11 @@ def guard_problems(session: Session, process: Process, to: Phase, now: datetime)
 @guard(Phase.voting)
 def _window_not_over(_: Session, process: Process, now: datetime) -> str | None:
     if process.voting_closes_at and process.voting_closes_at <= now:
-        return (
-            f"The voting window closed at {process.voting_closes_at.isoformat()}; "
-            "set a later voting_closes_at before opening the vote."
+        return Waiting(
+            f"The voting window closed at {local_time(process, process.voting_closes_at)}; "
+            "set a later voting_closes_at before opening the vote.",
+            "guard.window_closed",
+            when=process.voting_closes_at,
         )
     return None
 
@@ -93,9 +114,11 @@ def _window_not_over(_: Session, process: Process, now: datetime) -> str | None:
 @guard(Phase.funding)
 def _window_over(_: Session, process: Process, now: datetime) -> str | None:
     if process.voting_closes_at and process.voting_closes_at > now:
-        return (
-            f"Voting is open until {process.voting_closes_at.isoformat()}; "
-            "funding can start once the voting window is over."
+        return Waiting(
+            f"Voting is open until {local_time(process, process.voting_closes_at)}; "
+            "funding can start once the voting window is over.",
+            "guard.window_open",
+            when=process.voting_closes_at,
         )
     return None
 

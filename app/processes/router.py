@@ -6,11 +6,15 @@ from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes import service
 from app.processes.deps import ProcessId
 from app.processes.schemas import (
+    ArchiveRequest,
+    CopyRequest,
     ProcessCreate,
     ProcessOut,
     ProcessUpdate,
     TransitionOut,
     TransitionRequest,
+    WindowChangeOut,
+    WindowChangeRequest,
 )
 
 router = APIRouter(prefix="/api/processes", tags=["processes"])
@@ -73,3 +77,66 @@ def transition(
 )
 def list_transitions(session: SessionDep, process_id: int = ProcessId):
     return service.transitions_of(session=session, process_id=process_id)
+
+
+@router.post(
+    "/{process_id}/window",
+    response_model=WindowChangeOut,
+    status_code=201,
+    responses=_staff_errors,
+)
+def change_window(
+    body: WindowChangeRequest,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    """Extend or shorten the voting window while voting is open (never into the past)."""
+    return service.change_window(
+        session=session,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        closes_at=body.voting_closes_at,
+        opens_at=body.voting_opens_at,
+        reason=body.reason,
+    )
+
+
+@router.get(
+    "/{process_id}/window",
+    response_model=list[WindowChangeOut],
+    responses=error_responses(NotFound),
+)
+def list_window_changes(session: SessionDep, process_id: int = ProcessId):
+    service.get_process(session=session, process_id=process_id)
+    return service.window_changes(session=session, process_id=process_id)
+
+
+@router.post("/{process_id}/archive", response_model=ProcessOut, responses=_staff_errors)
+def archive_process(
+    body: ArchiveRequest,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    return service.archive_process(
+        session=session,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        archived=body.archived,
+        reason=body.reason,
+    )
+
+
+@router.post(
+    "/{process_id}/copy", response_model=ProcessOut, status_code=201, responses=_staff_errors
+)
+def copy_process(
+    body: CopyRequest,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    return service.copy_process(
+        session=session, actor=actor_of(organizer), process_id=process_id, name=body.name
+    )

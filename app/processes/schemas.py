@@ -188,6 +188,7 @@ class ProcessOut(BaseModel):
     tie_break_seed: str | None
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = None
 
 
 class TransitionRequest(BaseModel):
@@ -204,3 +205,46 @@ class TransitionOut(BaseModel):
     actor_id: int
     reason: str
     at: datetime
+
+
+class WindowChangeRequest(BaseModel):
+    """Extend or shorten the voting window while voting is open; residents read the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    voting_closes_at: AwareTime = Field(...)
+    # Only while the opening is still ahead (voting entered before its window).
+    voting_opens_at: AwareTime = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _a_close_is_given(self):
+        if self.voting_closes_at is None:
+            raise ValueError("voting_closes_at: give the new close, e.g. 2027-04-24T00:00:00Z")
+        return self
+
+
+class WindowChangeOut(BaseModel):
+    id: int
+    old_closes_at: datetime | None
+    new_closes_at: datetime
+    old_opens_at: datetime | None
+    new_opens_at: datetime | None
+    actor_id: int
+    reason: str
+    at: datetime
+
+
+class ArchiveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    archived: bool = True
+    reason: str = Field(default="", max_length=2000)
+
+
+class CopyRequest(BaseModel):
+    """A new process in design with this one's set-up (no ideas, proposals or ballots)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name

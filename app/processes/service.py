@@ -1,5 +1,6 @@
 """PB processes: create, change the rules, move through the phases."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -8,10 +9,10 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor
 from app.db import utcnow
-from app.errors import Conflict, NotFound
+from app.errors import BadInput, Conflict, NotFound
 from app.ideas.criteria import seed_default_criteria
-from app.processes.models import PhaseTransition, Process
-from app.processes.phases import ON_ENTER, Phase, guard_problems, step_problem
+from app.processes.models import PhaseTransition, Process, WindowChange
+from app.processes.phases import ON_ENTER, Phase, guard_problems, local_time, step_problem
 from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
 
 
@@ -22,8 +23,15 @@ def get_process(*, session: Session, process_id: int, for_update: bool = False) 
     return process
 
 
-def list_processes(*, session: Session) -> list[Process]:
-    return list(session.execute(select(Process).order_by(Process.id)).scalars())
+def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
+    """Every process; `archived=False` only those in use (what residents' and organizers'
+    lists show), `archived=True` only the archived ones."""
+    query = select(Process).order_by(Process.id)
+    if archived is not None:
+        query = query.where(
+            Process.archived_at.is_not(None) if archived else Process.archived_at.is_(None)
+        )
+    return list(session.execute(query).scalars())
 
 
 def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Process:
@@ -151,3 +159,219 @@ def transitions_of(*, session: Session, process_id: int) -> list[PhaseTransition
             .order_by(PhaseTransition.at, PhaseTransition.id)
         ).scalars()
     )
+
+
+def change_window(
+    *,
+    session: Session,
+    actor: Actor,
+    process_id: int,
+    closes_at: datetime,
+    reason: str,
+    opens_at: datetime | None = None,
+    now: datetime | None = None,
+) -> WindowChange:
+    """Extend or shorten the voting window while voting is open, with a reason that
+    residents read. A counted process (funding, closed) never reopens, and the new close
+    cannot be in the past. The opening moves only while it is still ahead (a process
+    put in voting months before its window), never once ballots may exist."""
+    process = get_process(session=session, process_id=process_id, for_update=True)
+    target = f"process:{process.id}"
+    now = now or utcnow()
+    reason = reason.strip()
+
+    def refuse(message: str, code: str, field: str = "voting_closes_at") -> Conflict:
+        return Conflict(message, field=field, code=code, audit=("process.window", target))
+
+    if process.phase != Phase.voting.value:
+        counted = process.phase in (Phase.funding.value, Phase.closed.value)
+        raise refuse(
+            "Voting is over and counted: its window cannot reopen."
+            if counted
+            else "The voting window can be extended or shortened only while voting is open; "
+            f"the process is in {process.phase}.",
+            "wrong_phase",
+        )
+    if not reason:
+        raise BadInput(
+            "Say why the voting window moves: residents read the reason.",
+            field="reason",
+            audit=("process.window", target),
+        )
+    opened = process.voting_opens_at is None or process.voting_opens_at <= now
+    if opens_at is not None and opens_at != process.voting_opens_at and opened:
+        raise refuse(
+            "Voting has opened already: its opening cannot move, only its close.",
+            "window_started",
+            "voting_opens_at",
+        )
+    new_opens = process.voting_opens_at if opens_at is None else opens_at
+    if closes_at <= now:
+        raise refuse(
+            f"The new close ({local_time(process, closes_at)}) is in the past; "
+            "voting cannot end before now.",
+            "window_in_past",
+        )
+    if new_opens and closes_at <= new_opens:
+        raise refuse("voting_closes_at must be after voting_opens_at.", "invalid_window")
+    if closes_at == process.voting_closes_at and new_opens == process.voting_opens_at:
+        raise Conflict(
+            f"Voting already closes at {local_time(process, closes_at)}.",
+            field="voting_closes_at",
+            code="window_unchanged",
+        )
+    change = WindowChange(
+        process_id=process.id,
+        old_closes_at=process.voting_closes_at,
+        new_closes_at=closes_at,
+        old_opens_at=process.voting_opens_at,
+        new_opens_at=new_opens,
+        actor_id=actor.user_id,
+        reason=reason[:2000],
+        at=now,
+    )
+    process.voting_opens_at, process.voting_closes_at = new_opens, closes_at
+    process.updated_at = now
+    session.add_all([process, change])
+    session.flush()
+
+    def said(at: datetime | None) -> str | None:
+        return at.isoformat() if at else None
+
+    audit.append(
+        session=session,
+        actor=actor,
+        action="process.window",
+        target=target,
+        detail={
+            "closes": [said(change.old_closes_at), said(closes_at)],
+            "opens": [said(change.old_opens_at), said(new_opens)],
+            "reason": reason[:500],
+        },
+    )
+    return change
+
+
+def window_changes(*, session: Session, process_id: int) -> list[WindowChange]:
+    """The moves of the voting window, oldest first."""
+    return list(
+        session.execute(
+            select(WindowChange)
+            .where(WindowChange.process_id == process_id)
+            .order_by(WindowChange.at, WindowChange.id)
+        ).scalars()
+    )
+
+
+def archive_process(
+    *, session: Session, actor: Actor, process_id: int, archived: bool, reason: str = ""
+) -> Process:
+    """Archive (or bring back) a process: no longer listed for residents or organizers,
+    kept for the record and reachable by its address. Never while voting is open."""
+    process = get_process(session=session, process_id=process_id, for_update=True)
+    target = f"process:{process.id}"
+    action = "process.archive" if archived else "process.unarchive"
+    if archived and process.phase == Phase.voting.value:
+        raise Conflict(
+            "A process cannot be archived while voting is open: end the voting window, "
+            "then move it to funding first.",
+            code="wrong_phase",
+            audit=(action, target),
+        )
+    if (process.archived_at is not None) == archived:
+        raise Conflict(
+            "The process is already archived." if archived else "The process is not archived.",
+            code="archive_unchanged",
+        )
+    process.archived_at = utcnow() if archived else None
+    session.add(process)
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"reason": reason.strip()[:500]},
+    )
+    return process
+
+
+# Columns a copy never takes from the old process's rows: its own identity and times.
+_NOT_COPIED = frozenset({"id", "process_id", "created_at", "updated_at"})
+
+
+def _copy_rows(session: Session, model: Any, source_id: int, copy_id: int, **reset: Any) -> int:
+    rows = session.execute(select(model).where(model.process_id == source_id)).scalars().all()
+    columns = [c.key for c in model.__table__.columns if c.key not in _NOT_COPIED]
+    for row in rows:
+        values = {key: getattr(row, key) for key in columns}
+        session.add(model(**{**values, **reset}, process_id=copy_id))
+    session.flush()
+    return len(rows)
+
+
+def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) -> Process:
+    """A new process in design with an old one's set-up: its rules, count, languages,
+    translations, time zone, sites, criteria, voting and paper rules. Not its voting
+    window, ideas, proposals, ballots or access codes."""
+    from app.ideas.models import Criterion
+    from app.paper.models import PaperRules
+    from app.sites.models import Site
+    from app.voting.models import VotingRules
+
+    source = get_process(session=session, process_id=process_id)
+    data = ProcessCreate(
+        name=name,
+        description=source.description,
+        budget_cents=source.budget_cents,
+        currency=source.currency,
+        ballot_size=source.ballot_size,
+        languages=list(source.languages),
+        translations=source.translations,
+        time_zone=source.time_zone,
+        count_method=source.count_method,
+        count_seats=source.count_seats,
+        count_fill=source.count_fill,
+        count_exclusive=source.count_exclusive,
+        tie_break=source.tie_break,
+    )
+    copy = create_process(session=session, actor=actor, data=data)
+    # The old process's criteria replace the defaults a new process starts with.
+    for seeded in session.execute(select(Criterion).where(Criterion.process_id == copy.id)):
+        session.delete(seeded[0])
+    session.flush()
+    copied = {
+        "criteria": _copy_rows(session, Criterion, source.id, copy.id),
+        # An event's or a site's dates were the old cycle's.
+        "sites": _copy_rows(session, Site, source.id, copy.id, opens_at=None, closes_at=None),
+        "voting_rules": _copy_rows(session, VotingRules, source.id, copy.id),
+        "paper_rules": _copy_rows(session, PaperRules, source.id, copy.id),
+    }
+    audit.append(
+        session=session,
+        actor=actor,
+        action="process.copy",
+        target=f"process:{copy.id}",
+        detail={"from": source.id, **copied},
+    )
+    return copy
+
+
+def counts_of(*, session: Session, process_id: int) -> dict[str, int]:
+    """What a process holds so far, for its organizers' overview."""
+    from sqlalchemy import func
+
+    from app.ideas.models import Criterion, Idea
+    from app.proposals.models import Proposal
+    from app.sites.models import Site
+
+    def n(model: Any, *where: Any) -> int:
+        query = select(func.count()).select_from(model).where(model.process_id == process_id)
+        return session.execute(query.where(*where)).scalar_one()
+
+    return {
+        "sites": n(Site),
+        "criteria": n(Criterion),
+        "ideas": n(Idea, Idea.status == "visible"),
+        "proposals": n(Proposal),
+        "on_ballot": n(Proposal, Proposal.status == "approved"),
+    }

@@ -13,7 +13,7 @@ from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.ideas.models import Idea, IdeaStatus
 from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase, guard
+from app.processes.phases import Phase, Waiting, guard
 from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
 from app.proposals.schemas import ProposalCreate, ProposalUpdate, Translation
 from app.web import i18n
@@ -47,9 +47,12 @@ def _enough_on_ballot(session: Session, process: Process, _: datetime) -> str | 
     if on_ballot >= process.ballot_size:
         return None
     verb = "proposal is" if on_ballot == 1 else "proposals are"
-    return (
+    return Waiting(
         f"{on_ballot} {verb} on the ballot; at least {process.ballot_size} are needed "
-        "(approve more in proposal_development)."
+        "(approve more in proposal_development).",
+        "guard.ballot_short",
+        on_ballot=on_ballot,
+        needed=process.ballot_size,
     )
 
 

@@ -7,6 +7,7 @@ same throttling and audit), and answers in the resident's language.
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -46,7 +47,9 @@ def _closed_message(process: Process, t: Any) -> str | None:
     if ORDER.index(phase) < ORDER.index(Phase.voting) or (
         phase == Phase.voting and opens and now < opens
     ):
-        return t("vote.opens_at", when=opens) if opens else t("vote.not_open")
+        # The day as the process's residents count days (a 20:00 opening is not tomorrow).
+        day = opens.astimezone(ZoneInfo(process.time_zone)).date() if opens else None
+        return t("vote.opens_at", when=day) if day else t("vote.not_open")
     if phase != Phase.voting or (closes and now >= closes):
         return t("vote.ended")
     return None

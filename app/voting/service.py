@@ -48,6 +48,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -61,7 +62,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
-from app.processes.phases import Phase, on_enter
+from app.processes.phases import Phase, local_time, on_enter
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
@@ -183,7 +184,9 @@ def put_rules(
 def _last_voting_day(process: Process, now: datetime) -> date:
     if process.voting_closes_at is None:
         return now.date()
-    return (process.voting_closes_at - timedelta(microseconds=1)).date()
+    # The last day as the process's residents count days, not UTC's.
+    last = process.voting_closes_at - timedelta(microseconds=1)
+    return last.astimezone(ZoneInfo(process.time_zone)).date()
 
 
 _FIVE_DIGITS = re.compile(r"[0-9]{5}")
@@ -448,13 +451,13 @@ def open_process_for_voting(*, session: Session, process_id: int, now: datetime)
         )
     if process.voting_opens_at and now < process.voting_opens_at:
         raise Conflict(
-            f"Voting opens at {process.voting_opens_at.isoformat()}.",
+            f"Voting opens at {local_time(process, process.voting_opens_at)}.",
             code="voting_not_open",
             audit=("ballot.cast", target),
         )
     if process.voting_closes_at and now >= process.voting_closes_at:
         raise Conflict(
-            f"Voting closed at {process.voting_closes_at.isoformat()}.",
+            f"Voting closed at {local_time(process, process.voting_closes_at)}.",
             code="voting_closed",
             audit=("ballot.cast", target),
         )

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -165,8 +165,13 @@ def format_day(language: str, when: date | datetime, zone: str | tzinfo | None =
 
 
 def format_moment(language: str, when: datetime, zone: str | tzinfo | None = None) -> str:
+    """A date and time in the process's time zone, the date as `format_day` writes it and
+    the time without seconds ("April 23, 2027, 8:00 PM"; "23 de abril de 2027, 20:00")."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return format_datetime(when, "medium", tzinfo=tz, locale=locale(language))
+    local = when.astimezone(tz) if tz is not None else when
+    where = locale(language)
+    clock = format_time(local, "short", locale=where)
+    return where.datetime_formats["medium"].format(clock, format_day(language, local))
 
 
 def _accept_language(header: str) -> list[str]:

@@ -1,6 +1,7 @@
-"""The organizers' page: every process at a glance, the next phase, live turnout, paper
-reconciliation, sheets to resolve, and the downloads. Signed in like the polling station;
-every POST must come from this site."""
+"""The organizers' list of processes (/organize), and the forms of a process's overview
+that act on its proposals, access codes and paper sheets. Signed in like the polling
+station; every POST must come from this site. A process's own pages (create, edit,
+overview, phase, voting window, archive, copy) are in app/processes/pages.py."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -11,97 +12,27 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
-from app.processes import service as processes
-from app.processes.phases import Phase, next_phase
+from app.processes.pages import organizer, overview_page, process_list, said
 from app.proposals import service as proposals
-from app.users.models import Role
 from app.voting import service as voting
 from app.voting.router import MAKE_CODES, access_codes_csv
-from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
 
 
-def _organizer(user):
-    return user if user is not None and user.role == Role.organizer.value else None
-
-
-def _overview(request: Request, session, user, *, message=None, error=None, status_code=200):
-    cards = []
-    for process in processes.list_processes(session=session):
-        phase = Phase(process.phase)
-        card = {"process": process, "next": next_phase(phase) if phase != Phase.closed else None}
-        if phase == Phase.proposal_development:
-            card["proposals"] = proposals.list_proposals(
-                session=session, process_id=process.id, staff=True
-            )
-        if phase in (Phase.voting, Phase.funding, Phase.closed):
-            card["turnout"] = voting.turnout(session=session, process_id=process.id)
-            card["paper"] = paper.reconciliation(session=session, process_id=process.id)
-            card["batches"] = paper.list_batches(session=session, process_id=process.id)
-        cards.append(card)
-    return render(
-        request,
-        "organize.html",
-        {"user": user, "cards": cards, "message": message, "error": error},
-        status_code=status_code,
-    )
-
-
-def _said(request: Request, key: str, **values: object) -> str:
-    """A text of this page in the organizer's language."""
-    return i18n.translate(i18n.pick_language(request), key, **values)
-
-
 @router.get("/organize", response_class=HTMLResponse)
 def organize(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = _organizer(staff)
+    user = organizer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
-    return _overview(request, session, user)
-
-
-@router.post(
-    "/organize/processes/{process_id}/transition",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
-def move(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
-):
-    user = _organizer(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
-    to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
-    if not reason or to not in Phase.__members__:
-        error = form_refusal(request, _said(request, "organize.reason_needed"), session=session)
-        return _overview(request, session, user, status_code=422, error=error)
-    try:
-        processes.transition(
-            session=session,
-            actor=Actor(role=user.role, user_id=user.id),
-            process_id=process_id,
-            to=Phase(to),
-            reason=reason,
-        )
-    except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return _overview(request, session, user, error=error, status_code=exc.status_code)
-    language = i18n.pick_language(request)
-    moved = i18n.translate(
-        language,
-        "organize.moved",
-        process=process_id,
-        phase=i18n.translate(language, f"phase.{to}"),
-    )
-    return _overview(request, session, user, message=moved)
+    return process_list(request, session, user)
 
 
 @router.get("/organize/batches/{batch_id}", response_class=HTMLResponse)
 def batch(request: Request, session: SessionDep, staff: StaffFromCookie, batch_id: int):
-    user = _organizer(staff)
+    user = organizer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     return _batch(request, session, user, batch_id)
@@ -139,7 +70,7 @@ def resolve(
     batch_id: int,
     sheet: int,
 ):
-    user = _organizer(staff)
+    user = organizer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     reason = form.get("reason", "").strip()[:2000]
@@ -162,7 +93,7 @@ def resolve(
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
         return _batch(request, session, user, batch_id, error=error, status_code=exc.status_code)
-    settled = _said(request, "organize.sheet_settled", sheet=sheet)
+    settled = said(request, "organize.sheet_settled", sheet=sheet)
     return _batch(request, session, user, batch_id, message=settled)
 
 
@@ -179,31 +110,36 @@ def decide(
     proposal_id: int,
     decision: str,
 ):
-    user = _organizer(staff)
+    user = organizer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
+    process_id = proposals.get_proposal(
+        session=session, proposal_id=proposal_id, staff=True
+    ).process_id
     actor = Actor(role=user.role, user_id=user.id)
     reason = form.get("reason", "").strip()[:2000]
     try:
         if decision == "approve":
             done = proposals.approve_proposal(session=session, actor=actor, proposal_id=proposal_id)
-            message = _said(
+            message = said(
                 request, "organize.approved", title=done.title, number=done.ballot_number
             )
         elif decision == "return" and len(reason) >= 3:
             done = proposals.return_proposal(
                 session=session, actor=actor, proposal_id=proposal_id, reason=reason
             )
-            message = _said(request, "organize.returned", title=done.title)
+            message = said(request, "organize.returned", title=done.title)
         else:
             error = form_refusal(
-                request, _said(request, "organize.return_reason_needed"), session=session
+                request, said(request, "organize.return_reason_needed"), session=session
             )
-            return _overview(request, session, user, status_code=422, error=error)
+            return overview_page(request, session, user, process_id, status_code=422, error=error)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _overview(request, session, user, error=error, status_code=exc.status_code)
-    return _overview(request, session, user, message=message)
+        return overview_page(
+            request, session, user, process_id, error=error, status_code=exc.status_code
+        )
+    return overview_page(request, session, user, process_id, message=message)
 
 
 @router.post("/organize/processes/{process_id}/access-codes", dependencies=[SameOrigin])
@@ -211,14 +147,14 @@ def make_codes(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
     """A batch of access codes, downloaded at once as a printable CSV (shown only this once)."""
-    user = _organizer(staff)
+    user = organizer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
     number = parse_count(count) or 0
     if not 1 <= number <= 10_000 or not label:
-        error = form_refusal(request, _said(request, "organize.codes_needed"), session=session)
-        return _overview(request, session, user, status_code=422, error=error)
+        error = form_refusal(request, said(request, "organize.codes_needed"), session=session)
+        return overview_page(request, session, user, process_id, status_code=422, error=error)
     try:
         MAKE_CODES(session=session, process_id=process_id)  # after the role, unlike a Depends
         batch, codes = voting.generate_access_codes(
@@ -231,5 +167,7 @@ def make_codes(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _overview(request, session, user, error=error, status_code=exc.status_code)
+        return overview_page(
+            request, session, user, process_id, error=error, status_code=exc.status_code
+        )
     return access_codes_csv(batch, codes)

@@ -12,13 +12,18 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep):
-    return render(request, "home.html", {"processes": processes.list_processes(session=session)})
+    shown = processes.list_processes(session=session, archived=False)
+    return render(request, "home.html", {"processes": shown})
 
 
 @router.get("/processes/{process_id}", response_class=HTMLResponse)
 def process_page(request: Request, session: SessionDep, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     history = processes.transitions_of(session=session, process_id=process_id)
+    window_changes = processes.window_changes(session=session, process_id=process_id)
     return render(
-        request, "process.html", {"process": process, "history": history}, offered=process.languages
+        request,
+        "process.html",
+        {"process": process, "history": history, "window_changes": window_changes},
+        offered=process.languages,
     )

@@ -239,7 +239,9 @@ def test_an_organizer_watches_turnout_and_moves_the_phase(live_server, browser, 
     page.screenshot(path=screenshots / "organize.png", full_page=True)
     # The organizer's cookie also opens the preview downloads (reads only).
     practice = page.locator("section.card").nth(1)
-    practice.get_by_label("Why it moves on to Funding").fill("Practice vote is over.")
-    practice.get_by_role("button", name="Move to Funding").click()
+    # The step is confirmed on its own page, which says what it freezes and what waits.
+    practice.get_by_role("link", name="Next step: Funding").click()
+    page.get_by_label("Why it moves on to Funding").fill("Practice vote is over.")
+    page.get_by_role("button", name="Move to Funding").click()
     outcome = page.locator("[role=status], [role=alert]").first.inner_text()
     assert "now in the phase “Funding”" in outcome or "No ballots" in outcome

@@ -17,6 +17,9 @@ FIELDS = [
     "contact_name", "count", "criterion_1", "criterion_2", "description", "email", "flag",
     "kiosk_ticket", "label", "marks", "mode", "name", "neighborhood", "password",
     "postal_code", "rank_1", "rank_2", "rank_3", "reason", "sheet", "sheets", "title", "to",
+    "budget", "currency", "ballot_size", "time_zone", "opens_date", "opens_time", "closes_date",
+    "closes_time", "count_method", "count_seats", "count_fill", "count_exclusive", "tie_break",
+    "languages_shown", "language_en", "name_es", "description_es", "archived",
 ]  # fmt: skip
 PAGES = sorted(path for method, path in ALLOWED if method == "POST" and not path.startswith("/api"))
 WHO = {"/organize": "organizer_page", "/station": "worker_page", "/delegate": "delegate_page"}

@@ -1,0 +1,585 @@
+"""The organizers' set-up pages of a process: create and edit it, its overview, the phase
+change with its confirmation, the voting window while voting, archive and copy.
+
+Each page calls the same service functions as the API (app/processes/service.py), so the
+same rules hold; a refusal re-renders the form with what was typed and a problem by field.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.audit import Actor
+from app.db import SessionDep, utcnow
+from app.errors import DomainError
+from app.paper import service as paper
+from app.processes import forms
+from app.processes import service as processes
+from app.processes.models import Process
+from app.processes.phases import Phase, guard_problems, next_phase
+from app.processes.schemas import CountFill, CountMethod, TieBreak
+from app.proposals import service as proposals
+from app.users.models import Role, User
+from app.voting import service as voting
+from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import form_refusal, refusal, render, staff_language
+
+router = APIRouter(include_in_schema=False)
+
+# The zones offered first: the United States' (where pbvote's residents mostly are), then
+# a few others; "every time zone" lists the rest.
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "UTC",
+    "America/Toronto",
+    "America/Mexico_City",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "Asia/Ho_Chi_Minh",
+)
+WINDOW_EDITABLE = (Phase.design, Phase.idea_collection, Phase.proposal_development)
+SIGN_IN = "/station"
+COUNTED_FROM = frozenset({Phase.voting.value, Phase.funding.value, Phase.closed.value})
+
+
+def organizer(staff: User | None) -> User | None:
+    return staff if staff is not None and staff.role == Role.organizer.value else None
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(role=user.role, user_id=user.id)
+
+
+def said(request: Request, key: str, **values: object) -> str:
+    """A text of these pages in the organizer's language."""
+    return i18n.translate(i18n.pick_language(request), key, **values)
+
+
+def reason_said(language: str, reason: str, process: Process) -> str:
+    """A guard's reason in the reader's words where it carries them (phases.Waiting)."""
+    key = getattr(reason, "key", None)
+    if key is None or i18n.translate(language, key) == key:
+        return str(reason)
+    values = {
+        name: i18n.format_moment(language, v, process.time_zone) if isinstance(v, datetime) else v
+        for name, v in reason.values.items()  # type: ignore[attr-defined]
+    }
+    return i18n.translate(language, key, **values)
+
+
+def waiting_for(request: Request, session, process: Process, to: Phase | None) -> list[str]:
+    if to is None:
+        return []
+    language = i18n.pick_language(request)
+    return [
+        reason_said(language, reason, process)
+        for reason in guard_problems(session, process, to, utcnow())
+    ]
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+def process_list(request: Request, session, user: User, *, message=None, status_code=200):
+    archived = request.query_params.get("archived") == "1"
+    shown = processes.list_processes(session=session, archived=None if archived else False)
+    cards = [
+        {
+            "process": process,
+            "next": next_phase(Phase(process.phase)),
+            "counts": processes.counts_of(session=session, process_id=process.id),
+            "voters": voting.turnout(session=session, process_id=process.id)["voters"]
+            if process.phase in COUNTED_FROM
+            else None,
+        }
+        for process in shown
+    ]
+    return render(
+        request,
+        "organize.html",
+        {"user": user, "cards": cards, "archived": archived, "message": message},
+        status_code=status_code,
+    )
+
+
+# --- the overview of one process -----------------------------------------------------------
+
+
+def overview_page(
+    request: Request,
+    session,
+    user: User,
+    process_id: int,
+    *,
+    message=None,
+    error=None,
+    status_code=200,
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    phase = Phase(process.phase)
+    following = next_phase(phase)
+    context: dict[str, Any] = {
+        "user": user,
+        "process": process,
+        "tab": "",
+        "next": following,
+        "waiting": waiting_for(request, session, process, following),
+        "counts": processes.counts_of(session=session, process_id=process.id),
+        "changes": processes.window_changes(session=session, process_id=process.id),
+        "message": message,
+        "error": error,
+    }
+    if phase == Phase.proposal_development:
+        context["proposals"] = proposals.list_proposals(
+            session=session, process_id=process.id, staff=True
+        )
+    if phase in COUNTED_FROM:
+        context["turnout"] = voting.turnout(session=session, process_id=process.id)
+        context["paper"] = paper.reconciliation(session=session, process_id=process.id)
+        context["batches"] = paper.list_batches(session=session, process_id=process.id)
+    return render(request, "processes/overview.html", context, status_code=status_code)
+
+
+# --- create and edit -----------------------------------------------------------------------
+
+
+def _zones(request: Request, current: str) -> list[str]:
+    if request.query_params.get("zones") == "all":
+        return sorted(available_timezones() | {"UTC"})
+    return list(COMMON_ZONES) + ([current] if current not in COMMON_ZONES else [])
+
+
+def _form_page(
+    request: Request,
+    *,
+    user: User,
+    process: Process | None,
+    form: forms.ProcessForm,
+    status_code: int = 200,
+):
+    language = i18n.pick_language(request)
+    problems = {
+        name: (i18n.translate(language, key) if key.startswith("setup.") else key)
+        for name, key in form.problems.items()
+    }
+    phase = Phase(process.phase) if process else Phase.design
+    zone = forms.zone_of(form.typed, process.time_zone if process else "America/New_York")
+    return render(
+        request,
+        "processes/form.html",
+        {
+            "user": user,
+            "process": process,
+            "tab": "edit",
+            "typed": form.typed,
+            "problems": problems,
+            "rules_open": phase == Phase.design,
+            "window_open": phase in WINDOW_EDITABLE,
+            "closed": phase == Phase.closed,
+            "zone": zone,
+            "zones": _zones(request, zone),
+            "all_languages": _offered(process),
+            "translated": _translated(process),
+            "methods": [m.value for m in CountMethod],
+            "fills": [f.value for f in CountFill],
+            "tie_breaks": [t.value for t in TieBreak],
+        },
+        status_code=status_code,
+    )
+
+
+def _offered(process: Process | None) -> list[str]:
+    """The languages a process may have: those pbvote has catalogs for, and its own."""
+    return sorted(set(i18n.available()) | set(process.languages if process else []))
+
+
+def _translated(process: Process | None) -> list[str]:
+    """The languages whose name and description the form asks for, beside English."""
+    return [code for code in _offered(process) if code != i18n.DEFAULT]
+
+
+def _refused(request: Request, session, form: forms.ProcessForm) -> None:
+    """Audits the form's first problem as the organizer's refusal, rolling back."""
+    first = next(iter(form.problems))
+    key = form.problems[first]
+    form_refusal(
+        request,
+        said(request, key) if key.startswith("setup.") else key,
+        session=session,
+        field=first,
+    )
+
+
+def _service_problem(request: Request, session, form: forms.ProcessForm, exc: DomainError):
+    words = refusal(request, exc, staff_language(request), session=session)
+    where = forms.FORM_FIELD.get(exc.field or "", exc.field or "form")
+    if exc.code == "rules_frozen":
+        form.problems[where] = "setup.error.rules_frozen"
+    elif exc.code == "invalid_window":
+        form.problems["closes"] = "setup.error.window"
+    elif exc.code == "invalid_rules":
+        form.problems["count_seats"] = forms.PROBLEM["count_seats"]
+    else:
+        form.problems[where] = words
+
+
+@router.get("/organize/processes/new", response_class=HTMLResponse)
+def new_process(request: Request, session: SessionDep, staff: StaffFromCookie):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    typed = {
+        "currency": "USD",
+        "ballot_size": "5",
+        "time_zone": "America/New_York",
+        "count_method": "borda",
+        "count_fill": "skip",
+        "tie_break": "seeded",
+        **{f"language_{code}": "on" for code in ("en", "es", "vi") if code in i18n.available()},
+    }
+    return _form_page(request, user=user, process=None, form=forms.ProcessForm(typed=typed))
+
+
+@router.post("/organize/processes/new", response_class=HTMLResponse, dependencies=[SameOrigin])
+def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    form = forms.read(
+        {**typed, "languages_shown": "1"},
+        languages=_offered(None),
+        translated=_translated(None),
+        zone="America/New_York",
+    )
+    data = forms.create_data(form)
+    if data is None:
+        _refused(request, session, form)
+        return _form_page(request, user=user, process=None, form=form, status_code=422)
+    try:
+        process = processes.create_process(session=session, actor=actor_of(user), data=data)
+    except DomainError as exc:
+        _service_problem(request, session, form, exc)
+        return _form_page(request, user=user, process=None, form=form, status_code=exc.status_code)
+    return RedirectResponse(f"/organize/processes/{process.id}", status_code=303)
+
+
+# After /organize/processes/new, which it would otherwise take for a process id.
+@router.get("/organize/processes/{process_id}", response_class=HTMLResponse)
+def overview(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    return overview_page(request, session, user, process_id)
+
+
+@router.get("/organize/processes/{process_id}/edit", response_class=HTMLResponse)
+def edit_process(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    process = processes.get_process(session=session, process_id=process_id)
+    typed = forms.form_of(process, _translated(process))
+    return _form_page(request, user=user, process=process, form=forms.ProcessForm(typed=typed))
+
+
+@router.post(
+    "/organize/processes/{process_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def update(
+    request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm, process_id: int
+):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    process = processes.get_process(session=session, process_id=process_id)
+    phase = Phase(process.phase)
+    form = forms.read(
+        typed,
+        languages=_offered(process),
+        translated=_translated(process),
+        zone=process.time_zone,
+        translations=process.translations,
+    )
+    changes = forms.update_data(
+        form, process, rules_open=phase == Phase.design, window_open=phase in WINDOW_EDITABLE
+    )
+    if changes is None:
+        _refused(request, session, form)
+        return _form_page(request, user=user, process=process, form=form, status_code=422)
+    try:
+        processes.update_process(
+            session=session, actor=actor_of(user), process_id=process_id, changes=changes
+        )
+    except DomainError as exc:
+        _service_problem(request, session, form, exc)
+        process = processes.get_process(session=session, process_id=process_id)
+        return _form_page(
+            request, user=user, process=process, form=form, status_code=exc.status_code
+        )
+    return overview_page(request, session, user, process_id, message=said(request, "setup.saved"))
+
+
+# --- the phase change, confirmed -----------------------------------------------------------
+
+
+def _phase_page(
+    request: Request,
+    session,
+    user: User,
+    process_id: int,
+    *,
+    error=None,
+    typed_reason: str = "",
+    status_code: int = 200,
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    following = next_phase(Phase(process.phase))
+    return render(
+        request,
+        "processes/phase.html",
+        {
+            "user": user,
+            "process": process,
+            "tab": "",
+            "next": following,
+            "waiting": waiting_for(request, session, process, following),
+            "error": error,
+            "reason": typed_reason,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/processes/{process_id}/phase", response_class=HTMLResponse)
+def phase_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    return _phase_page(request, session, user, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/phase",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+@router.post(
+    "/organize/processes/{process_id}/transition",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def move(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    """The confirmed step to the next phase (…/transition: the old address of the form)."""
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
+    if not reason or to not in Phase.__members__:
+        error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
+        return _phase_page(request, session, user, process_id, error=error, status_code=422)
+    try:
+        processes.transition(
+            session=session,
+            actor=actor_of(user),
+            process_id=process_id,
+            to=Phase(to),
+            reason=reason,
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return _phase_page(
+            request,
+            session,
+            user,
+            process_id,
+            error=error,
+            typed_reason=reason,
+            status_code=exc.status_code,
+        )
+    moved = said(request, "organize.moved", process=process_id, phase=said(request, f"phase.{to}"))
+    return overview_page(request, session, user, process_id, message=moved)
+
+
+# --- the voting window while voting --------------------------------------------------------
+
+
+def _window_page(
+    request: Request,
+    session,
+    user: User,
+    process_id: int,
+    *,
+    typed=None,
+    problems=None,
+    message=None,
+    status_code: int = 200,
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    if typed is None:
+        window = ("opens_", "closes_")
+        typed = {k: v for k, v in forms.form_of(process, []).items() if k.startswith(window)}
+    return render(
+        request,
+        "processes/window.html",
+        {
+            "user": user,
+            "process": process,
+            "tab": "",
+            "typed": typed,
+            "problems": problems or {},
+            "changes": processes.window_changes(session=session, process_id=process.id),
+            "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
+            "message": message,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/processes/{process_id}/window", response_class=HTMLResponse)
+def window_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    return _window_page(request, session, user, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/window",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def move_window(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    process = processes.get_process(session=session, process_id=process_id)
+    names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
+    typed = {k: form.get(k, "")[:2000] for k in names}
+    problems = {}
+    moments = {}
+    for which in ("opens", "closes"):
+        try:
+            moments[which] = forms.local_moment(
+                typed[f"{which}_date"], typed[f"{which}_time"], process.time_zone
+            )
+        except ValueError:
+            problems[which] = said(request, "setup.error.moment")
+    closes = moments.get("closes")
+    if closes is None:
+        problems.setdefault("closes", said(request, "setup.error.moment"))
+    if not typed["reason"].strip():
+        problems["reason"] = said(request, "setup.error.window_reason")
+    if problems:
+        form_refusal(request, next(iter(problems.values())), session=session)
+        return _window_page(
+            request, session, user, process_id, typed=typed, problems=problems, status_code=422
+        )
+    try:
+        processes.change_window(
+            session=session,
+            actor=actor_of(user),
+            process_id=process_id,
+            closes_at=closes,
+            opens_at=moments.get("opens"),
+            reason=typed["reason"],
+        )
+    except DomainError as exc:
+        words = refusal(request, exc, staff_language(request), session=session)
+        key = {"window_in_past": "setup.error.window_past", "invalid_window": "setup.error.window"}
+        problem = said(request, key[exc.code]) if exc.code in key else words
+        field = {"reason": "reason", "voting_opens_at": "opens"}.get(exc.field or "", "closes")
+        return _window_page(
+            request,
+            session,
+            user,
+            process_id,
+            typed=typed,
+            problems={field: problem},
+            status_code=exc.status_code,
+        )
+    process = processes.get_process(session=session, process_id=process_id)
+    message = said(
+        request,
+        "setup.window_moved",
+        when=i18n.format_moment(i18n.pick_language(request), closes, process.time_zone),
+    )
+    return _window_page(request, session, user, process_id, message=message)
+
+
+# --- archive and copy ------------------------------------------------------------------------
+
+
+@router.post(
+    "/organize/processes/{process_id}/archive",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def archive(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    archived = form.get("archived", "1") != "0"
+    try:
+        processes.archive_process(
+            session=session,
+            actor=actor_of(user),
+            process_id=process_id,
+            archived=archived,
+            reason=form.get("reason", "")[:2000],
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return overview_page(
+            request, session, user, process_id, error=error, status_code=exc.status_code
+        )
+    key = "setup.archived" if archived else "setup.unarchived"
+    return overview_page(request, session, user, process_id, message=said(request, key))
+
+
+@router.post(
+    "/organize/processes/{process_id}/copy",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def copy(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = organizer(staff)
+    if user is None:
+        return RedirectResponse(SIGN_IN, status_code=303)
+    name = form.get("name", "").strip()
+    if not name or len(name) > 200:
+        error = form_refusal(
+            request, said(request, "setup.error.name"), session=session, field="name"
+        )
+        return overview_page(request, session, user, process_id, error=error, status_code=422)
+    try:
+        made = processes.copy_process(
+            session=session, actor=actor_of(user), process_id=process_id, name=name
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return overview_page(
+            request, session, user, process_id, error=error, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/organize/processes/{made.id}/edit", status_code=303)
