@@ -248,6 +248,11 @@ def kiosk_session(request: Request):
         return None, None
 
 
+def is_kiosk_device(request: Request) -> bool:
+    """This browser was opened as a site's kiosk (its kiosk cookie is valid)."""
+    return kiosk_session(request)[0] is not None
+
+
 def _voter_ticket(request: Request) -> str | None:
     """The ticket of the voter now at the kiosk, from the cookie set when they typed it."""
     try:
