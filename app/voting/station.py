@@ -75,6 +75,7 @@ def station_page(
             {
                 "id": site.id,
                 "name": site.name,
+                "translations": site.translations,
                 "process_name": name,
                 "batches": [b for b in batches if b.site_id == site.id],
             }
