@@ -2,12 +2,13 @@
 score ideas against, with weights, order, and their words in every language of the
 process. Every change goes through replace_criteria (design only), as the API's PUT."""
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.errors import DomainError
 from app.ideas import criteria as service
 from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
@@ -15,9 +16,8 @@ from app.processes import service as processes
 from app.processes.phases import Phase
 from app.users.pages import (
     actor,
-    invalid_fields,
+    attempt,
     optional_count,
-    refused,
     said,
     signed_in_organizer,
     to_sign_in,
@@ -95,30 +95,32 @@ def _criteria_page(
 
 def _replace(request: Request, session, user, process_id: int, items: list[dict], done: str):
     """Validate the whole list as the API does, then store it; the page either way."""
-    try:
-        body = CriteriaUpdate.model_validate({"criteria": items})
-        service.replace_criteria(
-            session=session, actor=actor(user), process_id=process_id, criteria=body.criteria
-        )
-    except ValidationError as exc:
-        error = form_refusal(request, _criteria_problem(request, exc), session=session)
-        return _criteria_page(request, session, process_id, error=error, status_code=422)
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _criteria_page(
-            request, session, process_id, error=error, status_code=exc.status_code
-        )
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.replace_criteria(
+            session=session,
+            actor=actor(user),
+            process_id=process_id,
+            criteria=CriteriaUpdate.model_validate({"criteria": items}).criteria,
+        ),
+        page=partial(_criteria_page, request, session, process_id),
+        labels=LABELS,
+        explain=partial(_whole_list_problem, request),
+    )
+    if stored is None:
+        return refusal_page
     return _criteria_page(request, session, process_id, message=done)
 
 
-def _criteria_problem(request: Request, exc: ValidationError) -> str:
+def _whole_list_problem(request: Request, exc: ValidationError) -> str | None:
+    """The list's own rules in words: names used twice, or no criterion left."""
     for error in exc.errors():
-        loc = error["loc"]
-        if loc == ("criteria",) and "once" in error["msg"]:
+        if error["loc"] == ("criteria",) and "once" in error["msg"]:
             return said(request, "people.criterion.twice")
-        if loc == ("criteria",) and error["type"] == "too_short":
+        if error["loc"] == ("criteria",) and error["type"] == "too_short":
             return said(request, "people.criterion.keep_one")
-    return invalid_fields(request, exc, LABELS)
+    return None
 
 
 def _current(session, process_id: int) -> list[dict]:

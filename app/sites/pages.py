@@ -3,14 +3,13 @@ informal) and voting sites with their names in every language of the process, ad
 neighbourhood and hours in the process's time zone, and the poll workers of each site."""
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.errors import DomainError
 from app.processes import service as processes
 from app.sites import service
 from app.sites.models import Site, SiteKind
@@ -19,8 +18,7 @@ from app.users import service as users
 from app.users.models import Role
 from app.users.pages import (
     actor,
-    invalid_fields,
-    refused,
+    attempt,
     said,
     signed_in_organizer,
     to_sign_in,
@@ -81,16 +79,15 @@ def site_fields(site: Site, zone: str) -> dict[str, str]:
     return fields
 
 
-def read_site_form(form: dict[str, str], process) -> tuple[dict[str, str], SiteCreate]:
-    """The form's fields as typed, and the site they describe (ValidationError if wrong)."""
-    typed = {k: v.strip() for k, v in form.items()}
+def read_site(typed: dict[str, str], process) -> SiteCreate:
+    """The site the form describes (ValidationError, naming the fields, if it is wrong)."""
     kind = typed.get("kind", "")
     translations = {
         language: {"name": typed[f"name_{language}"]}
         for language in process.languages[1:]
         if typed.get(f"name_{language}")
     }
-    data = SiteCreate.model_validate(
+    return SiteCreate.model_validate(
         {
             "name": typed.get("name", ""),
             "kind": {"voting_site": "voting_site", "event_formal": "event"}.get(
@@ -104,7 +101,6 @@ def read_site_form(form: dict[str, str], process) -> tuple[dict[str, str], SiteC
             "translations": translations,
         }
     )
-    return typed, data
 
 
 def _staffers(session):
@@ -182,19 +178,20 @@ def add_site(
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     typed = {k: v.strip() for k, v in form.items()}
-    try:
-        typed, data = read_site_form(form, process)
-        site = service.add_site(
-            session=session, actor=actor(user), process_id=process.id, data=data
-        )
-    except ValidationError as exc:
-        error = form_refusal(request, invalid_fields(request, exc, LABELS), session=session)
-        return _sites_page(request, session, process_id, error=error, form=typed, status_code=422)
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _sites_page(
-            request, session, process_id, error=error, form=typed, status_code=exc.status_code
-        )
+    site, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.add_site(
+            session=session,
+            actor=actor(user),
+            process_id=process.id,
+            data=read_site(typed, process),
+        ),
+        page=partial(_sites_page, request, session, process_id, form=typed),
+        labels=LABELS,
+    )
+    if site is None:
+        return refusal_page
     message = said(request, "people.site.added", name=site.name)
     return _sites_page(request, session, process_id, message=message, status_code=201)
 
@@ -226,27 +223,21 @@ def save_site(
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     typed = {k: v.strip() for k, v in form.items()}
-    try:
-        typed, data = read_site_form(form, process)
-        site = service.update_site(
-            session=session, actor=actor(user), process_id=process.id, site_id=site_id, data=data
-        )
-    except ValidationError as exc:
-        error = form_refusal(request, invalid_fields(request, exc, LABELS), session=session)
-        return _edit_page(
-            request, session, process_id, site_id, form=typed, error=error, status_code=422
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _edit_page(
-            request,
-            session,
-            process_id,
-            site_id,
-            form=typed,
-            error=error,
-            status_code=exc.status_code,
-        )
+    site, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.update_site(
+            session=session,
+            actor=actor(user),
+            process_id=process.id,
+            site_id=site_id,
+            data=read_site(typed, process),
+        ),
+        page=partial(_edit_page, request, session, process_id, site_id, form=typed),
+        labels=LABELS,
+    )
+    if site is None:
+        return refusal_page
     message = said(request, "people.site.saved", name=site.name)
     return _sites_page(request, session, process_id, message=message)
 
@@ -277,11 +268,16 @@ def staff_site(
         )
         return _sites_page(request, session, process_id, error=error, status_code=422)
     change = voting.unassign_poll_worker if remove else voting.assign_poll_worker
-    try:
-        change(session=session, actor=actor(user), site_id=site.id, user_id=int(chosen))
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _sites_page(request, session, process_id, error=error, status_code=exc.status_code)
+    done, refusal_page = attempt(
+        request,
+        session,
+        lambda: (
+            change(session=session, actor=actor(user), site_id=site.id, user_id=int(chosen)) or True
+        ),
+        page=partial(_sites_page, request, session, process_id),
+    )
+    if not done:
+        return refusal_page
     worker = users.get_user(session=session, user_id=int(chosen))
     key = "people.site.unassigned" if remove else "people.site.assigned"
     message = said(request, key, name=worker.display_name, site=site.name)

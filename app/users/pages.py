@@ -2,6 +2,10 @@
 reactivate them, reset a password (a new one is shown once). Also the few helpers the
 organizers' set-up pages of sites, criteria and rules share."""
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
@@ -17,6 +21,7 @@ from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 TO_SIGN_IN = "/station"
 
 
@@ -65,6 +70,29 @@ def optional_count(text: str) -> int | None:
 
 def refused(request: Request, exc: DomainError, session) -> str:
     return refusal(request, exc, staff_language(request), session=session)
+
+
+def attempt(
+    request: Request,
+    session,
+    action: Callable[[], T],
+    *,
+    page: Callable[..., HTMLResponse],
+    labels: dict[str, str] | None = None,
+    explain: Callable[[ValidationError], str | None] | None = None,
+) -> tuple[T | None, HTMLResponse | None]:
+    """Run `action` (a service call, or a schema reading the form); a refusal is rolled
+    back, audited and answered by `page(error=..., status_code=...)` instead:
+    (result, None) or (None, the page that says why). `explain` may word a schema's
+    refusal better than the list of fields to look at."""
+    try:
+        return action(), None
+    except ValidationError as exc:
+        words = (explain and explain(exc)) or invalid_fields(request, exc, labels or {})
+        error = form_refusal(request, words, session=session)
+        return None, page(error=error, status_code=422)
+    except DomainError as exc:
+        return None, page(error=refused(request, exc, session), status_code=exc.status_code)
 
 
 # --- the staff accounts page ------------------------------------------------------------
@@ -128,20 +156,21 @@ def create_account(request: Request, session: SessionDep, staff: StaffFromCookie
             field="role",
         )
         return _accounts(request, session, user, error=error, form=fields, status_code=422)
-    try:
-        created = service.create_user(
+    created, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.create_user(
             session=session,
             actor=actor(user),
             email=fields["email"],
             role=Role(fields["role"]),
             password=password,
             display_name=fields["display_name"][:120],
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _accounts(
-            request, session, user, error=error, form=fields, status_code=exc.status_code
-        )
+        ),
+        page=partial(_accounts, request, session, user, form=fields),
+    )
+    if created is None:
+        return refusal_page
     message = said(request, "people.created", name=created.display_name)
     shown = (created, password) if not fields["password"] else None
     return _accounts(request, session, user, message=message, password=shown, status_code=201)
@@ -157,13 +186,16 @@ def set_active(
     if user is None:
         return to_sign_in()
     active = form.get("active") == "yes"
-    try:
-        account = service.set_active(
+    account, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.set_active(
             session=session, actor=actor(user), user_id=user_id, active=active
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _accounts(request, session, user, error=error, status_code=exc.status_code)
+        ),
+        page=partial(_accounts, request, session, user),
+    )
+    if account is None:
+        return refusal_page
     key = "people.reactivated" if active else "people.deactivated"
     return _accounts(request, session, user, message=said(request, key, name=account.display_name))
 
@@ -176,12 +208,15 @@ def reset_password(request: Request, session: SessionDep, staff: StaffFromCookie
     if user is None:
         return to_sign_in()
     password = service.new_password()
-    try:
-        account = service.reset_password(
+    account, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.reset_password(
             session=session, actor=actor(user), user_id=user_id, password=password
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _accounts(request, session, user, error=error, status_code=exc.status_code)
+        ),
+        page=partial(_accounts, request, session, user),
+    )
+    if account is None:
+        return refusal_page
     message = said(request, "people.password_reset", name=account.display_name)
     return _accounts(request, session, user, message=message, password=(account, password))

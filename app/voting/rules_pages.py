@@ -3,13 +3,12 @@ prove it, how paper ballots are read, and the per-address limit on online ideas;
 published paper-marking rules as a printable public page (/processes/{id}/paper-rules)."""
 
 import re
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.errors import DomainError
 from app.ideas import service as ideas
 from app.paper import service as paper
 from app.paper.interpret import OvervoteRule, SkippedRankRule
@@ -17,9 +16,8 @@ from app.processes import service as processes
 from app.processes.phases import Phase
 from app.users.pages import (
     actor,
-    invalid_fields,
+    attempt,
     optional_count,
-    refused,
     said,
     signed_in_organizer,
     to_sign_in,
@@ -71,6 +69,21 @@ def _rules_page(
     )
 
 
+def _voting_rules(typed: dict[str, str]) -> VotingRulesIn:
+    """The rules the form describes (ValidationError, naming the fields, if wrong)."""
+    try:
+        min_age: object = optional_count(typed["min_age"])
+    except ValueError:
+        min_age = typed["min_age"]  # the schema refuses it, naming the field
+    return VotingRulesIn.model_validate(
+        {
+            "credential": typed["credential"],
+            "min_age": min_age,
+            "postal_codes": [c for c in _SEPARATORS.split(typed["postal_codes"]) if c],
+        }
+    )
+
+
 @router.get("/organize/processes/{process_id}/rules", response_class=HTMLResponse)
 def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
     if signed_in_organizer(staff) is None:
@@ -90,27 +103,17 @@ def save_voting_rules(
     if user is None:
         return to_sign_in()
     typed = {k: form.get(k, "").strip() for k in ("credential", "min_age", "postal_codes")}
-    try:
-        try:
-            min_age = optional_count(typed["min_age"])
-        except ValueError:
-            min_age = typed["min_age"]  # the schema refuses it, naming the field
-        data = VotingRulesIn.model_validate(
-            {
-                "credential": typed["credential"],
-                "min_age": min_age,
-                "postal_codes": [c for c in _SEPARATORS.split(typed["postal_codes"]) if c],
-            }
-        )
-        service.put_rules(session=session, actor=actor(user), process_id=process_id, data=data)
-    except ValidationError as exc:
-        error = form_refusal(request, invalid_fields(request, exc, LABELS), session=session)
-        return _rules_page(request, session, process_id, error=error, form=typed, status_code=422)
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _rules_page(
-            request, session, process_id, error=error, form=typed, status_code=exc.status_code
-        )
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.put_rules(
+            session=session, actor=actor(user), process_id=process_id, data=_voting_rules(typed)
+        ),
+        page=partial(_rules_page, request, session, process_id, form=typed),
+        labels=LABELS,
+    )
+    if stored is None:
+        return refusal_page
     return _rules_page(request, session, process_id, message=said(request, "people.rules.saved"))
 
 
@@ -134,17 +137,20 @@ def save_paper_rules(
             request, said(request, "people.check_fields", fields=fields), session=session
         )
         return _rules_page(request, session, process_id, error=error, status_code=422)
-    try:
-        paper.put_rules(
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: paper.put_rules(
             session=session,
             user=user,
             process_id=process_id,
             overvote=OvervoteRule(overvote),
             skipped_rank=SkippedRankRule(skipped),
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _rules_page(request, session, process_id, error=error, status_code=exc.status_code)
+        ),
+        page=partial(_rules_page, request, session, process_id),
+    )
+    if stored is None:
+        return refusal_page
     message = said(request, "people.rules.paper_saved")
     return _rules_page(request, session, process_id, message=message)
 
@@ -165,15 +171,16 @@ def save_idea_limit(
         per_hour = optional_count(typed["idea_rate_limit"])
     except ValueError:
         per_hour = -1  # refused by the service as any number out of range
-    try:
-        ideas.set_idea_rate_limit(
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: ideas.set_idea_rate_limit(
             session=session, actor=actor(user), process_id=process_id, per_hour=per_hour
-        )
-    except DomainError as exc:
-        error = refused(request, exc, session)
-        return _rules_page(
-            request, session, process_id, error=error, form=typed, status_code=exc.status_code
-        )
+        ),
+        page=partial(_rules_page, request, session, process_id, form=typed),
+    )
+    if stored is None:
+        return refusal_page
     key = "people.rules.limit_saved" if per_hour is not None else "people.rules.limit_lifted"
     return _rules_page(request, session, process_id, message=said(request, key, n=per_hour))
 
