@@ -106,7 +106,8 @@ def read_site(typed: dict[str, str], process) -> SiteCreate:
 def _staffers(session):
     """Active accounts that may staff a site: poll workers and organizers."""
     allowed = {Role.poll_worker.value, Role.organizer.value}
-    return [u for u in users.list_users(session=session) if u.is_active and u.role in allowed]
+    found = [u for u in users.list_users(session=session) if u.is_active and u.role in allowed]
+    return sorted(found, key=lambda u: u.role != Role.poll_worker.value)  # poll workers first
 
 
 def _sites_page(
