@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
+from app.errors import NotFound
 from app.ideas import criteria as service
 from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
@@ -127,6 +128,15 @@ def _current(session, process_id: int) -> list[dict]:
     return [_as_item(c) for c in service.list_criteria(session=session, process_id=process_id)]
 
 
+def _index(items: list[dict], process_id: int, criterion_id: int) -> int:
+    found = next((n for n, c in enumerate(items) if c["id"] == criterion_id), None)
+    if found is None:
+        raise NotFound(
+            f"Process {process_id} has no criterion {criterion_id}.", field="criterion_id"
+        )
+    return found
+
+
 @router.get("/organize/processes/{process_id}/criteria", response_class=HTMLResponse)
 def criteria(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
     if signed_in_organizer(staff) is None:
@@ -171,12 +181,12 @@ def save_criterion(
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     items = _current(session, process.id)
-    index = next((n for n, c in enumerate(items) if c["id"] == criterion_id), None)
+    index = _index(items, process.id, criterion_id)
     try:
         position = optional_count(form.get("position", ""))
     except ValueError:
         position = 0
-    if index is None or position is not None and not 1 <= position <= len(items):
+    if position is not None and not 1 <= position <= len(items):
         error = form_refusal(
             request,
             said(request, "people.criterion.bad_position", n=len(items)),
@@ -207,7 +217,6 @@ def remove_criterion(
     if user is None:
         return to_sign_in()
     items = _current(session, process_id)
-    gone = next((c for c in items if c["id"] == criterion_id), None)
-    kept = [c for c in items if c["id"] != criterion_id]
-    done = said(request, "people.criterion.removed", name=gone["name"] if gone else "")
-    return _replace(request, session, user, process_id, kept, done)
+    gone = items.pop(_index(items, process_id, criterion_id))
+    done = said(request, "people.criterion.removed", name=gone["name"])
+    return _replace(request, session, user, process_id, items, done)

@@ -86,6 +86,12 @@ def test_bad_criteria_change_nothing(client, organizer, session):
     last = post(client, f"/organize/processes/{pid}/criteria/{first['id']}/remove")
     assert last.status_code == 422 and "at least one criterion" in last.text
     assert names(client, pid) == ["Need"]
+    assert post(client, f"/organize/processes/{pid}/criteria/999999/remove").status_code == 404
+    other = create_process(client, organizer)["id"]
+    theirs = client.get(f"/api/processes/{other}/criteria").json()[0]["id"]
+    stray = post(client, f"/organize/processes/{pid}/criteria/{theirs}", {"name": "X"})
+    assert stray.status_code == 404
+    assert names(client, other)[0] == "Need"
 
 
 def test_criteria_are_fixed_after_design(client, organizer, session):

@@ -113,6 +113,12 @@ def test_only_organizers_use_the_sites_page(client, app, organizer, make_staff, 
     cross = client.post(f"/organize/processes/{pid}/sites", data=VOTING_SITE)  # no Origin
     assert cross.status_code == 403
     assert count(session, Site, Site.process_id == pid) == 0
+    assert client.get("/organize/processes/999999/sites").status_code == 404
+    other = create_process(client, organizer)["id"]
+    post(client, f"/organize/processes/{other}/sites", VOTING_SITE)
+    theirs = session.execute(select(Site.id).where(Site.process_id == other)).scalar_one()
+    assert client.get(f"/organize/processes/{pid}/sites/{theirs}").status_code == 404
+    assert post(client, f"/organize/processes/{pid}/sites/{theirs}", VOTING_SITE).status_code == 404
 
 
 def test_poll_workers_assigned_on_the_page_work_at_the_station(
