@@ -154,3 +154,33 @@ def test_poll_workers_assigned_on_the_page_work_at_the_station(
     assert off.status_code == 200 and "no longer works at" in off.text
     assert "Site 1" not in station.get("/station?lang=en").text
     assert post(client, url, {"remove": str(worker.user.id)}).status_code == 404
+
+
+def test_a_spanish_resident_reads_the_site_name_at_the_kiosk(
+    client, organizer, make_staff, session_factory
+):
+    world = build_world(session_factory)
+    set_phase(session_factory, world.process_id, "voting", languages=["en", "es", "vi"])
+    site_id = world.sites[0]
+    sign_in(client, organizer)
+    form = {
+        **VOTING_SITE,
+        "name": "School 9",
+        "name_es": "Escuela Número 9",
+        "name_vi": "Trường số 9",
+        "opens_at": "",
+        "closes_at": "",
+    }
+    saved = post(client, f"/organize/processes/{world.process_id}/sites/{site_id}", form)
+    assert saved.status_code == 200, saved.text
+    # The organizer staffs the site and opens this device as its kiosk.
+    post(
+        client,
+        f"/organize/processes/{world.process_id}/sites/{site_id}/poll-workers",
+        {"user_id": str(organizer.user.id)},
+    )
+    opened = post(client, f"/station/sites/{site_id}/kiosk")
+    assert opened.headers["location"] == "/kiosk", opened.text
+    assert "Escuela Número 9" in client.get("/kiosk?lang=es").text
+    assert "Trường số 9" in client.get("/kiosk?lang=vi").text
+    assert "School 9" in client.get("/kiosk?lang=en").text
