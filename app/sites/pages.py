@@ -62,7 +62,10 @@ def _utc(text: str, zone: str) -> str | None:
         return text  # the schema refuses it, naming the field
     if local.tzinfo is not None:
         return text
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC")).isoformat()
+    try:
+        return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC")).isoformat()
+    except OverflowError:  # year 1 or 9999 moved past the calendar's end
+        return text  # the schema refuses it (no time zone), naming the field
 
 
 def site_fields(site: Site, zone: str) -> dict[str, str]:

@@ -61,7 +61,7 @@ def test_an_organizer_adds_and_edits_sites_in_local_time(client, organizer, sess
 
 
 def test_bad_sites_change_nothing_and_are_audited(client, organizer, session):
-    pid = create_process(client, organizer)["id"]
+    pid = create_process(client, organizer, time_zone="America/New_York")["id"]
     sign_in(client, organizer)
     before = count(session, Site)
     for bad in (
@@ -69,12 +69,13 @@ def test_bad_sites_change_nothing_and_are_audited(client, organizer, session):
         {**VOTING_SITE, "closes_at": "2027-04-02T08:00"},  # before it opens
         {**VOTING_SITE, "kind": "stadium"},
         {**VOTING_SITE, "opens_at": "tomorrow"},
+        {**VOTING_SITE, "opens_at": "9999-12-31T23:59"},  # past the calendar's end in UTC
     ):
         r = post(client, f"/organize/processes/{pid}/sites", bad)
         assert r.status_code == 422, bad
         assert 'role="alert"' in r.text
     assert count(session, Site) == before
-    assert len(refused_by(session, organizer.user.id)) == 4
+    assert len(refused_by(session, organizer.user.id)) == 5
     spanish = post(client, f"/organize/processes/{pid}/sites?lang=es", {**VOTING_SITE, "name": ""})
     assert "Revise estos campos" in spanish.text
 
