@@ -97,7 +97,8 @@ def attempt(
 
 # --- the staff accounts page ------------------------------------------------------------
 
-ROLES = [role.value for role in Role]
+# The least power first, so the form does not make an organizer unless asked to.
+ROLES = [Role.poll_worker.value, Role.delegate.value, Role.organizer.value]
 ACCOUNT_LABELS = {
     "email": "people.email",
     "display_name": "people.display_name",
