@@ -159,3 +159,19 @@ def test_the_api_deactivates_and_resets_too(client, organizer, make_staff):
         f"/api/users/{organizer.user.id}", json={"is_active": False}, headers=organizer.headers
     )
     assert r.status_code == 409 and r.json()["error"] == "own_account"
+
+
+def test_visitors_who_are_not_signed_in_go_to_the_sign_in(client, organizer):
+    pid = client.post(
+        "/api/processes",
+        json={"name": "Parks PB", "budget_cents": 100_000_00},
+        headers=organizer.headers,
+    ).json()["id"]
+    for path in (
+        "/organize/staff",
+        *(f"/organize/processes/{pid}/{tab}" for tab in ("sites", "criteria", "rules")),
+    ):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/station", path
+    assert post(client, "/organize/staff", NEW).status_code == 303
+    assert client.get(f"/processes/{pid}/paper-rules").status_code == 200  # public
