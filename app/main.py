@@ -74,6 +74,7 @@ def create_app(
     app.add_middleware(NoStore)
 
     from app.exports.router import router as exports_router
+    from app.ideas.criteria_pages import router as criteria_pages
     from app.ideas.delegate_pages import router as delegate_pages
     from app.ideas.pages import router as idea_pages
     from app.ideas.router import router as ideas_router
@@ -85,10 +86,13 @@ def create_app(
     from app.proposals.router import router as proposals_router
     from app.results.router import pages as results_pages
     from app.results.router import router as results_router
+    from app.sites.pages import router as site_pages
     from app.sites.router import router as sites_router
+    from app.users.pages import router as staff_account_pages
     from app.users.router import router as users_router
     from app.voting.pages import router as voting_pages
     from app.voting.router import router as voting_router
+    from app.voting.rules_pages import router as rules_pages
     from app.voting.station import router as station_pages
     from app.web.organize import router as organize_pages
     from app.web.router import router as web_router
@@ -112,6 +116,10 @@ def create_app(
     app.include_router(process_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)
+    app.include_router(staff_account_pages)
+    app.include_router(site_pages)
+    app.include_router(criteria_pages)
+    app.include_router(rules_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

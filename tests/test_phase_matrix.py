@@ -93,6 +93,26 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("PUT", "/api/processes/{process_id}/projects/{proposal_id}/award"): frozenset(
         {"funding", "closed"}
     ),
+    # people: sites, poll workers, criteria, staff accounts, rules, the idea limit
+    ("PUT", "/api/processes/{process_id}/sites/{site_id}"): BEFORE_VOTING_ENDS,
+    ("DELETE", "/api/sites/{site_id}/poll-workers/{user_id}"): BEFORE_VOTING_ENDS,
+    ("PATCH", "/api/users/{user_id}"): NO_PHASE,
+    ("POST", "/api/users/{user_id}/password"): NO_PHASE,
+    ("PUT", "/api/processes/{process_id}/idea-rate-limit"): NOT_CLOSED,
+    ("POST", "/organize/staff"): NO_PHASE,
+    ("POST", "/organize/staff/{user_id}/active"): NO_PHASE,
+    ("POST", "/organize/staff/{user_id}/password"): NO_PHASE,
+    ("POST", "/organize/processes/{process_id}/sites"): NOT_CLOSED,
+    ("POST", "/organize/processes/{process_id}/sites/{site_id}"): BEFORE_VOTING_ENDS,
+    ("POST", "/organize/processes/{process_id}/sites/{site_id}/poll-workers"): BEFORE_VOTING_ENDS,
+    ("POST", "/organize/processes/{process_id}/criteria"): frozenset({"design"}),
+    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}"): frozenset({"design"}),
+    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}/remove"): frozenset(
+        {"design"}
+    ),
+    ("POST", "/organize/processes/{process_id}/rules/voting"): frozenset({"design"}),
+    ("POST", "/organize/processes/{process_id}/rules/paper"): frozenset({"design"}),
+    ("POST", "/organize/processes/{process_id}/rules/ideas"): NOT_CLOSED,
 }
 
 
@@ -188,6 +208,8 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
             "proposal_id": draft.id,
             "funded_id": on_ballot[0],
             "batch_id": batch.id,
+            "user_id": worker.user.id,  # assigned to the site
+            "criterion_id": client.get(f"/api/processes/{pid}/criteria").json()[0]["id"],
         }
     clients = {
         "organizer": (client, h),
@@ -438,6 +460,66 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer",
         "/api/processes/{process_id}/projects/{funded_id}/award",
         {"json": {"amount_cents": 100_00, "organisation": "Parks", "status": "in_progress"}},
+    ),
+    ("PUT", "/api/processes/{process_id}/sites/{site_id}"): (
+        "organizer",
+        "/api/processes/{process_id}/sites/{site_id}",
+        {"json": {"name": "Main Library", "kind": "voting_site", "address": "1 Main St"}},
+    ),
+    ("DELETE", "/api/sites/{site_id}/poll-workers/{user_id}"): (
+        "organizer",
+        "/api/sites/{site_id}/poll-workers/{user_id}",
+        {},
+    ),
+    ("PUT", "/api/processes/{process_id}/idea-rate-limit"): (
+        "organizer",
+        "/api/processes/{process_id}/idea-rate-limit",
+        {"json": {"idea_rate_limit": 100}},
+    ),
+    ("POST", "/organize/processes/{process_id}/sites"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/sites",
+        {"data": {"kind": "event_informal", "name": "Kickoff", "address": "2 Main St"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/sites/{site_id}"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/sites/{site_id}",
+        {"data": {"kind": "voting_site", "name": "Main Library", "address": "1 Main St"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/sites/{site_id}/poll-workers"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/sites/{site_id}/poll-workers",
+        {"data": {"user_id": "{spare_id}"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/criteria"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/criteria",
+        {"data": {"name": "Cost", "weight": "2"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/criteria/{criterion_id}",
+        {"data": {"name": "Need now", "weight": "3", "position": "2"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}/remove"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/criteria/{criterion_id}/remove",
+        {},
+    ),
+    ("POST", "/organize/processes/{process_id}/rules/voting"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/rules/voting",
+        {"data": {"credential": "identity", "min_age": "16", "postal_codes": "14604"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/rules/paper"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/rules/paper",
+        {"data": {"overvote": "end_ballot", "skipped_rank": "end_ballot"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/rules/ideas"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/rules/ideas",
+        {"data": {"idea_rate_limit": "100"}},
     ),
 }
 PHASE_REFUSALS = {"wrong_phase", "ballot_frozen", "rules_frozen", "process_closed"}

@@ -102,6 +102,9 @@ def replace_criteria(
         criterion.name = item.name
         criterion.description = item.description
         criterion.weight = item.weight
+        criterion.translations = {
+            language: text.model_dump() for language, text in item.translations.items()
+        }
         session.add(criterion)
         result.append(criterion)
     session.flush()

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -33,6 +34,10 @@ class Criterion(SQLModel, table=True):
     name: str = Field(max_length=120)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     weight: int = 1
+    # {"es": {"name": ..., "description": ...}}: as delegates of another language read it.
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class IdeaStatus(StrEnum):

@@ -11,8 +11,9 @@ from app.ideas import service
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import Phase
+from app.voting.station import is_kiosk_device
 from app.web import i18n
-from app.web.deps import PageForm
+from app.web.deps import PageForm, StaffFromCookie
 from app.web.render import form_refusal, refusal, render
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +57,9 @@ def idea_form(request: Request, session: SessionDep, process_id: int):
 
 
 @router.post("/processes/{process_id}/ideas/new", response_class=HTMLResponse)
-def idea_submit(request: Request, session: SessionDep, process_id: int, data: PageForm):
+def idea_submit(
+    request: Request, session: SessionDep, process_id: int, data: PageForm, staff: StaffFromCookie
+):
     form = {k: data.get(k, "").strip() for k in FIELDS}
     process = processes.get_process(session=session, process_id=process_id)
     language = i18n.pick_language(request, process.languages)
@@ -72,6 +75,7 @@ def idea_submit(request: Request, session: SessionDep, process_id: int, data: Pa
             process_id=process_id,
             data=body,
             typed_by_staff=False,
+            unlimited=staff is not None or is_kiosk_device(request),
             client_address=request.client.host if request.client else None,
         )
     except ValidationError as exc:

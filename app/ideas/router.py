@@ -23,6 +23,7 @@ from app.ideas.schemas import (
     IdeaContact,
     IdeaCreate,
     IdeaOut,
+    IdeaRateLimit,
     MergeRequest,
     RankingOut,
     ScoreIn,
@@ -213,3 +214,26 @@ def put_my_score(
 )
 def get_my_score(session: SessionDep, delegate: CurrentDelegate, idea_id: int = IdeaId):
     return score_out(*service.my_score(session=session, delegate_id=delegate.id, idea_id=idea_id))
+
+
+@router.put(
+    "/processes/{process_id}/idea-rate-limit",
+    response_model=IdeaRateLimit,
+    tags=["ideas"],
+    responses=_staff_errors,
+)
+def set_idea_rate_limit(
+    body: IdeaRateLimit,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+):
+    """How many ideas one address may send online an hour (null: no limit). Signed-in staff
+    and kiosks are never limited. Any phase but closed."""
+    process = service.set_idea_rate_limit(
+        session=session,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        per_hour=body.idea_rate_limit,
+    )
+    return IdeaRateLimit(idea_rate_limit=process.idea_rate_limit)

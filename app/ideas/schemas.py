@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from app.ideas.models import IdeaChannel, IdeaStatus
+from app.processes.schemas import LanguageKey
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _PHONE = re.compile(r"^[0-9+()\-. ]{3,40}$")
@@ -37,6 +38,18 @@ Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 LanguageCode = Annotated[str | None, Field(default=None, max_length=8), AfterValidator(_language)]
 
 
+class CriterionTranslation(BaseModel):
+    """A criterion as delegates of another language read it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=2000)
+
+
+CriterionTranslations = Annotated[dict[LanguageKey, CriterionTranslation], Field(max_length=12)]
+
+
 class CriterionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -44,6 +57,7 @@ class CriterionIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
     weight: int = Field(default=1, strict=True, ge=1, le=100)
+    translations: CriterionTranslations = Field(default_factory=dict)
 
 
 class CriteriaUpdate(BaseModel):
@@ -69,6 +83,7 @@ class CriterionOut(BaseModel):
     name: str
     description: str
     weight: int
+    translations: dict[str, CriterionTranslation]
 
 
 class IdeaCreate(BaseModel):
@@ -183,3 +198,11 @@ class RankingOut(BaseModel):
     definition: str
     criteria: list[CriterionOut]
     ideas: list[RankingRow]
+
+
+class IdeaRateLimit(BaseModel):
+    """Online ideas one address may send an hour; null lifts the limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idea_rate_limit: int | None = Field(strict=True, ge=1, le=100_000)

@@ -30,8 +30,10 @@ from app.sites import service as sites
 from app.sites.models import SiteKind
 
 # Online submissions per client address per clock hour, counted in the database so the
-# limit holds across app instances. Staff typing in paper forms are not limited.
+# limit holds across app instances: the default of a new process (Process.idea_rate_limit,
+# set per process; None is no limit). Staff and kiosks are never limited.
 IDEAS_PER_ADDRESS_PER_HOUR = 20
+MAX_IDEA_RATE_LIMIT = 100_000
 SUBMISSION_WINDOW = timedelta(hours=1)
 
 # Duplicates and abuse can still be cleaned up while delegates work through the ideas.
@@ -50,8 +52,10 @@ def _require_phase(process: Process, phases: frozenset[Phase], what: str, audit_
         )
 
 
-def count_submission(*, session: Session, client_address: str, now: datetime) -> None:
-    """Count one online submission from this address; 429 past the hourly limit."""
+def count_submission(
+    *, session: Session, client_address: str, now: datetime, limit: int = IDEAS_PER_ADDRESS_PER_HOUR
+) -> None:
+    """Count one online submission from this address; 429 past `limit` this hour."""
     window_start = now.replace(minute=0, second=0, microsecond=0)
     table = IdeaSubmissionCounter.__table__  # type: ignore[attr-defined]
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -68,10 +72,10 @@ def count_submission(*, session: Session, client_address: str, now: datetime) ->
     submissions = session.execute(statement).scalar_one()
     # Past windows are spent: drop them (every address's), so the table stays one hour long.
     session.execute(delete(table).where(table.c.window_start < window_start))
-    if submissions > IDEAS_PER_ADDRESS_PER_HOUR:
+    if submissions > limit:
         wait = int((window_start + SUBMISSION_WINDOW - now).total_seconds()) + 1
         raise TooManyRequests(
-            f"At most {IDEAS_PER_ADDRESS_PER_HOUR} ideas an hour can be sent from one "
+            f"At most {limit} ideas an hour can be sent from one "
             f"address. Try again in {wait} seconds, or hand in a paper form at an event.",
             code="too_many_ideas",
             headers={"Retry-After": str(wait)},
@@ -86,8 +90,11 @@ def submit_idea(
     data: IdeaCreate,
     client_address: str | None,
     typed_by_staff: bool,
+    unlimited: bool = False,
 ) -> Idea:
-    """A resident's idea: online (anyone, limited per address) or a paper form typed by staff."""
+    """A resident's idea: online (anyone, limited per address by the process's limit) or a
+    paper form typed by staff. `unlimited`: sent online from a signed-in staff member's or a
+    kiosk's device, which the per-address limit never counts."""
     # Row lock: an idea is never accepted after the organizers close idea collection.
     process = processes.get_process(session=session, process_id=process_id, for_update=True)
     _require_phase(process, frozenset({Phase.idea_collection}), "Ideas can be shared")
@@ -99,8 +106,13 @@ def submit_idea(
                 field="site_id",
                 code="not_an_event",
             )
-    if not typed_by_staff:
-        count_submission(session=session, client_address=client_address or "unknown", now=utcnow())
+    if not (typed_by_staff or unlimited) and process.idea_rate_limit is not None:
+        count_submission(
+            session=session,
+            client_address=client_address or "unknown",
+            now=utcnow(),
+            limit=process.idea_rate_limit,
+        )
     idea = Idea(
         process_id=process.id,
         **data.model_dump(),
@@ -117,6 +129,38 @@ def submit_idea(
         detail={"process_id": process.id, "channel": idea.channel, "site_id": idea.site_id},
     )
     return idea
+
+
+def set_idea_rate_limit(
+    *, session: Session, actor: Actor, process_id: int, per_hour: int | None
+) -> Process:
+    """How many ideas one address may send online an hour (None: no limit). Any phase but
+    closed: a library's computer lab may need it lifted while ideas are collected."""
+    process = processes.get_process(session=session, process_id=process_id, for_update=True)
+    target = f"process:{process.id}"
+    if per_hour is not None and not 1 <= per_hour <= MAX_IDEA_RATE_LIMIT:
+        raise BadInput(
+            f"The limit is a whole number from 1 to {MAX_IDEA_RATE_LIMIT}, or none.",
+            field="idea_rate_limit",
+            audit=("process.idea_rate_limit", target),
+        )
+    _require_phase(
+        process,
+        frozenset(p for p in Phase if p != Phase.closed),
+        "The limit on online ideas can be changed",
+        audit_as=("process.idea_rate_limit", target),
+    )
+    process.idea_rate_limit = per_hour
+    session.add(process)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="process.idea_rate_limit",
+        target=target,
+        detail={"per_hour": per_hour},
+    )
+    return process
 
 
 def get_idea(*, session: Session, idea_id: int, include_hidden: bool = True) -> Idea:

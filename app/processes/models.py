@@ -27,6 +27,9 @@ class Process(SQLModel, table=True):
     time_zone: str = Field(
         default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
     )
+    # Online ideas one client address may send an hour (None: no limit); never counted for
+    # signed-in staff or kiosks.
+    idea_rate_limit: int | None = Field(default=20)
     voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.auth import CurrentOrganizer, actor_of
 from app.db import SessionDep
@@ -37,3 +37,25 @@ def list_sites(
 ):
     """The process's events and voting sites, public."""
     return service.list_sites(session=session, process_id=process_id, kind=kind)
+
+
+@router.put(
+    "/{process_id}/sites/{site_id}",
+    response_model=SiteOut,
+    responses=error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput),
+)
+def update_site(
+    body: SiteCreate,
+    session: SessionDep,
+    organizer: CurrentOrganizer,
+    process_id: int = ProcessId,
+    site_id: int = Path(ge=1, le=2**31 - 1, description="The site id"),
+):
+    """Edit a site: name and its translations, address, neighbourhood, hours (organizers)."""
+    return service.update_site(
+        session=session,
+        actor=actor_of(organizer),
+        process_id=process_id,
+        site_id=site_id,
+        data=body,
+    )

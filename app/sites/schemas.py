@@ -1,9 +1,22 @@
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.inputs import AwareTime
+from app.processes.schemas import LanguageKey
 from app.sites.models import SiteKind
+
+
+class SiteTranslation(BaseModel):
+    """The site's name as residents of another language read it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+SiteTranslations = Annotated[dict[LanguageKey, SiteTranslation], Field(max_length=12)]
 
 
 class SiteCreate(BaseModel):
@@ -16,6 +29,7 @@ class SiteCreate(BaseModel):
     neighborhood: str | None = Field(default=None, min_length=1, max_length=120)
     opens_at: AwareTime = None
     closes_at: AwareTime = None
+    translations: SiteTranslations = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> "SiteCreate":
@@ -36,4 +50,5 @@ class SiteOut(BaseModel):
     neighborhood: str | None
     opens_at: datetime | None
     closes_at: datetime | None
+    translations: dict[str, SiteTranslation]
     created_at: datetime

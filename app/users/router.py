@@ -1,16 +1,31 @@
 from datetime import timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from app.auth import CurrentOrganizer, CurrentUser, SettingsDep, actor_of
 from app.db import SessionDep
-from app.errors import BadInput, Conflict, NotAuthenticated, TooManyRequests, error_responses
+from app.errors import (
+    BadInput,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    error_responses,
+)
 from app.security import issue_access_token
 from app.users import service
 from app.users.models import User
-from app.users.schemas import TokenRequest, TokenResponse, UserCreate, UserOut
+from app.users.schemas import (
+    PasswordOut,
+    PasswordReset,
+    TokenRequest,
+    TokenResponse,
+    UserActive,
+    UserCreate,
+    UserOut,
+)
 
 router = APIRouter(prefix="/api", tags=["staff"])
 
@@ -73,3 +88,34 @@ def create_user(body: UserCreate, session: SessionDep, organizer: CurrentOrganiz
         password=body.password,
         display_name=body.display_name,
     )
+
+
+UserId = Path(ge=1, le=2**31 - 1, description="The staff account's id")
+
+
+@router.patch(
+    "/users/{user_id}", response_model=UserOut, responses=error_responses(NotFound, Conflict)
+)
+def set_active(
+    body: UserActive, session: SessionDep, organizer: CurrentOrganizer, user_id: int = UserId
+):
+    """Deactivate (sign-ins stop working at once) or reactivate a staff account."""
+    return service.set_active(
+        session=session, actor=actor_of(organizer), user_id=user_id, active=body.is_active
+    )
+
+
+@router.post(
+    "/users/{user_id}/password",
+    response_model=PasswordOut,
+    responses=error_responses(NotFound, BadInput),
+)
+def reset_password(
+    body: PasswordReset, session: SessionDep, organizer: CurrentOrganizer, user_id: int = UserId
+):
+    """Give an account a new password: the one sent, or a new one answered once."""
+    password = body.password or service.new_password()
+    service.reset_password(
+        session=session, actor=actor_of(organizer), user_id=user_id, password=password
+    )
+    return PasswordOut(user_id=user_id, password=password)

@@ -48,3 +48,22 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+
+
+class UserActive(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    is_active: bool = Field(strict=True)
+
+
+class PasswordReset(BaseModel):
+    """A new password; left out, pbvote makes one and answers it once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+
+
+class PasswordOut(BaseModel):
+    user_id: int
+    password: str

@@ -1,6 +1,7 @@
 """Staff accounts, passwords and login throttling."""
 
 import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,7 @@ from app import audit
 from app.audit import Actor
 from app.config import Settings
 from app.db import utcnow
-from app.errors import BadInput, Conflict, TooManyRequests
+from app.errors import BadInput, Conflict, NotFound, TooManyRequests
 from app.security import (
     MIN_PASSWORD_LENGTH,
     TokenError,
@@ -66,6 +67,75 @@ def create_user(
         action="user.create",
         target=f"user:{user.id}",
         detail={"email": email, "role": role.value},
+    )
+    return user
+
+
+def new_password() -> str:
+    """A password to hand a person once: 4 groups of 4 letters and digits, easy to read out."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+    groups = ("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
+def list_users(*, session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.display_name, User.id)).scalars())
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no staff account {user_id}.", field="user_id")
+    return user
+
+
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate or reactivate an account. A deactivated account cannot sign in, and its
+    sign-ins already made (tokens, page cookies) stop working at their next request. An
+    organizer cannot deactivate themself, nor the last active organizer."""
+    user = get_user(session=session, user_id=user_id)
+    action = "user.activate" if active else "user.deactivate"
+    target = f"user:{user.id}"
+    if not active and user.id == actor.user_id:
+        raise Conflict(
+            "You cannot deactivate your own account; ask another organizer.",
+            code="own_account",
+            audit=(action, target),
+        )
+    if not active and user.role == Role.organizer.value and user.is_active:
+        # Locked so that two organizers deactivating each other cannot both succeed.
+        organizers = session.execute(
+            select(User.id)
+            .where(User.role == Role.organizer.value, User.is_active.is_(True))  # type: ignore[attr-defined]
+            .with_for_update()
+        ).all()
+        if len(organizers) <= 1:
+            raise Conflict(
+                "This is the last active organizer: someone must be able to run the process.",
+                code="last_organizer",
+                audit=(action, target),
+            )
+    if user.is_active != active:
+        user.is_active = active
+        session.add(user)
+        session.flush()
+        audit.append(session=session, actor=actor, action=action, target=target)
+    return user
+
+
+def reset_password(*, session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Set a new password (told to the person once); old sign-ins stay valid until they
+    expire, so deactivate the account as well if it may have been misused."""
+    user = get_user(session=session, user_id=user_id)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    audit.append(
+        session=session, actor=actor, action="user.password_reset", target=f"user:{user.id}"
     )
     return user
 

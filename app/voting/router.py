@@ -54,6 +54,7 @@ router = APIRouter(tags=["voting"])
 _staff = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
 _cast = error_responses(BadInput, NotAuthenticated, Forbidden, NotFound, Conflict, TooManyRequests)
 SiteId = Path(ge=1, le=2**31 - 1, description="The site id")
+UserId = Path(ge=1, le=2**31 - 1, description="The staff account's id")
 
 
 @router.get(
@@ -170,6 +171,16 @@ def assign_poll_worker(
         session=session, actor=actor_of(organizer), site_id=site_id, user_id=body.user_id
     )
     return PollWorkerOut(site_id=site_id, user_id=body.user_id)
+
+
+@router.delete("/api/sites/{site_id}/poll-workers/{user_id}", status_code=204, responses=_staff)
+def unassign_poll_worker(
+    session: SessionDep, organizer: CurrentOrganizer, site_id: int = SiteId, user_id: int = UserId
+):
+    """Take a poll worker off a site: they no longer see it at the polling station."""
+    service.unassign_poll_worker(
+        session=session, actor=actor_of(organizer), site_id=site_id, user_id=user_id
+    )
 
 
 @router.post(

@@ -683,7 +683,8 @@ def voting_site(*, session: Session, process_id: int, site_id: int) -> Site:
     return site
 
 
-def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id: int) -> None:
+def _staffable_site(*, session: Session, site_id: int, action: str) -> Site:
+    """A voting site whose poll workers may still change (until voting ends)."""
     site = session.get(Site, site_id)
     if site is None:
         raise NotFound(f"There is no site {site_id}.", field="site_id")
@@ -694,8 +695,13 @@ def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id:
         raise Conflict(
             f"Poll workers are assigned until voting ends; the process is in {process.phase}.",
             code="wrong_phase",
-            audit=("voting.poll_worker.assign", f"site:{site_id}"),
+            audit=(action, f"site:{site_id}"),
         )
+    return site
+
+
+def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id: int) -> None:
+    _staffable_site(session=session, site_id=site_id, action="voting.poll_worker.assign")
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound(f"There is no active account {user_id}.", field="user_id")
@@ -714,6 +720,38 @@ def assign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id:
             target=f"site:{site_id}",
             detail={"user_id": user_id},
         )
+
+
+def unassign_poll_worker(*, session: Session, actor: Actor, site_id: int, user_id: int) -> None:
+    """Take a poll worker off a site (until voting ends); 404 if they were not on it."""
+    _staffable_site(session=session, site_id=site_id, action="voting.poll_worker.unassign")
+    row = session.get(PollWorkerSite, (site_id, user_id))
+    if row is None:
+        raise NotFound(f"Account {user_id} is not assigned to site {site_id}.", field="user_id")
+    session.delete(row)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="voting.poll_worker.unassign",
+        target=f"site:{site_id}",
+        detail={"user_id": user_id},
+    )
+
+
+def poll_workers_by_site(*, session: Session, process_id: int) -> dict[int, list[User]]:
+    """The staff assigned to each site of the process, by name."""
+    rows = session.execute(
+        select(PollWorkerSite.site_id, User)
+        .join(User, User.id == PollWorkerSite.user_id)
+        .join(Site, Site.id == PollWorkerSite.site_id)
+        .where(Site.process_id == process_id)
+        .order_by(User.display_name, User.id)
+    ).all()
+    found: dict[int, list[User]] = {}
+    for site_id, user in rows:
+        found.setdefault(site_id, []).append(user)
+    return found
 
 
 def _require_assigned(*, session: Session, user: User, site: Site, action: str) -> None:

@@ -75,6 +75,7 @@ def station_page(
             {
                 "id": site.id,
                 "name": site.name,
+                "translations": site.translations,
                 "process_name": name,
                 "batches": [b for b in batches if b.site_id == site.id],
             }
@@ -246,6 +247,11 @@ def kiosk_session(request: Request):
         ), token
     except cred.KioskTokenError:
         return None, None
+
+
+def is_kiosk_device(request: Request) -> bool:
+    """This browser was opened as a site's kiosk (its kiosk cookie is valid)."""
+    return kiosk_session(request)[0] is not None
 
 
 def _voter_ticket(request: Request) -> str | None:

@@ -40,9 +40,11 @@ def moment(context: Any, when: Any, zone: str | None = None) -> str:
 
 @pass_context
 def localized(context: Any, thing: Any, field: str) -> Any:
-    """A process's name or description in the reader's language where the city wrote one."""
-    own = (getattr(thing, "translations", None) or {}).get(context.get("lang"), {})
-    return own.get(field) or getattr(thing, field)
+    """A process's, site's or criterion's name or description in the reader's language
+    where the city wrote one (`thing` may be a row or a dict with the same keys)."""
+    read = thing.get if isinstance(thing, dict) else partial(getattr, thing)
+    own = (read("translations", None) or {}).get(context.get("lang"), {})
+    return own.get(field) or read(field, None)
 
 
 templates.env.filters.update(

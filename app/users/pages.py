@@ -1,0 +1,223 @@
+"""Organizers' staff-accounts page (/organize/staff): create accounts, deactivate and
+reactivate them, reset a password (a new one is shown once). Also the few helpers the
+organizers' set-up pages of sites, criteria and rules share."""
+
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from app.audit import Actor
+from app.db import SessionDep
+from app.digits import parse_count
+from app.errors import DomainError
+from app.users import service
+from app.users.models import Role, User
+from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import form_refusal, refusal, render, staff_language
+
+router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+TO_SIGN_IN = "/station"
+
+
+def signed_in_organizer(staff: User | None) -> User | None:
+    """The signed-in organizer; delegates, poll workers and visitors get None."""
+    return staff if staff is not None and staff.role == Role.organizer.value else None
+
+
+def to_sign_in() -> RedirectResponse:
+    return RedirectResponse(TO_SIGN_IN, status_code=303)
+
+
+def actor(user: User) -> Actor:
+    return Actor(role=user.role, user_id=user.id)
+
+
+def said(request: Request, key: str, **values: object) -> str:
+    """A text of a staff page in the organizer's language."""
+    return i18n.translate(i18n.pick_language(request), key, **values)
+
+
+def invalid_fields(request: Request, exc: ValidationError, labels: dict[str, str]) -> str:
+    """A form the schema refused, in words: which fields to look at again."""
+    names = []
+    for error in exc.errors():
+        # The innermost field the page has words for: ("criteria", 2, "name") -> "name".
+        known = [str(part) for part in error["loc"] if str(part) in labels]
+        field = known[-1] if known else ".".join(map(str, error["loc"]))
+        key = labels.get(field)
+        name = said(request, key) if key else field
+        if name and name not in names:
+            names.append(name)
+    return said(request, "people.check_fields", fields=", ".join(names) or "—")
+
+
+def optional_count(text: str) -> int | None:
+    """A whole number typed into a form, None when left empty; ValueError otherwise."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    value = parse_count(text)
+    if value is None:
+        raise ValueError(text)
+    return value
+
+
+def refused(request: Request, exc: DomainError, session) -> str:
+    return refusal(request, exc, staff_language(request), session=session)
+
+
+def attempt(
+    request: Request,
+    session,
+    action: Callable[[], T],
+    *,
+    page: Callable[..., HTMLResponse],
+    labels: dict[str, str] | None = None,
+    explain: Callable[[ValidationError], str | None] | None = None,
+) -> tuple[T | None, HTMLResponse | None]:
+    """Run `action` (a service call, or a schema reading the form); a refusal is rolled
+    back, audited and answered by `page(error=..., status_code=...)` instead:
+    (result, None) or (None, the page that says why). `explain` may word a schema's
+    refusal better than the list of fields to look at."""
+    try:
+        return action(), None
+    except ValidationError as exc:
+        words = (explain and explain(exc)) or invalid_fields(request, exc, labels or {})
+        error = form_refusal(request, words, session=session)
+        return None, page(error=error, status_code=422)
+    except DomainError as exc:
+        return None, page(error=refused(request, exc, session), status_code=exc.status_code)
+
+
+# --- the staff accounts page ------------------------------------------------------------
+
+# The least power first, so the form does not make an organizer unless asked to.
+ROLES = [Role.poll_worker.value, Role.delegate.value, Role.organizer.value]
+ACCOUNT_LABELS = {
+    "email": "people.email",
+    "display_name": "people.display_name",
+    "role": "people.role",
+    "password": "people.password",
+}
+
+
+def _accounts(
+    request: Request,
+    session,
+    user: User,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    password: tuple[User, str] | None = None,
+    form: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "people/staff.html",
+        {
+            "user": user,
+            "accounts": service.list_users(session=session),
+            "roles": ROLES,
+            "message": message,
+            "error": error,
+            "password": password,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/staff", response_class=HTMLResponse)
+def accounts(request: Request, session: SessionDep, staff: StaffFromCookie):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    return _accounts(request, session, user)
+
+
+@router.post("/organize/staff", response_class=HTMLResponse, dependencies=[SameOrigin])
+def create_account(request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
+    password = fields["password"] or service.new_password()
+    if fields["role"] not in ROLES:
+        error = form_refusal(
+            request,
+            said(request, "people.check_fields", fields=said(request, "people.role")),
+            session=session,
+            field="role",
+        )
+        return _accounts(request, session, user, error=error, form=fields, status_code=422)
+    created, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.create_user(
+            session=session,
+            actor=actor(user),
+            email=fields["email"],
+            role=Role(fields["role"]),
+            password=password,
+            display_name=fields["display_name"][:120],
+        ),
+        page=partial(_accounts, request, session, user, form=fields),
+    )
+    if created is None:
+        return refusal_page
+    message = said(request, "people.created", name=created.display_name)
+    shown = (created, password) if not fields["password"] else None
+    return _accounts(request, session, user, message=message, password=shown, status_code=201)
+
+
+@router.post(
+    "/organize/staff/{user_id}/active", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def set_active(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, user_id: int
+):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    active = form.get("active") == "yes"
+    account, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.set_active(
+            session=session, actor=actor(user), user_id=user_id, active=active
+        ),
+        page=partial(_accounts, request, session, user),
+    )
+    if account is None:
+        return refusal_page
+    key = "people.reactivated" if active else "people.deactivated"
+    return _accounts(request, session, user, message=said(request, key, name=account.display_name))
+
+
+@router.post(
+    "/organize/staff/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def reset_password(request: Request, session: SessionDep, staff: StaffFromCookie, user_id: int):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    password = service.new_password()
+    account, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.reset_password(
+            session=session, actor=actor(user), user_id=user_id, password=password
+        ),
+        page=partial(_accounts, request, session, user),
+    )
+    if account is None:
+        return refusal_page
+    message = said(request, "people.password_reset", name=account.display_name)
+    return _accounts(request, session, user, message=message, password=(account, password))

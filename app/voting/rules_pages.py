@@ -1,0 +1,202 @@
+"""Organizers' rules page (/organize/processes/{id}/rules): who may vote and how they
+prove it, how paper ballots are read, and the per-address limit on online ideas; and the
+published paper-marking rules as a printable public page (/processes/{id}/paper-rules)."""
+
+import re
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.db import SessionDep
+from app.ideas import service as ideas
+from app.paper import service as paper
+from app.paper.interpret import OvervoteRule, SkippedRankRule
+from app.processes import service as processes
+from app.processes.phases import Phase
+from app.users.pages import (
+    actor,
+    attempt,
+    optional_count,
+    said,
+    signed_in_organizer,
+    to_sign_in,
+)
+from app.voting import service
+from app.voting.models import CredentialKind
+from app.voting.schemas import VotingRulesIn
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import form_refusal, render
+
+router = APIRouter(include_in_schema=False)
+LABELS = {
+    "credential": "people.rules.credential",
+    "min_age": "people.rules.min_age",
+    "postal_codes": "people.rules.postal_codes",
+}
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _rules_page(
+    request: Request,
+    session,
+    process_id: int,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    form: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    process = processes.get_process(session=session, process_id=process_id)
+    rules = service.get_rules(session=session, process_id=process.id)
+    return render(
+        request,
+        "people/rules.html",
+        {
+            "process": process,
+            "tab": "rules",
+            "rules": rules,
+            "paper_rules": paper.get_rules(session=session, process_id=process.id),
+            "credentials": [kind.value for kind in CredentialKind],
+            "overvotes": [rule.value for rule in OvervoteRule],
+            "skips": [rule.value for rule in SkippedRankRule],
+            "in_design": process.phase == Phase.design.value,
+            "form": form or {},
+            "message": message,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+def _voting_rules(typed: dict[str, str]) -> VotingRulesIn:
+    """The rules the form describes (ValidationError, naming the fields, if wrong)."""
+    try:
+        min_age: object = optional_count(typed["min_age"])
+    except ValueError:
+        min_age = typed["min_age"]  # the schema refuses it, naming the field
+    return VotingRulesIn.model_validate(
+        {
+            "credential": typed["credential"],
+            "min_age": min_age,
+            "postal_codes": [c for c in _SEPARATORS.split(typed["postal_codes"]) if c],
+        }
+    )
+
+
+@router.get("/organize/processes/{process_id}/rules", response_class=HTMLResponse)
+def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    if signed_in_organizer(staff) is None:
+        return to_sign_in()
+    return _rules_page(request, session, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/rules/voting",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def save_voting_rules(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    typed = {k: form.get(k, "").strip() for k in ("credential", "min_age", "postal_codes")}
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.put_rules(
+            session=session, actor=actor(user), process_id=process_id, data=_voting_rules(typed)
+        ),
+        page=partial(_rules_page, request, session, process_id, form=typed),
+        labels=LABELS,
+    )
+    if stored is None:
+        return refusal_page
+    return _rules_page(request, session, process_id, message=said(request, "people.rules.saved"))
+
+
+@router.post(
+    "/organize/processes/{process_id}/rules/paper",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def save_paper_rules(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    overvote, skipped = form.get("overvote", ""), form.get("skipped_rank", "")
+    if overvote not in OvervoteRule.__members__ or skipped not in SkippedRankRule.__members__:
+        fields = (
+            said(request, "people.rules.overvote") + ", " + said(request, "people.rules.skipped")
+        )
+        error = form_refusal(
+            request, said(request, "people.check_fields", fields=fields), session=session
+        )
+        return _rules_page(request, session, process_id, error=error, status_code=422)
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: paper.put_rules(
+            session=session,
+            user=user,
+            process_id=process_id,
+            overvote=OvervoteRule(overvote),
+            skipped_rank=SkippedRankRule(skipped),
+        ),
+        page=partial(_rules_page, request, session, process_id),
+    )
+    if stored is None:
+        return refusal_page
+    message = said(request, "people.rules.paper_saved")
+    return _rules_page(request, session, process_id, message=message)
+
+
+@router.post(
+    "/organize/processes/{process_id}/rules/ideas",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def save_idea_limit(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = signed_in_organizer(staff)
+    if user is None:
+        return to_sign_in()
+    typed = {"idea_rate_limit": form.get("idea_rate_limit", "").strip()}
+    try:
+        per_hour = optional_count(typed["idea_rate_limit"])
+    except ValueError:
+        per_hour = -1  # refused by the service as any number out of range
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: ideas.set_idea_rate_limit(
+            session=session, actor=actor(user), process_id=process_id, per_hour=per_hour
+        ),
+        page=partial(_rules_page, request, session, process_id, form=typed),
+    )
+    if stored is None:
+        return refusal_page
+    key = "people.rules.limit_saved" if per_hour is not None else "people.rules.limit_lifted"
+    return _rules_page(request, session, process_id, message=said(request, key, n=per_hour))
+
+
+@router.get("/processes/{process_id}/paper-rules", response_class=HTMLResponse)
+def published_paper_rules(request: Request, session: SessionDep, process_id: int):
+    """The paper-marking rules as published with the vote: printable, in the process's
+    languages (?lang=)."""
+    process = processes.get_process(session=session, process_id=process_id)
+    return render(
+        request,
+        "people/paper_rules.html",
+        {
+            "process": process,
+            "paper_rules": paper.get_rules(session=session, process_id=process.id),
+            "lang_path": f"/processes/{process.id}/paper-rules",
+        },
+        offered=process.languages,
+    )

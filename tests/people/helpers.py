@@ -1,0 +1,23 @@
+"""Signing staff in on the pages, each person in their own browser (TestClient)."""
+
+from fastapi.testclient import TestClient
+
+ORIGIN = {"Origin": "http://testserver"}
+
+
+def browser(app) -> TestClient:
+    return TestClient(app, base_url="http://testserver")
+
+
+def sign_in(client, staff, lands: str = "/organize") -> None:
+    r = client.post(
+        "/station/login",
+        headers=ORIGIN,
+        follow_redirects=False,
+        data={"email": staff.user.email, "password": staff.password},
+    )
+    assert r.status_code == 303 and r.headers["location"] == lands, r.text
+
+
+def post(client, url: str, data: dict | None = None):
+    return client.post(url, headers=ORIGIN, data=data or {}, follow_redirects=False)

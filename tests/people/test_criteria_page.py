@@ -1,0 +1,147 @@
+"""The criteria page: add, edit with translations, move, remove, under the API's rules;
+delegates read the criteria in their language."""
+
+from app.ideas.models import Criterion
+from app.users.models import Role
+from tests.helpers import count, refused_by
+from tests.ideas.helpers import advance, create_process, submit_idea
+from tests.people.helpers import browser, post, sign_in
+
+
+def names(client, pid: int) -> list[str]:
+    return [c["name"] for c in client.get(f"/api/processes/{pid}/criteria").json()]
+
+
+def test_an_organizer_edits_the_criteria(client, organizer):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    assert names(client, pid) == ["Need", "Feasibility", "Equity", "Guiding principles"]
+    added = post(
+        client,
+        f"/organize/processes/{pid}/criteria",
+        {
+            "name": "Cost",
+            "description": "Is it good value?",
+            "weight": "2",
+            "name_es": "Costo",
+            "description_es": "¿Vale lo que cuesta?",
+        },
+    )
+    assert added.status_code == 200 and "Cost was added" in added.text
+    criteria = client.get(f"/api/processes/{pid}/criteria").json()
+    cost = criteria[-1]
+    assert cost["weight"] == 2
+    assert cost["translations"] == {"es": {"name": "Costo", "description": "¿Vale lo que cuesta?"}}
+
+    moved = post(
+        client,
+        f"/organize/processes/{pid}/criteria/{cost['id']}",
+        {
+            "name": "Value",
+            "description": "Is it good value?",
+            "weight": "3",
+            "position": "1",
+            "name_vi": "Giá trị",
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    after = client.get(f"/api/processes/{pid}/criteria").json()
+    assert [c["name"] for c in after] == [
+        "Value",
+        "Need",
+        "Feasibility",
+        "Equity",
+        "Guiding principles",
+    ]
+    assert after[0]["translations"] == {"vi": {"name": "Giá trị", "description": ""}}
+    assert after[0]["id"] == cost["id"]
+
+    need = after[1]["id"]
+    removed = post(client, f"/organize/processes/{pid}/criteria/{need}/remove")
+    assert removed.status_code == 200
+    assert "Need" not in names(client, pid)
+
+
+def test_bad_criteria_change_nothing(client, organizer, session):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    first = client.get(f"/api/processes/{pid}/criteria").json()[0]
+    for url, form in (
+        (f"/organize/processes/{pid}/criteria", {"name": "Need"}),  # taken
+        (f"/organize/processes/{pid}/criteria", {"name": ""}),
+        (f"/organize/processes/{pid}/criteria", {"name": "Big", "weight": "500"}),
+        (f"/organize/processes/{pid}/criteria", {"name": "Odd", "weight": "two"}),
+        (f"/organize/processes/{pid}/criteria/{first['id']}", {"name": "X", "position": "9"}),
+    ):
+        r = post(client, url, form)
+        assert r.status_code == 422, (form, r.text)
+        assert 'role="alert"' in r.text
+    assert names(client, pid) == ["Need", "Feasibility", "Equity", "Guiding principles"]
+    assert len(refused_by(session, organizer.user.id)) == 5
+    criteria = client.get(f"/api/processes/{pid}/criteria").json()
+    for c in criteria[1:]:
+        assert (
+            post(client, f"/organize/processes/{pid}/criteria/{c['id']}/remove").status_code == 200
+        )
+    last = post(client, f"/organize/processes/{pid}/criteria/{first['id']}/remove")
+    assert last.status_code == 422 and "at least one criterion" in last.text
+    assert names(client, pid) == ["Need"]
+    assert post(client, f"/organize/processes/{pid}/criteria/999999/remove").status_code == 404
+    other = create_process(client, organizer)["id"]
+    theirs = client.get(f"/api/processes/{other}/criteria").json()[0]["id"]
+    stray = post(client, f"/organize/processes/{pid}/criteria/{theirs}", {"name": "X"})
+    assert stray.status_code == 404
+    assert names(client, other)[0] == "Need"
+
+
+def test_criteria_are_fixed_after_design(client, organizer, session):
+    pid = create_process(client, organizer)["id"]
+    advance(client, organizer, pid, "idea_collection")
+    sign_in(client, organizer)
+    page = client.get(f"/organize/processes/{pid}/criteria")
+    assert "fixed" in page.text
+    assert f'action="/organize/processes/{pid}/criteria' not in page.text  # nothing to send
+    r = post(client, f"/organize/processes/{pid}/criteria", {"name": "Late"})
+    assert r.status_code == 409
+    assert count(session, Criterion, Criterion.process_id == pid) == 4
+
+
+def test_only_organizers_edit_criteria(client, app, organizer, make_staff, session):
+    pid = create_process(client, organizer)["id"]
+    for role, lands in ((Role.delegate, "/delegate"), (Role.poll_worker, "/station")):
+        other = browser(app)
+        sign_in(other, make_staff(role), lands)
+        assert (
+            other.get(f"/organize/processes/{pid}/criteria", follow_redirects=False).status_code
+            == 303
+        )
+        assert (
+            post(other, f"/organize/processes/{pid}/criteria", {"name": "Mine"}).status_code == 303
+        )
+    assert count(session, Criterion, Criterion.process_id == pid) == 4
+
+
+def test_a_spanish_delegate_reads_the_criteria_in_spanish(client, app, organizer, make_staff):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    need = client.get(f"/api/processes/{pid}/criteria").json()[0]
+    post(
+        client,
+        f"/organize/processes/{pid}/criteria/{need['id']}",
+        {
+            "name": "Need",
+            "description": "Is the need high?",
+            "weight": "1",
+            "name_es": "Necesidad",
+            "description_es": "¿Es grande la necesidad?",
+        },
+    )
+    advance(client, organizer, pid, "idea_collection")
+    idea = submit_idea(client, pid, organizer.headers)
+    advance(client, organizer, pid, "proposal_development")
+    delegate = make_staff(Role.delegate)
+    desk = browser(app)
+    sign_in(desk, delegate, "/delegate")
+    spanish = desk.get(f"/delegate/ideas/{idea['id']}?lang=es").text
+    assert "Necesidad" in spanish and "¿Es grande la necesidad?" in spanish
+    assert "Is the need high?" in desk.get(f"/delegate/ideas/{idea['id']}?lang=en").text
