@@ -37,6 +37,7 @@ NO_PHASE = None
 
 ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/auth/token"): NO_PHASE,
+    ("POST", "/api/auth/logout"): NO_PHASE,
     ("POST", "/api/users"): NO_PHASE,
     ("POST", "/api/processes"): NO_PHASE,
     ("POST", "/station/login"): NO_PHASE,
