@@ -25,7 +25,10 @@ from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
-UPLOAD_PATHS = re.compile(r"^/api/paper-batches/[0-9]+/import$")  # the paper-ballot CSV
+# The paper-ballot CSV: the API's import and the organizers' paper page's upload.
+UPLOAD_PATHS = re.compile(
+    r"^/api/paper-batches/[0-9]+/import$|^/organize/processes/[0-9]+/paper/import$"
+)
 
 
 class SchemaNotReady(RuntimeError):
@@ -110,6 +113,15 @@ def create_app(
     app.include_router(organize_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)
+    from app.paper.pages import router as paper_staff_pages
+    from app.results.pages import router as results_staff_pages
+    from app.voting.staff_pages import router as voting_staff_pages
+    from app.web.audit_pages import router as audit_pages
+
+    app.include_router(voting_staff_pages)
+    app.include_router(paper_staff_pages)
+    app.include_router(results_staff_pages)
+    app.include_router(audit_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])
