@@ -50,15 +50,6 @@ def record_award(
     ).scalar_one_or_none()
     if process.phase == Phase.closed.value:
         _only_progress(award, amount_cents, organisation, target)
-    if amount_cents > proposal.cost_cents:
-        raise Conflict(
-            f"An award of {_money(amount_cents, process)} is more than the "
-            f"{_money(proposal.cost_cents, process)} that “{proposal.title}” costs; "
-            "a project is awarded at most its cost.",
-            code="over_cost",
-            field="amount_cents",
-            audit=("funding.award", target),
-        )
     others = session.execute(
         select(func.coalesce(func.sum(ProjectAward.amount_cents), 0)).where(
             ProjectAward.process_id == process.id, ProjectAward.proposal_id != proposal_id
@@ -69,6 +60,15 @@ def record_award(
             f"Awards would total {_money(others + amount_cents, process)}, more than the "
             f"budget of {_money(process.budget_cents, process)}.",
             code="over_budget",
+            field="amount_cents",
+            audit=("funding.award", target),
+        )
+    if amount_cents > proposal.cost_cents:
+        raise Conflict(
+            f"An award of {_money(amount_cents, process)} is more than the "
+            f"{_money(proposal.cost_cents, process)} that “{proposal.title}” costs; "
+            "a project is awarded at most its cost.",
+            code="over_cost",
             field="amount_cents",
             audit=("funding.award", target),
         )
