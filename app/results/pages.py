@@ -14,8 +14,9 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.results import awards, service
 from app.results.models import AwardStatus
+from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import render
+from app.web.render import render, staff_language
 from app.web.staff import bad_form, organizer_of, refused, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,9 @@ def results(request: Request, session: SessionDep, staff: StaffFromCookie, proce
     try:
         view = service.results_for(session=session, process=process, user=user)
     except DomainError as exc:  # nothing to count yet: said on the page, nothing to undo
-        unavailable = exc.message
+        language = staff_language(request)
+        worded = i18n.translate(language, f"error.{exc.code}") if language else exc.message
+        unavailable = exc.message if worded == f"error.{exc.code}" else worded
     return render(
         request,
         "staff/results.html",

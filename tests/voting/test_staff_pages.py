@@ -41,7 +41,7 @@ def test_codes_are_printed_once_as_cards_and_vote(client, organizer, world, sess
     assert len(codes) == 12 and len(set(codes)) == 12
     assert page.text.count('class="cut-card"') == 12
     assert f"http://testserver/processes/{world.process_id}/vote" in page.text
-    assert "Test PB" in page.text and 'href="/static/print.css"' in page.text
+    assert "Test PB" in page.text and 'href="/static/organize.css"' in page.text
     # The CSV comes inside this one answer (a data: link), with the same codes.
     link = re.search(r'href="data:text/csv;base64,([^"]+)" download="([^"]+)"', page.text)
     csv_text = base64.b64decode(link.group(1)).decode()
