@@ -153,6 +153,7 @@ def void_access_codes(
         code=body.code,
         batch_id=body.batch_id,
         label=body.label,
+        reason=body.reason,
     )
     return VoidOut(voided=voided)
 

@@ -188,3 +188,18 @@ def test_turnout_counts_channels_sites_and_local_days(
     assert online.groups() == ("3", "3")
     assert "Site 1" in page.text and "Site 2" in page.text
     assert len(days) == 1 and "America/New_York" in page.text
+
+
+def test_the_api_keeps_a_voiding_reason_too(client, organizer, world, codes, session_factory):
+    codes(3, label="api batch")
+    r = client.post(
+        f"/api/processes/{world.process_id}/access-codes/void",
+        headers=organizer.headers,
+        json={"label": "api batch", "reason": "Mailed to the wrong street."},
+    )
+    assert r.status_code == 200 and r.json() == {"voided": 3}
+    with session_factory() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "voting.access_codes.void")
+        ).scalar_one()
+    assert entry.detail["reason"] == "Mailed to the wrong street."
