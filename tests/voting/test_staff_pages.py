@@ -203,3 +203,31 @@ def test_the_api_keeps_a_voiding_reason_too(client, organizer, world, codes, ses
             select(AuditEntry).where(AuditEntry.action == "voting.access_codes.void")
         ).scalar_one()
     assert entry.detail["reason"] == "Mailed to the wrong street."
+
+
+def test_turnout_counts_kiosk_and_paper_voters_by_site(
+    client, organizer, poll_worker, world, codes
+):
+    from tests.voting.test_casting import identity
+    from tests.voting.test_in_person import check_in, kiosk_cast, open_kiosk
+
+    token = open_kiosk(client, poll_worker, world)
+    ticket = check_in(client, poll_worker, world, **identity(name="Kim Kiosk")).json()
+    assert kiosk_cast(client, world, ticket["kiosk_ticket"], token).status_code == 201
+    for name in ("Pat Paper", "Lee Paper"):
+        r = check_in(client, poll_worker, world, mode="paper", **identity(name=name))
+        assert r.status_code == 201, r.text
+    assert vote(client, world, codes(1)[0]).status_code == 201
+    sign_in(client, organizer)
+    page = client.get(f"/organize/processes/{world.process_id}/turnout").text
+
+    def cells(row_header: str) -> list[str]:
+        row = re.search(rf">{row_header}</th>(.*?)</tr>", page, re.S).group(1)
+        return re.findall(r'class="num">(?:<strong>)?(-?\d+)', row)
+
+    assert cells("at a kiosk") == ["1", "1"]
+    assert cells("on paper") == ["2", "0"]  # two checked in, no sheet typed in yet
+    assert cells("Total") == ["4", "2"]
+    # Site 1: 3 check-ins, 1 kiosk ballot, 2 paper check-ins, 0 sheets, 0 - 2 = -2.
+    assert cells("Site 1") == ["3", "1", "2", "0", "-2"]
+    assert cells("Site 2") == ["0", "0", "0", "0", "0"]
