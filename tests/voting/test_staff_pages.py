@@ -231,3 +231,14 @@ def test_turnout_counts_kiosk_and_paper_voters_by_site(
     # Site 1: 3 check-ins, 1 kiosk ballot, 2 paper check-ins, 0 sheets, 0 - 2 = -2.
     assert cells("Site 1") == ["3", "1", "2", "0", "-2"]
     assert cells("Site 2") == ["0", "0", "0", "0", "0"]
+
+
+def test_a_missing_process_is_a_404_page(client, organizer):
+    sign_in(client, organizer)
+    for path in ("codes", "paper-ballot", "turnout", "paper", "results", "awards"):
+        r = client.get(f"/organize/processes/999999/{path}", headers={"Accept": "text/html"})
+        assert r.status_code == 404 and "There is no PB process" in r.text, path
+    r = client.post(
+        "/organize/processes/999999/codes", headers=ORIGIN, data={"count": "2", "label": "x"}
+    )
+    assert r.status_code == 404
