@@ -16,13 +16,12 @@ from app.audit import Actor
 from app.db import SessionDep, utcnow
 from app.digits import parse_count
 from app.errors import DomainError
-from app.exports.csv_files import write_csv
 from app.paper import service as paper
 from app.processes import service as processes
 from app.processes.models import Process
 from app.proposals.service import ballot_of
 from app.voting import service as voting
-from app.voting.router import MAKE_CODES, VOID_CODES
+from app.voting.router import MAKE_CODES, VOID_CODES, access_codes_csv_text
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import render
@@ -94,8 +93,7 @@ def make_codes(
         )
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
-    rows = ((batch.label, n, code) for n, code in enumerate(made, 1))
-    csv_text = write_csv(["batch", "number", "access_code"], rows)
+    csv_text = access_codes_csv_text(batch, made)
     return render(
         request,
         "staff/code_cards.html",
