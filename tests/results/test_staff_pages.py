@@ -4,8 +4,10 @@ in the currency, progress recorded after the process is closed)."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from app.digits import parse_cents
 from app.results.models import ProjectAward
 from tests.helpers import assert_error
 from tests.results.test_results_and_exports import cast_online, to_funding
@@ -133,3 +135,24 @@ def test_progress_is_recorded_after_the_process_is_closed(client, paper, codes, 
     assert new.status_code == 409 and len(awards_of(session_factory)) == 1
     row = re.search(r"Proposal 3</h2>\s*<p class=\"meta\">(.*?)</p>", page.text, re.S)
     assert row and "$9,500" in row.group(1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [
+        ("15,000", 15_000_00),
+        ("15000.50", 15_000_50),
+        ("$15,000", 15_000_00),
+        ("15000.5", 15_000_50),
+        (" 1,234,567.89 ", 1_234_567_89),
+        ("1,50", None),  # a decimal comma is not a thousands separator: refused, not misread
+        ("15,0000", None),
+        ("15.000", None),
+        ("١٥٠٠٠", None),
+        ("-5", None),
+        ("", None),
+        ("9" * 14, None),
+    ],
+)
+def test_amounts_typed_into_forms(typed, cents):
+    assert parse_cents(typed) == cents
