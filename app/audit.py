@@ -316,3 +316,46 @@ def verify_chain(
     except _Broken as broken:
         return ChainCheck(False, count, broken.seq, broken.problem, unkeyed)
     return ChainCheck(True, count, unkeyed=unkeyed, anchors=tuple(sorted(found.values())))
+
+
+# --- reading the log (the organizers' audit page) ------------------------------------------
+
+
+def _of_kind(kind: str) -> Any:
+    """An action, or a family of actions: `paper` is every `paper.…`."""
+    return (AuditEntry.action == kind) | AuditEntry.action.startswith(f"{kind}.")  # type: ignore[attr-defined]
+
+
+def read_log(
+    *,
+    session: Session,
+    kind: str | None = None,
+    actor_id: int | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """Entries newest first, `limit` at a time; the next page starts before the last seq."""
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)  # type: ignore[union-attr]
+    if kind:
+        query = query.where(_of_kind(kind))
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list(session.execute(query).scalars())
+
+
+def kinds_in_log(*, session: Session) -> list[str]:
+    """Every action the log holds, and each family of them (`paper`, `voting`), sorted."""
+    actions = set(session.execute(select(AuditEntry.action).distinct()).scalars())
+    return sorted(actions | {action.split(".")[0] for action in actions})
+
+
+def actors_in_log(*, session: Session) -> list[int]:
+    """The staff accounts that have entries in the log."""
+    query = select(AuditEntry.actor_id).where(AuditEntry.actor_id.is_not(None)).distinct()  # type: ignore[union-attr]
+    return sorted(session.execute(query).scalars())
+
+
+def head_of(*, session: Session) -> AuditHead | None:
+    return session.get(AuditHead, 1)

@@ -5,8 +5,6 @@ digits (which `int()` then reads as other numbers or refuses), and `int()` gives
 number of thousands of digits. No app imports here: the type-checked CSV reader uses it.
 """
 
-import re
-
 
 def parse_count(text: str | None, *, max_digits: int = 9) -> int | None:
     """A non-negative whole number written in ASCII digits, or None when it is not one."""
@@ -16,17 +14,17 @@ def parse_count(text: str | None, *, max_digits: int = 9) -> int | None:
     return int(text)
 
 
-_MONEY = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
-
-
 def parse_money(text: str | None, *, max_digits: int = 13) -> int | None:
-    """An amount typed into a form ("250,000", "250000.50", "$1,500") in cents, or None
-    when it is not one: commas only as thousands separators, at most two decimals."""
-    text = (text or "").strip().removeprefix("$").strip()
-    found = _MONEY.fullmatch(text)
-    if found is None:
+    """An amount typed into a form in the process's currency ("250,000", "15000.50",
+    "$ 1,250.5") as integer cents, or None when it is not one: ASCII digits, commas only
+    between thousands, at most two decimals after a point."""
+    text = (text or "").strip().lstrip("$€£¥₫").strip().replace(" ", "")
+    whole, point, decimals = text.partition(".")
+    groups = whole.split(",")
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
         return None
-    whole, cents = found.group(1).replace(",", ""), (found.group(2) or "").ljust(2, "0")
-    if len(whole) > max_digits:
+    units = parse_count("".join(groups), max_digits=max_digits)
+    if units is None or (point and (not decimals or len(decimals) > 2)):
         return None
-    return int(whole) * 100 + int(cents)
+    cents = parse_count(decimals.ljust(2, "0"), max_digits=2) if point else 0
+    return None if cents is None else units * 100 + cents

@@ -25,7 +25,10 @@ from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
-UPLOAD_PATHS = re.compile(r"^/api/paper-batches/[0-9]+/import$")  # the paper-ballot CSV
+# The paper-ballot CSV: the API's import and the organizers' paper page's upload.
+UPLOAD_PATHS = re.compile(
+    r"^/api/paper-batches/[0-9]+/import$|^/organize/processes/[0-9]+/paper/import$"
+)
 
 
 class SchemaNotReady(RuntimeError):
@@ -78,12 +81,14 @@ def create_app(
     from app.ideas.delegate_pages import router as delegate_pages
     from app.ideas.pages import router as idea_pages
     from app.ideas.router import router as ideas_router
+    from app.paper.pages import router as paper_staff_pages
     from app.paper.router import router as paper_router
     from app.paper.station import router as paper_pages
     from app.processes.pages import router as process_pages
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
+    from app.results.pages import router as results_staff_pages
     from app.results.router import pages as results_pages
     from app.results.router import router as results_router
     from app.sites.pages import router as site_pages
@@ -93,7 +98,9 @@ def create_app(
     from app.voting.pages import router as voting_pages
     from app.voting.router import router as voting_router
     from app.voting.rules_pages import router as rules_pages
+    from app.voting.staff_pages import router as voting_staff_pages
     from app.voting.station import router as station_pages
+    from app.web.audit_pages import router as audit_pages
     from app.web.organize import router as organize_pages
     from app.web.router import router as web_router
 
@@ -120,6 +127,10 @@ def create_app(
     app.include_router(site_pages)
     app.include_router(criteria_pages)
     app.include_router(rules_pages)
+    app.include_router(voting_staff_pages)
+    app.include_router(paper_staff_pages)
+    app.include_router(results_staff_pages)
+    app.include_router(audit_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -12,6 +12,7 @@ from app.processes.phases import Phase
 from app.proposals.models import Proposal
 from app.results.models import AwardStatus, OfficialResult, ProjectAward
 from app.users.models import User
+from app.web.i18n import DEFAULT, format_money
 
 
 def record_award(
@@ -56,9 +57,18 @@ def record_award(
     ).scalar_one()
     if others + amount_cents > process.budget_cents:
         raise Conflict(
-            f"Awards would total {others + amount_cents} cents, more than the "
-            f"budget of {process.budget_cents} cents.",
+            f"Awards would total {_money(others + amount_cents, process)}, more than the "
+            f"budget of {_money(process.budget_cents, process)}.",
             code="over_budget",
+            field="amount_cents",
+            audit=("funding.award", target),
+        )
+    if amount_cents > proposal.cost_cents:
+        raise Conflict(
+            f"An award of {_money(amount_cents, process)} is more than the "
+            f"{_money(proposal.cost_cents, process)} that “{proposal.title}” costs; "
+            "a project is awarded at most its cost.",
+            code="over_cost",
             field="amount_cents",
             audit=("funding.award", target),
         )
@@ -86,6 +96,11 @@ def record_award(
         detail={"amount_cents": amount_cents, "organisation": organisation, "status": status.value},
     )
     return award
+
+
+def _money(cents: int, process: Process) -> str:
+    """Money said in a message: in the process's currency, never in cents."""
+    return format_money(DEFAULT, cents, process.currency)
 
 
 def funded_projects(*, session: Session, process: Process) -> list[dict]:

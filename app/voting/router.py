@@ -121,11 +121,16 @@ def create_access_codes(
     return AccessCodesOut(batch_id=batch.id, label=batch.label, codes=codes)
 
 
+def access_codes_csv_text(batch, codes: list[str]) -> str:
+    """The codes of a new batch as CSV text: batch label, number in the batch, code."""
+    rows = ((batch.label, n, code) for n, code in enumerate(codes, 1))
+    return write_csv(["batch", "number", "access_code"], rows)
+
+
 def access_codes_csv(batch, codes: list[str]) -> Response:
     """The codes of a new batch as a printable CSV: shown this once, never cached."""
-    rows = ((batch.label, n, code) for n, code in enumerate(codes, 1))
     return Response(
-        write_csv(["batch", "number", "access_code"], rows),
+        access_codes_csv_text(batch, codes),
         status_code=201,
         media_type="text/csv",
         headers={
@@ -154,6 +159,7 @@ def void_access_codes(
         code=body.code,
         batch_id=body.batch_id,
         label=body.label,
+        reason=body.reason,
     )
     return VoidOut(voided=voided)
 

@@ -109,6 +109,7 @@ class VoidIn(_Body):
     code: AccessCodeText | None = None
     batch_id: Id | None = None
     label: str | None = Field(default=None, min_length=1, max_length=100)
+    reason: str | None = Field(default=None, max_length=2000)  # kept in the audit log
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "VoidIn":

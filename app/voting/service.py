@@ -308,7 +308,9 @@ def void_access_codes(
     code: str | None = None,
     batch_id: int | None = None,
     label: str | None = None,
+    reason: str | None = None,
 ) -> int:
+    """Withdraws one code or a whole batch (by id or label); `reason` goes into the audit."""
     # The phase (CODE_PHASES) is the route's dependency: see VOID_CODES in app/voting/router.py.
     target = f"process:{process_id}"
     stmt = update(AccessCode).where(
@@ -349,9 +351,36 @@ def void_access_codes(
         actor=actor,
         action="voting.access_codes.void",
         target=target,
-        detail={**what, "voided": voided},
+        detail={**what, "voided": voided, **({"reason": reason[:500]} if reason else {})},
     )
     return voided
+
+
+def code_batches(*, session: Session, process_id: int) -> list[dict[str, Any]]:
+    """The process's batches of access codes, newest first, with how many were used and
+    voided (counts only: the codes themselves exist nowhere in plain text)."""
+    get_process(session=session, process_id=process_id)
+    used = func.count(AccessCode.used_at)
+    voided = func.count(AccessCode.voided_at)
+    rows = session.execute(
+        select(AccessCodeBatch, used, voided)
+        .outerjoin(AccessCode, AccessCode.batch_id == AccessCodeBatch.id)
+        .where(AccessCodeBatch.process_id == process_id)
+        .group_by(AccessCodeBatch.id)
+        .order_by(AccessCodeBatch.created_at.desc(), AccessCodeBatch.id.desc())  # type: ignore[union-attr]
+    ).all()
+    return [
+        {
+            "id": batch.id,
+            "label": batch.label,
+            "size": batch.size,
+            "created_at": batch.created_at,
+            "used": n_used,
+            "voided": n_voided,
+            "usable": batch.size - n_used - n_voided,
+        }
+        for batch, n_used, n_voided in rows
+    ]
 
 
 def _spend_access_code(
@@ -432,6 +461,12 @@ def _record_participation(
 
 
 # --- casting ----------------------------------------------------------------------------
+
+
+def local_day(process: Process, now: datetime) -> date:
+    """The day a ballot was cast on, in the process's own time zone (a 20:00 vote in New
+    York is that day's, not the next UTC day's): turnout by day is counted in it."""
+    return now.astimezone(ZoneInfo(process.time_zone or "UTC")).date()
 
 
 def open_process_for_voting(*, session: Session, process_id: int, now: datetime) -> Process:
@@ -549,7 +584,7 @@ def cast_ballot(
         ranking=ranking,
         channel=channel,
         site_id=site_id,
-        day=now.date(),
+        day=local_day(process, now),
     )
     # No ballot id, site, time or credential: nothing here identifies the ballot or voter.
     audit.append(
@@ -1005,6 +1040,48 @@ def turnout(*, session: Session, process_id: int) -> dict[str, Any]:
         ],
         "check_ins_by_channel": check_ins,
         "voters": sum(check_ins.values()),
+    }
+
+
+def turnout_summary(*, session: Session, process_id: int) -> dict[str, Any]:
+    """Turnout as organizers read it: voters per channel, then ballots per voting site and
+    per day (the day in the process's time zone, as ballots record it)."""
+    counts = turnout(session=session, process_id=process_id)
+    sites = session.execute(
+        select(Site)
+        .where(Site.process_id == process_id, Site.kind == SiteKind.voting_site.value)
+        .order_by(Site.name, Site.id)
+    ).scalars()
+    in_person = {
+        site_id: n
+        for site_id, n in session.execute(
+            select(Participation.site_id, func.count())
+            .where(Participation.process_id == process_id, Participation.site_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(Participation.site_id)
+        ).all()
+    }
+    kiosk_ballots: dict[int, int] = {}
+    days: dict[date, dict[str, int]] = {}
+    for row in counts["ballots_by_site_and_day"]:
+        if row["channel"] == Channel.kiosk.value:
+            kiosk_ballots[row["site_id"]] = kiosk_ballots.get(row["site_id"], 0) + row["ballots"]
+        day = days.setdefault(row["day"], {c.value: 0 for c in Channel})
+        day[row["channel"]] += row["ballots"]
+    return {
+        **counts,
+        "by_site": [
+            {
+                "site_id": site.id,
+                "name": site.name,
+                "check_ins": in_person.get(site.id, 0),
+                "kiosk_ballots": kiosk_ballots.get(site.id, 0),
+            }
+            for site in sites
+        ],
+        "by_day": [
+            {"day": day, **by_channel, "total": sum(by_channel.values())}
+            for day, by_channel in sorted(days.items())
+        ],
     }
 
 

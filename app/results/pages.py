@@ -1,0 +1,138 @@
+"""Organizers' results and funding pages: the count (a PREVIEW while voting, never shown to
+residents; the official result from funding on) and the awards and delivery progress of
+each funded project. The same services as the JSON API (app/results/router.py)."""
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.db import SessionDep
+from app.digits import parse_money
+from app.errors import DomainError
+from app.processes import service as processes
+from app.processes.models import Process
+from app.results import awards, service
+from app.results.models import AwardStatus
+from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import render, staff_language
+from app.web.staff import bad_form, organizer_of, refused, said, to_sign_in
+
+router = APIRouter(include_in_schema=False)
+EXPORTS = ["ballots.pb", "ballots.csv", "results.json", "results.csv", "proposals.csv", "ideas.csv"]
+
+
+@router.get("/organize/processes/{process_id}/results", response_class=HTMLResponse)
+def results(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    user = organizer_of(staff)
+    if user is None:
+        return to_sign_in()
+    process = processes.get_process(session=session, process_id=process_id)
+    view, unavailable = None, None
+    official = service.official_of(session=session, process_id=process.id)
+    try:
+        view = service.results_for(session=session, process=process, user=user)
+    except DomainError as exc:  # nothing to count yet: said on the page, nothing to undo
+        language = staff_language(request)
+        worded = i18n.translate(language, f"error.{exc.code}") if language else exc.message
+        unavailable = exc.message if worded == f"error.{exc.code}" else worded
+    return render(
+        request,
+        "staff/results.html",
+        {
+            "process": process,
+            "tab": "results",
+            "view": view,
+            "unavailable": unavailable,
+            "official_at": official.computed_at if official else None,
+            "exports": EXPORTS,
+        },
+    )
+
+
+def _awards_page(
+    request: Request,
+    session,
+    process: Process,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    failed: dict | None = None,
+    status_code: int = 200,
+):
+    projects = awards.funded_projects(session=session, process=process)
+    for project in projects:  # what the amount field shows: 15000 or 15000.50, as typed
+        cents = project["amount_cents"]
+        project["amount_text"] = (
+            "" if not cents else f"{cents // 100}" + (f".{cents % 100:02d}" if cents % 100 else "")
+        )
+    return render(
+        request,
+        "staff/awards.html",
+        {
+            "process": process,
+            "tab": "awards",
+            "projects": projects,
+            "awarded": sum(p["amount_cents"] or 0 for p in projects),
+            "statuses": [s.value for s in AwardStatus],
+            "message": message,
+            "error": error,
+            "failed": failed or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/processes/{process_id}/awards", response_class=HTMLResponse)
+def awards_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    if organizer_of(staff) is None:
+        return to_sign_in()
+    process = processes.get_process(session=session, process_id=process_id)
+    return _awards_page(request, session, process)
+
+
+@router.post(
+    "/organize/processes/{process_id}/awards/{proposal_id}",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def record_award(
+    request: Request,
+    session: SessionDep,
+    staff: StaffFromCookie,
+    form: PageForm,
+    process_id: int,
+    proposal_id: int,
+):
+    user = organizer_of(staff)
+    if user is None:
+        return to_sign_in()
+    process = processes.get_process(session=session, process_id=process_id)
+    amount = parse_money(form.get("amount"))
+    organisation = form.get("organisation", "").strip()[:200]
+    note = form.get("note", "").strip()[:2000] or None
+    status = form.get("status", "")
+    failed = {"proposal_id": proposal_id, **form}
+    page = partial(_awards_page, request, session, process, failed=failed)
+    if not amount or not organisation or status not in AwardStatus.__members__:
+        return bad_form(request, "awards.form_needed", session=session, page=page)
+    try:
+        award = awards.record_award(
+            session=session,
+            user=user,
+            process=process,
+            proposal_id=proposal_id,
+            amount_cents=amount,
+            organisation=organisation,
+            status=AwardStatus(status),
+            note=note,
+        )
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=page)
+    return _awards_page(
+        request,
+        session,
+        process,
+        message=said(request, "awards.saved", organisation=award.organisation),
+    )
