@@ -114,6 +114,15 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/organize/processes/{process_id}/rules/voting"): frozenset({"design"}),
     ("POST", "/organize/processes/{process_id}/rules/paper"): frozenset({"design"}),
     ("POST", "/organize/processes/{process_id}/rules/ideas"): NOT_CLOSED,
+    # voting: codes, paper, awards, audit pages
+    ("POST", "/organize/processes/{process_id}/codes"): BEFORE_VOTING_ENDS,
+    ("POST", "/organize/processes/{process_id}/codes/void"): BEFORE_VOTING_ENDS,
+    ("POST", "/organize/processes/{process_id}/paper/exclude"): VOTING,
+    ("POST", "/organize/processes/{process_id}/paper/import"): VOTING,
+    ("POST", "/organize/processes/{process_id}/awards/{proposal_id}"): frozenset(
+        {"funding", "closed"}
+    ),
+    ("POST", "/organize/audit/verify"): NO_PHASE,
 }
 
 
@@ -521,6 +530,34 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer_page",
         "/organize/processes/{process_id}/rules/ideas",
         {"data": {"idea_rate_limit": "100"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/codes"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/codes",
+        {"data": {"count": "2", "label": "cards"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/codes/void"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/codes/void",
+        {"data": {"label": "m", "reason": "Lost in the mail."}},
+    ),
+    ("POST", "/organize/processes/{process_id}/paper/exclude"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/paper/exclude",
+        {"data": {"batch": "{batch_id}", "reason": "Water damage."}},
+    ),
+    ("POST", "/organize/processes/{process_id}/paper/import"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/paper/import",
+        {
+            "data": {"batch": "{batch_id}"},
+            "files": {"file": ("sheets.csv", b"sheet,pass,marks,flag\n1,1,1:1,\n", "text/csv")},
+        },
+    ),
+    ("POST", "/organize/processes/{process_id}/awards/{proposal_id}"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/awards/{funded_id}",
+        {"data": {"amount": "100", "organisation": "Parks", "status": "in_progress"}},
     ),
 }
 PHASE_REFUSALS = {"wrong_phase", "ballot_frozen", "rules_frozen", "process_closed"}
