@@ -25,7 +25,10 @@ from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
-UPLOAD_PATHS = re.compile(r"^/api/paper-batches/[0-9]+/import$")  # the paper-ballot CSV
+UPLOAD_PATHS = re.compile(
+    r"^/api/paper-batches/[0-9]+/import$"  # the paper-ballot CSV
+    r"|^/organize/processes/[0-9]+/equity/population$"  # the reference population CSV
+)
 
 
 class SchemaNotReady(RuntimeError):
@@ -73,6 +76,7 @@ def create_app(
     )
     app.add_middleware(NoStore)
 
+    from app.equity.pages import router as equity_pages
     from app.exports.router import router as exports_router
     from app.ideas.delegate_pages import router as delegate_pages
     from app.ideas.pages import router as idea_pages
@@ -110,6 +114,7 @@ def create_app(
     app.include_router(organize_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)
+    app.include_router(equity_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])
