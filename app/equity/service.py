@@ -427,11 +427,16 @@ def _spent_key(nonce: str) -> str:
 
 
 def _spend(session: Session, nonce: str) -> bool:
+    """Marks an invitation answered; False if it was already (the database decides)."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(SurveyTokenSpent).values(token_hash=_spent_key(nonce)).on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+    table = SurveyTokenSpent.__table__  # type: ignore[attr-defined]
+    spent = session.execute(
+        insert(table)
+        .values(token_hash=_spent_key(nonce))
+        .on_conflict_do_nothing()
+        .returning(table.c.token_hash)
+    ).first()
+    return spent is not None
 
 
 def record_answer(
