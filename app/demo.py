@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.audit import SYSTEM, Actor
 from app.config import Settings, get_settings
+from app.equity.demo import load_equity_demo
 from app.ideas.schemas import IdeaCreate
 from app.ideas.service import submit_idea
 from app.paper.demo import load_paper_demo
@@ -153,9 +154,10 @@ def load_demo(
     _vote_count_and_fund(
         session=session, process=process, organizer=organizer, settings=settings or get_settings()
     )
-    _practice_process(
+    practice = _practice_process(
         session=session, actor=actor, password=poll_worker_password or organizer_password
     )
+    load_equity_demo(session=session, actor=actor, process=process, practice=practice)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
 
 
