@@ -27,6 +27,7 @@ PRACTICE_SITE_NEIGHBOURHOOD = "South Wedge"  # 115 South Ave, the Central Librar
 SURVEY_SHARE = 0.26  # of the demo's voters, those who answer the optional survey
 AGE_WEIGHTS = {"under_18": 2, "18_24": 9, "25_34": 17, "35_44": 18, "45_54": 17, "55_64": 19,
                "65_plus": 18}  # fmt: skip
+BANDS = list(AGE_WEIGHTS)
 HEARD_OF_IT = {
     "text": {
         "en": "How did you hear about this vote?",
@@ -87,7 +88,7 @@ def _survey_answers(*, session: Session, process: Process, rows, rng: random.Ran
             SurveyAnswer(
                 id=secrets.token_hex(16),
                 process_id=process.id,
-                age_band=None if skip < 0.06 else rng.choices(*zip(*AGE_WEIGHTS.items()))[0],
+                age_band=None if skip < 0.06 else rng.choices(BANDS, list(AGE_WEIGHTS.values()))[0],
                 neighborhood=None if skip > 0.9 else rng.choices(names, weights)[0],
                 answers={},
             )
