@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -33,8 +33,9 @@ from app.audit import Actor, AuditEntry
 from app.equity.models import ReferencePopulation, SurveyAnswer, SurveyQuestion, SurveyTokenSpent
 from app.equity.population import PopulationRow
 from app.errors import BadInput, Conflict, Forbidden
+from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import Phase, on_enter
 from app.security import serializer
 from app.sites.models import Site
 from app.voting.models import Channel, Participation
@@ -49,6 +50,7 @@ NOT_LISTED = "not_listed"  # at a site whose neighbourhood is not in the populat
 MAX_QUESTIONS = 3
 MAX_OPTIONS = 8
 PUBLIC_PHASES = frozenset({Phase.funding.value, Phase.closed.value})
+NOT_CLOSED = frozenset(p.value for p in Phase if p != Phase.closed)
 
 
 # --- reference population ---------------------------------------------------------------
@@ -64,10 +66,34 @@ def population_of(*, session: Session, process_id: int) -> list[ReferencePopulat
     )
 
 
+# Questions are asked while voting: they can be written until then.
+QUESTION_PHASES = frozenset(
+    {
+        Phase.design.value,
+        Phase.idea_collection.value,
+        Phase.proposal_development.value,
+        Phase.voting.value,
+    }
+)
+
+
+def _refuse_phase(session: Session, process: Process, allowed: frozenset[str], action: str):
+    """A wrong phase, checked under the process row lock (a move cannot slip in between)."""
+    locked = processes.get_process(session=session, process_id=process.id, for_update=True)
+    if locked.phase not in allowed:
+        raise Conflict(
+            f"The process is in {locked.phase}: this cannot change now.",
+            code="wrong_phase",
+            audit=(action, f"process:{process.id}"),
+        )
+
+
 def replace_population(
     *, session: Session, actor: Actor, process: Process, rows: list[PopulationRow]
 ) -> list[ReferencePopulation]:
-    """Replaces the whole list (the file is the list); audited with what changed."""
+    """Replaces the whole list (the file is the list); audited with what changed. Any
+    phase but closed (a city may correct its figures after the vote; the archive stays)."""
+    _refuse_phase(session, process, NOT_CLOSED, "equity.population")
     before = population_of(session=session, process_id=process.id)
     session.execute(delete(ReferencePopulation).where(ReferencePopulation.process_id == process.id))
     session.flush()
@@ -353,6 +379,7 @@ def put_questions(
 ) -> list[SurveyQuestion]:
     """Replaces the extra questions; refused once anyone has answered (answers point at
     the options by their place, which a change would scramble)."""
+    _refuse_phase(session, process, QUESTION_PHASES, "equity.survey_questions")
     if len(questions) > MAX_QUESTIONS:
         raise BadInput(f"At most {MAX_QUESTIONS} extra questions.", field="questions")
     for n, question in enumerate(questions, start=1):
@@ -485,6 +512,24 @@ def record_answer(
     )
     session.flush()
     return True
+
+
+@on_enter(Phase.funding)
+def _reseal_survey(session: Session, process: Process, _: Any) -> None:
+    """Rewrite the survey's tables in key order when voting ends (as app.voting.service's
+    `_reseal` does for ballots): answers were written one by one soon after casts, so
+    the order they sit in the files could be set beside the order of the ballots. After
+    this, neither their place on disk (SQLite cells, PostgreSQL heap order and xmin) nor
+    their keys say in what order anyone answered."""
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for name, key in (("survey_answer", "id"), ("survey_token_spent", "token_hash")):
+        if postgres:
+            session.execute(text(f"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE"))
+        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
+        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
+        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
+        session.execute(text(f"DROP TABLE reseal_{name}"))
 
 
 def _survey_counts(session: Session, process_id: int, column: Any) -> Counter:

@@ -220,3 +220,37 @@ def test_suppression_hides_a_lone_small_count_and_its_neighbour():
     assert equity.suppressed({"a": 9, "b": 3, "c": 30}) == {"a": None, "b": None, "c": 30}
     assert equity.suppressed({"a": 10, "b": 12}) == {"a": 10, "b": 12}
     assert equity.suppressed({"a": 4}) == {"a": None}
+
+
+def test_moving_to_funding_rewrites_the_answers_in_key_order(
+    client, organizer, world, session_factory
+):
+    from app.audit import Actor
+    from app.processes import service as processes
+    from app.processes.phases import Phase
+    from tests.helpers import store_ballot
+
+    store_ballot(session_factory, world.process_id, world.proposals[:3])  # the count needs one
+    with session_factory() as s:
+        process = s.get(Process, world.process_id)
+        for n in range(15):
+            equity.record_answer(
+                session=s,
+                secret_key="k",
+                process=process,
+                token=equity.survey_token("k", process.id),
+                age_band=equity.AGE_BANDS[n % 7],
+                neighborhood=None,
+                answers={},
+            )
+        s.commit()
+        before = sorted(s.execute(select(SurveyAnswer.id, SurveyAnswer.age_band)).all())
+        processes.transition(
+            session=s,
+            actor=Actor(role="organizer", user_id=organizer.user.id),
+            process_id=world.process_id,
+            to=Phase.funding,
+            reason="Vote over.",
+        )
+        s.commit()
+        assert sorted(s.execute(select(SurveyAnswer.id, SurveyAnswer.age_band)).all()) == before
