@@ -254,3 +254,24 @@ def test_moving_to_funding_rewrites_the_answers_in_key_order(
         )
         s.commit()
         assert sorted(s.execute(select(SurveyAnswer.id, SurveyAnswer.age_band)).all()) == before
+
+
+def test_a_kiosk_voter_answers_on_the_kiosk_and_it_comes_back_to_the_kiosk(
+    client, poll_worker, world, session_factory
+):
+    from tests.voting.test_kiosk_pages import open_kiosk, ranks, start, ticket_for
+
+    open_kiosk(client, poll_worker, world.sites[0])
+    assert start(client, ticket_for(client, poll_worker, world)).status_code == 303
+    client.post("/kiosk/cast", data=ranks(world), headers=ORIGIN, follow_redirects=False)
+    done = client.get("/kiosk/done", follow_redirects=False)
+    link = INVITE.search(done.text).group(1)
+    page = client.get(link)
+    assert 'content="180;url=/kiosk"' in page.text and 'href="/kiosk">Back' in page.text
+    r = client.post(
+        f"/processes/{world.process_id}/survey",
+        headers=ORIGIN,
+        data={"k": link.rsplit("/", 1)[1], "age_band": "45_54"},
+    )
+    assert r.status_code == 200 and 'content="10;url=/kiosk"' in r.text
+    assert answers(session_factory, world.process_id) == [("45_54", None, {})]
