@@ -150,7 +150,6 @@ class Area:
     population: int
     groups: dict[str, int]
     by_channel: Counter = field(default_factory=Counter)  # kiosk / paper voters here
-    survey: int = 0  # survey respondents who say they live here
     population_share: float = 0.0
     voter_share: float | None = None
     ratio: float | None = None
@@ -250,9 +249,6 @@ def figures(*, session: Session, process: Process, day: date | None = None) -> F
             area.by_channel[channel] += n
         else:
             unplaced[NOT_LISTED if where else NO_NEIGHBOURHOOD][channel] += n
-    for name, n in _survey_counts(session, process.id, SurveyAnswer.neighborhood).items():
-        if name and name.casefold() in by_name:
-            by_name[name.casefold()].survey = n
     population = sum(a.population for a in areas)
     placed = sum(a.in_person for a in areas)
     for area in areas:

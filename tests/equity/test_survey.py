@@ -275,3 +275,30 @@ def test_a_kiosk_voter_answers_on_the_kiosk_and_it_comes_back_to_the_kiosk(
     )
     assert r.status_code == 200 and 'content="10;url=/kiosk"' in r.text
     assert answers(session_factory, world.process_id) == [("45_54", None, {})]
+
+
+def test_the_neighbourhood_table_hides_what_the_survey_table_hides(
+    client, organizer, world, session_factory
+):
+    sign_in(client, organizer)
+    assert upload(client, world.process_id, POPULATION).status_code == 200
+    with session_factory() as s:
+        process = s.get(Process, world.process_id)
+        for place, n in (("North", 9), ("South", 12), ("East", 30), ("elsewhere", 15)):
+            for _ in range(n):
+                equity.record_answer(
+                    session=s,
+                    secret_key="k",
+                    process=process,
+                    token=equity.survey_token("k", process.id),
+                    age_band=None,
+                    neighborhood=place,
+                    answers={},
+                )
+        s.commit()
+    page = client.get(f"/organize/processes/{world.process_id}/equity").text
+    for name, shown in (("North", "fewer than 10"), ("South", "fewer than 10"), ("East", "30")):
+        row = re.search(rf'<th scope="row">{name}.*?</tr>', page, re.S).group(0)
+        assert row.rstrip("</tr>").rstrip().endswith(f'<td class="num">{shown}</td>'), name
+        where = page[page.index("Where those who answered") :]
+        assert f'<th scope="row">{name}</th><td class="num">{shown}</td>' in where
