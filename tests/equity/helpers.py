@@ -71,3 +71,21 @@ def add_voters(session_factory, process_id: int, voters: list[tuple[str, int | N
                     detail={"mode": channel},
                 )
         session.commit()
+
+
+def answer_survey(session_factory, process_id: int, n: int, **fields) -> None:
+    """`n` survey answers as residents leave them, each with its own invitation."""
+    from app.equity import service as equity
+    from app.processes.models import Process
+
+    with session_factory() as session:
+        process = session.get(Process, process_id)
+        for _ in range(n):
+            equity.record_answer(
+                session=session,
+                secret_key="k",
+                process=process,
+                token=equity.survey_token("k", process_id),
+                **{"age_band": None, "neighborhood": None, "answers": {}, **fields},
+            )
+        session.commit()

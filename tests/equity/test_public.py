@@ -2,9 +2,14 @@
 
 import re
 
-from app.equity import service as equity
-from app.processes.models import Process
-from tests.equity.helpers import POPULATION, add_voters, place_sites, sign_in, upload
+from tests.equity.helpers import (
+    POPULATION,
+    add_voters,
+    answer_survey,
+    place_sites,
+    sign_in,
+    upload,
+)
 from tests.voting.helpers import set_phase
 
 
@@ -26,20 +31,8 @@ def test_the_public_sees_shares_only_after_funding_and_never_small_counts(
         world.process_id,
         [("kiosk", world.sites[0])] * 7 + [("kiosk", world.sites[1])] * 40 + [("online", None)] * 5,
     )
-    with session_factory() as s:
-        process = s.get(Process, world.process_id)
-        for band, n in (("18_24", 11), ("65_plus", 3)):
-            for _ in range(n):
-                equity.record_answer(
-                    session=s,
-                    secret_key="k",
-                    process=process,
-                    token=equity.survey_token("k", process.id),
-                    age_band=band,
-                    neighborhood="North",
-                    answers={},
-                )
-        s.commit()
+    for band, n in (("18_24", 11), ("65_plus", 3)):
+        answer_survey(session_factory, world.process_id, n, age_band=band, neighborhood="North")
     during = client.get(f"/processes/{world.process_id}/results")
     assert "Who took part" not in during.text
 

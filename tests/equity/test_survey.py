@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, Integer, inspect, select
 from app.equity import service as equity
 from app.equity.models import SurveyAnswer
 from app.processes.models import Process
-from tests.equity.helpers import ORIGIN, POPULATION, sign_in, upload
+from tests.equity.helpers import ORIGIN, POPULATION, answer_survey, sign_in, upload
 from tests.voting.helpers import set_phase
 from tests.voting.test_kiosk_pages import vote_online
 
@@ -191,20 +191,8 @@ def test_organizers_ask_their_own_questions_in_each_language(
 
 
 def test_small_counts_are_never_shown_on_the_staff_page(client, organizer, world, session_factory):
-    with session_factory() as s:
-        process = s.get(Process, world.process_id)
-        for band, n in (("18_24", 9), ("25_34", 12), ("35_44", 30)):
-            for _ in range(n):
-                equity.record_answer(
-                    session=s,
-                    secret_key="k",
-                    process=process,
-                    token=equity.survey_token("k", process.id),
-                    age_band=band,
-                    neighborhood=None,
-                    answers={},
-                )
-        s.commit()
+    for band, n in (("18_24", 9), ("25_34", 12), ("35_44", 30)):
+        answer_survey(session_factory, world.process_id, n, age_band=band)
     sign_in(client, organizer)
     page = client.get(f"/organize/processes/{world.process_id}/equity").text
     ages = page[page.index("Age groups") : page.index("Downloads")]
@@ -282,20 +270,8 @@ def test_the_neighbourhood_table_hides_what_the_survey_table_hides(
 ):
     sign_in(client, organizer)
     assert upload(client, world.process_id, POPULATION).status_code == 200
-    with session_factory() as s:
-        process = s.get(Process, world.process_id)
-        for place, n in (("North", 9), ("South", 12), ("East", 30), ("elsewhere", 15)):
-            for _ in range(n):
-                equity.record_answer(
-                    session=s,
-                    secret_key="k",
-                    process=process,
-                    token=equity.survey_token("k", process.id),
-                    age_band=None,
-                    neighborhood=place,
-                    answers={},
-                )
-        s.commit()
+    for place, n in (("North", 9), ("South", 12), ("East", 30), ("elsewhere", 15)):
+        answer_survey(session_factory, world.process_id, n, neighborhood=place)
     page = client.get(f"/organize/processes/{world.process_id}/equity").text
     for name, shown in (("North", "fewer than 10"), ("South", "fewer than 10"), ("East", "30")):
         row = re.search(rf'<th scope="row">{name}.*?</tr>', page, re.S).group(0)
