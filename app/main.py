@@ -25,9 +25,12 @@ from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
 WEB_DIR = Path(__file__).parent / "web"
-# The paper-ballot CSV: the API's import and the organizers' paper page's upload.
+# Paths that may carry a file upload (PBVOTE_MAX_UPLOAD_BYTES): the paper-ballot CSV (the
+# API's import and the organizers' paper page) and the reference population CSV.
 UPLOAD_PATHS = re.compile(
-    r"^/api/paper-batches/[0-9]+/import$|^/organize/processes/[0-9]+/paper/import$"
+    r"^/api/paper-batches/[0-9]+/import$"
+    r"|^/organize/processes/[0-9]+/paper/import$"
+    r"|^/organize/processes/[0-9]+/equity/population$"
 )
 
 
@@ -76,6 +79,7 @@ def create_app(
     )
     app.add_middleware(NoStore)
 
+    from app.equity.pages import router as equity_pages
     from app.exports.router import router as exports_router
     from app.ideas.criteria_pages import router as criteria_pages
     from app.ideas.delegate_pages import router as delegate_pages
@@ -131,6 +135,7 @@ def create_app(
     app.include_router(paper_staff_pages)
     app.include_router(results_staff_pages)
     app.include_router(audit_pages)
+    app.include_router(equity_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

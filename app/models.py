@@ -3,6 +3,7 @@
 
 def load_all_models() -> None:
     from app import audit  # noqa: F401
+    from app.equity import models as _equity  # noqa: F401
     from app.ideas import models as _ideas  # noqa: F401
     from app.paper import models as _paper  # noqa: F401
     from app.processes import models as _processes  # noqa: F401

@@ -90,6 +90,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/paper-batches/{batch_id}/close"): VOTING,
     ("POST", "/api/paper-batches/{batch_id}/exclude"): VOTING,
     ("POST", "/api/paper-batches/{batch_id}/import"): VOTING,
+    ("POST", "/organize/processes/{process_id}/equity/population"): NOT_CLOSED,
+    ("POST", "/organize/processes/{process_id}/equity/survey"): BEFORE_VOTING_ENDS,
+    ("POST", "/processes/{process_id}/survey"): VOTING,
     # In closed only the delivery progress of an award may change: see the awards test.
     ("PUT", "/api/processes/{process_id}/projects/{proposal_id}/award"): frozenset(
         {"funding", "closed"}
@@ -465,6 +468,21 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "worker",
         "/api/paper-batches/{batch_id}/import",
         {"content": b"sheet,pass,marks,flag\n1,1,1:1,\n", "headers": {"Content-Type": "text/csv"}},
+    ),
+    ("POST", "/organize/processes/{process_id}/equity/population"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/equity/population",
+        {"files": {"file": ("p.csv", b"neighbourhood,population\nNorth,10\n", "text/csv")}},
+    ),
+    ("POST", "/organize/processes/{process_id}/equity/survey"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/equity/survey",
+        {"data": {"q1_text_en": "Rent or own?", "q1_options_en": "Rent\nOwn"}},
+    ),
+    ("POST", "/processes/{process_id}/survey"): (
+        "public",
+        "/processes/{process_id}/survey",
+        {"data": {"k": "not-an-invitation", "age_band": "18_24"}},
     ),
     ("PUT", "/api/processes/{process_id}/projects/{proposal_id}/award"): (
         "organizer",

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.audit import SYSTEM, Actor
 from app.config import Settings, get_settings
+from app.demo.equity import load_equity_demo
 from app.demo.paper import load_paper_demo
 from app.demo.proposals import load_ideas_and_proposals_demo
 from app.demo.voting import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
@@ -159,9 +160,10 @@ def load_demo(
     _vote_count_and_fund(
         session=session, process=process, organizer=organizer, settings=settings or get_settings()
     )
-    _practice_process(
+    practice = _practice_process(
         session=session, actor=actor, password=poll_worker_password or organizer_password
     )
+    load_equity_demo(session=session, actor=actor, process=process, practice=practice)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
 
 

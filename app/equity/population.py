@@ -1,0 +1,141 @@
+"""The reference population CSV: neighbourhood, population, then any target groups' counts.
+
+A file is read whole before anything is stored; the first problem found is refused with
+its row and column named, and nothing changes.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from app.errors import BadInput
+
+NAME_HEADERS = frozenset({"neighbourhood", "neighborhood"})
+MAX_ROWS = 2_000
+MAX_GROUPS = 20
+MAX_NAME = 120
+MAX_GROUP_NAME = 40
+MAX_COUNT = 100_000_000
+# What app.exports.csv_files.cell() puts before text a spreadsheet would run as a formula.
+_ESCAPED_FORMULA = ("'=", "'+", "'-", "'@")
+
+
+class PopulationProblem(BadInput):
+    """A reference population file that cannot be used; the message names the row/column."""
+
+    code = "bad_population_file"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    neighborhood: str
+    population: int
+    groups: dict[str, int] = field(default_factory=dict)
+
+
+def _text(raw: bytes) -> str:
+    if not raw.strip():
+        raise PopulationProblem("The file is empty: choose the CSV file to upload.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PopulationProblem(
+            f"The file is not UTF-8 text (byte {exc.start + 1}): save it as CSV UTF-8."
+        ) from None
+
+
+def _unescaped(value: str) -> str:
+    value = value.strip()
+    return value[1:] if value.startswith(_ESCAPED_FORMULA) else value
+
+
+def _count(value: str, *, row: int, column: str) -> int:
+    cleaned = value.strip().replace(",", "").replace(" ", "").replace("_", "")
+    if not cleaned.isdigit() or not cleaned.isascii():
+        raise PopulationProblem(
+            f"Row {row}, column “{column}”: “{value.strip()[:40]}” is not a whole number of "
+            "people (0 or more)."
+        )
+    number = int(cleaned)
+    if number > MAX_COUNT:
+        raise PopulationProblem(f"Row {row}, column “{column}”: {number:,} is too large.")
+    return number
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = [_unescaped(c) for c in cells]
+    while names and not names[-1]:
+        names.pop()
+    if len(names) < 2 or names[0].lower() not in NAME_HEADERS or names[1].lower() != "population":
+        raise PopulationProblem(
+            "Row 1 must be the header: “neighbourhood,population” and then, if you like, "
+            f"one column per target group (found “{','.join(names)[:80]}”)."
+        )
+    groups = names[2:]
+    if len(groups) > MAX_GROUPS:
+        raise PopulationProblem(f"Row 1: at most {MAX_GROUPS} target group columns.")
+    seen: set[str] = set()
+    for n, name in enumerate(groups, start=3):
+        if not name:
+            raise PopulationProblem(f"Row 1, column {n}: the target group needs a name.")
+        if len(name) > MAX_GROUP_NAME:
+            raise PopulationProblem(
+                f"Row 1, column {n}: “{name[:40]}…” is longer than {MAX_GROUP_NAME} characters."
+            )
+        if name.lower() in seen or name.lower() in NAME_HEADERS | {"population"}:
+            raise PopulationProblem(f"Row 1, column {n}: “{name}” is there twice.")
+        seen.add(name.lower())
+    return names
+
+
+def parse_population(raw: bytes) -> list[PopulationRow]:
+    """The rows of an uploaded file, or PopulationProblem naming the first thing wrong."""
+    try:
+        lines = list(csv.reader(io.StringIO(_text(raw), newline="")))
+    except csv.Error as exc:
+        raise PopulationProblem(f"The file is not readable as CSV: {exc}.") from None
+    header = _header(lines[0])
+    rows: list[PopulationRow] = []
+    names: set[str] = set()
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells = cells[:-1]
+        if len(cells) != len(header):
+            raise PopulationProblem(
+                f"Row {number} has {len(cells)} columns; the header has {len(header)}."
+            )
+        name = _unescaped(cells[0])
+        if not name:
+            raise PopulationProblem(f"Row {number}, column “{header[0]}”: the name is empty.")
+        if len(name) > MAX_NAME:
+            raise PopulationProblem(
+                f"Row {number}, column “{header[0]}”: longer than {MAX_NAME} characters."
+            )
+        if name.casefold() in names:
+            raise PopulationProblem(
+                f"Row {number}, column “{header[0]}”: “{name}” is already in the file."
+            )
+        names.add(name.casefold())
+        population = _count(cells[1], row=number, column=header[1])
+        groups = {}
+        for column, value in zip(header[2:], cells[2:], strict=True):
+            count = _count(value, row=number, column=column) if value.strip() else 0
+            if count > population:
+                raise PopulationProblem(
+                    f"Row {number}, column “{column}”: {count:,} is more than the "
+                    f"neighbourhood's population ({population:,})."
+                )
+            groups[column] = count
+        rows.append(PopulationRow(name, population, groups))
+        if len(rows) > MAX_ROWS:
+            raise PopulationProblem(f"Row {number}: at most {MAX_ROWS:,} neighbourhoods.")
+    if not rows:
+        raise PopulationProblem("The file has a header but no neighbourhoods (row 2 on).")
+    if sum(r.population for r in rows) == 0:
+        raise PopulationProblem("Column “population”: every neighbourhood has 0 people.")
+    return rows

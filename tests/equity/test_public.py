@@ -1,0 +1,56 @@
+"""After funding, the results page shows who took part, with small counts hidden."""
+
+import re
+
+from tests.equity.helpers import (
+    POPULATION,
+    add_voters,
+    answer_survey,
+    place_sites,
+    sign_in,
+    upload,
+)
+from tests.voting.helpers import set_phase
+
+
+def cells(page: str) -> dict[str, list[str]]:
+    part = page[page.index('id="equity-public-heading"') :]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', part, re.S)
+    return {name: re.findall(r'<td class="num">([^<]*)</td>', rest) for name, rest in rows}
+
+
+def test_the_public_sees_shares_only_after_funding_and_never_small_counts(
+    client, organizer, world, session_factory
+):
+    place_sites(session_factory, {world.sites[0]: "North", world.sites[1]: "East"})
+    sign_in(client, organizer)
+    assert upload(client, world.process_id, POPULATION).status_code == 200
+    client.cookies.clear()
+    add_voters(
+        session_factory,
+        world.process_id,
+        [("kiosk", world.sites[0])] * 7 + [("kiosk", world.sites[1])] * 40 + [("online", None)] * 5,
+    )
+    for band, n in (("18_24", 11), ("65_plus", 3)):
+        answer_survey(session_factory, world.process_id, n, age_band=band, neighborhood="North")
+    during = client.get(f"/processes/{world.process_id}/results")
+    assert "Who took part" not in during.text
+
+    set_phase(session_factory, world.process_id, "funding")
+    page = client.get(f"/processes/{world.process_id}/results")
+    assert page.status_code == 200 and "Who took part" in page.text
+    table = cells(page.text)
+    # North has 7 in-person voters: hidden, with its share and ratio; South's 0 too.
+    assert table["North"] == ["10.0%", "fewer than 10", "–", "–"]
+    assert table["South"][1] == "fewer than 10"
+    assert table["East"][1:] == ["40", "85.1%", "1.42"]
+    assert table["18 to 24"] == ["11"] and table["65 or older"] == ["fewer than 10"]
+    assert "North · no ratio" in page.text  # the chart hides what the table hides
+    assert not re.search(r"\b7\b", page.text[page.text.index("Who took part") :])
+    assert "Counts under 10 are never shown" in page.text
+
+
+def test_without_a_population_list_there_is_no_public_section(client, world, session_factory):
+    set_phase(session_factory, world.process_id, "funding")
+    page = client.get(f"/processes/{world.process_id}/results")
+    assert page.status_code == 200 and "Who took part" not in page.text
