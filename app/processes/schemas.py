@@ -2,7 +2,6 @@ import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
