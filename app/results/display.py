@@ -98,11 +98,18 @@ def _runoff_row(record: dict, titles: dict[str, str], language: str) -> dict:
         "votes": number_text(tallies.get(decided), language) if decided in tallies else "",
         "exhausted": number_text(record.get("exhausted", 0), language),
         "transfers": [
-            (None if to == "exhausted" else _named(to, titles), number_text(n, language))
-            for to, n in record.get("transfers", {}).items()
+            # Ballot numbers only (the names are in the rows above), in number order.
+            (None if to == "exhausted" else f"#{to}", number_text(n, language))
+            for to, n in sorted(record.get("transfers", {}).items(), key=_number_order)
             if exact(n)
         ],
     }
+
+
+def _number_order(item: tuple[str, Any]) -> tuple:
+    """1, 2, 10 (not 1, 10, 2); "exhausted" last."""
+    project = item[0]
+    return (project == "exhausted", int(project) if project.isdigit() else 0, project)
 
 
 def _mes_row(record: dict, result: dict, titles: dict[str, str], language: str) -> dict:
