@@ -129,3 +129,11 @@ def _mes_row(record: dict, result: dict, titles: dict[str, str], language: str) 
         "per_supporter": round(cost / supporters) if supporters else None,
         "first_choice": round(price * points[0]) if price is not None and points else None,
     }
+
+
+def stv_quota(result: dict[str, Any]) -> int | None:
+    """The Droop quota the STV count used (app/tally/stv.py): floor(valid / (seats + 1)) + 1."""
+    seats = result["rules"].get("seats")
+    if result["method"] != "stv" or not seats:
+        return None
+    return (result["ballots_counted"] - result["blank_ballots"]) // (seats + 1) + 1

@@ -95,4 +95,5 @@ def results_page(request: Request, session: SessionDep, process_id: int):
             line["score_text"] = display.number_text(line["score"], language)
         shown["chart"] = display.chart(result["projects"], language)
         shown["rounds"] = display.rounds(result, by_number, language)
+        shown["quota"] = display.stv_quota(result)
     return render(request, "results.html", shown, offered=process.languages)

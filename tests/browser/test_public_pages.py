@@ -60,6 +60,7 @@ def test_a_resident_reads_ideas_proposal_and_results_without_javascript(live_ser
     phone.wait_for_url("**/ideas")
     assert phone.get_by_role("heading", level=1).inner_text() == translate("es", "board.title")
     first_event = phone.locator("section.group h2").first.inner_text()
+    phone.locator("nav.filters summary").first.click()  # <details>: opens without JavaScript
     phone.get_by_role("link", name=first_event).first.click()
     assert "event=" in phone.url
     assert phone.locator("section.group").count() == 1

@@ -128,6 +128,8 @@ def test_stv_rounds_show_fractional_transfers(client, paper, session_factory):
     result = official(client, pid)
     page = client.get(f"/processes/{pid}/results?lang=en").text
     assert translate("en", "results.rounds_hint.stv") in page
+    quota = re.search(r"Droop quota (\d+) for 3 seats", " ".join(result["notes"])).group(1)
+    assert translate("en", "results.quota", quota=int(quota), seats=3) in page
     (table,) = tables(page)
     got = rows(table)
     assert len(got) == len(result["rounds"])
