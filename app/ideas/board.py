@@ -187,7 +187,7 @@ def _page_of(ordered: list[BoardGroup], page: int) -> list[BoardGroup]:
     for group in ordered:
         first, seen = seen, seen + group.shown
         if group.shown == 0:
-            if start <= first < end or first == end == total or first == total == 0:
+            if start <= first < end or first == end == total:
                 out.append(group)
         elif seen > start and first < end:
             part = BoardGroup(group.key, group.kind, group.site, hidden=group.hidden)

@@ -8,7 +8,6 @@ from app.errors import Forbidden
 from app.ideas.board import board_pages
 from app.processes import service as processes
 from app.proposals import service
-from app.proposals.schemas import EquityAssessment
 from app.sites import service as sites
 from app.sites.models import SiteKind
 from app.web import i18n
@@ -52,7 +51,7 @@ def _where_to_vote(session, process) -> dict:
 def proposals_page(request: Request, session: SessionDep, process_id: int):
     """The proposals on the ballot, each linked to its own page (public from voting on)."""
     process = processes.get_process(session=session, process_id=process_id)
-    ballot = ballot_page_data(session, process, i18n.pick_language(request, process.languages))
+    ballot = _published_ballot(session, process, i18n.pick_language(request, process.languages))
     return render(
         request,
         "proposals.html",
@@ -61,7 +60,8 @@ def proposals_page(request: Request, session: SessionDep, process_id: int):
     )
 
 
-def ballot_page_data(session, process, language: str) -> dict | None:
+def _published_ballot(session, process, language: str) -> dict | None:
+    """The ballot in `language`, or None before voting opens."""
     try:
         return service.ballot_of(
             session=session,
@@ -91,7 +91,6 @@ def proposal_page(request: Request, session: SessionDep, process_id: int, propos
             "process": process,
             "shown": shown,
             "idea_pages": pages,
-            "equity_questions": list(EquityAssessment.model_fields),
             **_where_to_vote(session, process),
         },
         offered=process.languages,
