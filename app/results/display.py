@@ -48,23 +48,40 @@ class Bar:
     funded: bool
 
 
-def chart(lines: list[dict[str, Any]], language: str) -> dict[str, Any]:
-    """One bar per project in the count's order, as long as its score against the top."""
-    scores = [exact(line["score"]) or Fraction(0) for line in lines]
+def chart(lines: list[dict[str, Any]], result: dict[str, Any], language: str) -> dict[str, Any]:
+    """One bar per project in the count's order, as long as its score against the top.
+    IRV and STV place most projects without a score of their own: their bars are the
+    first choices every project had (the first round), which every project has."""
+    first = first_choices(result)
+    values = [first[line["project"]] if first else line["score"] for line in lines]
+    scores = [exact(value) or Fraction(0) for value in values]
     top = max(scores, default=Fraction(0)) or Fraction(1)
     bars = [
         Bar(
             rank=rank,
             ballot_number=line["ballot_number"],
             title=line["title"],
-            score=number_text(line["score"] or 0, language),
+            score=number_text(value or 0, language),
             width=f"{float(score / top) * 100:.1f}%",
             y=(rank - 1) * ROW_HEIGHT,
             funded=bool(line["funded"]),
         )
-        for rank, (line, score) in enumerate(zip(lines, scores, strict=True), start=1)
+        for rank, (line, value, score) in enumerate(zip(lines, values, scores, strict=True), 1)
     ]
-    return {"bars": bars, "height": len(bars) * ROW_HEIGHT, "bar_height": BAR_HEIGHT}
+    return {
+        "bars": bars,
+        "height": len(bars) * ROW_HEIGHT,
+        "bar_height": BAR_HEIGHT,
+        "first_choices": bool(first),
+    }
+
+
+def first_choices(result: dict[str, Any]) -> dict[str, Any] | None:
+    """IRV and STV: each project's votes in the first round (its first choices)."""
+    if result["method"] not in ("irv", "stv") or not result.get("rounds"):
+        return None
+    tallies = result["rounds"][0].get("tallies", {})
+    return {line["project"]: tallies.get(line["project"], 0) for line in result["projects"]}
 
 
 def rounds(result: dict[str, Any], titles: dict[str, str], language: str) -> list[dict]:

@@ -93,7 +93,7 @@ def results_page(request: Request, session: SessionDep, process_id: int):
         by_number = {line["project"]: line["title"] for line in result["projects"]}
         for line in result["projects"]:
             line["score_text"] = display.number_text(line["score"], language)
-        shown["chart"] = display.chart(result["projects"], language)
+        shown["chart"] = display.chart(result["projects"], result, language)
         shown["rounds"] = display.rounds(result, by_number, language)
         shown["quota"] = display.stv_quota(result)
     return render(request, "results.html", shown, offered=process.languages)

@@ -119,6 +119,13 @@ def test_irv_rounds_are_the_counts_rounds(client, paper, session_factory):
                 if moved:
                     name = "Exhausted" if to == "exhausted" else f"#{to}"
                     assert f"{name}: {moved:,}" in cells[1]
+    # The chart: every project's first choices (round 1), as IRV scores only its winners.
+    first = result["rounds"][0]["tallies"]
+    desc = re.search(r'<desc id="chart-desc">(.*?)</desc>', page, re.S).group(1)
+    assert translate("en", "results.chart_caption.first_choices") in page
+    for rank, line in enumerate(result["projects"], start=1):
+        p = line["project"]
+        assert f"{rank}. #{p} Proposal {p}: {first[p]:,} votes" in desc
     # Stage 1's last round elects the first project funded.
     assert rows(shown[0])[-1][1].startswith("Elected: #" + result["selected"][0] + " ")
 
