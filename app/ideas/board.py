@@ -14,6 +14,8 @@ from sqlmodel import Session
 from app.ideas.models import Idea, IdeaStatus
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
+from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
+from app.proposals.service import PUBLISHED_PHASES
 from app.sites.models import Site, SiteKind
 
 # From idea collection on, the ideas are public.
@@ -35,6 +37,8 @@ class BoardIdea:
     language: str | None
     merged_into_id: int | None
     created_at: datetime
+    # The proposals on the published ballot it grew into: (proposal id, ballot number, title).
+    proposals: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -69,7 +73,7 @@ class IdeaBoard:
 PAGE_SIZE = 25
 
 
-def _public(idea: Idea) -> BoardIdea:
+def _public(idea: Idea, became: dict[int, list[tuple[int, int, str]]]) -> BoardIdea:
     return BoardIdea(
         id=idea.id,
         title=idea.title,
@@ -79,6 +83,7 @@ def _public(idea: Idea) -> BoardIdea:
         language=idea.language,
         merged_into_id=idea.merged_into_id if idea.status == IdeaStatus.merged.value else None,
         created_at=idea.created_at,
+        proposals=tuple(became.get(idea.id, ())),
     )
 
 
@@ -99,8 +104,35 @@ def _order(group: BoardGroup) -> tuple:
     return (rank, when, group.site.name if group.site else "", group.key)
 
 
+def _became(
+    session: Session, process: Process, language: str | None
+) -> dict[int, list[tuple[int, int, str]]]:
+    """Idea id: the proposals of the published ballot that grew from it, titled in
+    `language` where the delegates translated them."""
+    if Phase(process.phase) not in PUBLISHED_PHASES:
+        return {}
+    rows = session.execute(
+        select(ProposalIdea.idea_id, Proposal)
+        .join(Proposal, Proposal.id == ProposalIdea.proposal_id)
+        .where(
+            Proposal.process_id == process.id,
+            Proposal.status == ProposalStatus.approved.value,
+        )
+        .order_by(Proposal.ballot_number)
+    )
+    became: dict[int, list[tuple[int, int, str]]] = {}
+    for idea_id, proposal in rows:
+        title = (proposal.translations.get(language or "") or {}).get("title") or proposal.title
+        became.setdefault(idea_id, []).append((proposal.id, proposal.ballot_number, title))
+    return became
+
+
 def _grouped(
-    session: Session, process: Process, event: str | None, neighborhood: str | None
+    session: Session,
+    process: Process,
+    event: str | None,
+    neighborhood: str | None,
+    language: str | None = None,
 ) -> tuple[dict[str, BoardGroup], dict[str, BoardGroup], set[str]]:
     """Every group whole, the groups after the filters, and the neighbourhoods named."""
     sites = {
@@ -112,6 +144,7 @@ def _grouped(
     ideas = session.execute(
         select(Idea).where(Idea.process_id == process.id).order_by(Idea.id)
     ).scalars()
+    became = _became(session, process, language)
     every: dict[str, BoardGroup] = {}
     filtered: dict[str, BoardGroup] = {}
     neighborhoods: set[str] = set()
@@ -128,7 +161,7 @@ def _grouped(
             if hidden:
                 group.hidden += 1
             else:
-                group.ideas.append(_public(idea))
+                group.ideas.append(_public(idea, became))
         if not hidden and idea.neighborhood:
             neighborhoods.add(idea.neighborhood)
     for site in sites.values():  # an event where nobody shared an idea still took place
@@ -153,12 +186,13 @@ def idea_board(
     event: str | None,
     neighborhood: str | None,
     page: int = 1,
+    language: str | None = None,
 ) -> IdeaBoard:
     """The board, grouped by event, a page at a time; `event` (a group key) and
     `neighborhood` filter it. A page past the last shows the last."""
     if ORDER.index(Phase(process.phase)) < BOARD_FROM:
         return IdeaBoard(False, [], {}, [], [], event, neighborhood, 0, 0)
-    every, filtered, neighborhoods = _grouped(session, process, event, neighborhood)
+    every, filtered, neighborhoods = _grouped(session, process, event, neighborhood, language)
     ordered = sorted(filtered.values(), key=_order)
     shown = sum(g.shown for g in ordered)
     pages = max(1, -(-shown // PAGE_SIZE))

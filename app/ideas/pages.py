@@ -105,6 +105,7 @@ def idea_board_page(
         event=(event or "").strip()[:40] or None,
         neighborhood=(neighborhood or "").strip()[:120] or None,
         page=int(page) if page and page.isascii() and page.isdigit() and len(page) < 6 else 1,
+        language=i18n.pick_language(request, process.languages),
     )
     return render(
         request,

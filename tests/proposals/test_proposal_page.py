@@ -104,8 +104,12 @@ def test_the_ideas_it_came_from_link_to_the_board(client, on_ballot):
     text = page(client, pid, housing, "en")
     for idea in ideas[:2]:
         assert f'href="/processes/{pid}/ideas#idea-{idea}"' in text
-    board = client.get(f"/processes/{pid}/ideas").text
+    board = client.get(f"/processes/{pid}/ideas?lang=es").text
     assert all(f'id="idea-{idea}"' in board for idea in ideas[:2])
+    # And back: each idea links to the proposal it became, titled in the reader's language.
+    became = translate("es", "board.became", number="1", title="Fondo de vivienda de emergencia")
+    link = f'<a href="/processes/{pid}/proposals/{housing}">{became}</a>'
+    assert board.count(link) == 2
 
 
 def test_where_and_when_to_vote_in_the_process_time_zone(client, on_ballot):
