@@ -60,7 +60,11 @@ def resident_pages(client, pid: int) -> dict[str, str]:
         "receipt": client.get(f"/processes/{pid}/receipt", params={"code": "NOPE-NOPE"}),
         "idea form": client.get(f"/processes/{pid}/ideas/new"),
         "results": client.get(f"/processes/{pid}/results"),
+        "idea board": client.get(f"/processes/{pid}/ideas"),
+        "proposals": client.get(f"/processes/{pid}/proposals"),
     }
+    for proposal in client.get(f"/api/processes/{pid}/proposals").json()[:1]:
+        pages["proposal"] = client.get(f"/processes/{pid}/proposals/{proposal['id']}")
     return {name: r.text for name, r in pages.items()}
 
 

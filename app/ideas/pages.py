@@ -8,6 +8,7 @@ from app.audit import PUBLIC
 from app.db import SessionDep
 from app.errors import DomainError
 from app.ideas import service
+from app.ideas.board import idea_board
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import Phase
@@ -89,3 +90,30 @@ def idea_submit(
         message = refusal(request, exc, language, session=session)
         return _form_page(request, process, form, message, status_code=exc.status_code)
     return _form_page(request, process, {}, done=True, status_code=201)
+
+
+@router.get("/processes/{process_id}/ideas", response_class=HTMLResponse)
+def idea_board_page(
+    request: Request,
+    session: SessionDep,
+    process_id: int,
+    event: str | None = None,
+    neighborhood: str | None = None,
+    page: str | None = None,
+):
+    """The public idea board, by event; `?event=` and `?neighborhood=` filter it."""
+    process = processes.get_process(session=session, process_id=process_id)
+    board = idea_board(
+        session=session,
+        process=process,
+        event=(event or "").strip()[:40] or None,
+        neighborhood=(neighborhood or "").strip()[:120] or None,
+        page=int(page) if page and page.isascii() and page.isdigit() and len(page) < 6 else 1,
+        language=i18n.pick_language(request, process.languages),
+    )
+    return render(
+        request,
+        "ideas_board.html",
+        {"process": process, "board": board},
+        offered=process.languages,
+    )

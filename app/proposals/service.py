@@ -377,3 +377,40 @@ def ballot_of(
         "total_cost_cents": sum(e["cost_cents"] for e in entries),
         "proposals": entries,
     }
+
+
+def public_proposal(
+    *, session: Session, process: Process, proposal_id: int, language: str
+) -> dict[str, Any]:
+    """A proposal as residents read it: in `language` where the delegates translated it,
+    else in the process's first language (`translated` False says so). Only approved
+    proposals of a published ballot; anything else is 404."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.process_id != process.id:
+        raise NotFound(f"There is no proposal {proposal_id}.", field="proposal_id")
+    proposal = get_proposal(session=session, proposal_id=proposal.id, staff=False)
+    source = process.languages[0]
+    own = proposal.translations.get(language) if language != source else None
+    ideas = session.execute(
+        select(Idea)
+        .where(Idea.id.in_(idea_ids_of(session=session, proposal_id=proposal.id)))
+        .where(Idea.status != IdeaStatus.hidden.value)
+        .order_by(Idea.id)
+    ).scalars()
+    return {
+        "proposal": proposal,
+        "title": own["title"] if own else proposal.title,
+        "summary": own["summary"] if own else proposal.summary,
+        "location": ((own or {}).get("location") or proposal.location),
+        "language": language if own else source,
+        "translated": language == source or own is not None,
+        "source_language": source,
+        "equity": [
+            (question, answer)
+            for question, answer in (proposal.equity_assessment or {}).items()
+            if answer
+        ],
+        # Cost lines, where the proposal's data has them: [{"item": ..., "cost_cents": ...}].
+        "cost_lines": list(getattr(proposal, "cost_lines", None) or []),
+        "ideas": [(idea.id, idea.title) for idea in ideas],
+    }

@@ -9,7 +9,7 @@ from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from app.processes.service import get_process
 from app.proposals.service import ballot_proposals
-from app.results import awards, service
+from app.results import awards, display, service
 from app.results.models import AwardStatus
 from app.web import i18n
 from app.web.render import render
@@ -87,9 +87,13 @@ def results_page(request: Request, session: SessionDep, process_id: int):
     }
     for line in (view["result"]["projects"] if view else []) + projects:
         line["title"] = titles.get(line["proposal_id"], line["title"])
-    return render(
-        request,
-        "results.html",
-        {"process": process, "view": view, "projects": projects},
-        offered=process.languages,
-    )
+    shown: dict = {"process": process, "view": view, "projects": projects}
+    if view:
+        result = view["result"]
+        by_number = {line["project"]: line["title"] for line in result["projects"]}
+        for line in result["projects"]:
+            line["score_text"] = display.number_text(line["score"], language)
+        shown["chart"] = display.chart(result["projects"], result, language)
+        shown["rounds"] = display.rounds(result, by_number, language)
+        shown["quota"] = display.stv_quota(result)
+    return render(request, "results.html", shown, offered=process.languages)

@@ -15,7 +15,7 @@
     selected [funded ids in funding order], budget_used, budget_left,
     projects [{project, cost, score, funded}] in the method's order,
     rounds [{stage, round, tallies?, exhausted?, elected?, eliminated?, transfers?,
-        price_per_point?}], tie_breaks [{stage, round, decision, tied, chosen}], notes.
+        price_per_point?, supporters?}], tie_breaks [{stage, round, decision, tied, chosen}], notes.
 Exact values that are not whole numbers are written as "p/q" strings.
 Bad rules or ballots raise TallyError (a ValueError) with a message a person can act on.
 """

@@ -160,11 +160,19 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
                     chosen=box.projects[winner],
                 )
             )
-        budgets.pay(setup, winner, best)
+        supporters = budgets.pay(setup, winner, best)
         remaining.discard(winner)
         remaining -= setup.rivals.get(winner, set())
         chosen.append(winner)
-        rounds.append(Round(stage=1, round=len(chosen), elected=box.projects[winner], price=best))
+        rounds.append(
+            Round(
+                stage=1,
+                round=len(chosen),
+                elected=box.projects[winner],
+                price=best,
+                supporters=supporters,
+            )
+        )
     return chosen, rounds, uses
 
 
@@ -267,9 +275,13 @@ class _Budgets:
             tables.append(np.rint(sums[width:]).astype(np.int64).reshape(n_projects, width))
         return tables
 
-    def pay(self, setup: _Setup, project: int, rho: Fraction) -> None:
+    def pay(self, setup: _Setup, project: int, rho: Fraction) -> int:
+        """Every supporter pays min(own budget, rho * utility); returns how many ballots
+        paid something (those with money left)."""
         rows, columns = np.nonzero(setup.box.ranks == project)
         old = self.of_row[rows]
+        had_money = np.array([self.values[c] > 0 for c in old.tolist()], dtype=bool)
+        paying = int(setup.box.counts[rows][had_money].sum()) if len(rows) else 0
         pairs = np.unique(old * setup.box.ranks.shape[1] + columns)
         new_of_pair = {}
         for pair in pairs.tolist():
@@ -280,3 +292,4 @@ class _Budgets:
             )
         lookup = np.array([new_of_pair[p] for p in pairs.tolist()], dtype=np.int64)
         self.of_row[rows] = lookup[np.searchsorted(pairs, old * setup.box.ranks.shape[1] + columns)]
+        return paying

@@ -46,6 +46,8 @@ class Round:
     eliminated: str | None = None
     transfers: tuple[tuple[str, Number], ...] = ()
     price: Fraction | None = None
+    # mes: the ballots that paid for the project elected this round.
+    supporters: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"stage": self.stage, "round": self.round}
@@ -60,6 +62,8 @@ class Round:
             out["transfers"] = {p: json_number(v) for p, v in self.transfers}
         if self.price is not None:
             out["price_per_point"] = json_number(self.price)
+        if self.supporters is not None:
+            out["supporters"] = self.supporters
         return out
 
 
