@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from app.web.i18n import translate
-from tests.browser.a11y import axe_violations
+from tests.browser.axe import axe_violations
 
 LANGUAGES = ["en", "es", "vi"]
 PHONE = {"width": 375, "height": 812}
