@@ -14,13 +14,15 @@ def _engine() -> str:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
-def axe_violations(page) -> list[str]:
-    """Each WCAG 2.2 AA violation on the open page, as "rule: where (what to fix)"."""
+def axe_violations(page, within: str | None = None) -> list[str]:
+    """Each WCAG 2.2 AA violation on the open page (or only in the part `within`, a CSS
+    selector), as "rule: where (what to fix)"."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_engine())
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_AA,
+        """async ([tags, within]) => await axe.run(within || document,
+            {runOnly: {type: 'tag', values: tags}})""",
+        [WCAG_AA, within],
     )
     return [
         f"{v['id']}: {node['target']} ({v['help']})"

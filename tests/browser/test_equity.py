@@ -1,23 +1,14 @@
 """Turnout equity in a real browser: the residents' survey on a phone and the organizers'
 equity page, in English, Spanish and Vietnamese, with axe finding nothing."""
 
-import pytest
-
 from app.demo import DEMO_ORGANIZER
 from app.equity.service import survey_token
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import server_env
 
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 SECRET = server_env("")["PBVOTE_SECRET_KEY"]
 PRACTICE = 2  # the demo's practice process, open for voting
 LANGUAGES = ["en", "es", "vi"]
-
-
-def axe_violations(page, within: str | None = None) -> list[str]:
-    results = axe_playwright.Axe().run(page, context=within)
-    return [
-        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
-    ]
 
 
 def test_the_survey_works_on_a_phone_by_keyboard_in_three_languages(

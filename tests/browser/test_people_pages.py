@@ -4,22 +4,13 @@ accounts, rules, and the printable paper-marking rules; axe finds nothing in en,
 from pathlib import Path
 
 import httpx
-import pytest
 
 from app.demo import DEMO_ORGANIZER
+from tests.browser.axe import axe_violations
 
 PASSWORD = "demo-organizer-2019"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LANGUAGES = ("en", "es", "vi")
-
-
-def axe_violations(page) -> list[str]:
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe.Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 def new_design_process(base: str) -> int:
