@@ -23,8 +23,8 @@ from app.processes import service as processes
 from app.voting.station import kiosk_session
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.organize import _organizer
 from app.web.render import form_refusal, refusal, render, staff_language, templates
+from app.web.staff import organizer_of, said
 
 router = APIRouter(include_in_schema=False)
 STAFF = "/organize/processes/{process_id}/equity"
@@ -41,10 +41,6 @@ async def upload_form(request: Request) -> dict[str, Any]:
 
 
 UploadForm = Annotated[dict[str, Any], Depends(upload_form)]
-
-
-def _said(request: Request, key: str, **values: Any) -> str:
-    return i18n.translate(i18n.pick_language(request), key, **values)
 
 
 def _day(text: str | None) -> date | None:
@@ -91,13 +87,13 @@ def equity_page(
     process_id: int,
     day: str | None = None,
 ):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     try:
         chosen = _day(day)
     except ValueError:
-        error = form_refusal(request, _said(request, "equity.bad_day"), session=session)
+        error = form_refusal(request, said(request, "equity.bad_day"), session=session)
         return _staff_page(request, session, process, error=error, status_code=422)
     return _staff_page(request, session, process, day=chosen)
 
@@ -110,7 +106,7 @@ def upload_population(
     form: UploadForm,
     process_id: int,
 ):
-    user = _organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
@@ -129,7 +125,7 @@ def upload_population(
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
         return _staff_page(request, session, process, error=error, status_code=exc.status_code)
-    done = _said(request, "equity.population_loaded", count=len(rows))
+    done = said(request, "equity.population_loaded", count=len(rows))
     return _staff_page(request, session, process, message=done)
 
 
@@ -143,7 +139,7 @@ def _csv(text: str, name: str) -> Response:
 
 @router.get(STAFF + "/population.csv")
 def population_csv(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     processes.get_process(session=session, process_id=process_id)
     header, rows = equity.population_rows_for_csv(session=session, process_id=process_id)
@@ -152,7 +148,7 @@ def population_csv(request: Request, session: SessionDep, staff: StaffFromCookie
 
 @router.get(STAFF + "/figures.csv")
 def figures_csv(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     header, rows = equity.figures_csv_rows(equity.figures(session=session, process=process))
@@ -197,7 +193,7 @@ def put_questions(
     form: PageForm,
     process_id: int,
 ):
-    user = _organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
@@ -213,7 +209,7 @@ def put_questions(
         return _staff_page(
             request, session, process, error=error, fields=form, status_code=exc.status_code
         )
-    done = _said(request, "equity.questions_saved", count=len(stored))
+    done = said(request, "equity.questions_saved", count=len(stored))
     return _staff_page(request, session, process, message=done)
 
 

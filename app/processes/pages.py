@@ -22,11 +22,12 @@ from app.processes.models import Process
 from app.processes.phases import Phase, guard_problems, next_phase
 from app.processes.schemas import CountFill, CountMethod, TieBreak
 from app.proposals import service as proposals
-from app.users.models import Role, User
+from app.users.models import User
 from app.voting import service as voting
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.staff import organizer_of, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,21 +51,11 @@ COMMON_ZONES = (
     "Asia/Ho_Chi_Minh",
 )
 WINDOW_EDITABLE = (Phase.design, Phase.idea_collection, Phase.proposal_development)
-SIGN_IN = "/station"
 COUNTED_FROM = frozenset({Phase.voting.value, Phase.funding.value, Phase.closed.value})
-
-
-def organizer(staff: User | None) -> User | None:
-    return staff if staff is not None and staff.role == Role.organizer.value else None
 
 
 def actor_of(user: User) -> Actor:
     return Actor(role=user.role, user_id=user.id)
-
-
-def said(request: Request, key: str, **values: object) -> str:
-    """A text of these pages in the organizer's language."""
-    return i18n.translate(i18n.pick_language(request), key, **values)
 
 
 def reason_said(language: str, reason: str, process: Process) -> str:
@@ -237,9 +228,9 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
 
 @router.get("/organize/processes/new", response_class=HTMLResponse)
 def new_process(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     typed = {
         "currency": "USD",
         "ballot_size": "5",
@@ -254,9 +245,9 @@ def new_process(request: Request, session: SessionDep, staff: StaffFromCookie):
 
 @router.post("/organize/processes/new", response_class=HTMLResponse, dependencies=[SameOrigin])
 def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     form = forms.read(
         {**typed, "languages_shown": "1"},
         languages=_offered(None),
@@ -278,17 +269,17 @@ def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed:
 # After /organize/processes/new, which it would otherwise take for a process id.
 @router.get("/organize/processes/{process_id}", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     return overview_page(request, session, user, process_id)
 
 
 @router.get("/organize/processes/{process_id}/edit", response_class=HTMLResponse)
 def edit_process(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     typed = forms.form_of(process, _translated(process))
     return _form_page(request, user=user, process=process, form=forms.ProcessForm(typed=typed))
@@ -302,9 +293,9 @@ def edit_process(request: Request, session: SessionDep, staff: StaffFromCookie, 
 def update(
     request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm, process_id: int
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     phase = Phase(process.phase)
     form = forms.read(
@@ -366,9 +357,9 @@ def _phase_page(
 
 @router.get("/organize/processes/{process_id}/phase", response_class=HTMLResponse)
 def phase_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     return _phase_page(request, session, user, process_id)
 
 
@@ -386,9 +377,9 @@ def move(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
     """The confirmed step to the next phase (…/transition: the old address of the form)."""
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
     if not reason or to not in Phase.__members__:
         error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
@@ -453,9 +444,9 @@ def _window_page(
 
 @router.get("/organize/processes/{process_id}/window", response_class=HTMLResponse)
 def window_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     return _window_page(request, session, user, process_id)
 
 
@@ -467,9 +458,9 @@ def window_page(request: Request, session: SessionDep, staff: StaffFromCookie, p
 def move_window(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
@@ -535,9 +526,9 @@ def move_window(
 def archive(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     archived = form.get("archived", "1") != "0"
     try:
         processes.archive_process(
@@ -564,9 +555,9 @@ def archive(
 def copy(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+        return to_sign_in()
     name = form.get("name", "").strip()
     if not name or len(name) > 200:
         error = form_refusal(

@@ -7,7 +7,7 @@ from functools import partial
 from typing import TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.audit import Actor
@@ -16,31 +16,17 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.users import service
 from app.users.models import Role, User
-from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.staff import organizer_of as signed_in_organizer
+from app.web.staff import said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
-TO_SIGN_IN = "/station"
-
-
-def signed_in_organizer(staff: User | None) -> User | None:
-    """The signed-in organizer; delegates, poll workers and visitors get None."""
-    return staff if staff is not None and staff.role == Role.organizer.value else None
-
-
-def to_sign_in() -> RedirectResponse:
-    return RedirectResponse(TO_SIGN_IN, status_code=303)
 
 
 def actor(user: User) -> Actor:
     return Actor(role=user.role, user_id=user.id)
-
-
-def said(request: Request, key: str, **values: object) -> str:
-    """A text of a staff page in the organizer's language."""
-    return i18n.translate(i18n.pick_language(request), key, **values)
 
 
 def invalid_fields(request: Request, exc: ValidationError, labels: dict[str, str]) -> str:
