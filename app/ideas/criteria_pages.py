@@ -15,16 +15,10 @@ from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
 from app.processes import service as processes
 from app.processes.phases import Phase
-from app.users.pages import (
-    actor,
-    attempt,
-    optional_count,
-    said,
-    signed_in_organizer,
-    to_sign_in,
-)
+from app.users.pages import actor, attempt, optional_count
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, render
+from app.web.staff import organizer_of, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -139,7 +133,7 @@ def _index(items: list[dict], process_id: int, criterion_id: int) -> int:
 
 @router.get("/organize/processes/{process_id}/criteria", response_class=HTMLResponse)
 def criteria(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if signed_in_organizer(staff) is None:
+    if organizer_of(staff) is None:
         return to_sign_in()
     return _criteria_page(request, session, process_id)
 
@@ -152,7 +146,7 @@ def criteria(request: Request, session: SessionDep, staff: StaffFromCookie, proc
 def add_criterion(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
@@ -176,7 +170,7 @@ def save_criterion(
     criterion_id: int,
 ):
     """Save one criterion's words and weight, and move it to the position asked for."""
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
@@ -213,7 +207,7 @@ def remove_criterion(
     process_id: int,
     criterion_id: int,
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     items = _current(session, process_id)

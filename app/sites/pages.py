@@ -16,16 +16,11 @@ from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
 from app.users import service as users
 from app.users.models import Role
-from app.users.pages import (
-    actor,
-    attempt,
-    said,
-    signed_in_organizer,
-    to_sign_in,
-)
+from app.users.pages import actor, attempt
 from app.voting import service as voting
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, render
+from app.web.staff import organizer_of, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("event_formal", "event_informal", "voting_site")
@@ -164,7 +159,7 @@ def _edit_page(request, session, process_id, site_id, *, form=None, error=None, 
 
 @router.get("/organize/processes/{process_id}/sites", response_class=HTMLResponse)
 def sites(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if signed_in_organizer(staff) is None:
+    if organizer_of(staff) is None:
         return to_sign_in()
     return _sites_page(request, session, process_id)
 
@@ -177,7 +172,7 @@ def sites(request: Request, session: SessionDep, staff: StaffFromCookie, process
 def add_site(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
@@ -204,7 +199,7 @@ def add_site(
 def edit_site(
     request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int, site_id: int
 ):
-    if signed_in_organizer(staff) is None:
+    if organizer_of(staff) is None:
         return to_sign_in()
     return _edit_page(request, session, process_id, site_id)
 
@@ -222,7 +217,7 @@ def save_site(
     process_id: int,
     site_id: int,
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
@@ -260,7 +255,7 @@ def staff_site(
     site_id: int,
 ):
     """Assign (`user_id`) or take off (`remove` = user id) a poll worker."""
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     site = service.get_site(session=session, process_id=process_id, site_id=site_id)

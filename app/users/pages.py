@@ -18,8 +18,7 @@ from app.users import service
 from app.users.models import Role, User
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of as signed_in_organizer
-from app.web.staff import said, to_sign_in
+from app.web.staff import organizer_of, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -122,7 +121,7 @@ def _accounts(
 
 @router.get("/organize/staff", response_class=HTMLResponse)
 def accounts(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     return _accounts(request, session, user)
@@ -130,7 +129,7 @@ def accounts(request: Request, session: SessionDep, staff: StaffFromCookie):
 
 @router.post("/organize/staff", response_class=HTMLResponse, dependencies=[SameOrigin])
 def create_account(request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
@@ -169,7 +168,7 @@ def create_account(request: Request, session: SessionDep, staff: StaffFromCookie
 def set_active(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, user_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     active = form.get("active") == "yes"
@@ -191,7 +190,7 @@ def set_active(
     "/organize/staff/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
 def reset_password(request: Request, session: SessionDep, staff: StaffFromCookie, user_id: int):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     password = service.new_password()

@@ -14,19 +14,13 @@ from app.paper import service as paper
 from app.paper.interpret import OvervoteRule, SkippedRankRule
 from app.processes import service as processes
 from app.processes.phases import Phase
-from app.users.pages import (
-    actor,
-    attempt,
-    optional_count,
-    said,
-    signed_in_organizer,
-    to_sign_in,
-)
+from app.users.pages import actor, attempt, optional_count
 from app.voting import service
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, render
+from app.web.staff import organizer_of, said, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -86,7 +80,7 @@ def _voting_rules(typed: dict[str, str]) -> VotingRulesIn:
 
 @router.get("/organize/processes/{process_id}/rules", response_class=HTMLResponse)
 def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if signed_in_organizer(staff) is None:
+    if organizer_of(staff) is None:
         return to_sign_in()
     return _rules_page(request, session, process_id)
 
@@ -99,7 +93,7 @@ def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process
 def save_voting_rules(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     typed = {k: form.get(k, "").strip() for k in ("credential", "min_age", "postal_codes")}
@@ -125,7 +119,7 @@ def save_voting_rules(
 def save_paper_rules(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     overvote, skipped = form.get("overvote", ""), form.get("skipped_rank", "")
@@ -163,7 +157,7 @@ def save_paper_rules(
 def save_idea_limit(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
-    user = signed_in_organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return to_sign_in()
     typed = {"idea_rate_limit": form.get("idea_rate_limit", "").strip()}

@@ -12,19 +12,20 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
-from app.processes.pages import organizer, overview_page, process_list, said
+from app.processes.pages import overview_page, process_list
 from app.proposals import service as proposals
 from app.voting import service as voting
 from app.voting.router import MAKE_CODES, access_codes_csv
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.staff import organizer_of, said
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/organize", response_class=HTMLResponse)
 def organize(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     return process_list(request, session, user)
@@ -32,7 +33,7 @@ def organize(request: Request, session: SessionDep, staff: StaffFromCookie):
 
 @router.get("/organize/batches/{batch_id}", response_class=HTMLResponse)
 def batch(request: Request, session: SessionDep, staff: StaffFromCookie, batch_id: int):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     return _batch(request, session, user, batch_id)
@@ -70,7 +71,7 @@ def resolve(
     batch_id: int,
     sheet: int,
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     reason = form.get("reason", "").strip()[:2000]
@@ -110,7 +111,7 @@ def decide(
     proposal_id: int,
     decision: str,
 ):
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     process_id = proposals.get_proposal(
@@ -147,7 +148,7 @@ def make_codes(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
 ):
     """A batch of access codes, downloaded at once as a printable CSV (shown only this once)."""
-    user = organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
