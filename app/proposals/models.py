@@ -10,6 +10,7 @@ from app.db import UTCDateTime, utcnow
 
 class ProposalStatus(StrEnum):
     draft = "draft"
+    submitted = "submitted"  # sent by the delegates for approval; edited again once returned
     approved = "approved"  # on the ballot, with a ballot number
     returned = "returned"  # sent back to the delegates with a reason
 
@@ -31,6 +32,14 @@ class Proposal(SQLModel, table=True):
     )
     # The structural equity assessment: goal, stakeholders, benefits, burdens, equity, needs.
     equity_assessment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The costed lines [{"description": ..., "amount_cents": ...}]; cost_cents is their sum
+    # when there are lines (None: a single cost given as a whole, as before lines existed).
+    cost_lines: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # A translation is stale when it is older than the source text it translates:
+    # source_updated_at is when title, summary, location or the equity answers last changed,
+    # translated_at[language] (ISO time) when that language's translation last changed.
+    source_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    translated_at: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(
         default=ProposalStatus.draft.value, sa_column=Column(String(20), nullable=False)
     )
