@@ -110,6 +110,11 @@ def create_app(
     app.include_router(organize_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)
+    from app.ideas.staff_pages import router as idea_staff_pages
+    from app.proposals.staff_pages import router as proposal_staff_pages
+
+    app.include_router(idea_staff_pages)
+    app.include_router(proposal_staff_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])
