@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -17,7 +17,12 @@ class ProposalStatus(StrEnum):
 
 class Proposal(SQLModel, table=True):
     __tablename__ = "proposal"
-    __table_args__ = (UniqueConstraint("process_id", "ballot_number"),)
+    __table_args__ = (
+        UniqueConstraint("process_id", "ballot_number"),
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'returned')", name="status_known"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="pb_process.id", index=True)
