@@ -213,6 +213,11 @@ STAFF_PAGE_POSTS = [
     "/organize/batches/1/sheets/1",
     "/organize/proposals/1/approve",
     "/organize/processes/1/access-codes",
+    "/organize/processes/1/ideas/moderate",
+    "/organize/processes/1/ideas/paper",
+    "/delegate/processes/1/proposals/new",
+    "/delegate/proposals/1",
+    "/organize/processes/1/proposals/1/approve",
 ]
 
 
