@@ -145,6 +145,8 @@ def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = Pro
         *(f"{field}_{lang}" for lang in others for field in ("title", "summary", "location")),
         # The equity assessment's answers, one column per question.
         *(f"equity_{question}" for question in EQUITY_QUESTIONS),
+        # The equity answers in each other language, where translated.
+        *(f"equity_{question}_{lang}" for lang in others for question in EQUITY_QUESTIONS),
         # The ideas the proposal grew from, e.g. "12;40;41".
         "idea_ids",
     ]
@@ -156,6 +158,11 @@ def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = Pro
             for field in ("title", "summary", "location")
         ]
         answers = [(p.equity_assessment or {}).get(q) for q in EQUITY_QUESTIONS]
+        answers += [
+            ((p.translations.get(lang) or {}).get("equity_assessment") or {}).get(q)
+            for lang in others
+            for q in EQUITY_QUESTIONS
+        ]
         ideas = ";".join(map(str, idea_ids_of(session=session, proposal_id=p.id)))
         fixed = [p.ballot_number, p.id, p.title, p.summary, p.cost_cents, p.category, p.location]
         return [*fixed, *translated, *answers, ideas]

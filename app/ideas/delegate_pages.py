@@ -23,6 +23,7 @@ from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
+RANKING_PAGE = 100
 
 
 def _delegate(user):
@@ -75,13 +76,18 @@ def ranking_page(request: Request, session: SessionDep, staff: StaffFromCookie, 
     process = session.get(Process, process_id)
     language = request.query_params.get("language", "")[:8]
     rows = [row for row in ranked["ideas"] if not language or row["language"] == language]
+    # A hundred at a time keeps the page small; "Show more" adds the next hundred.
+    shown = RANKING_PAGE * min(max(parse_count(request.query_params.get("page")) or 1, 1), 100)
     return render(
         request,
         "delegate_ranking.html",
         {
             "process": process,
             "criteria": ranked["criteria"],
-            "rows": rows,
+            "rows": rows[:shown],
+            "matching": len(rows),
+            "more": len(rows) > shown,
+            "next_page": shown // RANKING_PAGE + 1,
             "total": len(ranked["ideas"]),
             "language": language,
             "proposals": proposals.list_proposals(

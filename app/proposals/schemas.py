@@ -20,6 +20,9 @@ class Translation(BaseModel):
     summary: Summary
     # Where, in the reader's words; the proposal's own location when absent.
     location: str | None = Field(default=None, min_length=1, max_length=300)
+    # The equity assessment's answers in this language (optional: voters read the source
+    # language's answers where a translation is missing).
+    equity_assessment: "EquityAssessment | None" = None
 
 
 class CostLine(BaseModel):
@@ -65,6 +68,7 @@ class EquityAssessment(BaseModel):
 
 
 EQUITY_QUESTIONS = tuple(EquityAssessment.model_fields)
+Translation.model_rebuild()
 
 
 def _distinct(value: list[int] | None) -> list[int] | None:

@@ -85,7 +85,12 @@ def _values_from(form: dict[str, str], languages: list[str]) -> dict:
         ],
         "equity": {q: form.get(f"equity_{q}", "").strip() for q in EQUITY_QUESTIONS},
         "tr": {
-            lang: {f: form.get(f"tr_{lang}_{f}", "").strip() for f in TRANSLATED}
+            lang: {
+                **{f: form.get(f"tr_{lang}_{f}", "").strip() for f in TRANSLATED},
+                "equity_assessment": {
+                    q: form.get(f"tr_{lang}_equity_{q}", "").strip() for q in EQUITY_QUESTIONS
+                },
+            }
             for lang in languages[1:]
         },
     }
@@ -115,11 +120,15 @@ def _body(request: Request, values: dict, process) -> dict:
     if not lines:
         raise FormProblem(_said(request, "proposals.lines_needed"))
     answers = {q: a for q, a in values["equity"].items() if a}
-    translations = {
-        lang: {f: v for f, v in text.items() if v}
-        for lang, text in values["tr"].items()
-        if any(text.values())
-    }
+    translations = {}
+    for lang, text in values["tr"].items():
+        translated = {q: a for q, a in (text.get("equity_assessment") or {}).items() if a}
+        fields = {f: text.get(f) for f in TRANSLATED if text.get(f)}
+        if fields or translated:
+            translations[lang] = {
+                **fields,
+                **({"equity_assessment": translated} if translated else {}),
+            }
     return {
         "title": values["title"],
         "summary": values["summary"],

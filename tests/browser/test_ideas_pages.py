@@ -70,12 +70,15 @@ def test_three_paper_ideas_typed_by_keyboard_only(live_server, organizer_page):
     page = organizer_page
     pid, event = api_process(live_server, phase="idea_collection")
     page.goto(f"{live_server}/organize/processes/{pid}/ideas/paper")
-    # The event and the form's language are chosen once, by keyboard.
-    page.focus("#event")
-    page.keyboard.press("ArrowDown")
-    page.focus("#language")
-    page.keyboard.press("ArrowDown")  # Español
-    page.focus("#title")
+    # The cursor starts in the title; the event and the form's language above it are
+    # chosen once, by keyboard (Shift+Tab back to them, an arrow to choose).
+    assert page.evaluate("document.activeElement.id") == "title"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowDown")  # the language: Español
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowDown")  # the event: Kickoff at the library
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
     for n in range(1, 4):
         assert page.evaluate("document.activeElement.id") == "title"
         page.keyboard.type(f"Bancas en la parada {n}")
@@ -86,8 +89,8 @@ def test_three_paper_ideas_typed_by_keyboard_only(live_server, organizer_page):
         page.keyboard.type("Marketview Heights")
         page.keyboard.press("Tab")  # name
         page.keyboard.type(f"Vecina {n}")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         status = page.get_by_role("status").inner_text()
         assert f"({n} from this event so far)" in status, status
     assert page.locator("#event").input_value() == str(event)

@@ -17,6 +17,8 @@ FIELDS = [
     "contact_name", "count", "criterion_1", "criterion_2", "description", "email", "flag",
     "kiosk_ticket", "label", "marks", "mode", "name", "neighborhood", "password",
     "postal_code", "rank_1", "rank_2", "rank_3", "reason", "sheet", "sheets", "title", "to",
+    "idea", "into", "decision", "event", "language", "category", "contact_phone", "summary",
+    "location", "ideas", "lines", "line_0_description", "line_0_amount", "equity_goal",
 ]  # fmt: skip
 PAGES = sorted(path for method, path in ALLOWED if method == "POST" and not path.startswith("/api"))
 WHO = {"/organize": "organizer_page", "/station": "worker_page", "/delegate": "delegate_page"}

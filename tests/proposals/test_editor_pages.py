@@ -47,6 +47,7 @@ def editor_form(ideas: list[int], **changes) -> dict[str, str]:
         "tr_es_title": TRANSLATIONS["es"]["title"],
         "tr_es_summary": TRANSLATIONS["es"]["summary"],
         "tr_es_location": "En todo el condado",
+        "tr_es_equity_goal": "Menos comida desperdiciada.",
     }
     form.update(changes)
     return form
@@ -101,6 +102,7 @@ def test_a_delegate_writes_sends_and_sees_it_returned(client, organizer, make_st
     assert [line["amount_cents"] for line in api["cost_lines"]] == [15_000_00, 2_500_50]
     assert api["idea_ids"] == [ideas[0], ideas[2]]
     assert api["translations"]["es"]["location"] == "En todo el condado"
+    assert api["translations"]["es"]["equity_assessment"]["goal"] == "Menos comida desperdiciada."
     assert api["equity_assessment"]["goal"] == EQUITY["goal"]
     assert api["missing_for_ballot"] == [
         "translation:vi",
@@ -267,7 +269,9 @@ def test_cost_lines_through_the_api(client, organizer):
 
 def test_proposals_csv_carries_translations_equity_and_ideas(client, organizer, session):
     pid, ideas = developing(client, organizer, ideas=2)
-    made = create_proposal(client, organizer, pid, ideas)
+    spanish = {**TRANSLATIONS["es"], "equity_assessment": {"goal": "Menos desperdicio."}}
+    translations = {**TRANSLATIONS, "es": spanish}
+    made = create_proposal(client, organizer, pid, ideas, translations=translations)
     client.post(f"/api/proposals/{made['id']}/approve", headers=organizer.headers)
     r = client.get(f"/api/processes/{pid}/exports/proposals.csv", headers=organizer.headers)
     assert r.status_code == 200
@@ -287,10 +291,12 @@ def test_proposals_csv_carries_translations_equity_and_ideas(client, organizer, 
         "summary_vi",
         "location_vi",
         *(f"equity_{q}" for q in QUESTIONS),
+        *(f"equity_{q}_{lang}" for lang in ("es", "vi") for q in QUESTIONS),
         "idea_ids",
     ]
     row = rows[0]
     assert row["title_es"] == TRANSLATIONS["es"]["title"]
     assert row["summary_vi"] == TRANSLATIONS["vi"]["summary"]
     assert row["equity_benefits"] == EQUITY["benefits"]
+    assert row["equity_goal_es"] == "Menos desperdicio." and row["equity_goal_vi"] == ""
     assert row["idea_ids"] == ";".join(map(str, ideas))
