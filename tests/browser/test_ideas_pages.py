@@ -154,8 +154,7 @@ def test_a_proposal_from_the_ranking_to_the_review(live_server, organizer_page):
     page.get_by_role("button", name="Save", exact=True).click()
     spanish = page.locator("fieldset.translation").first
     assert "changed after this Español translation" in spanish.inner_text()
-    spanish.scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, -60)")
+    page.evaluate("document.querySelector('fieldset.translation').scrollIntoView()")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "ideas-proposal-editor.png", full_page=False)
     page.goto(f"{live_server}/organize/processes/{pid}/proposals")
