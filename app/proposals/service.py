@@ -146,7 +146,9 @@ def _stamp_translations(
         if language in proposal.translations
     }
     for language, text in proposal.translations.items():
-        if before.get(language) != text or language not in stamps:
+        # A translation kept from before these times were recorded has no stamp: it is
+        # stale as soon as its source changes (its age is unknown).
+        if before.get(language) != text:
             stamps[language] = now.isoformat()
     proposal.translated_at = stamps
 

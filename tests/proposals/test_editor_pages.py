@@ -300,3 +300,18 @@ def test_proposals_csv_carries_translations_equity_and_ideas(client, organizer, 
     assert row["equity_benefits"] == EQUITY["benefits"]
     assert row["equity_goal_es"] == "Menos desperdicio." and row["equity_goal_vi"] == ""
     assert row["idea_ids"] == ";".join(map(str, ideas))
+
+
+def test_a_translation_older_than_the_record_of_times_is_stale_once_its_source_changes(
+    client, organizer, session
+):
+    pid, ideas = developing(client, organizer, ideas=1)
+    made = create_proposal(client, organizer, pid, ideas)
+    legacy = session.get(Proposal, made["id"])  # as stored before migration 0020
+    legacy.source_updated_at, legacy.translated_at = None, None
+    session.add(legacy)
+    session.commit()
+    url = f"/api/proposals/{made['id']}"
+    assert client.get(url, headers=organizer.headers).json()["stale_translations"] == []
+    r = client.patch(url, json={"title": "Food rescue"}, headers=organizer.headers)
+    assert r.json()["stale_translations"] == ["es", "vi"]
