@@ -325,6 +325,12 @@ def _review(
                     lang for lang in process.languages[1:] if f"translation:{lang}" not in missing
                 ],
                 "stale": service.stale_languages(proposal),
+                # Languages whose translation answers the equity questions (optional).
+                "equity_translated": [
+                    lang
+                    for lang in process.languages[1:]
+                    if ((proposal.translations.get(lang) or {}).get("equity_assessment") or {})
+                ],
                 "ideas": service.idea_ids_of(session=session, proposal_id=proposal.id),
             }
         )

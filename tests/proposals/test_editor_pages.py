@@ -315,3 +315,27 @@ def test_a_translation_older_than_the_record_of_times_is_stale_once_its_source_c
     assert client.get(url, headers=organizer.headers).json()["stale_translations"] == []
     r = client.patch(url, json={"title": "Food rescue"}, headers=organizer.headers)
     assert r.json()["stale_translations"] == ["es", "vi"]
+
+
+def test_the_ranking_shows_scores_per_criterion_by_language(client, organizer, make_staff):
+    pid, ideas = developing(client, organizer, ideas=3)
+    # Two of the three ideas scored by one delegate; the third is unscored.
+    delegate = make_staff(Role.delegate)
+    criteria = [c["id"] for c in client.get(f"/api/processes/{pid}/criteria").json()]
+    for idea, values in ((ideas[1], [5, 5, 4, 4]), (ideas[2], [2, 3, 2, 3])):
+        r = client.put(
+            f"/api/ideas/{idea}/scores/me",
+            json={"scores": dict(zip(map(str, criteria), values, strict=True))},
+            headers=delegate.headers,
+        )
+        assert r.status_code == 200, r.text
+    sign_in(client, delegate, "/delegate")
+    page = client.get(f"/delegate/processes/{pid}/ranking").text
+    rows = re.findall(r"<tr>\s*<td><input.*?</tr>", page, re.S)
+    order = (ideas[1], ideas[2], ideas[0])
+    assert all(f"#{i} " in row for row, i in zip(rows, order, strict=True))
+    assert "4.500" in rows[0] and "5.00" in rows[0] and "4.00" in rows[0]
+    assert "2.500" in rows[1] and "–" in rows[2]
+    assert (
+        client.get(f"/delegate/processes/{pid}/ranking?language=vi").text.count('name="idea"') == 0
+    )
