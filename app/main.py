@@ -85,6 +85,7 @@ def create_app(
     from app.ideas.delegate_pages import router as delegate_pages
     from app.ideas.pages import router as idea_pages
     from app.ideas.router import router as ideas_router
+    from app.ideas.staff_pages import router as idea_staff_pages
     from app.paper.pages import router as paper_staff_pages
     from app.paper.router import router as paper_router
     from app.paper.station import router as paper_pages
@@ -92,6 +93,7 @@ def create_app(
     from app.processes.router import router as processes_router
     from app.proposals.pages import router as proposal_pages
     from app.proposals.router import router as proposals_router
+    from app.proposals.staff_pages import router as proposal_staff_pages
     from app.results.pages import router as results_staff_pages
     from app.results.router import pages as results_pages
     from app.results.router import router as results_router
@@ -136,6 +138,8 @@ def create_app(
     app.include_router(results_staff_pages)
     app.include_router(audit_pages)
     app.include_router(equity_pages)
+    app.include_router(idea_staff_pages)
+    app.include_router(proposal_staff_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -22,6 +22,7 @@ from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.processes.models import Process
 from app.proposals.models import Proposal
+from app.proposals.schemas import EQUITY_QUESTIONS
 from app.results.models import OfficialResult, ProjectAward
 from app.users.models import Role
 from tests.helpers import put_on_ballot
@@ -60,6 +61,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/processes/{process_id}/ideas/new"): frozenset({"idea_collection"}),
     ("POST", "/api/ideas/{idea_id}/merge"): frozenset({"idea_collection", "proposal_development"}),
     ("POST", "/api/ideas/{idea_id}/hide"): frozenset({"idea_collection", "proposal_development"}),
+    ("POST", "/api/ideas/{idea_id}/unhide"): frozenset({"idea_collection", "proposal_development"}),
+    ("POST", "/organize/processes/{process_id}/ideas/moderate"): frozenset(
+        {"idea_collection", "proposal_development"}
+    ),
+    ("POST", "/organize/processes/{process_id}/ideas/paper"): frozenset({"idea_collection"}),
     ("PUT", "/api/ideas/{idea_id}/scores/me"): frozenset({"proposal_development"}),
     ("POST", "/delegate/ideas/{idea_id}"): frozenset({"proposal_development"}),
     ("POST", "/api/processes/{process_id}/proposals"): frozenset({"proposal_development"}),
@@ -67,6 +73,12 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/proposals/{proposal_id}/approve"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/return"): frozenset({"proposal_development"}),
     ("POST", "/organize/proposals/{proposal_id}/{decision}"): frozenset({"proposal_development"}),
+    ("POST", "/api/proposals/{proposal_id}/submit"): frozenset({"proposal_development"}),
+    ("POST", "/delegate/processes/{process_id}/proposals/new"): frozenset({"proposal_development"}),
+    ("POST", "/delegate/proposals/{proposal_id}"): frozenset({"proposal_development"}),
+    ("POST", "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}"): frozenset(
+        {"proposal_development"}
+    ),
     ("PUT", "/api/processes/{process_id}/voting-rules"): frozenset({"design"}),
     ("PUT", "/api/processes/{process_id}/paper-rules"): frozenset({"design"}),
     ("POST", "/api/processes/{process_id}/access-codes"): BEFORE_VOTING_ENDS,
@@ -185,7 +197,13 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
             Idea(process_id=pid, title=f"Idea {n}", description="d", channel="online")
             for n in range(2)
         ]
-        draft = Proposal(process_id=pid, title="Draft", summary="s", cost_cents=100_00)
+        draft = Proposal(
+            process_id=pid,
+            title="Draft",
+            summary="s",
+            cost_cents=100_00,
+            equity_assessment=dict.fromkeys(EQUITY_QUESTIONS, "An answer."),
+        )
         session.add_all([*ideas, draft])
         session.flush()
         batch = PaperBatch(
@@ -239,6 +257,17 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
 CODE = "ABCD-EFGH-JKMN"
 IDENTITY = {"name": "Ana", "birth_date": "1990-04-02", "postal_code": "14604"}
 MARKS = [{"rank": 1, "ballot_number": 1}]
+# The delegates' proposal editor, filled in.
+EDITOR_FORM = {
+    "data": {
+        "title": "Lights",
+        "summary": "s",
+        "ideas": "{idea_id}",
+        "lines": "1",
+        "line_0_description": "Poles",
+        "line_0_amount": "100",
+    }
+}
 
 # (who, path with {ids}, request keyword arguments) for each route of the table.
 REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
@@ -327,6 +356,21 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "/api/ideas/{idea_id}/hide",
         {"json": {"reason": "Off topic."}},
     ),
+    ("POST", "/api/ideas/{idea_id}/unhide"): (
+        "organizer",
+        "/api/ideas/{idea_id}/unhide",
+        {"json": {"reason": "Shown again."}},
+    ),
+    ("POST", "/organize/processes/{process_id}/ideas/moderate"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/ideas/moderate",
+        {"data": {"idea": "{idea_id}", "decision": "hide", "reason": "Off topic."}},
+    ),
+    ("POST", "/organize/processes/{process_id}/ideas/paper"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/ideas/paper",
+        {"data": {"title": "Benches", "description": "At the stops."}},
+    ),
     ("PUT", "/api/ideas/{idea_id}/scores/me"): (
         "delegate",
         "/api/ideas/{idea_id}/scores/me",
@@ -360,6 +404,26 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/proposals/{proposal_id}/{decision}"): (
         "organizer_page",
         "/organize/proposals/{proposal_id}/approve",
+        {},
+    ),
+    ("POST", "/api/proposals/{proposal_id}/submit"): (
+        "organizer",
+        "/api/proposals/{proposal_id}/submit",
+        {},
+    ),
+    ("POST", "/delegate/processes/{process_id}/proposals/new"): (
+        "delegate_page",
+        "/delegate/processes/{process_id}/proposals/new",
+        EDITOR_FORM,
+    ),
+    ("POST", "/delegate/proposals/{proposal_id}"): (
+        "delegate_page",
+        "/delegate/proposals/{proposal_id}",
+        EDITOR_FORM,
+    ),
+    ("POST", "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/proposals/{proposal_id}/approve",
         {},
     ),
     ("PUT", "/api/processes/{process_id}/voting-rules"): (

@@ -219,6 +219,11 @@ STAFF_PAGE_POSTS = [
     "/organize/processes/1/window",
     "/organize/processes/1/archive",
     "/organize/processes/1/copy",
+    "/organize/processes/1/ideas/moderate",
+    "/organize/processes/1/ideas/paper",
+    "/delegate/processes/1/proposals/new",
+    "/delegate/proposals/1",
+    "/organize/processes/1/proposals/1/approve",
 ]
 
 

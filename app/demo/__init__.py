@@ -15,6 +15,7 @@ from app.audit import SYSTEM, Actor
 from app.config import Settings, get_settings
 from app.demo.equity import load_equity_demo
 from app.demo.paper import load_paper_demo
+from app.demo.proposal_content import PROPOSALS, WINNER_EQUITY
 from app.demo.proposals import load_ideas_and_proposals_demo
 from app.demo.voting import RMAPI_ONLINE, RMAPI_VOTERS, load_voting_demo
 from app.ideas.schemas import IdeaCreate
@@ -23,7 +24,7 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate, ProcessTranslation
-from app.proposals.schemas import ProposalCreate
+from app.proposals.schemas import EquityAssessment, ProposalCreate, Translation
 from app.proposals.service import approve_proposal, ballot_proposals, create_proposal
 from app.results.awards import record_award
 from app.results.models import AwardStatus
@@ -172,11 +173,10 @@ def _vote_count_and_fund(
 ) -> None:
     """RMAPI's vote (1,561 online, 1,141 in person, some on paper), the count, the awards."""
     actor = Actor(role=organizer.role, user_id=organizer.id)
-    # The five projects RMAPI funded are the ones whose outlines carry an equity assessment.
+    # The five projects RMAPI funded (their keys in WINNER_EQUITY) are favoured by voters.
+    funded = {text[2] for text in PROPOSALS if text[0] in WINNER_EQUITY}
     winners = [
-        p.id
-        for p in ballot_proposals(session=session, process_id=process.id)
-        if p.equity_assessment
+        p.id for p in ballot_proposals(session=session, process_id=process.id) if p.title in funded
     ]
     load_voting_demo(
         session=session,
@@ -271,13 +271,21 @@ def _practice_process(*, session: Session, actor: Actor, password: str) -> Proce
                 client_address=None,
                 typed_by_staff=True,
             )
-    for title, dollars in PRACTICE_PROJECTS:
+    for title, dollars, es, vi in PRACTICE_PROJECTS:
         proposal = create_proposal(
             session=session,
             actor=actor,
             process_id=process.id,
             data=ProposalCreate(
-                title=title, summary=title + ".", cost_cents=dollars * 100, idea_ids=[idea.id]
+                title=title,
+                summary=title + ".",
+                cost_cents=dollars * 100,
+                idea_ids=[idea.id],
+                translations={
+                    code: Translation(title=text, summary=text + ".")
+                    for code, text in (("es", es), ("vi", vi))
+                },
+                equity_assessment=PRACTICE_EQUITY,
             ),
         )
         approve_proposal(session=session, actor=actor, proposal_id=proposal.id)
@@ -311,13 +319,51 @@ def _practice_process(*, session: Session, actor: Actor, password: str) -> Proce
 
 
 PRACTICE_PROJECTS = [
-    ("Benches and shade at the bus stops on Main Street", 12_000),
-    ("Free summer swim lessons for children", 15_000),
-    ("Repair the community garden's water supply", 8_000),
-    ("Laptops to borrow at the library", 20_000),
-    ("Street lights on the path to the school", 18_000),
-    ("Murals by young artists under the bridge", 9_000),
+    (
+        "Benches and shade at the bus stops on Main Street",
+        12_000,
+        "Bancas y sombra en las paradas de autobús de Main Street",
+        "Ghế ngồi và mái che tại các trạm xe buýt trên đường Main Street",
+    ),
+    (
+        "Free summer swim lessons for children",
+        15_000,
+        "Clases de natación gratuitas en verano para niños",
+        "Lớp học bơi miễn phí mùa hè cho trẻ em",
+    ),
+    (
+        "Repair the community garden's water supply",
+        8_000,
+        "Reparar el suministro de agua del huerto comunitario",
+        "Sửa hệ thống cấp nước của vườn cộng đồng",
+    ),
+    (
+        "Laptops to borrow at the library",
+        20_000,
+        "Computadoras portátiles para pedir prestadas en la biblioteca",
+        "Máy tính xách tay cho mượn tại thư viện",
+    ),
+    (
+        "Street lights on the path to the school",
+        18_000,
+        "Alumbrado público en el camino a la escuela",
+        "Đèn đường trên lối đi đến trường",
+    ),
+    (
+        "Murals by young artists under the bridge",
+        9_000,
+        "Murales de jóvenes artistas debajo del puente",
+        "Tranh tường của các nghệ sĩ trẻ dưới gầm cầu",
+    ),
 ]
+PRACTICE_EQUITY = EquityAssessment(
+    goal="A practice ballot: small projects anyone can rank.",
+    stakeholders="Residents trying the voting pages; the library hosts the practice site.",
+    benefits="Everyone who wants to see how voting works before the real ballot.",
+    burdens="None.",
+    equity_impact="Lets residents who vote for the first time practise in their language.",
+    needs="Nothing: it is a demonstration.",
+)
 
 
 def _demo_organizer(*, session: Session, password: str) -> User:

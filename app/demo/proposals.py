@@ -2,8 +2,8 @@
 
 28 idea-collection events (5 formal, 23 informal), 45 voting sites, 293 ideas typed in
 from paper forms, 20 budget delegates who each score a share of the ideas, and 22 costed
-proposals (Spanish for all, Vietnamese for ten, equity assessments on the five RMAPI
-winners), all approved for the ballot. A seeded random.Random makes it the same every time.
+proposals (in Spanish and Vietnamese, each with its equity assessment), all approved for
+the ballot. A seeded random.Random makes it the same every time.
 """
 
 import random
@@ -19,6 +19,7 @@ from app.demo.proposal_content import (
     INFORMAL_EVENT_KINDS,
     LOCATIONS,
     NEIGHBORHOODS,
+    OTHER_EQUITY,
     PROPOSALS,
     STREETS,
     VOTING_SITE_KINDS,
@@ -209,7 +210,7 @@ def _proposals(
             code: Translation(title=text[0], summary=text[1], location=LOCATIONS[location][i])
             for i, (code, text) in enumerate((("es", es), ("vi", vi)))
         }
-        equity = WINNER_EQUITY.get(key)
+        equity = WINNER_EQUITY.get(key) or OTHER_EQUITY[key]
         made.append(
             proposals.create_proposal(
                 session=session,
@@ -223,7 +224,7 @@ def _proposals(
                     location=location,
                     category=category,
                     translations=translations,
-                    equity_assessment=EquityAssessment(**equity) if equity else None,
+                    equity_assessment=EquityAssessment(**equity),
                 ),
             )
         )

@@ -18,7 +18,8 @@ from app.ideas.models import Idea
 from app.processes.models import Process
 from app.processes.phases import Phase
 from app.processes.service import get_process
-from app.proposals.service import ballot_proposals
+from app.proposals.schemas import EQUITY_QUESTIONS
+from app.proposals.service import ballot_proposals, idea_ids_of
 from app.results import service as results
 from app.sites.models import Site
 from app.users.models import Role, User
@@ -131,6 +132,7 @@ def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = Pro
         Phase.proposal_development,
     ):
         raise Forbidden("The ballot is public once voting opens.", code="not_published")
+    others = process.languages[1:]
     header = [
         "ballot_number",
         "proposal_id",
@@ -139,11 +141,33 @@ def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = Pro
         "cost_cents",
         "category",
         "location",
+        # Each other language of the process: its title, summary and location.
+        *(f"{field}_{lang}" for lang in others for field in ("title", "summary", "location")),
+        # The equity assessment's answers, one column per question.
+        *(f"equity_{question}" for question in EQUITY_QUESTIONS),
+        # The equity answers in each other language, where translated.
+        *(f"equity_{question}_{lang}" for lang in others for question in EQUITY_QUESTIONS),
+        # The ideas the proposal grew from, e.g. "12;40;41".
+        "idea_ids",
     ]
-    rows = (
-        [p.ballot_number, p.id, p.title, p.summary, p.cost_cents, p.category, p.location]
-        for p in ballot_proposals(session=session, process_id=process.id)
-    )
+
+    def row(p) -> list:
+        translated = [
+            (p.translations.get(lang) or {}).get(field)
+            for lang in others
+            for field in ("title", "summary", "location")
+        ]
+        answers = [(p.equity_assessment or {}).get(q) for q in EQUITY_QUESTIONS]
+        answers += [
+            ((p.translations.get(lang) or {}).get("equity_assessment") or {}).get(q)
+            for lang in others
+            for q in EQUITY_QUESTIONS
+        ]
+        ideas = ";".join(map(str, idea_ids_of(session=session, proposal_id=p.id)))
+        fixed = [p.ballot_number, p.id, p.title, p.summary, p.cost_cents, p.category, p.location]
+        return [*fixed, *translated, *answers, ideas]
+
+    rows = (row(p) for p in ballot_proposals(session=session, process_id=process.id))
     return _download(write_csv(header, rows), f"pbvote-{process.id}-proposals.csv", "text/csv")
 
 

@@ -16,12 +16,14 @@ from app.ideas.models import DelegateScore, Idea, IdeaStatus
 from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
 from app.processes.phases import Phase
+from app.proposals import service as proposals
 from app.users.models import Role
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 router = APIRouter(include_in_schema=False)
+RANKING_PAGE = 100
 
 
 def _delegate(user):
@@ -61,6 +63,39 @@ def overview(request: Request, session: SessionDep, staff: StaffFromCookie):
         ideas, scored = _ideas(session, process.id, user.id)
         cards.append({"process": process, "ideas": ideas, "scored": scored})
     return render(request, "delegate.html", {"user": user, "cards": cards})
+
+
+@router.get("/delegate/processes/{process_id}/ranking", response_class=HTMLResponse)
+def ranking_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    """The ideas ranked by the delegates' weighted scores, with each criterion's mean, in
+    one language or all; tick ideas to write a proposal from them."""
+    user = _delegate(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    ranked = service.ranking_of(session=session, process_id=process_id)
+    process = session.get(Process, process_id)
+    language = request.query_params.get("language", "")[:8]
+    rows = [row for row in ranked["ideas"] if not language or row["language"] == language]
+    # A hundred at a time keeps the page small; "Show more" adds the next hundred.
+    shown = RANKING_PAGE * min(max(parse_count(request.query_params.get("page")) or 1, 1), 100)
+    return render(
+        request,
+        "delegate_ranking.html",
+        {
+            "process": process,
+            "criteria": ranked["criteria"],
+            "rows": rows[:shown],
+            "matching": len(rows),
+            "more": len(rows) > shown,
+            "next_page": shown // RANKING_PAGE + 1,
+            "total": len(ranked["ideas"]),
+            "language": language,
+            "proposals": proposals.list_proposals(
+                session=session, process_id=process_id, staff=True
+            ),
+            "writing": process.phase == Phase.proposal_development.value,
+        },
+    )
 
 
 @router.get("/delegate/ideas/{idea_id}", response_class=HTMLResponse)

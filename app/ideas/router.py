@@ -190,6 +190,17 @@ def hide_idea(
     return idea_out(idea, organizer)
 
 
+@router.post("/ideas/{idea_id}/unhide", response_model=IdeaOut, responses=_staff_errors)
+def unhide_idea(
+    body: HideRequest, session: SessionDep, organizer: CurrentOrganizer, idea_id: int = IdeaId
+):
+    """Show a hidden or merged idea again, with a reason (organizers)."""
+    idea = service.unhide_idea(
+        session=session, actor=actor_of(organizer), idea_id=idea_id, reason=body.reason
+    )
+    return idea_out(idea, organizer)
+
+
 @router.put("/ideas/{idea_id}/scores/me", response_model=ScoreOut, responses=_staff_errors)
 def put_my_score(
     body: ScoreIn, session: SessionDep, delegate: CurrentDelegate, idea_id: int = IdeaId

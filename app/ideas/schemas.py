@@ -184,6 +184,7 @@ class RankingRow(BaseModel):
     rank: int | None = Field(description="1 for the best-scored idea; null when unscored")
     idea_id: int
     title: str
+    language: str | None = Field(default=None, description="The language the idea was written in")
     delegates: int = Field(description="How many delegates scored this idea")
     weighted_mean: float | None
     weighted_mean_exact: str | None

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -180,6 +180,49 @@ def list_ideas(
     return list(session.execute(query.order_by(Idea.id).limit(limit).offset(offset)).scalars())
 
 
+def filter_ideas(
+    *,
+    session: Session,
+    process_id: int,
+    site_id: int | None = None,
+    language: str | None = None,
+    channel: str | None = None,
+    status: str | None = None,
+    limit: int = 500,
+) -> tuple[list[Idea], int]:
+    """The organizers' list: ideas matching every filter given (site_id 0: no event),
+    oldest first, at most `limit`, and how many match in all."""
+    processes.get_process(session=session, process_id=process_id)
+    where = [Idea.process_id == process_id]
+    if site_id is not None:
+        where.append(Idea.site_id.is_(None) if site_id == 0 else Idea.site_id == site_id)
+    if language:
+        where.append(Idea.language.is_(None) if language == "-" else Idea.language == language)
+    if channel:
+        where.append(Idea.channel == channel)
+    if status:
+        where.append(Idea.status == status)
+    total = session.execute(select(func.count()).select_from(Idea).where(*where)).scalar_one()
+    ideas = session.execute(select(Idea).where(*where).order_by(Idea.id).limit(limit)).scalars()
+    return list(ideas), total
+
+
+def idea_counts(*, session: Session, process_id: int) -> dict[str, int]:
+    """How many ideas the process has in each status, and in all ('all')."""
+    rows = session.execute(
+        select(Idea.status, func.count()).where(Idea.process_id == process_id).group_by(Idea.status)
+    )
+    counts = {status.value: 0 for status in IdeaStatus} | dict(rows.all())
+    return {**counts, "all": sum(counts.values())}
+
+
+def paper_ideas_from(*, session: Session, process_id: int, site_id: int | None) -> int:
+    """How many paper forms were typed in for this event (or with no event)."""
+    where = [Idea.process_id == process_id, Idea.channel == IdeaChannel.paper.value]
+    where.append(Idea.site_id.is_(None) if site_id is None else Idea.site_id == site_id)
+    return session.execute(select(func.count()).select_from(Idea).where(*where)).scalar_one()
+
+
 def _moderated_idea(*, session: Session, idea_id: int, action: str) -> tuple[Idea, Process]:
     target = f"idea:{idea_id}"
     idea = session.get(Idea, idea_id)
@@ -251,6 +294,35 @@ def hide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) -> I
     session.flush()
     audit.append(
         session=session, actor=actor, action=action, target=target, detail={"reason": reason[:500]}
+    )
+    return idea
+
+
+def unhide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) -> Idea:
+    """Undo a hide or a merge, with a reason: the idea is visible (and scoreable) again."""
+    action, target = "idea.unhide", f"idea:{idea_id}"
+    idea = session.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea {idea_id}.", field="idea_id", audit=(action, target))
+    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
+    _require_phase(process, MODERATION_PHASES, "Ideas can be shown again", (action, target))
+    session.refresh(idea, with_for_update=True)
+    if idea.status == IdeaStatus.visible.value:
+        raise Conflict(
+            f"Idea {idea.id} is visible already.", code="idea_visible", audit=(action, target)
+        )
+    was = {"status": idea.status, "merged_into_id": idea.merged_into_id}
+    idea.status = IdeaStatus.visible.value
+    idea.merged_into_id = None
+    idea.moderation_reason = reason
+    session.add(idea)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        detail={**was, "reason": reason[:500]},
     )
     return idea
 
@@ -348,7 +420,7 @@ def ranking_of(*, session: Session, process_id: int) -> dict:
     weights = {c.id: c.weight for c in criteria}
     ideas = list(
         session.execute(
-            select(Idea.id, Idea.title).where(
+            select(Idea.id, Idea.title, Idea.language).where(
                 Idea.process_id == process_id, Idea.status == IdeaStatus.visible.value
             )
         )
@@ -372,9 +444,10 @@ def ranking_of(*, session: Session, process_id: int) -> dict:
         if set(values) == set(weights):
             by_idea[idea_id].append(values)
     ranked = ranking.rank_ideas(
-        [ranking.IdeaScores(idea_id, by_idea.get(idea_id, [])) for idea_id, _ in ideas], weights
+        [ranking.IdeaScores(idea_id, by_idea.get(idea_id, [])) for idea_id, *_ in ideas], weights
     )
-    titles = dict(ideas)
+    titles = {idea_id: title for idea_id, title, _ in ideas}
+    languages = {idea_id: language for idea_id, _, language in ideas}
     names = {c.id: c.name for c in criteria}
     return {
         "process_id": process_id,
@@ -385,6 +458,7 @@ def ranking_of(*, session: Session, process_id: int) -> dict:
                 "rank": position if r.weighted_mean is not None else None,
                 "idea_id": r.idea_id,
                 "title": titles[r.idea_id],
+                "language": languages[r.idea_id],
                 "delegates": r.delegates,
                 "weighted_mean": None
                 if r.weighted_mean is None

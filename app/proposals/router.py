@@ -6,6 +6,7 @@ from sqlmodel import Session
 from app.auth import CurrentOrganizer, OptionalUser, actor_of, require_role
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
+from app.processes import service as processes
 from app.processes.router import ProcessId
 from app.proposals import service
 from app.proposals.models import Proposal
@@ -26,10 +27,13 @@ _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict,
 
 
 def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
+    process = processes.get_process(session=session, process_id=proposal.process_id)
     return ProposalOut.model_validate(
         {
             **proposal.model_dump(),
             "idea_ids": service.idea_ids_of(session=session, proposal_id=proposal.id),
+            "stale_translations": service.stale_languages(proposal),
+            "missing_for_ballot": service.missing_for_ballot(process, proposal),
         }
     )
 
@@ -109,13 +113,26 @@ def update_proposal(
     return proposal_out(session, proposal)
 
 
+@router.post("/proposals/{proposal_id}/submit", response_model=ProposalOut, responses=_staff_errors)
+def submit_proposal(session: SessionDep, writer: ProposalWriter, proposal_id: int = ProposalId):
+    """Send a draft or returned proposal for approval (delegates, organizers). Refused while it
+    lacks a language of the process or an answer of the equity assessment; it cannot be
+    edited again until an organizer returns it."""
+    proposal = service.submit_proposal(
+        session=session, actor=actor_of(writer), proposal_id=proposal_id
+    )
+    return proposal_out(session, proposal)
+
+
 @router.post(
     "/proposals/{proposal_id}/approve", response_model=ProposalOut, responses=_staff_errors
 )
 def approve_proposal(
     session: SessionDep, organizer: CurrentOrganizer, proposal_id: int = ProposalId
 ):
-    """Put the proposal on the ballot with the next free ballot number (organizers)."""
+    """Put the proposal on the ballot with the next free ballot number (organizers). Refused
+    (409 proposal_incomplete, naming what is missing) unless it has every language of the
+    process and an answer to every question of its equity assessment."""
     proposal = service.approve_proposal(
         session=session, actor=actor_of(organizer), proposal_id=proposal_id
     )

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.proposals.models import ProposalStatus
 
@@ -20,10 +20,38 @@ class Translation(BaseModel):
     summary: Summary
     # Where, in the reader's words; the proposal's own location when absent.
     location: str | None = Field(default=None, min_length=1, max_length=300)
+    # The equity assessment's answers in this language (optional: voters read the source
+    # language's answers where a translation is missing).
+    equity_assessment: "EquityAssessment | None" = None
+
+
+class CostLine(BaseModel):
+    """One costed line of a proposal: what it pays for and how much."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    description: str = Field(min_length=1, max_length=300)
+    amount_cents: Cents
+
+
+CostLines = Annotated[list[CostLine], Field(min_length=1, max_length=50)]
+
+
+def _cost_from_lines(body):
+    """With lines, the cost is their sum: filled in when absent, refused when it differs."""
+    if body.cost_lines:
+        total = sum(line.amount_cents for line in body.cost_lines)
+        if body.cost_cents is not None and body.cost_cents != total:
+            raise ValueError(
+                f"cost_cents ({body.cost_cents}) must equal the sum of cost_lines ({total})"
+            )
+        body.cost_cents = total
+    return body
 
 
 class EquityAssessment(BaseModel):
-    """The structural equity assessment of the source document: six questions."""
+    """The structural equity assessment of the source document: six questions, every one
+    answered before a proposal can go on the ballot (EQUITY_QUESTIONS, in the order asked)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -39,6 +67,10 @@ class EquityAssessment(BaseModel):
     needs: Answer = Field(default=None, description="What else it needs to succeed")
 
 
+EQUITY_QUESTIONS = tuple(EquityAssessment.model_fields)
+Translation.model_rebuild()
+
+
 def _distinct(value: list[int] | None) -> list[int] | None:
     if value is not None and len(set(value)) != len(value):
         raise ValueError("each idea may be listed once")
@@ -50,7 +82,9 @@ class ProposalCreate(BaseModel):
 
     title: Title
     summary: Summary
-    cost_cents: Cents
+    # Either the whole cost, or cost_lines whose sum it is (both: they must agree).
+    cost_cents: Cents | None = None
+    cost_lines: CostLines | None = None
     idea_ids: IdeaIds = Field(min_length=1)
     location: str | None = Field(default=None, min_length=1, max_length=300)
     category: str | None = Field(default=None, min_length=1, max_length=100)
@@ -58,6 +92,13 @@ class ProposalCreate(BaseModel):
     equity_assessment: EquityAssessment | None = None
 
     _ideas = field_validator("idea_ids")(_distinct)
+
+    @model_validator(mode="after")
+    def _cost(self):
+        _cost_from_lines(self)
+        if self.cost_cents is None:
+            raise ValueError("give cost_cents or cost_lines")
+        return self
 
 
 class ProposalUpdate(BaseModel):
@@ -68,6 +109,8 @@ class ProposalUpdate(BaseModel):
     title: Title | None = None
     summary: Summary | None = None
     cost_cents: Cents | None = None
+    # Lines replace the cost with their sum; cost_cents alone drops the lines.
+    cost_lines: CostLines | None = None
     idea_ids: IdeaIds | None = Field(default=None, min_length=1)
     location: str | None = Field(default=None, min_length=1, max_length=300)
     category: str | None = Field(default=None, min_length=1, max_length=100)
@@ -75,6 +118,7 @@ class ProposalUpdate(BaseModel):
     equity_assessment: EquityAssessment | None = None
 
     _ideas = field_validator("idea_ids")(_distinct)
+    _cost = model_validator(mode="after")(_cost_from_lines)
 
 
 class ReturnRequest(BaseModel):
@@ -89,10 +133,19 @@ class ProposalOut(BaseModel):
     title: str
     summary: str
     cost_cents: int
+    cost_lines: list[CostLine] | None = None
     location: str | None
     category: str | None
     translations: dict[str, Translation]
     equity_assessment: EquityAssessment | None
+    stale_translations: list[str] = Field(
+        default_factory=list,
+        description="Languages whose translation is older than the source text it translates",
+    )
+    missing_for_ballot: list[str] = Field(
+        default_factory=list,
+        description="What approval still waits for: 'translation:<lang>' and 'equity:<question>'",
+    )
     status: ProposalStatus
     ballot_number: int | None
     return_reason: str | None

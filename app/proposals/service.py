@@ -15,7 +15,7 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import Phase, Waiting, guard
 from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
-from app.proposals.schemas import ProposalCreate, ProposalUpdate, Translation
+from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate, Translation
 from app.web import i18n
 
 # From voting on, the public sees the ballot; before, only staff do.
@@ -129,6 +129,83 @@ def _translations_json(translations: dict[str, Translation]) -> dict[str, Any]:
     return {lang: t.model_dump() for lang, t in sorted(translations.items())}
 
 
+def _lines_json(lines) -> list[dict[str, Any]] | None:
+    return [line.model_dump() for line in lines] if lines else None
+
+
+def _source_text(proposal: Proposal) -> tuple:
+    """What translations translate: a change here makes older translations stale."""
+    return (proposal.title, proposal.summary, proposal.location, proposal.equity_assessment)
+
+
+def _stamp_translations(
+    proposal: Proposal, before: dict[str, Any], now: datetime, *, source_changed: bool
+) -> None:
+    if source_changed:
+        proposal.source_updated_at = now
+    stamps = {
+        language: at
+        for language, at in (proposal.translated_at or {}).items()
+        if language in proposal.translations
+    }
+    for language, text in proposal.translations.items():
+        # A translation kept from before these times were recorded has no stamp: it is
+        # stale as soon as its source changes (its age is unknown).
+        if before.get(language) != text:
+            stamps[language] = now.isoformat()
+    proposal.translated_at = stamps
+
+
+def stale_languages(proposal: Proposal) -> list[str]:
+    """The languages whose translation is older than the source text it translates."""
+    source = proposal.source_updated_at
+    if source is None:
+        return []
+    stamps = proposal.translated_at or {}
+    return sorted(
+        language
+        for language in proposal.translations
+        if language not in stamps or datetime.fromisoformat(stamps[language]) < source
+    )
+
+
+def missing_for_ballot(process: Process, proposal: Proposal) -> list[str]:
+    """What approval waits for: every language of the process (title and summary) and an
+    answer to every question of the equity assessment ('translation:es', 'equity:needs')."""
+    missing = [
+        f"translation:{language}"
+        for language in process.languages[1:]
+        if not (proposal.translations.get(language) or {}).get("title")
+        or not (proposal.translations.get(language) or {}).get("summary")
+    ]
+    answers = proposal.equity_assessment or {}
+    missing += [f"equity:{q}" for q in EQUITY_QUESTIONS if not (answers.get(q) or "").strip()]
+    return missing
+
+
+def _missing_words(missing: list[str]) -> str:
+    languages = [m.split(":", 1)[1] for m in missing if m.startswith("translation:")]
+    questions = [m.split(":", 1)[1] for m in missing if m.startswith("equity:")]
+    parts = []
+    if languages:
+        parts.append(f"a translation into {', '.join(languages)} (title and summary)")
+    if questions:
+        parts.append(f"answers to the equity assessment's questions: {', '.join(questions)}")
+    return " and ".join(parts)
+
+
+def _require_complete(process: Process, proposal: Proposal, audit_as: tuple[str, str]) -> None:
+    missing = missing_for_ballot(process, proposal)
+    if missing:
+        raise Conflict(
+            f"Proposal {proposal.id} cannot go on the ballot yet: it needs "
+            f"{_missing_words(missing)}. A proposal reaches the ballot only in every language "
+            "of the process and with its equity assessment.",
+            code="proposal_incomplete",
+            audit=audit_as,
+        )
+
+
 def create_proposal(
     *, session: Session, actor: Actor, process_id: int, data: ProposalCreate
 ) -> Proposal:
@@ -143,6 +220,7 @@ def create_proposal(
         title=data.title,
         summary=data.summary,
         cost_cents=data.cost_cents,
+        cost_lines=_lines_json(data.cost_lines),
         location=data.location,
         category=data.category,
         translations=_translations_json(data.translations),
@@ -151,6 +229,7 @@ def create_proposal(
         created_at=now,
         updated_at=now,
     )
+    _stamp_translations(proposal, {}, now, source_changed=True)
     session.add(proposal)
     session.flush()
     _link_ideas(session=session, proposal=proposal, idea_ids=data.idea_ids)
@@ -189,14 +268,9 @@ def update_proposal(
         session=session, proposal_id=proposal_id, action=action
     )
     _in_development(process, "Proposals can be edited", (action, target))
-    if proposal.status == ProposalStatus.approved.value:
-        raise Conflict(
-            f"Proposal {proposal.id} is on the ballot as number {proposal.ballot_number}; "
-            "an organizer must return it before it can be edited.",
-            code="proposal_approved",
-            audit=(action, target),
-        )
+    _editable(proposal, (action, target))
     fields = changes.model_dump(exclude_unset=True)
+    source_before, translations_before = _source_text(proposal), dict(proposal.translations)
     for required in ("title", "summary", "cost_cents", "idea_ids", "translations"):
         if required in fields and fields[required] is None:
             raise BadInput(f"{required} cannot be null.", field=required)
@@ -213,10 +287,21 @@ def update_proposal(
     for name in ("title", "summary", "cost_cents", "location", "category"):
         if name in fields:
             setattr(proposal, name, fields[name])
+    if changes.cost_lines is not None:
+        proposal.cost_lines = _lines_json(changes.cost_lines)
+    elif "cost_cents" in fields:
+        proposal.cost_lines = None  # a whole cost given again replaces the lines
     if proposal.status == ProposalStatus.returned.value:
-        # Edited after being sent back: ready for the organizers to look at again.
+        # Edited after being sent back: a draft again, to be sent for approval once more.
         proposal.status = ProposalStatus.draft.value
-    proposal.updated_at = utcnow()
+    now = utcnow()
+    _stamp_translations(
+        proposal,
+        translations_before,
+        now,
+        source_changed=_source_text(proposal) != source_before,
+    )
+    proposal.updated_at = now
     session.add(proposal)
     session.flush()
     audit.append(
@@ -226,6 +311,42 @@ def update_proposal(
         target=target,
         detail={"fields": sorted(fields)},
     )
+    return proposal
+
+
+def _editable(proposal: Proposal, audit_as: tuple[str, str]) -> None:
+    """Delegates edit a draft or a returned proposal; one sent for approval or approved
+    waits for an organizer to return it."""
+    if proposal.status == ProposalStatus.approved.value:
+        raise Conflict(
+            f"Proposal {proposal.id} is on the ballot as number {proposal.ballot_number}; "
+            "an organizer must return it before it can be edited.",
+            code="proposal_approved",
+            audit=audit_as,
+        )
+    if proposal.status == ProposalStatus.submitted.value:
+        raise Conflict(
+            f"Proposal {proposal.id} was sent for approval; an organizer must return it "
+            "before it can be edited.",
+            code="proposal_submitted",
+            audit=audit_as,
+        )
+
+
+def submit_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    """The delegates send a complete draft (or a returned proposal) for approval."""
+    action, target = "proposal.submit", f"proposal:{proposal_id}"
+    proposal, process = _proposal_and_locked_process(
+        session=session, proposal_id=proposal_id, action=action
+    )
+    _in_development(process, "Proposals can be sent for approval", (action, target))
+    _editable(proposal, (action, target))
+    _require_complete(process, proposal, (action, target))
+    proposal.status = ProposalStatus.submitted.value
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    audit.append(session=session, actor=actor, action=action, target=target, detail={})
     return proposal
 
 
@@ -256,6 +377,7 @@ def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Pro
             code="already_approved",
             audit=(action, target),
         )
+    _require_complete(process, proposal, (action, target))
     proposal.ballot_number = next_ballot_number(session=session, process_id=process.id)
     proposal.status = ProposalStatus.approved.value
     proposal.return_reason = None

@@ -20,6 +20,8 @@ FIELDS = [
     "budget", "currency", "ballot_size", "time_zone", "opens_date", "opens_time", "closes_date",
     "closes_time", "count_method", "count_seats", "count_fill", "count_exclusive", "tie_break",
     "languages_shown", "language_en", "name_es", "description_es", "archived",
+    "idea", "into", "decision", "event", "language", "category", "contact_phone", "summary",
+    "location", "ideas", "lines", "line_0_description", "line_0_amount", "equity_goal",
 ]  # fmt: skip
 PAGES = sorted(path for method, path in ALLOWED if method == "POST" and not path.startswith("/api"))
 WHO = {"/organize": "organizer_page", "/station": "worker_page", "/delegate": "delegate_page"}

@@ -12,12 +12,30 @@ def developing(client, organizer, ideas: int = 3, **fields) -> tuple[int, list[i
     return pid, made
 
 
+EQUITY = {
+    "goal": "Less food wasted; fuller pantry shelves.",
+    "stakeholders": "Grocers, pantry volunteers; pantry users choose the routes.",
+    "benefits": "Families who use pantries in high-poverty neighborhoods.",
+    "burdens": "Volunteer time; pantries need storage space.",
+    "equity_impact": "Fresh food in neighborhoods with few grocery stores.",
+    "needs": "A refrigerated van and agreements with donors.",
+}
+TRANSLATIONS = {
+    "es": {"title": "Recuperación de alimentos", "summary": "Comida para las despensas."},
+    "vi": {"title": "Thu hồi thực phẩm", "summary": "Thực phẩm cho các kho thực phẩm."},
+}
+
+
 def proposal_body(idea_ids: list[int], /, **fields) -> dict:
+    """A proposal ready for the ballot of an en/es/vi process: every language, every answer
+    of the equity assessment (override `translations` or `equity_assessment` to leave out)."""
     body = {
         "title": "Food recovery",
         "summary": "Bring landfill-bound food to community pantries.",
         "cost_cents": 40_000_00,
         "idea_ids": idea_ids,
+        "translations": TRANSLATIONS,
+        "equity_assessment": EQUITY,
     }
     body.update(fields)
     return body

@@ -20,14 +20,15 @@ from app.users.models import Role
 from app.users.service import create_user
 from tests.helpers import HANG_SECONDS
 from tests.ideas.helpers import force_phase
-from tests.proposals.helpers import approve, create_proposal, developing
+from tests.proposals.helpers import EQUITY, approve, create_proposal, developing
 
 SPANISH = {"title": "Guardería", "summary": "Cuidado infantil para turnos B y C."}
 VIETNAMESE = {"title": "Nhà trẻ", "summary": "Chăm sóc trẻ cho ca B và C."}
+VI = {"title": "Nhà nhỏ", "summary": "Nhà nhỏ REACH."}
 
 
 @pytest.fixture
-def ballot(client, organizer):
+def ballot(client, organizer, session):
     pid, ideas = developing(client, organizer, ideas=1, ballot_size=2)
     first = create_proposal(
         client,
@@ -47,10 +48,15 @@ def ballot(client, organizer):
         title="Tiny homes",
         summary="REACH tiny homes.",
         cost_cents=50_000_00,
-        translations={"es": {"title": "Casas pequeñas", "summary": "Casas de REACH."}},
+        translations={"es": {"title": "Casas pequeñas", "summary": "Casas de REACH."}, "vi": VI},
     )
     approve(client, organizer, second["id"])
     approve(client, organizer, first["id"])
+    # Approved before every language was required: the ballot falls back to English for vi.
+    legacy = session.get(Proposal, second["id"])
+    legacy.translations = {"es": legacy.translations["es"]}
+    session.add(legacy)
+    session.commit()
     return pid, second, first
 
 
@@ -155,7 +161,13 @@ def test_concurrent_approvals_never_share_a_ballot_number(fresh_database_url):
                 session=session,
                 actor=actor,
                 process_id=process.id,
-                data=ProposalCreate(title=f"P{n}", summary="s", cost_cents=100, idea_ids=[idea.id]),
+                data=ProposalCreate(
+                    title=f"P{n}",
+                    summary="s",
+                    cost_cents=100,
+                    idea_ids=[idea.id],
+                    equity_assessment=EQUITY,
+                ),
             ).id
             for n in range(8)
         ]

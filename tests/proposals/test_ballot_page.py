@@ -1,3 +1,4 @@
+from app.proposals.models import Proposal
 from tests.ideas.helpers import force_phase
 from tests.proposals.helpers import approve, create_proposal, developing
 
@@ -11,9 +12,17 @@ def test_ballot_page_in_the_chosen_language(client, organizer, session):
         ideas,
         title="Emergency housing fund",
         cost_cents=25_000_00,
-        translations={"es": {"title": "Fondo de emergencia", "summary": "Ayuda única."}},
+        translations={
+            "es": {"title": "Fondo de emergencia", "summary": "Ayuda única."},
+            "vi": {"title": "Quỹ nhà ở khẩn cấp", "summary": "Trợ cấp một lần."},
+        },
     )
     approve(client, organizer, proposal["id"])
+    # Approved before every language was required: the page falls back to English in vi.
+    legacy = session.get(Proposal, proposal["id"])
+    legacy.translations = {"es": legacy.translations["es"]}
+    session.add(legacy)
+    session.commit()
     before = client.get(f"/processes/{pid}/ballot")
     assert before.status_code == 200
     assert "published when voting opens" in before.text and "Emergency" not in before.text

@@ -1,0 +1,252 @@
+"""Organizers and ideas: the list with filters, hiding and merging with a reason, and
+typing in a batch of paper idea forms from one event by keyboard. The same service
+functions as the API (app/ideas/service.py), so the same rules and audit apply; staff
+entry is never rate-limited."""
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from app.auth import actor_of
+from app.db import SessionDep
+from app.digits import parse_count
+from app.errors import DomainError, NotFound
+from app.ideas import service
+from app.ideas.models import Idea, IdeaChannel, IdeaStatus
+from app.ideas.schemas import IdeaCreate
+from app.processes import service as processes
+from app.processes.phases import Phase
+from app.sites import service as sites
+from app.sites.models import SiteKind
+from app.users.models import Role
+from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import form_refusal, refusal, render, staff_language
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+FILTERS = ("event", "language", "channel", "status")
+# The paper idea form's fields, in the order they are printed on it.
+PAPER_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "neighborhood",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def _organizer(user):
+    return user if user is not None and user.role == Role.organizer.value else None
+
+
+def _said(request: Request, key: str, **values: object) -> str:
+    return i18n.translate(i18n.pick_language(request), key, **values)
+
+
+def _filters(query) -> dict[str, str]:
+    return {name: query.get(name, "")[:20] for name in FILTERS if query.get(name)}
+
+
+def _known(value: str | None, kind) -> str | None:
+    return value if value in {member.value for member in kind} else None
+
+
+def _list_page(
+    request: Request, session, process_id: int, *, message=None, error=None, status_code=200
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    chosen = _filters(request.query_params)
+    page = min(max(parse_count(request.query_params.get("page")) or 1, 1), 1000)
+    picked = parse_count(request.query_params.get("idea"))
+    event = chosen.get("event")
+    ideas, total = service.filter_ideas(
+        session=session,
+        process_id=process.id,
+        site_id=parse_count(event) if event else None,
+        language=chosen.get("language"),
+        channel=_known(chosen.get("channel"), IdeaChannel),
+        status=_known(chosen.get("status"), IdeaStatus),
+        limit=PAGE_SIZE * page,
+    )
+    events = sites.list_sites(session=session, process_id=process.id, kind=SiteKind.event)
+    return render(
+        request,
+        "organize_ideas.html",
+        {
+            "process": process,
+            "tab": "ideas",
+            "ideas": ideas[PAGE_SIZE * (page - 1) :],
+            "total": total,
+            "page": page,
+            "more": total > PAGE_SIZE * page,
+            "counts": service.idea_counts(session=session, process_id=process.id),
+            "events": events,
+            "event_names": {site.id: site.name for site in events},
+            "chosen": chosen,
+            "query": urlencode(chosen),
+            "statuses": [s.value for s in IdeaStatus],
+            "channels": [c.value for c in IdeaChannel],
+            "moderating": Phase(process.phase) in service.MODERATION_PHASES,
+            "picked": _picked(session, process.id, picked),
+            "message": message,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+def _picked(session, process_id: int, idea_id: int | None):
+    """The idea a row's link chose for the moderation form, if it is this process's."""
+    idea = session.get(Idea, idea_id) if idea_id else None
+    return idea if idea is not None and idea.process_id == process_id else None
+
+
+@router.get("/organize/processes/{process_id}/ideas", response_class=HTMLResponse)
+def idea_list(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    if _organizer(staff) is None:
+        return RedirectResponse("/station", status_code=303)
+    return _list_page(request, session, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/ideas/moderate",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def moderate(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    """Hide, merge (into another idea) or show again, each with a reason: one small form
+    for the whole list; the list comes back with its filters (they ride in the address)."""
+    user = _organizer(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    decision, reason = form.get("decision", ""), form.get("reason", "").strip()[:2000]
+    idea_id = parse_count(form.get("idea", "").strip().lstrip("#"))
+    into = parse_count(form.get("into", "").strip().lstrip("#"))
+    if not idea_id:
+        error = form_refusal(request, _said(request, "ideas.idea_needed"), session=session)
+        return _list_page(request, session, process_id, error=error, status_code=422)
+    if decision not in ("hide", "merge", "unhide") or len(reason) < 3:
+        error = form_refusal(request, _said(request, "ideas.reason_needed"), session=session)
+        return _list_page(request, session, process_id, error=error, status_code=422)
+    if decision == "merge" and not into:
+        error = form_refusal(request, _said(request, "ideas.into_needed"), session=session)
+        return _list_page(request, session, process_id, error=error, status_code=422)
+    try:
+        idea = service.get_idea(session=session, idea_id=idea_id)
+        if idea.process_id != process_id:
+            raise NotFound(f"Process {process_id} has no idea {idea_id}.", field="idea_id")
+        actor = actor_of(user)
+        if decision == "hide":
+            service.hide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
+        elif decision == "merge":
+            service.merge_idea(
+                session=session, actor=actor, idea_id=idea_id, into_idea_id=into, reason=reason
+            )
+        else:
+            service.unhide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return _list_page(request, session, process_id, error=error, status_code=exc.status_code)
+    done = _said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
+    return _list_page(request, session, process_id, message=done)
+
+
+def _paper_page(
+    request: Request,
+    session,
+    process_id: int,
+    *,
+    form: dict | None = None,
+    error=None,
+    status_code=200,
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    query = request.query_params
+    event = parse_count(query.get("event") or (form or {}).get("event"))
+    language = (form or {}).get("language") or query.get("language") or process.languages[0]
+    saved = parse_count(query.get("saved")) if form is None else None
+    return render(
+        request,
+        "organize_idea_paper.html",
+        {
+            "process": process,
+            "tab": "ideas",
+            "events": sites.list_sites(session=session, process_id=process.id, kind=SiteKind.event),
+            "event": event,
+            "language": language,
+            "form": form or {},
+            "fields": PAPER_FIELDS,
+            "saved": saved,
+            "so_far": service.paper_ideas_from(
+                session=session, process_id=process.id, site_id=event
+            )
+            if saved
+            else None,
+            "open": process.phase == Phase.idea_collection.value,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/processes/{process_id}/ideas/paper", response_class=HTMLResponse)
+def paper_form(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    if _organizer(staff) is None:
+        return RedirectResponse("/station", status_code=303)
+    return _paper_page(request, session, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/ideas/paper",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def paper_save(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    """One paper form typed in; then the empty form again for the next one from the same
+    event (post-redirect-get, so a reload never types a form in twice)."""
+    user = _organizer(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    typed = {k: form.get(k, "").strip() for k in (*PAPER_FIELDS, "event", "language")}
+    event = parse_count(typed["event"])
+    try:
+        data = IdeaCreate(
+            **{k: typed[k] or None for k in PAPER_FIELDS if k != "description"},
+            description=typed["description"],
+            site_id=event or None,
+            language=typed["language"] or None,
+        )
+    except ValidationError as exc:
+        language = i18n.pick_language(request)
+        names = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
+        fields = ", ".join(i18n.translate(language, f"ideas.field.{name}") for name in names)
+        error = form_refusal(
+            request, _said(request, "ideas.paper_invalid", fields=fields), session=session
+        )
+        return _paper_page(request, session, process_id, form=typed, error=error, status_code=422)
+    try:
+        idea = service.submit_idea(
+            session=session,
+            actor=actor_of(user),
+            process_id=process_id,
+            data=data,
+            client_address=None,
+            typed_by_staff=True,
+        )
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return _paper_page(
+            request, session, process_id, form=typed, error=error, status_code=exc.status_code
+        )
+    back = urlencode({"event": event or "", "language": typed["language"], "saved": idea.id})
+    return RedirectResponse(f"/organize/processes/{process_id}/ideas/paper?{back}", status_code=303)

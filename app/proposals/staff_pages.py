@@ -1,0 +1,408 @@
+"""The delegates' proposal editor and the organizers' review of proposals.
+
+Delegates write a proposal from one or more ideas (chosen on the ranking page): title,
+summary, location, category, costed lines (the cost is their sum), the equity
+assessment's questions, and a translation into every other language of the process side
+by side with the source text; then they send it for approval and see what an organizer
+returned and why. Organizers approve (only with every language and every equity answer)
+or return with a reason. The same service functions as the API, so the same rules apply.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from app.auth import actor_of
+from app.db import SessionDep
+from app.digits import parse_count, parse_money
+from app.errors import DomainError, NotFound
+from app.ideas.models import Idea
+from app.processes import service as processes
+from app.processes.phases import Phase
+from app.proposals import service
+from app.proposals.models import Proposal, ProposalStatus
+from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate
+from app.users.models import Role
+from app.web import i18n
+from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.render import form_refusal, refusal, render, staff_language
+
+router = APIRouter(include_in_schema=False)
+
+EMPTY_LINES = 3  # blank cost lines offered below the filled ones (no JavaScript needed)
+MAX_LINES = 50
+TEXT_FIELDS = ("title", "summary", "location", "category")
+TRANSLATED = ("title", "summary", "location")
+
+
+def _writer(user):
+    ok = user is not None and user.role in (Role.delegate.value, Role.organizer.value)
+    return user if ok else None
+
+
+def _organizer(user):
+    return user if user is not None and user.role == Role.organizer.value else None
+
+
+def _said(request: Request, key: str, **values: object) -> str:
+    return i18n.translate(i18n.pick_language(request), key, **values)
+
+
+def _money_text(cents: int) -> str:
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}" if part else str(whole)
+
+
+def _values_of(request: Request, proposal: Proposal | None, idea_ids: list[int]) -> dict:
+    """What the editor's fields show for a stored proposal (or a new one)."""
+    if proposal is None:
+        return {"ideas": ", ".join(map(str, idea_ids)), "lines": [], "equity": {}, "tr": {}}
+    lines = proposal.cost_lines or [
+        {"description": _said(request, "proposals.whole_cost"), "amount_cents": proposal.cost_cents}
+    ]
+    return {
+        **{name: getattr(proposal, name) or "" for name in TEXT_FIELDS},
+        "ideas": ", ".join(map(str, idea_ids)),
+        "lines": [(line["description"], _money_text(line["amount_cents"])) for line in lines],
+        "equity": dict(proposal.equity_assessment or {}),
+        "tr": {lang: dict(text) for lang, text in proposal.translations.items()},
+    }
+
+
+def _values_from(form: dict[str, str], languages: list[str]) -> dict:
+    """What the editor's fields show after a refused save: exactly what was typed."""
+    count = min(parse_count(form.get("lines")) or 0, MAX_LINES)
+    return {
+        **{name: form.get(name, "").strip() for name in TEXT_FIELDS},
+        "ideas": form.get("ideas", "").strip()[:600],
+        "lines": [
+            (
+                form.get(f"line_{n}_description", "").strip(),
+                form.get(f"line_{n}_amount", "").strip(),
+            )
+            for n in range(count)
+        ],
+        "equity": {q: form.get(f"equity_{q}", "").strip() for q in EQUITY_QUESTIONS},
+        "tr": {
+            lang: {
+                **{f: form.get(f"tr_{lang}_{f}", "").strip() for f in TRANSLATED},
+                "equity_assessment": {
+                    q: form.get(f"tr_{lang}_equity_{q}", "").strip() for q in EQUITY_QUESTIONS
+                },
+            }
+            for lang in languages[1:]
+        },
+    }
+
+
+class FormProblem(Exception):
+    """A field of the editor that cannot become a proposal, said in the writer's words."""
+
+
+def _body(request: Request, values: dict, process) -> dict:
+    """The editor's fields as the API's proposal body (ProposalCreate / ProposalUpdate)."""
+    ideas = []
+    for part in values["ideas"].replace(";", ",").split(","):
+        if part.strip():
+            number = parse_count(part.strip().lstrip("#"))
+            if not number:
+                raise FormProblem(_said(request, "proposals.ideas_invalid"))
+            ideas.append(number)
+    lines = []
+    for n, (description, amount) in enumerate(values["lines"], start=1):
+        if not description and not amount:
+            continue
+        cents = parse_money(amount)
+        if not description or not cents:
+            raise FormProblem(_said(request, "proposals.line_invalid", line=n))
+        lines.append({"description": description, "amount_cents": cents})
+    if not lines:
+        raise FormProblem(_said(request, "proposals.lines_needed"))
+    answers = {q: a for q, a in values["equity"].items() if a}
+    translations = {}
+    for lang, text in values["tr"].items():
+        translated = {q: a for q, a in (text.get("equity_assessment") or {}).items() if a}
+        fields = {f: text.get(f) for f in TRANSLATED if text.get(f)}
+        if fields or translated:
+            translations[lang] = {
+                **fields,
+                **({"equity_assessment": translated} if translated else {}),
+            }
+    return {
+        "title": values["title"],
+        "summary": values["summary"],
+        "location": values["location"] or None,
+        "category": values["category"] or None,
+        "idea_ids": ideas,
+        "cost_lines": lines,
+        "translations": translations,
+        "equity_assessment": answers or None,
+    }
+
+
+def _problem_words(request: Request, exc: ValidationError) -> str:
+    """Which fields a refused body got wrong, in the writer's words."""
+    language = i18n.pick_language(request)
+    names = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        if loc and loc[0] == "translations" and len(loc) > 1:
+            names.append(i18n.display_name(loc[1]))
+        elif loc and loc[0] in ("title", "summary", "location", "category", "idea_ids"):
+            names.append(i18n.translate(language, f"proposals.field.{loc[0]}"))
+        elif loc and loc[0] == "equity_assessment":
+            names.append(i18n.translate(language, "proposals.equity"))
+        else:
+            names.append(i18n.translate(language, "proposals.cost_lines"))
+    return i18n.translate(language, "proposals.invalid", fields=", ".join(dict.fromkeys(names)))
+
+
+def _ideas_of(session, process_id: int, idea_ids: list[int]) -> list[Idea]:
+    if not idea_ids:
+        return []
+    return list(
+        session.execute(
+            select(Idea)
+            .where(Idea.process_id == process_id, Idea.id.in_(idea_ids))
+            .order_by(Idea.id)
+        ).scalars()
+    )
+
+
+def _editor(
+    request: Request,
+    session,
+    process,
+    proposal: Proposal | None,
+    values: dict,
+    *,
+    message=None,
+    error=None,
+    status_code=200,
+):
+    idea_ids = [
+        n for part in values["ideas"].split(",") if (n := parse_count(part.strip().lstrip("#")))
+    ]
+    lines = values["lines"]
+    shown = min(len(lines) + EMPTY_LINES, MAX_LINES)
+    return render(
+        request,
+        "delegate_proposal.html",
+        {
+            "process": process,
+            "proposal": proposal,
+            "v": values,
+            "lines": lines + [("", "")] * (shown - len(lines)),
+            "questions": EQUITY_QUESTIONS,
+            "others": process.languages[1:],
+            "source": process.languages[0],
+            "ideas": _ideas_of(session, process.id, idea_ids),
+            "stale": service.stale_languages(proposal) if proposal else [],
+            "missing": service.missing_for_ballot(process, proposal) if proposal else [],
+            "editable": proposal is None
+            or proposal.status in (ProposalStatus.draft.value, ProposalStatus.returned.value),
+            "developing": process.phase == Phase.proposal_development.value,
+            "message": message,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/delegate/processes/{process_id}/proposals/new", response_class=HTMLResponse)
+def new_proposal(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    """The editor for a new proposal from the ideas ticked on the ranking page."""
+    if _writer(staff) is None:
+        return RedirectResponse("/station", status_code=303)
+    process = processes.get_process(session=session, process_id=process_id)
+    ideas = [n for v in request.query_params.getlist("idea")[:100] if (n := parse_count(v))]
+    return _editor(request, session, process, None, _values_of(request, None, ideas))
+
+
+@router.post(
+    "/delegate/processes/{process_id}/proposals/new",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def create(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+):
+    user = _writer(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    process = processes.get_process(session=session, process_id=process_id)
+    values = _values_from(form, process.languages)
+    try:
+        data = ProposalCreate.model_validate(_body(request, values, process))
+        proposal = service.create_proposal(
+            session=session, actor=actor_of(user), process_id=process.id, data=data
+        )
+    except (FormProblem, ValidationError) as exc:
+        words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
+        error = form_refusal(request, words, session=session)
+        return _editor(request, session, process, None, values, error=error, status_code=422)
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return _editor(
+            request, session, process, None, values, error=error, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved=1", status_code=303)
+
+
+def _stored(session, proposal_id: int) -> tuple[Proposal, object]:
+    proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)
+    return proposal, processes.get_process(session=session, process_id=proposal.process_id)
+
+
+@router.get("/delegate/proposals/{proposal_id}", response_class=HTMLResponse)
+def edit_proposal(request: Request, session: SessionDep, staff: StaffFromCookie, proposal_id: int):
+    if _writer(staff) is None:
+        return RedirectResponse("/station", status_code=303)
+    proposal, process = _stored(session, proposal_id)
+    ideas = service.idea_ids_of(session=session, proposal_id=proposal.id)
+    said = request.query_params.get("saved")
+    message = {"1": "proposals.saved", "2": "proposals.sent"}.get(said or "")
+    return _editor(
+        request,
+        session,
+        process,
+        proposal,
+        _values_of(request, proposal, ideas),
+        message=_said(request, message) if message else None,
+    )
+
+
+@router.post(
+    "/delegate/proposals/{proposal_id}", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def save_proposal(
+    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, proposal_id: int
+):
+    """Save the editor; with action=send, then send the proposal for approval."""
+    user = _writer(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    proposal, process = _stored(session, proposal_id)
+    values = _values_from(form, process.languages)
+    try:
+        changes = ProposalUpdate.model_validate(_body(request, values, process))
+        service.update_proposal(
+            session=session, actor=actor_of(user), proposal_id=proposal.id, changes=changes
+        )
+        if form.get("action") == "send":
+            service.submit_proposal(session=session, actor=actor_of(user), proposal_id=proposal.id)
+    except (FormProblem, ValidationError) as exc:
+        words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
+        error = form_refusal(request, words, session=session)
+        proposal, _ = _stored(session, proposal_id)
+        return _editor(request, session, process, proposal, values, error=error, status_code=422)
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        proposal, _ = _stored(session, proposal_id)
+        return _editor(
+            request, session, process, proposal, values, error=error, status_code=exc.status_code
+        )
+    said = "2" if form.get("action") == "send" else "1"
+    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved={said}", status_code=303)
+
+
+def _review(
+    request: Request, session, process_id: int, *, message=None, error=None, status_code=200
+):
+    process = processes.get_process(session=session, process_id=process_id)
+    rows = []
+    for proposal in service.list_proposals(session=session, process_id=process.id, staff=True):
+        missing = service.missing_for_ballot(process, proposal)
+        rows.append(
+            {
+                "proposal": proposal,
+                "missing_languages": [
+                    m.split(":")[1] for m in missing if m.startswith("translation:")
+                ],
+                "missing_answers": [m.split(":")[1] for m in missing if m.startswith("equity:")],
+                "present": [
+                    lang for lang in process.languages[1:] if f"translation:{lang}" not in missing
+                ],
+                "stale": service.stale_languages(proposal),
+                # Languages whose translation answers the equity questions (optional).
+                "equity_translated": [
+                    lang
+                    for lang in process.languages[1:]
+                    if ((proposal.translations.get(lang) or {}).get("equity_assessment") or {})
+                ],
+                "ideas": service.idea_ids_of(session=session, proposal_id=proposal.id),
+            }
+        )
+    approved = [
+        r["proposal"] for r in rows if r["proposal"].status == ProposalStatus.approved.value
+    ]
+    return render(
+        request,
+        "organize_proposals.html",
+        {
+            "process": process,
+            "tab": "proposals",
+            "rows": rows,
+            "on_ballot": len(approved),
+            "ballot_cost": sum(p.cost_cents for p in approved),
+            "deciding": process.phase == Phase.proposal_development.value,
+            "message": message,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/organize/processes/{process_id}/proposals", response_class=HTMLResponse)
+def review(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    if _organizer(staff) is None:
+        return RedirectResponse("/station", status_code=303)
+    return _review(request, session, process_id)
+
+
+@router.post(
+    "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def decide(
+    request: Request,
+    session: SessionDep,
+    staff: StaffFromCookie,
+    form: PageForm,
+    process_id: int,
+    proposal_id: int,
+    decision: str,
+):
+    user = _organizer(staff)
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    reason = form.get("reason", "").strip()[:2000]
+    try:
+        proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)
+        if proposal.process_id != process_id:
+            raise NotFound(
+                f"Process {process_id} has no proposal {proposal_id}.", field="proposal_id"
+            )
+        if decision == "approve":
+            done = service.approve_proposal(
+                session=session, actor=actor_of(user), proposal_id=proposal_id
+            )
+            message = _said(
+                request, "organize.approved", title=done.title, number=done.ballot_number
+            )
+        elif decision == "return" and len(reason) >= 3:
+            done = service.return_proposal(
+                session=session, actor=actor_of(user), proposal_id=proposal_id, reason=reason
+            )
+            message = _said(request, "organize.returned", title=done.title)
+        else:
+            error = form_refusal(
+                request, _said(request, "organize.return_reason_needed"), session=session
+            )
+            return _review(request, session, process_id, error=error, status_code=422)
+    except DomainError as exc:
+        error = refusal(request, exc, staff_language(request), session=session)
+        return _review(request, session, process_id, error=error, status_code=exc.status_code)
+    return _review(request, session, process_id, message=message)
