@@ -20,10 +20,10 @@ from app.processes import service as processes
 from app.processes.phases import Phase
 from app.sites import service as sites
 from app.sites.models import SiteKind
-from app.users.models import Role
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.staff import organizer_of, said
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,14 +39,6 @@ PAPER_FIELDS = (
     "contact_phone",
     "contact_email",
 )
-
-
-def _organizer(user):
-    return user if user is not None and user.role == Role.organizer.value else None
-
-
-def _said(request: Request, key: str, **values: object) -> str:
-    return i18n.translate(i18n.pick_language(request), key, **values)
 
 
 def _filters(query) -> dict[str, str]:
@@ -109,7 +101,7 @@ def _picked(session, process_id: int, idea_id: int | None):
 
 @router.get("/organize/processes/{process_id}/ideas", response_class=HTMLResponse)
 def idea_list(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     return _list_page(request, session, process_id)
 
@@ -124,20 +116,20 @@ def moderate(
 ):
     """Hide, merge (into another idea) or show again, each with a reason: one small form
     for the whole list; the list comes back with its filters (they ride in the address)."""
-    user = _organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     decision, reason = form.get("decision", ""), form.get("reason", "").strip()[:2000]
     idea_id = parse_count(form.get("idea", "").strip().lstrip("#"))
     into = parse_count(form.get("into", "").strip().lstrip("#"))
     if not idea_id:
-        error = form_refusal(request, _said(request, "ideas.idea_needed"), session=session)
+        error = form_refusal(request, said(request, "ideas.idea_needed"), session=session)
         return _list_page(request, session, process_id, error=error, status_code=422)
     if decision not in ("hide", "merge", "unhide") or len(reason) < 3:
-        error = form_refusal(request, _said(request, "ideas.reason_needed"), session=session)
+        error = form_refusal(request, said(request, "ideas.reason_needed"), session=session)
         return _list_page(request, session, process_id, error=error, status_code=422)
     if decision == "merge" and not into:
-        error = form_refusal(request, _said(request, "ideas.into_needed"), session=session)
+        error = form_refusal(request, said(request, "ideas.into_needed"), session=session)
         return _list_page(request, session, process_id, error=error, status_code=422)
     try:
         idea = service.get_idea(session=session, idea_id=idea_id)
@@ -155,7 +147,7 @@ def moderate(
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
         return _list_page(request, session, process_id, error=error, status_code=exc.status_code)
-    done = _said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
+    done = said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
     return _list_page(request, session, process_id, message=done)
 
 
@@ -199,7 +191,7 @@ def _paper_page(
 
 @router.get("/organize/processes/{process_id}/ideas/paper", response_class=HTMLResponse)
 def paper_form(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     return _paper_page(request, session, process_id)
 
@@ -214,7 +206,7 @@ def paper_save(
 ):
     """One paper form typed in; then the empty form again for the next one from the same
     event (post-redirect-get, so a reload never types a form in twice)."""
-    user = _organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     typed = {k: form.get(k, "").strip() for k in (*PAPER_FIELDS, "event", "language")}
@@ -231,7 +223,7 @@ def paper_save(
         names = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
         fields = ", ".join(i18n.translate(language, f"ideas.field.{name}") for name in names)
         error = form_refusal(
-            request, _said(request, "ideas.paper_invalid", fields=fields), session=session
+            request, said(request, "ideas.paper_invalid", fields=fields), session=session
         )
         return _paper_page(request, session, process_id, form=typed, error=error, status_code=422)
     try:

@@ -27,6 +27,7 @@ from app.users.models import Role
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.staff import organizer_of, said
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,14 +42,6 @@ def _writer(user):
     return user if ok else None
 
 
-def _organizer(user):
-    return user if user is not None and user.role == Role.organizer.value else None
-
-
-def _said(request: Request, key: str, **values: object) -> str:
-    return i18n.translate(i18n.pick_language(request), key, **values)
-
-
 def _money_text(cents: int) -> str:
     whole, part = divmod(cents, 100)
     return f"{whole}.{part:02d}" if part else str(whole)
@@ -59,7 +52,7 @@ def _values_of(request: Request, proposal: Proposal | None, idea_ids: list[int])
     if proposal is None:
         return {"ideas": ", ".join(map(str, idea_ids)), "lines": [], "equity": {}, "tr": {}}
     lines = proposal.cost_lines or [
-        {"description": _said(request, "proposals.whole_cost"), "amount_cents": proposal.cost_cents}
+        {"description": said(request, "proposals.whole_cost"), "amount_cents": proposal.cost_cents}
     ]
     return {
         **{name: getattr(proposal, name) or "" for name in TEXT_FIELDS},
@@ -107,7 +100,7 @@ def _body(request: Request, values: dict, process) -> dict:
         if part.strip():
             number = parse_count(part.strip().lstrip("#"))
             if not number:
-                raise FormProblem(_said(request, "proposals.ideas_invalid"))
+                raise FormProblem(said(request, "proposals.ideas_invalid"))
             ideas.append(number)
     lines = []
     for n, (description, amount) in enumerate(values["lines"], start=1):
@@ -115,10 +108,10 @@ def _body(request: Request, values: dict, process) -> dict:
             continue
         cents = parse_money(amount)
         if not description or not cents:
-            raise FormProblem(_said(request, "proposals.line_invalid", line=n))
+            raise FormProblem(said(request, "proposals.line_invalid", line=n))
         lines.append({"description": description, "amount_cents": cents})
     if not lines:
-        raise FormProblem(_said(request, "proposals.lines_needed"))
+        raise FormProblem(said(request, "proposals.lines_needed"))
     answers = {q: a for q, a in values["equity"].items() if a}
     translations = {}
     for lang, text in values["tr"].items():
@@ -269,7 +262,7 @@ def edit_proposal(request: Request, session: SessionDep, staff: StaffFromCookie,
         process,
         proposal,
         _values_of(request, proposal, ideas),
-        message=_said(request, message) if message else None,
+        message=said(request, message) if message else None,
     )
 
 
@@ -356,7 +349,7 @@ def _review(
 
 @router.get("/organize/processes/{process_id}/proposals", response_class=HTMLResponse)
 def review(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if _organizer(staff) is None:
+    if organizer_of(staff) is None:
         return RedirectResponse("/station", status_code=303)
     return _review(request, session, process_id)
 
@@ -375,7 +368,7 @@ def decide(
     proposal_id: int,
     decision: str,
 ):
-    user = _organizer(staff)
+    user = organizer_of(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     reason = form.get("reason", "").strip()[:2000]
@@ -389,17 +382,17 @@ def decide(
             done = service.approve_proposal(
                 session=session, actor=actor_of(user), proposal_id=proposal_id
             )
-            message = _said(
+            message = said(
                 request, "organize.approved", title=done.title, number=done.ballot_number
             )
         elif decision == "return" and len(reason) >= 3:
             done = service.return_proposal(
                 session=session, actor=actor_of(user), proposal_id=proposal_id, reason=reason
             )
-            message = _said(request, "organize.returned", title=done.title)
+            message = said(request, "organize.returned", title=done.title)
         else:
             error = form_refusal(
-                request, _said(request, "organize.return_reason_needed"), session=session
+                request, said(request, "organize.return_reason_needed"), session=session
             )
             return _review(request, session, process_id, error=error, status_code=422)
     except DomainError as exc:
