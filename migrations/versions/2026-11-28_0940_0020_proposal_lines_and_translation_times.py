@@ -2,7 +2,7 @@
 translations; the status 'submitted' (sent by the delegates for approval)
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-11-28 09:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "0020"
-down_revision: str | None = "0017"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
