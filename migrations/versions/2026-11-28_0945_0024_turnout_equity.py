@@ -1,7 +1,7 @@
 """turnout equity: reference population per neighbourhood, the anonymous survey
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-28 09:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
