@@ -254,8 +254,8 @@ def edit_proposal(request: Request, session: SessionDep, staff: StaffFromCookie,
         return RedirectResponse("/station", status_code=303)
     proposal, process = _stored(session, proposal_id)
     ideas = service.idea_ids_of(session=session, proposal_id=proposal.id)
-    said = request.query_params.get("saved")
-    message = {"1": "proposals.saved", "2": "proposals.sent"}.get(said or "")
+    saved = request.query_params.get("saved")
+    message = {"1": "proposals.saved", "2": "proposals.sent"}.get(saved or "")
     return _editor(
         request,
         session,
@@ -296,8 +296,8 @@ def save_proposal(
         return _editor(
             request, session, process, proposal, values, error=error, status_code=exc.status_code
         )
-    said = "2" if form.get("action") == "send" else "1"
-    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved={said}", status_code=303)
+    saved = "2" if form.get("action") == "send" else "1"
+    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved={saved}", status_code=303)
 
 
 def _review(
