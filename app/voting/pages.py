@@ -114,7 +114,7 @@ def ballot_page(
     t = partial(i18n.translate, language)
     closed = _closed_message(process, t)
     draft = read_draft(request, path=surface.draft_path)
-    if review and (draft is None or closed or draft.errors):
+    if review and (draft is None or closed or draft.errors or not draft.form.ranking):
         return RedirectResponse(surface.form_path, status_code=303)
     form, errors = (draft.form, draft.errors) if draft else (FormState(), [])
     if error:
@@ -139,6 +139,7 @@ def ballot_page(
             "action": surface.action,
             "form_path": surface.form_path,
             "switch_form": None if closed else "ballot",
+            "switch_default": None if review else "review",
         },
         offered=process.languages,
         status_code=status_code,

@@ -196,5 +196,6 @@
   render();
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
-  else if (/^#rank_/.test(location.hash)) toRanking();
+  // After the browser's own move to the (hidden) fragment, which would take focus away.
+  else if (/^#rank_/.test(location.hash)) addEventListener("load", function () { setTimeout(toRanking, 0); });
 })();
