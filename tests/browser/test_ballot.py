@@ -38,6 +38,14 @@ def _identity(page, name, *, lang="en"):
     page.get_by_label(translate(lang, "vote.postal_code")).fill("14605")
 
 
+def _filled_in(browser, live_server, name, picks, *, javascript):
+    """The vote page with the voter's details and these projects ranked."""
+    page = _vote_page(browser, live_server, javascript=javascript)
+    _identity(page, name)
+    rank(page, picks)
+    return page
+
+
 def _ranked_titles(page) -> list[str]:
     return [t.split("\n")[0] for t in page.locator("#ranked li .what strong").all_inner_texts()]
 
@@ -146,10 +154,8 @@ def test_reorder_and_remove_with_the_buttons_and_change_from_the_review(
 def test_a_refused_cast_then_back_never_asks_to_resend_a_form(
     live_server, browser, backend, javascript
 ):
-    page = _vote_page(browser, live_server, javascript=javascript)
     name = f"Back Voter {backend} {javascript}"
-    _identity(page, name)
-    rank(page, [1, 2])
+    page = _filled_in(browser, live_server, name, [1, 2], javascript=javascript)
     review_and_cast(page)
     receipt = _receipt(page)
     # The same person again: refused (already voted), then Back through all of it.
@@ -223,10 +229,8 @@ def test_mistakes_are_said_before_sending_with_javascript(live_server, browser):
 def test_switching_language_keeps_everything_and_the_receipt(
     live_server, browser, backend, javascript
 ):
-    page = _vote_page(browser, live_server, javascript=javascript)
     name = f"Lang Voter {backend} {javascript}"
-    _identity(page, name)
-    rank(page, [5, 3])
+    page = _filled_in(browser, live_server, name, [5, 3], javascript=javascript)
     chosen = _choices(page)
     page.get_by_role("button", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
