@@ -106,6 +106,9 @@
     });
     document.getElementById("tray-count").textContent = "(" + say(w.count, { n: ranking.length }) + ")";
     document.getElementById("tray-empty").hidden = ranking.length > 0;
+    var cents = ranking.reduce(function (sum, id) { return sum + Number(byId[id].dataset.cents); }, 0);
+    var money = new Intl.NumberFormat(document.documentElement.lang, { style: "currency", currency: w.currency, maximumFractionDigits: cents % 100 ? 2 : 0 });
+    document.getElementById("tray-meter").textContent = say(w.meter, { total: money.format(cents / 100) });
     list.textContent = "";
     ranking.forEach(function (id, i) {
       var card = byId[id], title = card.dataset.title;
