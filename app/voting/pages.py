@@ -1,26 +1,53 @@
-"""The resident's ballot page: rank up to ballot_size proposals and cast, without JavaScript.
+"""The resident's ballot page: rank up to ballot_size proposals, review, cast. No
+JavaScript needed (app/web/static/ballot.js only enhances it: ranking by tapping cards).
 
-The form posts to the same casting code as the JSON API (one person, one ballot, the
-same throttling and audit), and answers in the resident's language.
+The same steps serve the vote page (`/processes/{id}/vote`) and the kiosk (`/kiosk/ballot`,
+app/voting/station.py), each a `BallotSurface`:
+
+    form (GET) --POST step=review--> review (GET) --POST step=cast--> thank-you (GET)
+
+Every POST answers 303 (post-redirect-get) while voting is open, and the fields travel to
+the next GET in the draft cookie (app/voting/ballot_form.py): Back never meets a POST's
+answer ("Confirm form resubmission"), a refused form is shown again at its GET with the
+refusal's status and an error summary that links to each field to fix, and a language
+switch (a button per language that posts the form) keeps everything typed. A POST without
+`step` casts at once (the form as it was before the review step; the API's users).
+The cast goes through the same casting code as the JSON API (one person, one ballot, the
+same throttling and audit).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from app.db import SessionDep, utcnow
-from app.digits import parse_count
 from app.errors import DomainError
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
 from app.proposals.service import ballot_of
+from app.security import serializer
 from app.voting import service as voting
+from app.voting.ballot_form import (
+    FieldError,
+    FormState,
+    ballot_mistakes,
+    clear_draft,
+    credential_mistakes,
+    form_state,
+    read_draft,
+    save_draft,
+)
 from app.voting.router import cast_in_session
 from app.voting.schemas import CredentialIn, IdentityIn
 from app.web import i18n
@@ -28,16 +55,29 @@ from app.web.deps import PageForm
 from app.web.private import clear_flash, read_flash, set_flash
 from app.web.render import form_refusal, refusal, render
 
+__all__ = ["FormState", "form_state", "receipt_once", "BallotSurface"]
+
 router = APIRouter(include_in_schema=False)
+RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page may switch language this long
 
 
 @dataclass
-class FormState:
-    access_code: str = ""
-    name: str = ""
-    birth_date: str = ""
-    postal_code: str = ""
-    ranking: list[int] = field(default_factory=list)
+class BallotSurface:
+    """Where a ballot is filled in: the online vote page or the kiosk."""
+
+    process: Process
+    credential: str  # code, identity, both (online) or kiosk
+    form_path: str
+    review_path: str
+    done_path: str
+    draft_path: str  # the draft cookie's path: covers form_path and review_path
+    action: str  # where the form posts
+    kiosk: bool = False
+
+    @classmethod
+    def online(cls, process: Process, credential: str) -> "BallotSurface":
+        base = f"/processes/{process.id}/vote"
+        return cls(process, credential, base, base + "/review", base + "/done", base, base)
 
 
 def _closed_message(process: Process, t: Any) -> str | None:
@@ -55,95 +95,186 @@ def _closed_message(process: Process, t: Any) -> str | None:
     return None
 
 
-def _page(
+def _proposals(session, process: Process, language: str) -> list[dict]:
+    ballot = ballot_of(
+        session=session, process_id=process.id, staff=False, asked=language, accept_language=None
+    )
+    return [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
+
+
+def ballot_page(
     request: Request,
     session,
-    process: Process,
-    form: FormState,
-    error: str | None,
+    surface: BallotSurface,
+    *,
+    review: bool = False,
+    error: str | None = None,
     status_code: int = 200,
-):
+) -> Response:
+    """The form (or its review) with the draft's fields and mistakes, if any."""
+    process = surface.process
     language = i18n.pick_language(request, process.languages)
-    t = lambda key, **kw: i18n.translate(language, key, **kw)  # noqa: E731
+    t = partial(i18n.translate, language)
     closed = _closed_message(process, t)
-    proposals = []
-    if not closed:
-        ballot = ballot_of(
-            session=session,
-            process_id=process.id,
-            staff=False,
-            asked=language,
-            accept_language=None,
-        )
-        proposals = [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
-    rules = voting.get_rules(session=session, process_id=process.id)
-    return render(
+    draft = read_draft(request, path=surface.draft_path)
+    if review and (draft is None or closed or draft.errors or not draft.form.ranking):
+        return RedirectResponse(surface.form_path, status_code=303)
+    form, errors = (draft.form, draft.errors) if draft else (FormState(), [])
+    if error:
+        errors = [FieldError(None, error)]
+    elif errors:
+        status_code = draft.status
+    proposals = [] if closed else _proposals(session, process, language)
+    by_id = {p["id"]: p for p in proposals}
+    response = render(
         request,
-        "vote.html",
+        "vote_review.html" if review else "vote.html",
         {
             "process": process,
             "proposals": proposals,
-            "credential": rules.credential,
+            "chosen": [by_id[c] for c in form.ranking if c in by_id],
+            "credential": surface.credential,
             "form": form,
-            "error": error,
+            "errors": errors,
+            "invalid": {e.field: e for e in errors if e.field},
             "closed_message": closed,
-            "kiosk": False,
-            "action": f"/processes/{process.id}/vote",
+            "kiosk": surface.kiosk,
+            "action": surface.action,
+            "form_path": surface.form_path,
+            "switch_form": None if closed else "ballot",
+            "switch_default": None if review else "review",
         },
         offered=process.languages,
         status_code=status_code,
     )
+    if draft and draft.errors:  # said once: a reload shows the fields without the refusal
+        save_draft(request, response, path=surface.draft_path, form=form)
+    return response
+
+
+def ballot_post(
+    request: Request,
+    session,
+    surface: BallotSurface,
+    fields: dict[str, str],
+    *,
+    cast: Callable[[FormState], str],
+    refused_elsewhere: Callable[[DomainError, str], Response | None] = lambda exc, said: None,
+) -> Response:
+    """One POST of the ballot form: a language switch, the review step, or the cast."""
+    process = surface.process
+    language = i18n.pick_language(request, process.languages)
+    t = partial(i18n.translate, language)
+    form = form_state(fields, process.ballot_size)
+    step = fields.get("step", "cast")
+    if step == "thanks":
+        return _thanks_again(request, surface, fields)
+    switch = fields.get("switch_lang", "")
+    if switch in process.languages and switch in i18n.available():
+        back = surface.review_path if fields.get("page") == "review" else surface.form_path
+        return _to(request, surface, back + "?" + urlencode({"lang": switch}), form)
+    if _closed_message(process, t) is not None:
+        # Nothing to correct any more: the refusal is said at once, where it was asked.
+        return _cast_now(request, session, surface, form, cast, refused_elsewhere, direct=True)
+    titles = {p["id"]: p["title"] for p in _proposals(session, process, language)}
+    mistakes = ballot_mistakes(form, titles, t) + credential_mistakes(form, surface.credential, t)
+    if mistakes:
+        form_refusal(request, mistakes[0].message, session=session, field=mistakes[0].field)
+        return _to(request, surface, surface.form_path, form, mistakes, 422)
+    if step == "review":
+        return _to(request, surface, surface.review_path, form)
+    return _cast_now(request, session, surface, form, cast, refused_elsewhere)
+
+
+def _to(request, surface, where: str, form, errors=(), status=200) -> RedirectResponse:
+    response = RedirectResponse(where, status_code=303)
+    save_draft(request, response, path=surface.draft_path, form=form, errors=errors, status=status)
+    return response
+
+
+def _cast_now(request, session, surface, form, cast, refused_elsewhere, direct=False):
+    language = i18n.pick_language(request, surface.process.languages)
+    try:
+        receipt = cast(form)
+    except ValidationError as exc:
+        mistakes = _validation_mistakes(exc, language)
+        form_refusal(request, mistakes[0].message, session=session, field=mistakes[0].field)
+        status = 422
+    except DomainError as exc:
+        # cast_in_session rolled the cast back and kept a wrong code's guess: commit that.
+        said = refusal(request, exc, language, session=session, rollback=False)
+        if surface.kiosk and exc.code == "already_voted":
+            said = i18n.translate(language, "error.ticket_used")
+        elsewhere = refused_elsewhere(exc, said)
+        if elsewhere is not None:
+            return elsewhere
+        mistakes, status = [FieldError(_FIELDS.get(exc.field or ""), said)], exc.status_code
+        if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
+            form = FormState()
+    else:
+        response = RedirectResponse(surface.done_path, status_code=303)
+        set_flash(request, response, path=surface.done_path, value={"receipt": receipt})
+        clear_draft(request, response, path=surface.draft_path)
+        return response
+    if direct:
+        return ballot_page(request, session, surface, error=mistakes[0].message, status_code=status)
+    return _to(request, surface, surface.form_path, form, mistakes, status)
+
+
+# A refusal's field (the API's name) -> the form field to fix.
+_FIELDS = {
+    "credential.access_code": "access_code",
+    "access_code": "access_code",
+    "identity.name": "name",
+    "identity.birth_date": "birth_date",
+    "identity.postal_code": "postal_code",
+    "credential.name": "name",
+    "credential.birth_date": "birth_date",
+    "credential.postal_code": "postal_code",
+    "ranking": "rank_1",
+}
+
+
+def _validation_mistakes(exc: ValidationError, language: str) -> list[FieldError]:
+    mistakes = []
+    for e in exc.errors():
+        code = "code_typo" if e["type"] == "code_typo" else "invalid"
+        field = _FIELDS.get(".".join(str(part) for part in e["loc"] if isinstance(part, str)))
+        mistakes.append(FieldError(field, i18n.translate(language, f"error.{code}")))
+    return mistakes or [FieldError(None, i18n.translate(language, "error.invalid"))]
 
 
 @router.get("/processes/{process_id}/vote", response_class=HTMLResponse)
 def vote_page(request: Request, session: SessionDep, process_id: int):
-    process = processes.get_process(session=session, process_id=process_id)
-    return _page(request, session, process, FormState(), None)
+    return ballot_page(request, session, _online(session, process_id))
+
+
+@router.get("/processes/{process_id}/vote/review", response_class=HTMLResponse)
+def vote_review(request: Request, session: SessionDep, process_id: int):
+    return ballot_page(request, session, _online(session, process_id), review=True)
 
 
 @router.post("/processes/{process_id}/vote", response_class=HTMLResponse)
 def vote_submit(request: Request, session: SessionDep, process_id: int, fields: PageForm):
-    process = processes.get_process(session=session, process_id=process_id)
-    kind = voting.get_rules(session=session, process_id=process_id).credential
-    form = form_state(fields, process.ballot_size)
-    language = i18n.pick_language(request, process.languages)
-    try:
-        receipt = cast_in_session(
+    surface = _online(session, process_id)
+
+    def cast(form: FormState) -> str:
+        return cast_in_session(
             request=request,
             session=session,
             settings=request.app.state.settings,
             process_id=process_id,
-            credential=_credential(form, kind),
+            credential=_credential(form, surface.credential),
             ranking=form.ranking,
         )
-    except ValidationError as exc:
-        code = "code_typo" if any(e["type"] == "code_typo" for e in exc.errors()) else "invalid"
-        message = form_refusal(request, i18n.translate(language, f"error.{code}"), session=session)
-        return _again(request, session, process_id, form, message, 422)
-    except DomainError as exc:
-        # cast_in_session rolled the cast back and kept a wrong code's guess: commit that.
-        message = refusal(request, exc, language, session=session, rollback=False)
-        return _again(request, session, process_id, form, message, exc.status_code)
-    # Post-redirect-get: Back or a reload never sends the ballot again or shows its receipt.
-    done = f"/processes/{process_id}/vote/done"
-    response = RedirectResponse(done, status_code=303)
-    set_flash(request, response, path=done, value={"receipt": receipt})
-    return response
+
+    return ballot_post(request, session, surface, fields, cast=cast)
 
 
-def form_state(fields: dict[str, str], ballot_size: int) -> FormState:
-    ranking = []
-    for n in range(1, ballot_size + 1):
-        number = parse_count(fields.get(f"rank_{n}"))
-        if number is not None:
-            ranking.append(number)  # an empty choice between two others closes up
-    return FormState(
-        access_code=fields.get("access_code", "").strip()[:40],
-        name=fields.get("name", "").strip()[:200],
-        birth_date=fields.get("birth_date", "").strip()[:10],
-        postal_code=fields.get("postal_code", "").strip()[:20],
-        ranking=ranking,
-    )
+def _online(session, process_id: int) -> BallotSurface:
+    process = processes.get_process(session=session, process_id=process_id)
+    kind = voting.get_rules(session=session, process_id=process_id).credential
+    return BallotSurface.online(process, kind)
 
 
 def _credential(form: FormState, kind: str) -> CredentialIn:
@@ -156,6 +287,9 @@ def _credential(form: FormState, kind: str) -> CredentialIn:
     return CredentialIn(access_code=code or None, identity=identity)
 
 
+# --- the thank-you page
+
+
 @router.get("/processes/{process_id}/vote/done", response_class=HTMLResponse)
 def vote_done(request: Request, session: SessionDep, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
@@ -164,18 +298,34 @@ def vote_done(request: Request, session: SessionDep, process_id: int):
         process,
         path=f"/processes/{process_id}/vote/done",
         elsewhere=f"/processes/{process_id}",
+        action=f"/processes/{process_id}/vote",
     )
 
 
-def receipt_once(request: Request, process: Process, *, path: str, elsewhere: str, kiosk=False):
+def qr_svg(link: str, title: str) -> Markup:
+    """The QR code of `link` as inline SVG (segno; medium error correction, 4 px modules)."""
+    svg = segno.make(link, error="m").svg_inline(
+        scale=4, border=2, title=title, svgclass="qr", lineclass=None
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def receipt_once(
+    request: Request, process: Process, *, path: str, elsewhere: str, action: str, kiosk=False
+):
     """The thank-you page with the receipt that casting left in a flash for `path`, shown
-    once: a reload, Back or the next person on a shared device is sent `elsewhere`."""
+    once: a reload, Back or the next person on a shared device is sent `elsewhere`. Its
+    language buttons post the receipt back (signed, for a few minutes) to be shown again."""
     shown = read_flash(request, path=path)
     if shown is None:
         response = RedirectResponse(elsewhere, status_code=303)
     else:
         receipt = shown.get("receipt") or ""
+        language = i18n.pick_language(request, process.languages)
         check = f"/processes/{process.id}/receipt?{urlencode({'code': receipt})}"
+        # To take home from a kiosk: a link tapped there would leave it on screen.
+        check_address = str(request.base_url).rstrip("/") + check
+        expires = int(utcnow().timestamp()) + RECEIPT_AGAIN_SECONDS
         response = render(
             request,
             "vote_done.html",
@@ -184,8 +334,11 @@ def receipt_once(request: Request, process: Process, *, path: str, elsewhere: st
                 "receipt": receipt,
                 "kiosk": kiosk,
                 "check": check,
-                # To take home from a kiosk: a link tapped there would leave it on screen.
-                "check_address": str(request.base_url).rstrip("/") + check,
+                "check_address": check_address,
+                "qr": qr_svg(check_address, i18n.translate(language, "vote.qr_title")),
+                "action": action,
+                "receipt_token": _receipt_signer(request).dumps({"r": receipt, "exp": expires}),
+                "switch_form": "thanks",
             },
             offered=process.languages,
         )
@@ -193,13 +346,24 @@ def receipt_once(request: Request, process: Process, *, path: str, elsewhere: st
     return response
 
 
-def _again(
-    request: Request, session, process_id: int, form: FormState, error: str, status: int
-) -> HTMLResponse:
-    if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
-        form = FormState()
-    process = processes.get_process(session=session, process_id=process_id)
-    return _page(request, session, process, form, error, status)
+def _receipt_signer(request: Request):
+    return serializer(request.app.state.settings.secret_key, "receipt-again")
+
+
+def _thanks_again(request: Request, surface: BallotSurface, fields: dict[str, str]) -> Response:
+    """The thank-you page's language switch: the same receipt, in the language asked."""
+    try:
+        token = _receipt_signer(request).loads(fields.get("receipt_token", ""))
+    except BadSignature:
+        token = None
+    fresh = isinstance(token, dict) and token.get("exp", 0) > utcnow().timestamp()
+    switch = fields.get("switch_lang", "")
+    if not fresh or not isinstance(token.get("r"), str):
+        return RedirectResponse(surface.form_path, status_code=303)
+    query = f"?{urlencode({'lang': switch})}" if switch in surface.process.languages else ""
+    response = RedirectResponse(surface.done_path + query, status_code=303)
+    set_flash(request, response, path=surface.done_path, value={"receipt": token["r"]})
+    return response
 
 
 @router.get("/processes/{process_id}/receipt", response_class=HTMLResponse)

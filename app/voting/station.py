@@ -26,13 +26,14 @@ from app.users import service as users
 from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
+from app.voting.ballot_form import DRAFT_COOKIE, FormState
 from app.voting.models import Channel, PollWorkerSite
-from app.voting.pages import FormState, form_state, receipt_once
+from app.voting.pages import BallotSurface, ballot_page, ballot_post, receipt_once
 from app.voting.router import cast_in_session
 from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.private import clear_cookie, set_cookie, set_flash
+from app.web.private import clear_cookie, set_cookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 _CODE = TypeAdapter(AccessCodeText)
@@ -282,6 +283,7 @@ def _kiosk_home(request: Request, session, error: str | None = None, status_code
         status_code=status_code,
     )
     clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)  # each voter starts afresh
+    clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)
     return response
 
 
@@ -313,6 +315,7 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     signed = serializer(request.app.state.settings.secret_key, "kiosk-voter").dumps(ticket)
     seconds = int(cred.KIOSK_TICKET_TTL.total_seconds())
     set_cookie(request, response, VOTER_COOKIE, signed, max_age=seconds, path=KIOSK)
+    clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)  # nothing of the last voter
     return response
 
 
@@ -336,8 +339,20 @@ def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | No
     return None
 
 
-@router.get(KIOSK + "/ballot", response_class=HTMLResponse)
-def kiosk_ballot(request: Request, session: SessionDep):
+def _surface(process: Process) -> BallotSurface:
+    return BallotSurface(
+        process,
+        "kiosk",
+        form_path=KIOSK + "/ballot",
+        review_path=KIOSK + "/review",
+        done_path=KIOSK + "/done",
+        draft_path=KIOSK,
+        action=KIOSK + "/cast",
+        kiosk=True,
+    )
+
+
+def _kiosk_ballot(request: Request, session, *, review: bool):
     ticket = _voter_ticket(request)
     if ticket is None:  # no voter at the kiosk (e.g. Back after casting): start again
         return _to_kiosk(request)
@@ -346,34 +361,17 @@ def kiosk_ballot(request: Request, session: SessionDep):
         return refused
     kiosk, _ = kiosk_session(request)
     process = session.get(Process, kiosk.process_id)
-    return _as_kiosk(request, session, process, None, 200)
+    return ballot_page(request, session, _surface(process), review=review)
 
 
-def _as_kiosk(request, session, process, error, status_code, ranking=()):
-    from app.proposals.service import ballot_of
+@router.get(KIOSK + "/ballot", response_class=HTMLResponse)
+def kiosk_ballot(request: Request, session: SessionDep):
+    return _kiosk_ballot(request, session, review=False)
 
-    language = i18n.pick_language(request, process.languages)
-    ballot = ballot_of(
-        session=session, process_id=process.id, staff=False, asked=language, accept_language=None
-    )
-    proposals = [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
-    return render(
-        request,
-        "vote.html",
-        {
-            "process": process,
-            "proposals": proposals,
-            "credential": "kiosk",
-            "form": FormState(ranking=list(ranking)),
-            "error": error,
-            "closed_message": None,
-            "kiosk": True,
-            "action": KIOSK + "/cast",
-            "lang_path": KIOSK + "/ballot",
-        },
-        offered=process.languages,
-        status_code=status_code,
-    )
+
+@router.get(KIOSK + "/review", response_class=HTMLResponse)
+def kiosk_review(request: Request, session: SessionDep):
+    return _kiosk_ballot(request, session, review=True)
 
 
 @router.post(KIOSK + "/cast", response_class=HTMLResponse, dependencies=[SameOrigin])
@@ -381,14 +379,13 @@ def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
     kiosk, token = kiosk_session(request)
     if kiosk is None:
         return _kiosk_home(request, session, status_code=401)
-    ticket = _voter_ticket(request)
-    if ticket is None:  # sent again after casting (Back, reload): nothing to cast
-        return _to_kiosk(request)
     process = session.get(Process, kiosk.process_id)
-    language = i18n.pick_language(request, process.languages)
-    form = form_state(fields, process.ballot_size)
-    try:
-        receipt = cast_in_session(
+    ticket = _voter_ticket(request)
+    if ticket is None and fields.get("step") != "thanks":
+        return _to_kiosk(request)  # sent again after casting (Back, reload): nothing to cast
+
+    def cast(form: FormState) -> str:
+        return cast_in_session(
             request=request,
             session=session,
             settings=request.app.state.settings,
@@ -396,18 +393,18 @@ def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
             ranking=form.ranking,
             credential=CredentialIn(kiosk_ticket=ticket, kiosk_token=token),
         )
-    except ValidationError:
-        message = form_refusal(request, i18n.translate(language, "error.invalid"), session=session)
-        return _as_kiosk(request, session, process, message, 422, form.ranking)
-    except DomainError as exc:
-        # cast_in_session rolled the cast back and kept what a refusal must keep.
-        message = _said(request, exc, language, session=session, rollback=False)
+
+    def refused_elsewhere(exc: DomainError, said: str):
+        """A ticket that cannot vote (spent, expired): back to the kiosk's start."""
         if exc.code in ("bad_ranking", "invalid"):
-            return _as_kiosk(request, session, process, message, 422, form.ranking)
-        return _kiosk_home(request, session, error=message, status_code=exc.status_code)
-    response = RedirectResponse(KIOSK + "/done", status_code=303)
-    set_flash(request, response, path=KIOSK + "/done", value={"receipt": receipt})
-    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
+            return None
+        return _kiosk_home(request, session, error=said, status_code=exc.status_code)
+
+    response = ballot_post(
+        request, session, _surface(process), fields, cast=cast, refused_elsewhere=refused_elsewhere
+    )
+    if response.headers.get("location") == KIOSK + "/done":
+        clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response
 
 
@@ -418,6 +415,13 @@ def kiosk_done(request: Request, session: SessionDep):
         return _to_kiosk(request)
     process = session.get(Process, kiosk.process_id)
     elsewhere = _to_kiosk(request).headers["location"]
-    response = receipt_once(request, process, path=KIOSK + "/done", elsewhere=elsewhere, kiosk=True)
+    response = receipt_once(
+        request,
+        process,
+        path=KIOSK + "/done",
+        elsewhere=elsewhere,
+        action=KIOSK + "/cast",
+        kiosk=True,
+    )
     response.delete_cookie("lang")  # the next voter starts in the kiosk's own language
     return response

@@ -8,6 +8,7 @@ import pytest
 
 from app.demo import DEMO_POLL_WORKER
 from app.web.i18n import translate
+from tests.browser.ballot_steps import rank, review_and_cast
 
 PASSWORD = "demo-organizer-2019"
 TABLET = {"width": 820, "height": 1180}
@@ -55,11 +56,8 @@ def _back(page):
 def _cast(tablet, ticket, picks=(3, 1, 5, 2, 6)):
     tablet.get_by_label("Your ticket").fill(ticket)
     tablet.get_by_role("button", name="Start voting").click()
-    options = tablet.get_by_label("Choice 1").locator("option").all_inner_texts()
-    chosen = [options[n] for n in picks]
-    for rank, label in enumerate(chosen, start=1):
-        tablet.get_by_label(f"Choice {rank}").select_option(label=label)
-    tablet.get_by_role("button", name="Cast my ballot").click()
+    chosen = rank(tablet, picks)
+    review_and_cast(tablet)
     assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
     return tablet.locator(".receipt code").inner_text(), chosen
 
@@ -164,12 +162,13 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     ticket = _ticket(desk, f"Language Switcher {backend}")
     tablet.get_by_label(translate("es", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("es", "kiosk.start")).click()
-    tablet.get_by_role("link", name="Tiếng Việt").click()
+    tablet.get_by_role("button", name="Tiếng Việt").click()
     assert tablet.locator("html").get_attribute("lang") == "vi"
     tablet.screenshot(path=screenshots / f"kiosk-ballot-vi-{backend}.png", full_page=True)
-    choice = tablet.get_by_label(translate("vi", "vote.choice", n=1))
-    choice.select_option(index=2)
-    tablet.get_by_role("button", name=translate("vi", "vote.submit")).click()
+    tablet.locator("#cards .card").nth(1).locator("h3").click()
+    review_and_cast(
+        tablet, review=translate("vi", "vote.review"), cast=translate("vi", "vote.submit")
+    )
     assert translate("vi", "vote.thanks_title") in tablet.get_by_role("status").inner_text()
 
     # The next voter starts in the tablet's language, and the spent ticket is refused at
@@ -195,10 +194,8 @@ def test_back_after_an_online_vote_on_a_shared_computer_shows_nothing(
     page.get_by_label("Full name").fill(name)
     page.get_by_label("Date of birth").fill("1961-07-08")
     page.get_by_label("ZIP code").fill("14604")
-    options = page.get_by_label("Choice 1").locator("option").all_inner_texts()
-    page.get_by_label("Choice 1").select_option(label=options[4])
-    page.get_by_label("Choice 2").select_option(label=options[2])
-    page.get_by_role("button", name="Cast my ballot").click()
+    rank(page, [4, 2])
+    review_and_cast(page)
     receipt = page.locator(".receipt code").inner_text()
     page.goto(f"{live_server}/")  # the resident leaves; the next one presses Back
     for _ in range(2):

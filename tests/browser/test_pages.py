@@ -2,6 +2,7 @@ import httpx
 
 from app.demo import DEMO_NAME, DEMO_TRANSLATIONS
 from app.web.i18n import translate
+from tests.browser.ballot_steps import rank, review_and_cast
 
 
 def test_a_resident_finds_the_process_and_its_phase(live_server, page, screenshots, backend):
@@ -61,10 +62,8 @@ def test_a_resident_votes_on_a_phone_and_checks_the_receipt(
     fill_identity(page, "Ada Resident")
     options = page.get_by_label("Choice 1").locator("option").all_inner_texts()
     assert len(options) == 7  # "(no project)" and the six projects
-    page.get_by_label("Choice 1").select_option(label=options[2])
-    page.get_by_label("Choice 2").select_option(label=options[4])
-    page.get_by_label("Choice 3").select_option(label=options[1])
-    page.get_by_role("button", name="Cast my ballot").click()
+    rank(page, [2, 4, 1])
+    review_and_cast(page)
     status = page.get_by_role("status")
     assert "Thank you for voting" in status.inner_text()
     receipt = page.locator(".receipt code").inner_text()
@@ -80,8 +79,8 @@ def test_a_resident_votes_on_a_phone_and_checks_the_receipt(
     # (a resubmitted form on a shared computer must not bring the last person's back).
     page.goto(f"{live_server}/processes/{PRACTICE}/vote")
     fill_identity(page, "ADA  résident".replace("é", "e"))
-    page.get_by_label("Choice 1").select_option(label=options[3])
-    page.get_by_role("button", name="Cast my ballot").click()
+    rank(page, [3])
+    review_and_cast(page)
     alert = page.get_by_role("alert")
     assert "already voted" in alert.inner_text()
     assert page.get_by_label("Choice 1").input_value() == ""
@@ -95,10 +94,12 @@ def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
     page.get_by_label("Fecha de nacimiento").fill("1990-01-15")
     page.get_by_label("Código postal").fill("14611")
     first = page.get_by_label("Opción 1").locator("option").all_inner_texts()[1]
-    page.get_by_label("Opción 1").select_option(label=first)
-    page.get_by_label("Opción 2").select_option(label=first)
-    page.get_by_role("button", name="Enviar mi boleta").click()
-    assert "cada proyecto solo una vez" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Opción 1").select_option(label=first, force=True)
+    page.get_by_label("Opción 2").select_option(label=first, force=True)
+    page.get_by_role("button", name="Revisar mi boleta").click()
+    title = first.split(". ", 1)[1].rsplit(" (", 1)[0]
+    said = page.get_by_role("alert").inner_text()
+    assert f"La opción 1 y la opción 2 son ambas «{title}»" in said
 
 
 def test_the_public_reads_the_results_and_can_download_the_ballots(live_server, page, screenshots):
@@ -141,9 +142,8 @@ def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(
     # The voter types the ticket on the tablet and votes.
     tablet.get_by_label("Your ticket").fill(ticket)
     tablet.get_by_role("button", name="Start voting").click()
-    first = tablet.get_by_label("Choice 1").locator("option").all_inner_texts()[1]
-    tablet.get_by_label("Choice 1").select_option(label=first)
-    tablet.get_by_role("button", name="Cast my ballot").click()
+    rank(tablet, [1])
+    review_and_cast(tablet)
     assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
     tablet.screenshot(path=screenshots / f"kiosk-done-{backend}.png", full_page=True)
     # The ticket is spent: the next voter cannot reuse it, and hears so before any ballot.

@@ -243,16 +243,20 @@ def test_the_ticket_survives_a_language_switch(kiosk, poll_worker, world, sessio
         session.commit()
     assert start(kiosk, ticket_for(kiosk, poll_worker, world)).status_code == 303
     english = kiosk.get("/kiosk/ballot")
-    assert 'href="/kiosk/ballot?lang=es"' in english.text
-    spanish = kiosk.get("/kiosk/ballot?lang=es")
-    assert spanish.status_code == 200 and translate("es", "vote.submit") in spanish.text
-    # A refused ranking is shown again; its language links still lead to the ballot (a GET).
+    assert 'form="ballot" formnovalidate name="switch_lang" value="es"' in english.text
+    # The language button posts the ranking so far: shown again in Spanish, kept.
+    one = {"rank_1": str(world.proposals[1])}
+    switched = kiosk.post("/kiosk/cast", data={**one, "switch_lang": "es"}, headers=ORIGIN)
+    assert switched.status_code == 200 and translate("es", "vote.review") in switched.text
+    assert len(SELECTED.findall(switched.text)) == 1
+    # A refused ranking is shown again (after a redirect), with buttons that keep it.
     twice = {"rank_1": str(world.proposals[0]), "rank_2": str(world.proposals[0])}
     refused = kiosk.post("/kiosk/cast", data=twice, headers=ORIGIN)
-    assert refused.status_code == 422 and 'href="/kiosk/ballot?lang=vi"' in refused.text
+    assert refused.status_code == 422 and 'name="switch_lang" value="vi"' in refused.text
     assert len(SELECTED.findall(refused.text)) == 2  # the voter's own choices, to correct
-    vietnamese = kiosk.get("/kiosk/ballot?lang=vi")
-    assert translate("vi", "vote.submit") in vietnamese.text
+    vietnamese = kiosk.post("/kiosk/cast", data={**twice, "switch_lang": "vi"}, headers=ORIGIN)
+    assert translate("vi", "vote.review") in vietnamese.text
+    assert len(SELECTED.findall(vietnamese.text)) == 2
     cast = kiosk.post("/kiosk/cast", data=ranks(world), headers=ORIGIN, follow_redirects=False)
     assert cast.headers["location"] == "/kiosk/done"
     assert translate("vi", "vote.thanks_title") in kiosk.get("/kiosk/done").text
