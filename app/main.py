@@ -80,6 +80,7 @@ def create_app(
     app.add_middleware(NoStore)
 
     from app.equity.pages import router as equity_pages
+    from app.exports.pages import router as export_pages
     from app.exports.router import router as exports_router
     from app.ideas.criteria_pages import router as criteria_pages
     from app.ideas.delegate_pages import router as delegate_pages
@@ -140,6 +141,7 @@ def create_app(
     app.include_router(equity_pages)
     app.include_router(idea_staff_pages)
     app.include_router(proposal_staff_pages)
+    app.include_router(export_pages)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -465,8 +465,11 @@ def move_window(
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
     problems = {}
+    end_now = form.get("end_now") == "1"  # "End voting now": the close is this moment
     moments = {}
     for which in ("opens", "closes"):
+        if end_now and which == "closes":
+            continue
         try:
             moments[which] = forms.local_moment(
                 typed[f"{which}_date"], typed[f"{which}_time"], process.time_zone
@@ -474,7 +477,7 @@ def move_window(
         except ValueError:
             problems[which] = said(request, "setup.error.moment")
     closes = moments.get("closes")
-    if closes is None:
+    if closes is None and not end_now:
         problems.setdefault("closes", said(request, "setup.error.moment"))
     if not typed["reason"].strip():
         problems["reason"] = said(request, "setup.error.window_reason")
@@ -488,7 +491,7 @@ def move_window(
             session=session,
             actor=actor_of(user),
             process_id=process_id,
-            closes_at=closes,
+            closes_at=None if end_now else closes,
             opens_at=moments.get("opens"),
             reason=typed["reason"],
         )
@@ -510,7 +513,9 @@ def move_window(
     message = said(
         request,
         "setup.window_moved",
-        when=i18n.format_moment(i18n.pick_language(request), closes, process.time_zone),
+        when=i18n.format_moment(
+            i18n.pick_language(request), process.voting_closes_at, process.time_zone
+        ),
     )
     return _window_page(request, session, user, process_id, message=message)
 

@@ -166,15 +166,16 @@ def change_window(
     session: Session,
     actor: Actor,
     process_id: int,
-    closes_at: datetime,
+    closes_at: datetime | None,
     reason: str,
     opens_at: datetime | None = None,
     now: datetime | None = None,
 ) -> WindowChange:
     """Extend or shorten the voting window while voting is open, with a reason that
-    residents read. A counted process (funding, closed) never reopens, and the new close
-    cannot be in the past. The opening moves only while it is still ahead (a process
-    put in voting months before its window), never once ballots may exist."""
+    residents read; `closes_at=None` ends voting now. A counted process (funding, closed)
+    never reopens, and the new close cannot be in the past. The opening moves only while
+    it is still ahead (a process put in voting months before its window), never once
+    ballots may exist."""
     process = get_process(session=session, process_id=process_id, for_update=True)
     target = f"process:{process.id}"
     now = now or utcnow()
@@ -206,7 +207,8 @@ def change_window(
             "voting_opens_at",
         )
     new_opens = process.voting_opens_at if opens_at is None else opens_at
-    if closes_at <= now:
+    closes_at = now if closes_at is None else closes_at
+    if closes_at < now:
         raise refuse(
             f"The new close ({local_time(process, closes_at)}) is in the past; "
             "voting cannot end before now.",
