@@ -587,3 +587,41 @@ def test_a_vote_set_months_out_can_be_brought_forward_before_it_opens(
     )
     assert late.status_code == 409 and late.json()["error"] == "window_started"
     assert stored(session, pid).voting_opens_at == process.voting_opens_at
+
+
+def test_voting_ends_now_with_a_reason_and_funding_may_follow(
+    client, organizer, session, session_factory
+):
+    sign_in(client, organizer)
+    later = datetime.now(UTC) + timedelta(days=30)
+    pid = _voting(client, session_factory, later)
+    put_on_ballot(session_factory, pid, count=7)  # the form's exclusive group names 3 and 7
+    early = client.post(
+        f"/organize/processes/{pid}/phase", headers=ORIGIN, data={"to": "funding", "reason": "x"}
+    )
+    assert early.status_code == 409 and stored(session, pid).phase == "voting"
+    assert "once the voting window is over" in early.text
+    quiet = client.post(
+        f"/organize/processes/{pid}/window", headers=ORIGIN, data={"end_now": "1", "reason": ""}
+    )
+    assert quiet.status_code == 422 and stored(session, pid).voting_closes_at == later
+    before = datetime.now(UTC)
+    ended = client.post(
+        f"/organize/processes/{pid}/window",
+        headers=ORIGIN,
+        data={"end_now": "1", "closes_date": "", "closes_time": "", "reason": "Every site closed."},
+    )
+    assert ended.status_code == 200, ended.text
+    closes = stored(session, pid).voting_closes_at
+    assert before <= closes <= datetime.now(UTC)
+    [change] = session.execute(select(WindowChange)).scalars().all()
+    assert change.old_closes_at == later and change.reason == "Every site closed."
+    assert "Voting was shortened to" in client.get(f"/processes/{pid}").text
+    # The window has ended: it no longer holds the count back (here, no ballot does).
+    moved = client.post(
+        f"/organize/processes/{pid}/phase",
+        headers=ORIGIN,
+        data={"to": "funding", "reason": "Voting ended early."},
+    )
+    assert "once the voting window is over" not in moved.text
+    assert "No ballots have been cast yet." in moved.text

@@ -258,3 +258,27 @@ def test_results_match_the_pure_tally(client, paper, codes):
         {k: line[k] for k in ("project", "cost", "score", "funded")}
         for line in official["projects"]
     ]
+
+
+def test_the_files_at_a_page_address_follow_the_same_rules(client, paper, codes):
+    """/processes/{id}/exports/{file}: what the API serves, to the same people, for a
+    browser that needs no /api address (the pages link here)."""
+    from tests.test_organize_page import sign_in
+
+    pid = paper.world.process_id
+    cast_online(client, paper.world, codes)
+    page = {"Accept": "text/html"}
+    hidden = client.get(f"/processes/{pid}/exports/ballots.csv", headers=page)
+    assert hidden.status_code == 403 and hidden.headers["content-type"].startswith("text/html")
+    sign_in(client, paper.organizer)  # the pages' cookie: a preview for the organizer
+    preview = client.get(f"/processes/{pid}/exports/ballots.csv", headers=page)
+    assert preview.status_code == 200 and "-preview.csv" in preview.headers["content-disposition"]
+    assert preview.text == client.get(f"/api/processes/{pid}/exports/ballots.csv").text
+    unknown = client.get(f"/processes/{pid}/exports/secrets.txt", headers=page)
+    assert unknown.status_code == 404 and "ballots.pb" in unknown.text
+    client.cookies.clear()
+    to_funding(client, paper)
+    for name in ("ballots.pb", "ballots.csv", "results.json", "results.csv", "proposals.csv"):
+        public = client.get(f"/processes/{pid}/exports/{name}")
+        assert public.status_code == 200, name
+        assert public.content == client.get(f"/api/processes/{pid}/exports/{name}").content
