@@ -40,7 +40,7 @@ def test_after_funding_the_page_shows_the_official_result(client, paper, codes):
     sign_in(client, paper.organizer)
     page = client.get(f"/organize/processes/{pid}/results")
     assert "Official result" in page.text and "PREVIEW" not in page.text
-    assert f'href="/api/processes/{pid}/exports/ballots.pb"' in page.text
+    assert f'href="/processes/{pid}/exports/ballots.pb"' in page.text
     assert f'href="/processes/{pid}/results"' in page.text
 
 
