@@ -11,12 +11,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("pbvote")
+
+
+class SignInFirst(Exception):
+    """A staff page opened by someone who is not signed in with the role it needs: the
+    answer is the sign-in page (app/web/deps.py OrganizerPage), not an error."""
 
 
 class DomainError(Exception):
@@ -296,6 +301,10 @@ def flush_refusals(app: FastAPI, *, session: Any = None) -> None:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SignInFirst)
+    async def _sign_in_first(_: Request, __: SignInFirst) -> RedirectResponse:
+        return RedirectResponse("/station", status_code=303)
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Any:
         await record_refusal(request, exc)

@@ -22,9 +22,9 @@ from app.exports.csv_files import write_csv
 from app.processes import service as processes
 from app.voting.station import kiosk_session
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language, templates
-from app.web.staff import organizer_of, said
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 STAFF = "/organize/processes/{process_id}/equity"
@@ -83,12 +83,10 @@ def _staff_page(
 def equity_page(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    _: OrganizerPage,
     process_id: int,
     day: str | None = None,
 ):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     try:
         chosen = _day(day)
@@ -102,13 +100,10 @@ def equity_page(
 def upload_population(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: UploadForm,
     process_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     raw = form.get("file")
     try:
@@ -138,18 +133,14 @@ def _csv(text: str, name: str) -> Response:
 
 
 @router.get(STAFF + "/population.csv")
-def population_csv(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
+def population_csv(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     processes.get_process(session=session, process_id=process_id)
     header, rows = equity.population_rows_for_csv(session=session, process_id=process_id)
     return _csv(write_csv(header, rows), f"population-{process_id}.csv")
 
 
 @router.get(STAFF + "/figures.csv")
-def figures_csv(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
+def figures_csv(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     header, rows = equity.figures_csv_rows(equity.figures(session=session, process=process))
     return _csv(write_csv(header, rows), f"equity-{process_id}.csv")
@@ -189,13 +180,10 @@ def _questions_from(form: dict[str, str], languages: list[str]) -> list[equity.Q
 def put_questions(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     try:
         stored = equity.put_questions(

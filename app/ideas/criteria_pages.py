@@ -16,9 +16,9 @@ from app.ideas.schemas import CriteriaUpdate
 from app.processes import service as processes
 from app.processes.phases import Phase
 from app.users.pages import actor, attempt, optional_count
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import organizer_of, said, to_sign_in
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -132,9 +132,7 @@ def _index(items: list[dict], process_id: int, criterion_id: int) -> int:
 
 
 @router.get("/organize/processes/{process_id}/criteria", response_class=HTMLResponse)
-def criteria(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def criteria(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _criteria_page(request, session, process_id)
 
 
@@ -144,11 +142,8 @@ def criteria(request: Request, session: SessionDep, staff: StaffFromCookie, proc
     dependencies=[SameOrigin],
 )
 def add_criterion(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     item = _typed_item(form, process.languages[1:], None)
     items = [*_current(session, process.id), item]
@@ -164,15 +159,12 @@ def add_criterion(
 def save_criterion(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
     criterion_id: int,
 ):
     """Save one criterion's words and weight, and move it to the position asked for."""
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     items = _current(session, process.id)
     index = _index(items, process.id, criterion_id)
@@ -203,13 +195,10 @@ def save_criterion(
 def remove_criterion(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     process_id: int,
     criterion_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     items = _current(session, process_id)
     gone = items.pop(_index(items, process_id, criterion_id))
     done = said(request, "people.criterion.removed", name=gone["name"])

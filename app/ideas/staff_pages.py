@@ -21,9 +21,9 @@ from app.processes.phases import Phase
 from app.sites import service as sites
 from app.sites.models import SiteKind
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of, said
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,9 +100,7 @@ def _picked(session, process_id: int, idea_id: int | None):
 
 
 @router.get("/organize/processes/{process_id}/ideas", response_class=HTMLResponse)
-def idea_list(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
+def idea_list(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _list_page(request, session, process_id)
 
 
@@ -112,13 +110,10 @@ def idea_list(request: Request, session: SessionDep, staff: StaffFromCookie, pro
     dependencies=[SameOrigin],
 )
 def moderate(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """Hide, merge (into another idea) or show again, each with a reason: one small form
     for the whole list; the list comes back with its filters (they ride in the address)."""
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     decision, reason = form.get("decision", ""), form.get("reason", "").strip()[:2000]
     idea_id = parse_count(form.get("idea", "").strip().lstrip("#"))
     into = parse_count(form.get("into", "").strip().lstrip("#"))
@@ -190,9 +185,7 @@ def _paper_page(
 
 
 @router.get("/organize/processes/{process_id}/ideas/paper", response_class=HTMLResponse)
-def paper_form(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
+def paper_form(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _paper_page(request, session, process_id)
 
 
@@ -202,13 +195,10 @@ def paper_form(request: Request, session: SessionDep, staff: StaffFromCookie, pr
     dependencies=[SameOrigin],
 )
 def paper_save(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """One paper form typed in; then the empty form again for the next one from the same
     event (post-redirect-get, so a reload never types a form in twice)."""
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     typed = {k: form.get(k, "").strip() for k in (*PAPER_FIELDS, "event", "language")}
     event = parse_count(typed["event"])
     try:

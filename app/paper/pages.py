@@ -17,9 +17,9 @@ from app.paper import service as paper
 from app.paper.csv_format import COLUMNS, MAX_ROWS
 from app.processes import service as processes
 from app.processes.models import Process
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
-from app.web.staff import bad_form, organizer_of, refused, said, to_sign_in
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,9 +70,7 @@ def _page(
 
 
 @router.get("/organize/processes/{process_id}/paper", response_class=HTMLResponse)
-def paper_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def paper_page(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _page(request, session, processes.get_process(session=session, process_id=process_id))
 
 
@@ -82,11 +80,8 @@ def paper_page(request: Request, session: SessionDep, staff: StaffFromCookie, pr
     dependencies=[SameOrigin],
 )
 def exclude(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     page = partial(_page, request, session, process)
     batch_id = parse_count(form.get("batch"))
@@ -109,13 +104,10 @@ def exclude(
 def import_csv(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     upload: UploadForm,
     process_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     page = partial(_page, request, session, process)
     fields, data = upload

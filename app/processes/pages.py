@@ -25,9 +25,9 @@ from app.proposals import service as proposals
 from app.users.models import User
 from app.voting import service as voting
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of, said, to_sign_in
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 
@@ -227,10 +227,7 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
 
 
 @router.get("/organize/processes/new", response_class=HTMLResponse)
-def new_process(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def new_process(request: Request, session: SessionDep, user: OrganizerPage):
     typed = {
         "currency": "USD",
         "ballot_size": "5",
@@ -244,10 +241,7 @@ def new_process(request: Request, session: SessionDep, staff: StaffFromCookie):
 
 
 @router.post("/organize/processes/new", response_class=HTMLResponse, dependencies=[SameOrigin])
-def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def create(request: Request, session: SessionDep, user: OrganizerPage, typed: PageForm):
     form = forms.read(
         {**typed, "languages_shown": "1"},
         languages=_offered(None),
@@ -268,18 +262,12 @@ def create(request: Request, session: SessionDep, staff: StaffFromCookie, typed:
 
 # After /organize/processes/new, which it would otherwise take for a process id.
 @router.get("/organize/processes/{process_id}", response_class=HTMLResponse)
-def overview(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def overview(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     return overview_page(request, session, user, process_id)
 
 
 @router.get("/organize/processes/{process_id}/edit", response_class=HTMLResponse)
-def edit_process(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def edit_process(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     typed = forms.form_of(process, _translated(process))
     return _form_page(request, user=user, process=process, form=forms.ProcessForm(typed=typed))
@@ -291,11 +279,8 @@ def edit_process(request: Request, session: SessionDep, staff: StaffFromCookie, 
     dependencies=[SameOrigin],
 )
 def update(
-    request: Request, session: SessionDep, staff: StaffFromCookie, typed: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, typed: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     phase = Phase(process.phase)
     form = forms.read(
@@ -356,10 +341,7 @@ def _phase_page(
 
 
 @router.get("/organize/processes/{process_id}/phase", response_class=HTMLResponse)
-def phase_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def phase_page(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     return _phase_page(request, session, user, process_id)
 
 
@@ -374,12 +356,9 @@ def phase_page(request: Request, session: SessionDep, staff: StaffFromCookie, pr
     dependencies=[SameOrigin],
 )
 def move(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """The confirmed step to the next phase (…/transition: the old address of the form)."""
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
     if not reason or to not in Phase.__members__:
         error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
@@ -443,10 +422,7 @@ def _window_page(
 
 
 @router.get("/organize/processes/{process_id}/window", response_class=HTMLResponse)
-def window_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def window_page(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     return _window_page(request, session, user, process_id)
 
 
@@ -456,11 +432,8 @@ def window_page(request: Request, session: SessionDep, staff: StaffFromCookie, p
     dependencies=[SameOrigin],
 )
 def move_window(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
@@ -529,11 +502,8 @@ def move_window(
     dependencies=[SameOrigin],
 )
 def archive(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     archived = form.get("archived", "1") != "0"
     try:
         processes.archive_process(
@@ -558,11 +528,8 @@ def archive(
     dependencies=[SameOrigin],
 )
 def copy(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     name = form.get("name", "").strip()
     if not name or len(name) > 200:
         error = form_refusal(

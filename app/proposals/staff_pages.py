@@ -25,9 +25,9 @@ from app.proposals.models import Proposal, ProposalStatus
 from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate
 from app.users.models import Role
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of, said
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 
@@ -348,9 +348,7 @@ def _review(
 
 
 @router.get("/organize/processes/{process_id}/proposals", response_class=HTMLResponse)
-def review(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return RedirectResponse("/station", status_code=303)
+def review(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _review(request, session, process_id)
 
 
@@ -362,15 +360,12 @@ def review(request: Request, session: SessionDep, staff: StaffFromCookie, proces
 def decide(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
     proposal_id: int,
     decision: str,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     reason = form.get("reason", "").strip()[:2000]
     try:
         proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)

@@ -15,19 +15,16 @@ from app.processes.models import Process
 from app.results import awards, service
 from app.results.models import AwardStatus
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render, staff_language
-from app.web.staff import bad_form, organizer_of, refused, said, to_sign_in
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False)
 EXPORTS = ["ballots.pb", "ballots.csv", "results.json", "results.csv", "proposals.csv", "ideas.csv"]
 
 
 @router.get("/organize/processes/{process_id}/results", response_class=HTMLResponse)
-def results(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def results(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     view, unavailable = None, None
     official = service.official_of(session=session, process_id=process.id)
@@ -85,9 +82,7 @@ def _awards_page(
 
 
 @router.get("/organize/processes/{process_id}/awards", response_class=HTMLResponse)
-def awards_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def awards_page(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     return _awards_page(request, session, process)
 
@@ -100,14 +95,11 @@ def awards_page(request: Request, session: SessionDep, staff: StaffFromCookie, p
 def record_award(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
     proposal_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     amount = parse_money(form.get("amount"))
     organisation = form.get("organisation", "").strip()[:200]

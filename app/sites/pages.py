@@ -18,9 +18,9 @@ from app.users import service as users
 from app.users.models import Role
 from app.users.pages import actor, attempt
 from app.voting import service as voting
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import organizer_of, said, to_sign_in
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("event_formal", "event_informal", "voting_site")
@@ -158,9 +158,7 @@ def _edit_page(request, session, process_id, site_id, *, form=None, error=None, 
 
 
 @router.get("/organize/processes/{process_id}/sites", response_class=HTMLResponse)
-def sites(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def sites(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _sites_page(request, session, process_id)
 
 
@@ -170,11 +168,8 @@ def sites(request: Request, session: SessionDep, staff: StaffFromCookie, process
     dependencies=[SameOrigin],
 )
 def add_site(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     typed = {k: v.strip() for k, v in form.items()}
     site, refusal_page = attempt(
@@ -197,10 +192,8 @@ def add_site(
 
 @router.get("/organize/processes/{process_id}/sites/{site_id}", response_class=HTMLResponse)
 def edit_site(
-    request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int, site_id: int
+    request: Request, session: SessionDep, _: OrganizerPage, process_id: int, site_id: int
 ):
-    if organizer_of(staff) is None:
-        return to_sign_in()
     return _edit_page(request, session, process_id, site_id)
 
 
@@ -212,14 +205,11 @@ def edit_site(
 def save_site(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
     site_id: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     typed = {k: v.strip() for k, v in form.items()}
     site, refusal_page = attempt(
@@ -249,15 +239,12 @@ def save_site(
 def staff_site(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     process_id: int,
     site_id: int,
 ):
     """Assign (`user_id`) or take off (`remove` = user id) a poll worker."""
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     site = service.get_site(session=session, process_id=process_id, site_id=site_id)
     remove = form.get("remove", "").strip()
     chosen = remove or form.get("user_id", "").strip()

@@ -16,9 +16,9 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.users import service
 from app.users.models import Role, User
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of, said, to_sign_in
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -120,18 +120,12 @@ def _accounts(
 
 
 @router.get("/organize/staff", response_class=HTMLResponse)
-def accounts(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def accounts(request: Request, session: SessionDep, user: OrganizerPage):
     return _accounts(request, session, user)
 
 
 @router.post("/organize/staff", response_class=HTMLResponse, dependencies=[SameOrigin])
-def create_account(request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def create_account(request: Request, session: SessionDep, user: OrganizerPage, form: PageForm):
     fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
     password = fields["password"] or service.new_password()
     if fields["role"] not in ROLES:
@@ -166,11 +160,8 @@ def create_account(request: Request, session: SessionDep, staff: StaffFromCookie
     "/organize/staff/{user_id}/active", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
 def set_active(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, user_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, user_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     active = form.get("active") == "yes"
     account, refusal_page = attempt(
         request,
@@ -189,10 +180,7 @@ def set_active(
 @router.post(
     "/organize/staff/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
-def reset_password(request: Request, session: SessionDep, staff: StaffFromCookie, user_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
+def reset_password(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
     password = service.new_password()
     account, refusal_page = attempt(
         request,

@@ -18,9 +18,9 @@ from app.users.pages import actor, attempt, optional_count
 from app.voting import service
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import organizer_of, said, to_sign_in
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -79,9 +79,7 @@ def _voting_rules(typed: dict[str, str]) -> VotingRulesIn:
 
 
 @router.get("/organize/processes/{process_id}/rules", response_class=HTMLResponse)
-def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def rules(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _rules_page(request, session, process_id)
 
 
@@ -91,11 +89,8 @@ def rules(request: Request, session: SessionDep, staff: StaffFromCookie, process
     dependencies=[SameOrigin],
 )
 def save_voting_rules(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     typed = {k: form.get(k, "").strip() for k in ("credential", "min_age", "postal_codes")}
     stored, refusal_page = attempt(
         request,
@@ -117,11 +112,8 @@ def save_voting_rules(
     dependencies=[SameOrigin],
 )
 def save_paper_rules(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     overvote, skipped = form.get("overvote", ""), form.get("skipped_rank", "")
     if overvote not in OvervoteRule.__members__ or skipped not in SkippedRankRule.__members__:
         fields = (
@@ -155,11 +147,8 @@ def save_paper_rules(
     dependencies=[SameOrigin],
 )
 def save_idea_limit(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     typed = {"idea_rate_limit": form.get("idea_rate_limit", "").strip()}
     try:
         per_hour = optional_count(typed["idea_rate_limit"])

@@ -23,9 +23,9 @@ from app.proposals.service import ballot_of
 from app.voting import service as voting
 from app.voting.router import MAKE_CODES, VOID_CODES, access_codes_csv_text
 from app.web import i18n
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
-from app.web.staff import bad_form, organizer_of, refused, said, to_sign_in
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False)
 MAX_PRINTED = 10_000  # as the API: AccessCodesIn
@@ -56,9 +56,7 @@ def _codes_page(
 
 
 @router.get("/organize/processes/{process_id}/codes", response_class=HTMLResponse)
-def codes(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def codes(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     return _codes_page(request, session, process)
 
@@ -69,12 +67,9 @@ def codes(request: Request, session: SessionDep, staff: StaffFromCookie, process
     dependencies=[SameOrigin],
 )
 def make_codes(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """A new batch, answered with its printable cards: the only time the codes exist."""
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     page = partial(_codes_page, request, session, process)
     number = parse_count(form.get("count", "")) or 0
@@ -135,11 +130,8 @@ def _card_texts(process: Process) -> list[dict[str, str]]:
     dependencies=[SameOrigin],
 )
 def void_codes(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     page = partial(_codes_page, request, session, process)
     label = form.get("label", "").strip()[:100]
@@ -162,10 +154,8 @@ def void_codes(
 
 
 @router.get("/organize/processes/{process_id}/paper-ballot", response_class=HTMLResponse)
-def paper_ballot(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+def paper_ballot(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     """The ballot to print for one of the process's languages (`?lang=`)."""
-    if organizer_of(staff) is None:
-        return to_sign_in()
     process = processes.get_process(session=session, process_id=process_id)
     language = i18n.pick_language(request, process.languages)
     ballot = ballot_of(
@@ -190,9 +180,7 @@ def paper_ballot(request: Request, session: SessionDep, staff: StaffFromCookie, 
 
 
 @router.get("/organize/processes/{process_id}/turnout", response_class=HTMLResponse)
-def turnout(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     return render(
         request,

@@ -11,9 +11,8 @@ from app.db import SessionDep
 from app.digits import parse_count
 from app.processes import service as processes
 from app.users.models import User
-from app.web.deps import SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, SameOrigin
 from app.web.render import render
-from app.web.staff import organizer_of, to_sign_in
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -70,16 +69,12 @@ def _log_page(request: Request, session, *, check=None, status_code: int = 200):
 
 
 @router.get("/organize/audit", response_class=HTMLResponse)
-def audit_log(request: Request, session: SessionDep, staff: StaffFromCookie):
-    if organizer_of(staff) is None:
-        return to_sign_in()
+def audit_log(request: Request, session: SessionDep, _: OrganizerPage):
     return _log_page(request, session)
 
 
 @router.post("/organize/audit/verify", response_class=HTMLResponse, dependencies=[SameOrigin])
-def verify(request: Request, session: SessionDep, staff: StaffFromCookie):
+def verify(request: Request, session: SessionDep, _: OrganizerPage):
     """The same check as `pbvote audit verify` (app/cli.py), said in plain words."""
-    if organizer_of(staff) is None:
-        return to_sign_in()
     check = audit.verify_chain(session=session)
     return _log_page(request, session, check=check)

@@ -1,6 +1,7 @@
 """Dependencies of the pages, beside the API's (app/auth.py, app/db.py).
 
 StaffFromCookie: the signed-in staff member of the pages' cookie, or None.
+OrganizerPage: the signed-in organizer; anyone else is sent to the sign-in (303 /station).
 SameOrigin: a page POST must come from this site's own page (the CSRF guard: the staff
 cookie is SameSite=Strict as well).
 PageForm: the fields of a page's form, as text.
@@ -14,8 +15,8 @@ from fastapi import Depends, Request
 
 from app.auth import staff_cookie_user
 from app.db import SessionDep
-from app.errors import Forbidden
-from app.users.models import User
+from app.errors import Forbidden, SignInFirst
+from app.users.models import Role, User
 from app.web import i18n
 
 
@@ -42,3 +43,14 @@ StaffFromCookie = Annotated[User | None, Depends(staff_from_cookie)]
 SameOrigin = Depends(same_origin)
 PageForm = Annotated[dict[str, str], Depends(page_form)]
 Lang = Annotated[str, Depends(page_language)]
+
+
+def organizer_from_cookie(staff: StaffFromCookie) -> User:
+    """The organizer an organizer's page needs; anyone else goes to the sign-in. The
+    services still check the role themselves."""
+    if staff is None or staff.role != Role.organizer.value:
+        raise SignInFirst
+    return staff
+
+
+OrganizerPage = Annotated[User, Depends(organizer_from_cookie)]

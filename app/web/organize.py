@@ -4,7 +4,7 @@ station; every POST must come from this site. A process's own pages (create, edi
 overview, phase, voting window, archive, copy) are in app/processes/pages.py."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from app.audit import Actor
 from app.db import SessionDep
@@ -16,26 +16,20 @@ from app.processes.pages import overview_page, process_list
 from app.proposals import service as proposals
 from app.voting import service as voting
 from app.voting.router import MAKE_CODES, access_codes_csv
-from app.web.deps import PageForm, SameOrigin, StaffFromCookie
+from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import organizer_of, said
+from app.web.staff import said
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/organize", response_class=HTMLResponse)
-def organize(request: Request, session: SessionDep, staff: StaffFromCookie):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
+def organize(request: Request, session: SessionDep, user: OrganizerPage):
     return process_list(request, session, user)
 
 
 @router.get("/organize/batches/{batch_id}", response_class=HTMLResponse)
-def batch(request: Request, session: SessionDep, staff: StaffFromCookie, batch_id: int):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
+def batch(request: Request, session: SessionDep, user: OrganizerPage, batch_id: int):
     return _batch(request, session, user, batch_id)
 
 
@@ -66,14 +60,11 @@ def _batch(
 def resolve(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     batch_id: int,
     sheet: int,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     reason = form.get("reason", "").strip()[:2000]
     try:
         if len(reason) < 3:
@@ -106,14 +97,11 @@ def resolve(
 def decide(
     request: Request,
     session: SessionDep,
-    staff: StaffFromCookie,
+    user: OrganizerPage,
     form: PageForm,
     proposal_id: int,
     decision: str,
 ):
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     process_id = proposals.get_proposal(
         session=session, proposal_id=proposal_id, staff=True
     ).process_id
@@ -145,12 +133,9 @@ def decide(
 
 @router.post("/organize/processes/{process_id}/access-codes", dependencies=[SameOrigin])
 def make_codes(
-    request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, process_id: int
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """A batch of access codes, downloaded at once as a printable CSV (shown only this once)."""
-    user = organizer_of(staff)
-    if user is None:
-        return RedirectResponse("/station", status_code=303)
     count, label = form.get("count", ""), form.get("label", "").strip()[:100]
     number = parse_count(count) or 0
     if not 1 <= number <= 10_000 or not label:

@@ -1,27 +1,15 @@
-"""What the organizers' per-process pages share: who may open them and their words.
-
-A page answers a visitor who is not a signed-in organizer with a redirect to the sign-in
-at /station (as /organize does); the services still check the role themselves."""
+"""What the organizers' pages share: their words and how they say a refusal. Who may open
+them is the `OrganizerPage` dependency (app/web/deps.py): anyone but a signed-in organizer
+is sent to the sign-in at /station; the services still check the role themselves."""
 
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
 
 from app.errors import DomainError
-from app.users.models import Role, User
 from app.web import i18n
 from app.web.render import form_refusal, refusal, staff_language
-
-
-def organizer_of(staff: User | None) -> User | None:
-    """The signed-in staff member when an organizer, else None."""
-    return staff if staff is not None and staff.role == Role.organizer.value else None
-
-
-def to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/station", status_code=303)
 
 
 def said(request: Request, key: str, **values: object) -> str:
