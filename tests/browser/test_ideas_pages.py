@@ -72,7 +72,7 @@ def test_three_paper_ideas_typed_by_keyboard_only(live_server, organizer_page):
     page.goto(f"{live_server}/organize/processes/{pid}/ideas/paper")
     # The cursor starts in the title; the event and the form's language above it are
     # chosen once, by keyboard (Shift+Tab back to them, an arrow to choose).
-    assert page.evaluate("document.activeElement.id") == "title"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowDown")  # the language: Español
     page.keyboard.press("Shift+Tab")
@@ -80,7 +80,7 @@ def test_three_paper_ideas_typed_by_keyboard_only(live_server, organizer_page):
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     for n in range(1, 4):
-        assert page.evaluate("document.activeElement.id") == "title"
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
         page.keyboard.type(f"Bancas en la parada {n}")
         page.keyboard.press("Tab")
         page.keyboard.type("Bancas y sombra en la parada del autobús.")
@@ -95,7 +95,7 @@ def test_three_paper_ideas_typed_by_keyboard_only(live_server, organizer_page):
         assert f"({n} from this event so far)" in status, status
     assert page.locator("#event").input_value() == str(event)
     assert page.locator("#language").input_value() == "es"
-    assert page.evaluate("document.activeElement.id") == "title"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
     assert violations(page) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "ideas-paper.png")

@@ -156,13 +156,15 @@ def run_cycle(base, browser, recorder):
     org.goto(f"{admin}/ideas/paper")
     org.select_option("select[name=event]", label="Library idea night")
     for title, description in PAPER_IDEAS:
-        org.keyboard.type(title)  # the title has the focus when the page opens
+        # The title has the focus when the page opens (autofocus: waited for, not assumed).
+        org.wait_for_function("document.activeElement && document.activeElement.name === 'title'")
+        org.keyboard.type(title)
         org.keyboard.press("Tab")
         org.keyboard.type(description)
         with org.expect_navigation():
             org.locator("main form button[type=submit]").click()
         assert org.locator("[role=status]").count() == 1
-        assert org.evaluate("document.activeElement.name") == "title"
+        org.wait_for_function("document.activeElement && document.activeElement.name === 'title'")
     # And one idea from a resident online, in Spanish.
     resident = recorder.context(browser, 375, 740)
     home = resident.new_page()
