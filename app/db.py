@@ -117,7 +117,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=FULL")
-        # The secret ballot on disk (README.audit.md): zero what is deleted, and keep the
+        # The secret ballot on disk (docs/secret-ballot.md): zero what is deleted, keep the
         # WAL, whose page images link each ballot to its voter's row, short: checkpoint
         # every 100 pages (~10 casts) and cut the file back at each reset.
         cursor.execute("PRAGMA secure_delete=ON")

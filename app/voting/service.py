@@ -28,7 +28,7 @@ keyed hash of the receipt code and the process, with no link to the ballot.
   heap keeps insertion order (ctid) and each row records the transaction that wrote it
   (xmin), the same as its participation row's. When the process enters funding,
   `_reseal` rewrites them so that after the vote no stored byte links the two (see
-  there, and README.audit.md for what a live reader of the files can still learn).
+  there, and docs/secret-ballot.md for what a live reader of the files can still learn).
 - Participation rows carry no ballot id and no time at all (not even the day): the
   anonymity set of a ballot is every voter of the same channel (and site) on the same
   day, which is what the ballot's own day and site already reveal. A code's `used_at`

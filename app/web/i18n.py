@@ -1,6 +1,6 @@
 """Page text in the residents' languages, and dates and money the way they write them.
 
-Texts are gettext catalogs (`locale/<code>/LC_MESSAGES/messages.po`, see README.i18n.md)
+Texts are gettext catalogs (`locale/<code>/LC_MESSAGES/messages.po`, docs/languages.md)
 keyed by a short message id such as `vote.submit`; English is complete and the fallback.
 A city adds a language by adding a catalog (here, or in a directory named in
 PBVOTE_LOCALE_DIRS) and naming the language in a process's `languages`: no code change.
