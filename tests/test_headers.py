@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from app.headers import API_DOCS_PATHS, API_DOCS_POLICY, HSTS, PAGE_POLICY
 from app.main import WEB_DIR, create_app
 from app.results.models import OfficialResult
+from app.voting.pages import qr_svg
 from tests.test_phase_matrix import build
 
 SAFE = {
@@ -166,19 +167,24 @@ def test_hsts_only_when_served_over_https(settings, engine, session_factory, htt
 
 
 def test_the_pages_have_no_inline_script_or_style():
-    """What the policy would block: the templates load their scripts and styles as files."""
+    """What the policy would block: the templates and the HTML drawn in code (the receipt's
+    QR code) load their scripts and styles as files."""
     inline = re.compile(
         r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|javascript:"
         r"|\son(?:click|dblclick|change|input|submit|reset|load|error|focus|blur|pageshow"
         r"|key\w+|mouse\w+|pointer\w+|touch\w+)\s*=",
         re.I,
     )
-    found = [
-        f"{path.relative_to(WEB_DIR)}: {m.group(0)}"
-        for path in sorted((WEB_DIR / "templates").rglob("*.html"))
-        for m in inline.finditer(path.read_text())
-    ]
+    drawn = {
+        **{
+            str(path.relative_to(WEB_DIR)): path.read_text()
+            for path in sorted((WEB_DIR / "templates").rglob("*.html"))
+        },
+        "qr_svg": str(qr_svg("https://pbvote.example/processes/1/receipt", "Check it")),
+    }
+    found = [f"{name}: {m.group(0)}" for name, html in drawn.items() for m in inline.finditer(html)]
     assert found == []
+    assert "<svg" in drawn["qr_svg"]
 
 
 def test_the_api_docs_policy_allows_what_fastapi_docs_pages_load(client):
