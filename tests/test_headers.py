@@ -47,9 +47,13 @@ def assert_safe(response, *, https: bool = False) -> None:
     assert ("strict-transport-security" in response.headers) == https, where
 
 
-def comparable(response) -> tuple[int, dict[str, str], list[str]]:
-    """Status and headers; of the cookies set, their names (a value may be new each time)."""
-    headers = {k: v for k, v in response.headers.items() if k not in ("date", "set-cookie")}
+def comparable(response) -> tuple[int, dict[str, object], list[str]]:
+    """Status and headers; of the cookies set, their names (a value may be new each time);
+    of the length, that it is said (a page may say the time, which moves between the two)."""
+    headers: dict[str, object] = {
+        k: v for k, v in response.headers.items() if k not in ("date", "set-cookie")
+    }
+    headers["content-length"] = "content-length" in response.headers
     cookies = sorted(c.split("=", 1)[0] for c in response.headers.get_list("set-cookie"))
     return response.status_code, headers, cookies
 
@@ -108,7 +112,9 @@ def test_every_route_answers_with_the_safe_headers_and_head_as_get(
 @pytest.mark.parametrize("name", STATIC_FILES)
 def test_static_files_carry_them_and_answer_head(client, name):
     get_and_head(client, {}, f"/static/{name}")
-    assert client.get(f"/static/{name}").status_code == 200
+    got, head = client.get(f"/static/{name}"), client.head(f"/static/{name}")
+    assert got.status_code == 200
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
 
 
 def test_answers_no_route_gives_carry_them(client, settings):
