@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # JSON and forms are small; file uploads (the paper-ballot CSV import) may be larger.
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Served over HTTPS (directly or behind a proxy that ends TLS): every answer then says
+    # Strict-Transport-Security, so browsers never ask over plain HTTP again (app/headers.py).
+    https: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -12,12 +12,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+from starlette.types import ASGIApp
 
 from app import audit
 from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
 from app.db import SessionDep, database_slots, make_engine, make_session_factory
 from app.errors import flush_refusals, install_error_handlers
+from app.headers import HeadAsGet, SafeHeaders
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
@@ -36,6 +38,16 @@ UPLOAD_PATHS = re.compile(
 
 class SchemaNotReady(RuntimeError):
     pass
+
+
+class PbvoteApp(FastAPI):
+    """FastAPI with two layers outside all others, even Starlette's ServerErrorMiddleware
+    (which `add_middleware` cannot reach): the 500 page gets the safe headers too, and a
+    HEAD that fails gets no body (app/headers.py)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = HeadAsGet(super().build_middleware_stack())
+        return SafeHeaders(stack, https=self.state.settings.https)
 
 
 def create_app(
@@ -59,7 +71,7 @@ def create_app(
         yield
         flush_refusals(app)
 
-    app = FastAPI(
+    app = PbvoteApp(
         title="pbvote",
         summary="Participatory budgeting: ideas, proposals, ranked voting, counting, funding.",
         version="0.1.0",

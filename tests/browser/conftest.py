@@ -124,6 +124,41 @@ def browser():
         browser.close()
 
 
+# How Chromium reports what the Content-Security-Policy blocked, in the console:
+# "Refused to … because it violates the following Content Security Policy directive …" or,
+# in newer versions, "Executing inline script violates the following … directive …".
+CSP_VIOLATION = "violates the following Content Security Policy directive"
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request, monkeypatch) -> Iterator[list[str]]:
+    """Every browser test fails if a page it opened had something blocked by the
+    Content-Security-Policy (app/headers.py): an inline script or style, an inline event
+    handler, a load from elsewhere. Each context the test makes (`browser.new_context`, as
+    the `page` fixture and the tests do) is watched from its first page on."""
+    if "browser" not in request.fixturenames:
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    refused: list[str] = []
+    new_context = browser.new_context
+
+    def note(text: str) -> None:
+        if CSP_VIOLATION in text:
+            refused.append(text)
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: note(message.text))
+        context.on("weberror", lambda error: note(str(error.error)))
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield refused
+    if refused:
+        pytest.fail("the Content-Security-Policy blocked:\n" + "\n".join(refused))
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a small phone
