@@ -76,4 +76,5 @@ def test_every_rule_allows_its_phases_and_refuses_the_others_in_words(name):
             assert f"it is in {phase.value}." in error.message
             assert rule.doing in error.message
         past = ORDER.index(phase) > max(ORDER.index(p) for p in rule.phases)
+        assert (rule.why_after if past and rule.why_after else rule.why) in error.message
         assert error.code == (rule.code_after if past and rule.code_after else rule.code)

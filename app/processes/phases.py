@@ -52,6 +52,7 @@ class PhaseRule:
     code: str = "wrong_phase"
     code_after: str | None = None
     why: str = ""
+    why_after: str = ""  # said instead of `why` once the process is past every allowed phase
 
     def allows(self, phase: str | Phase) -> bool:
         return Phase(phase) in self.phases
@@ -65,8 +66,9 @@ class PhaseRule:
             message = (
                 f"{self.doing} only while the process is in {names}; it is in {process.phase}."
             )
+        why = self.why_after if past and self.why_after else self.why
         return Conflict(
-            f"{message} {self.why}".strip(),
+            f"{message} {why}".strip(),
             code=(self.code_after if past and self.code_after else self.code),
             audit=(action, target or f"process:{process.id}") if action else None,
         )
@@ -126,11 +128,14 @@ PROPOSAL_WRITING = PhaseRule(
     _phases(Phase.proposal_development),
     "Proposals are written, edited, sent, approved or returned",
     code_after="ballot_frozen",
+    why_after="The ballot and its costs are fixed once voting opens.",
 )
 # Voting.
 VOTING = PhaseRule(_phases(Phase.voting), "Voting is open")
 VOTING_WINDOW_CHANGE = PhaseRule(
-    _phases(Phase.voting), "The voting window can be extended or shortened"
+    _phases(Phase.voting),
+    "The voting window can be extended or shortened",
+    why_after="Voting is over and counted: its window cannot reopen.",
 )
 PAPER_ENTRY = PhaseRule(_phases(Phase.voting), "Paper ballots are entered")
 SURVEY = PhaseRule(_phases(Phase.voting), "The survey is open", code="survey_closed")
