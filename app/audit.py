@@ -194,8 +194,12 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     key = key_of(session)
+    # Re-read under the lock: a head this session read in an earlier transaction may be old.
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
     fields: dict[str, Any] = {
         "seq": head.seq + 1,

@@ -32,7 +32,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
@@ -56,6 +56,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+Row = TypeVar("Row")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -241,3 +243,20 @@ def get_session(request: Request, _slot: Annotated[None, DbSlot]) -> Iterator[Se
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def read_for_change(
+    session: Session, model: type[Row], key: Any, *, shared: bool = False
+) -> Row | None:
+    """The row `key` of `model` as it is now, locked until the transaction ends: the one way
+    a check that must hold at commit reads its row.
+
+    Locked: `FOR UPDATE` (or, `shared`, `FOR KEY SHARE`: many holders at once, yet a
+    `FOR UPDATE` waits for all of them) on PostgreSQL; on SQLite a writing request holds the
+    database's write lock from BEGIN. Re-read (`populate_existing`): an object this session
+    loaded before (a page reads the process to draw itself, then calls a service) is
+    overwritten with the locked row's values, so a change another transaction committed in
+    between is seen; without it SQLAlchemy would lock the row yet hand back the old object.
+    """
+    lock: dict[str, bool] = {"read": True, "key_share": True} if shared else {}
+    return session.get(model, key, with_for_update=lock or True, populate_existing=True)

@@ -33,9 +33,16 @@ from app.audit import Actor, AuditEntry
 from app.equity.models import ReferencePopulation, SurveyAnswer, SurveyQuestion, SurveyTokenSpent
 from app.equity.population import PopulationRow
 from app.errors import BadInput, Conflict, Forbidden
-from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase, on_enter
+from app.processes.phases import (
+    POPULATION,
+    RESULTS_PUBLISHED,
+    SURVEY,
+    SURVEY_QUESTIONS,
+    Phase,
+    on_enter,
+    process_for_change,
+)
 from app.security import serializer
 from app.sites.models import Site
 from app.voting.models import Channel, Participation
@@ -49,8 +56,6 @@ NO_NEIGHBOURHOOD = "no_neighbourhood"  # in person at a site with no neighbourho
 NOT_LISTED = "not_listed"  # at a site whose neighbourhood is not in the population list
 MAX_QUESTIONS = 3
 MAX_OPTIONS = 8
-PUBLIC_PHASES = frozenset({Phase.funding.value, Phase.closed.value})
-NOT_CLOSED = frozenset(p.value for p in Phase if p != Phase.closed)
 
 
 # --- reference population ---------------------------------------------------------------
@@ -66,34 +71,14 @@ def population_of(*, session: Session, process_id: int) -> list[ReferencePopulat
     )
 
 
-# Questions are asked while voting: they can be written until then.
-QUESTION_PHASES = frozenset(
-    {
-        Phase.design.value,
-        Phase.idea_collection.value,
-        Phase.proposal_development.value,
-        Phase.voting.value,
-    }
-)
-
-
-def _refuse_phase(session: Session, process: Process, allowed: frozenset[str], action: str):
-    """A wrong phase, checked under the process row lock (a move cannot slip in between)."""
-    locked = processes.get_process(session=session, process_id=process.id, for_update=True)
-    if locked.phase not in allowed:
-        raise Conflict(
-            f"The process is in {locked.phase}: this cannot change now.",
-            code="wrong_phase",
-            audit=(action, f"process:{process.id}"),
-        )
-
-
 def replace_population(
     *, session: Session, actor: Actor, process: Process, rows: list[PopulationRow]
 ) -> list[ReferencePopulation]:
     """Replaces the whole list (the file is the list); audited with what changed. Any
     phase but closed (a city may correct its figures after the vote; the archive stays)."""
-    _refuse_phase(session, process, NOT_CLOSED, "equity.population")
+    process_for_change(
+        session=session, process_id=process.id, allowed=POPULATION, action="equity.population"
+    )
     before = population_of(session=session, process_id=process.id)
     session.execute(delete(ReferencePopulation).where(ReferencePopulation.process_id == process.id))
     session.flush()
@@ -375,7 +360,12 @@ def put_questions(
 ) -> list[SurveyQuestion]:
     """Replaces the extra questions; refused once anyone has answered (answers point at
     the options by their place, which a change would scramble)."""
-    _refuse_phase(session, process, QUESTION_PHASES, "equity.survey_questions")
+    process_for_change(
+        session=session,
+        process_id=process.id,
+        allowed=SURVEY_QUESTIONS,
+        action="equity.survey_questions",
+    )
     if len(questions) > MAX_QUESTIONS:
         raise BadInput(f"At most {MAX_QUESTIONS} extra questions.", field="questions")
     for n, question in enumerate(questions, start=1):
@@ -420,7 +410,7 @@ def put_questions(
 
 
 def survey_open(process: Process) -> bool:
-    return process.phase == Phase.voting.value
+    return SURVEY.allows(process.phase)
 
 
 def survey_token(secret_key: str, process_id: int) -> str:
@@ -477,8 +467,8 @@ def record_answer(
     Not audited: an audit entry's time would say when someone answered, right after
     casting. The invitation is spent in its own table, with no link to the answer.
     """
-    if not survey_open(process):
-        raise Conflict("The survey is open only while voting is.", code="survey_closed")
+    # Shared, as a ballot: an answer never lands after the move to funding reseals the survey.
+    process_for_change(session=session, process_id=process.id, allowed=SURVEY, shared=True)
     nonce = _nonce(secret_key, process.id, token)
     if nonce is None:
         raise Forbidden(
@@ -567,7 +557,7 @@ def survey_breakdown(*, session: Session, process: Process) -> dict[str, Any]:
 
 def public_equity(*, session: Session, process: Process) -> dict[str, Any] | None:
     """The public figures, once the process is funded: small counts hidden."""
-    if process.phase not in PUBLIC_PHASES:
+    if not RESULTS_PUBLISHED.allows(process.phase):
         return None
     fig = figures(session=session, process=process)
     if not fig.areas:

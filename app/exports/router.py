@@ -16,7 +16,7 @@ from app.errors import Conflict, Forbidden, NotFound, error_responses
 from app.exports.csv_files import write_csv
 from app.ideas.models import Idea
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import BALLOT_PUBLISHED
 from app.processes.service import get_process
 from app.proposals.schemas import EQUITY_QUESTIONS
 from app.proposals.service import ballot_proposals, idea_ids_of
@@ -126,11 +126,7 @@ def results_csv(session: SessionDep, user: OptionalUser, process_id: int = Proce
 def proposals_csv(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
     process = get_process(session=session, process_id=process_id)
     staff = user is not None
-    if not staff and process.phase in (
-        Phase.design,
-        Phase.idea_collection,
-        Phase.proposal_development,
-    ):
+    if not staff and not BALLOT_PUBLISHED.allows(process.phase):
         raise Forbidden("The ballot is public once voting opens.", code="not_published")
     others = process.languages[1:]
     header = [

@@ -13,13 +13,9 @@ from sqlmodel import Session
 
 from app.ideas.models import Idea, IdeaStatus
 from app.processes.models import Process
-from app.processes.phases import ORDER, Phase
+from app.processes.phases import BALLOT_PUBLISHED, IDEAS_PUBLISHED
 from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
-from app.proposals.service import PUBLISHED_PHASES
 from app.sites.models import Site, SiteKind
-
-# From idea collection on, the ideas are public.
-BOARD_FROM = ORDER.index(Phase.idea_collection)
 
 ONLINE = "online"  # the group of ideas shared on the web
 OTHER = "other"  # paper forms typed in without an event
@@ -109,7 +105,7 @@ def _became(
 ) -> dict[int, list[tuple[int, int, str]]]:
     """Idea id: the proposals of the published ballot that grew from it, titled in
     `language` where the delegates translated them."""
-    if Phase(process.phase) not in PUBLISHED_PHASES:
+    if not BALLOT_PUBLISHED.allows(process.phase):
         return {}
     rows = session.execute(
         select(ProposalIdea.idea_id, Proposal)
@@ -190,7 +186,7 @@ def idea_board(
 ) -> IdeaBoard:
     """The board, grouped by event, a page at a time; `event` (a group key) and
     `neighborhood` filter it. A page past the last shows the last."""
-    if ORDER.index(Phase(process.phase)) < BOARD_FROM:
+    if not IDEAS_PUBLISHED.allows(process.phase):
         return IdeaBoard(False, [], {}, [], [], event, neighborhood, 0, 0)
     every, filtered, neighborhoods = _grouped(session, process, event, neighborhood, language)
     ordered = sorted(filtered.values(), key=_order)

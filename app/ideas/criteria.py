@@ -5,11 +5,11 @@ from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
-from app.errors import BadInput, Conflict, NotFound
+from app.errors import BadInput
 from app.ideas.models import Criterion
 from app.ideas.schemas import CriterionIn
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import CRITERIA, get_process, process_for_change
 
 # RMAPI's delegate criteria (PRODUCT.md), each of weight 1.
 DEFAULT_CRITERIA: tuple[tuple[str, str], ...] = (
@@ -45,16 +45,8 @@ def criteria_of(*, session: Session, process_id: int) -> list[Criterion]:
     )
 
 
-def _process(*, session: Session, process_id: int, for_update: bool = False) -> Process:
-    # Not processes.service.get_process: that module imports this one (to seed criteria).
-    process = session.get(Process, process_id, with_for_update=for_update)
-    if process is None:
-        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
-    return process
-
-
 def list_criteria(*, session: Session, process_id: int) -> list[Criterion]:
-    _process(session=session, process_id=process_id)
+    get_process(session=session, process_id=process_id)
     return criteria_of(session=session, process_id=process_id)
 
 
@@ -66,17 +58,14 @@ def replace_criteria(
     An item with an `id` edits that criterion; one without adds a criterion; a criterion
     left out is removed. Only in design: delegates score against them later.
     """
-    process = _process(session=session, process_id=process_id, for_update=True)
-    target = f"process:{process.id}"
-    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if process.phase != Phase.design.value:
-        raise Conflict(
-            "Criteria can only be changed while the process is in design; "
-            f"it is in {process.phase}.",
-            code="wrong_phase",
-            audit=("criteria.update", target),
-        )
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=CRITERIA,
+        action="criteria.update",
+        target=target,
+    )
     existing = {c.id: c for c in criteria_of(session=session, process_id=process.id)}
     for index, item in enumerate(criteria):
         if item.id is not None and item.id not in existing:

@@ -14,7 +14,7 @@ from app.ideas import criteria as service
 from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
 from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.phases import CRITERIA
 from app.users.pages import actor, attempt, optional_count
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
@@ -80,7 +80,7 @@ def _criteria_page(
             "process": process,
             "tab": "criteria",
             "criteria": service.list_criteria(session=session, process_id=process.id),
-            "editable": process.phase == Phase.design.value,
+            "editable": CRITERIA.allows(process.phase),
             "message": message,
             "error": error,
         },

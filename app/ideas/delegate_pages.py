@@ -15,7 +15,7 @@ from app.ideas.criteria import criteria_of
 from app.ideas.models import DelegateScore, Idea, IdeaStatus
 from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import IDEA_SCORING, PROPOSAL_WRITING
 from app.proposals import service as proposals
 from app.users.models import Role
 from app.web import i18n
@@ -57,7 +57,7 @@ def overview(request: Request, session: SessionDep, staff: StaffFromCookie):
     cards = []
     for process in session.execute(
         select(Process)
-        .where(Process.phase == Phase.proposal_development.value)
+        .where(Process.phase.in_(IDEA_SCORING.phases))
         .order_by(Process.id)
     ).scalars():
         ideas, scored = _ideas(session, process.id, user.id)
@@ -93,7 +93,7 @@ def ranking_page(request: Request, session: SessionDep, staff: StaffFromCookie, 
             "proposals": proposals.list_proposals(
                 session=session, process_id=process_id, staff=True
             ),
-            "writing": process.phase == Phase.proposal_development.value,
+            "writing": PROPOSAL_WRITING.allows(process.phase),
         },
     )
 

@@ -11,7 +11,7 @@ from app.ideas import service
 from app.ideas.board import idea_board
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.phases import IDEA_SHARING
 from app.voting.station import is_kiosk_device
 from app.web import i18n
 from app.web.deps import PageForm, StaffFromCookie
@@ -44,7 +44,7 @@ def _form_page(
             "form": form,
             "error": error,
             "done": done,
-            "closed": process.phase != Phase.idea_collection.value,
+            "closed": not IDEA_SHARING.allows(process.phase),
         },
         offered=process.languages,
         status_code=status_code,

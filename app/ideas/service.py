@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
-from app.db import utcnow
+from app.db import read_for_change, utcnow
 from app.errors import BadInput, Conflict, NotFound, TooManyRequests
 from app.ideas import ranking
 from app.ideas.criteria import criteria_of
@@ -25,7 +25,13 @@ from app.ideas.models import (
 from app.ideas.schemas import IdeaCreate, ScoreIn
 from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import (
+    IDEA_MODERATION,
+    IDEA_RATE_LIMIT,
+    IDEA_SCORING,
+    IDEA_SHARING,
+    process_for_change,
+)
 from app.sites import service as sites
 from app.sites.models import SiteKind
 
@@ -35,22 +41,6 @@ from app.sites.models import SiteKind
 IDEAS_PER_ADDRESS_PER_HOUR = 20
 MAX_IDEA_RATE_LIMIT = 100_000
 SUBMISSION_WINDOW = timedelta(hours=1)
-
-# Duplicates and abuse can still be cleaned up while delegates work through the ideas.
-MODERATION_PHASES = frozenset({Phase.idea_collection, Phase.proposal_development})
-
-
-def _require_phase(process: Process, phases: frozenset[Phase], what: str, audit_as=None) -> None:
-    # Called under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if Phase(process.phase) not in phases:
-        names = " or ".join(p.value for p in Phase if p in phases)
-        raise Conflict(
-            f"{what} only while the process is in {names}; it is in {process.phase}.",
-            code="wrong_phase",
-            audit=audit_as,
-        )
-
 
 def count_submission(
     *, session: Session, client_address: str, now: datetime, limit: int = IDEAS_PER_ADDRESS_PER_HOUR
@@ -96,8 +86,7 @@ def submit_idea(
     paper form typed by staff. `unlimited`: sent online from a signed-in staff member's or a
     kiosk's device, which the per-address limit never counts."""
     # Row lock: an idea is never accepted after the organizers close idea collection.
-    process = processes.get_process(session=session, process_id=process_id, for_update=True)
-    _require_phase(process, frozenset({Phase.idea_collection}), "Ideas can be shared")
+    process = process_for_change(session=session, process_id=process_id, allowed=IDEA_SHARING)
     if data.site_id is not None:
         site = sites.get_site(session=session, process_id=process.id, site_id=data.site_id)
         if site.kind != SiteKind.event.value:
@@ -136,20 +125,20 @@ def set_idea_rate_limit(
 ) -> Process:
     """How many ideas one address may send online an hour (None: no limit). Any phase but
     closed: a library's computer lab may need it lifted while ideas are collected."""
-    process = processes.get_process(session=session, process_id=process_id, for_update=True)
-    target = f"process:{process.id}"
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=IDEA_RATE_LIMIT,
+        action="process.idea_rate_limit",
+        target=target,
+    )
     if per_hour is not None and not 1 <= per_hour <= MAX_IDEA_RATE_LIMIT:
         raise BadInput(
             f"The limit is a whole number from 1 to {MAX_IDEA_RATE_LIMIT}, or none.",
             field="idea_rate_limit",
             audit=("process.idea_rate_limit", target),
         )
-    _require_phase(
-        process,
-        frozenset(p for p in Phase if p != Phase.closed),
-        "The limit on online ideas can be changed",
-        audit_as=("process.idea_rate_limit", target),
-    )
     process.idea_rate_limit = per_hour
     session.add(process)
     session.flush()
@@ -228,10 +217,14 @@ def _moderated_idea(*, session: Session, idea_id: int, action: str) -> tuple[Ide
     idea = session.get(Idea, idea_id)
     if idea is None:
         raise NotFound(f"There is no idea {idea_id}.", field="idea_id", audit=(action, target))
-    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
-    verb = "merged" if action == "idea.merge" else "hidden"
-    _require_phase(process, MODERATION_PHASES, f"Ideas can be {verb}", (action, target))
-    session.refresh(idea, with_for_update=True)
+    process = process_for_change(
+        session=session,
+        process_id=idea.process_id,
+        allowed=IDEA_MODERATION,
+        action=action,
+        target=target,
+    )
+    idea = read_for_change(session, Idea, idea_id)
     if idea.status != IdeaStatus.visible.value:
         where = f" into idea {idea.merged_into_id}" if idea.merged_into_id else ""
         raise Conflict(
@@ -304,9 +297,14 @@ def unhide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) ->
     idea = session.get(Idea, idea_id)
     if idea is None:
         raise NotFound(f"There is no idea {idea_id}.", field="idea_id", audit=(action, target))
-    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
-    _require_phase(process, MODERATION_PHASES, "Ideas can be shown again", (action, target))
-    session.refresh(idea, with_for_update=True)
+    process_for_change(
+        session=session,
+        process_id=idea.process_id,
+        allowed=IDEA_MODERATION,
+        action=action,
+        target=target,
+    )
+    idea = read_for_change(session, Idea, idea_id)
     if idea.status == IdeaStatus.visible.value:
         raise Conflict(
             f"Idea {idea.id} is visible already.", code="idea_visible", audit=(action, target)
@@ -342,8 +340,10 @@ def put_score(
     Returns the row, the values by criterion id, and the weights by criterion id.
     """
     idea = get_idea(session=session, idea_id=idea_id, include_hidden=False)
-    process = processes.get_process(session=session, process_id=idea.process_id, for_update=True)
-    _require_phase(process, frozenset({Phase.proposal_development}), "Delegates score ideas")
+    process = process_for_change(
+        session=session, process_id=idea.process_id, allowed=IDEA_SCORING
+    )
+    idea = read_for_change(session, Idea, idea_id)
     if idea.status != IdeaStatus.visible.value:
         raise Conflict(
             f"Idea {idea.id} was merged into idea {idea.merged_into_id}; score that one.",
@@ -373,6 +373,7 @@ def put_score(
         select(DelegateScore)
         .where(DelegateScore.idea_id == idea.id, DelegateScore.delegate_id == delegate_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     replaced = score is not None
     if score is None:

@@ -17,7 +17,7 @@ from app.ideas import service
 from app.ideas.models import Idea, IdeaChannel, IdeaStatus
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.phases import IDEA_MODERATION, IDEA_SHARING
 from app.sites import service as sites
 from app.sites.models import SiteKind
 from app.web import i18n
@@ -84,7 +84,7 @@ def _list_page(
             "query": urlencode(chosen),
             "statuses": [s.value for s in IdeaStatus],
             "channels": [c.value for c in IdeaChannel],
-            "moderating": Phase(process.phase) in service.MODERATION_PHASES,
+            "moderating": IDEA_MODERATION.allows(process.phase),
             "picked": _picked(session, process.id, picked),
             "message": message,
             "error": error,
@@ -177,7 +177,7 @@ def _paper_page(
             )
             if saved
             else None,
-            "open": process.phase == Phase.idea_collection.value,
+            "open": IDEA_SHARING.allows(process.phase),
             "error": error,
         },
         status_code=status_code,

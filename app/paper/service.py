@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
-from app.db import utcnow
+from app.db import read_for_change, utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.paper.csv_format import CsvProblem, SheetPass, parse_csv
 from app.paper.interpret import Mark, OvervoteRule, SkippedRankRule, interpret
@@ -33,8 +33,15 @@ from app.paper.models import (
     SheetState,
 )
 from app.processes.models import Process
-from app.processes.phases import Phase, Waiting, guard
-from app.processes.service import get_process
+from app.processes.phases import (
+    PAPER_ENTRY,
+    PAPER_RULES,
+    Phase,
+    Waiting,
+    get_process,
+    guard,
+    process_for_change,
+)
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
@@ -61,16 +68,9 @@ def put_rules(
     overvote: OvervoteRule,
     skipped_rank: SkippedRankRule,
 ) -> PaperRules:
-    process = get_process(session=session, process_id=process_id, for_update=True)
-    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if process.phase != Phase.design.value:
-        raise Conflict(
-            "The paper interpretation rules are published with the vote and fixed "
-            f"once the process leaves design; it is in {process.phase}.",
-            code="rules_frozen",
-            audit=("paper.rules", f"process:{process_id}"),
-        )
+    process_for_change(
+        session=session, process_id=process_id, allowed=PAPER_RULES, action="paper.rules"
+    )
     rules = session.get(PaperRules, process_id) or PaperRules(process_id=process_id)
     rules.overvote, rules.skipped_rank, rules.updated_at = (
         overvote.value,
@@ -117,16 +117,6 @@ def describe_rules(rules: PaperRules) -> list[str]:
 # --- batches -----------------------------------------------------------------------
 
 
-def _voting_process(session: Session, process_id: int, *, for_update: bool = False) -> Process:
-    process = get_process(session=session, process_id=process_id, for_update=for_update)
-    if process.phase != Phase.voting.value:
-        raise Conflict(
-            f"Paper ballots are entered while the process is in voting; it is in {process.phase}.",
-            code="wrong_phase",
-        )
-    return process
-
-
 def _may_work_at(session: Session, user: User, site_id: int, action: str) -> None:
     if user.role == Role.organizer.value:
         return
@@ -144,7 +134,13 @@ def _may_work_at(session: Session, user: User, site_id: int, action: str) -> Non
 def create_batch(
     *, session: Session, user: User, process_id: int, site_id: int, declared_sheets: int
 ) -> PaperBatch:
-    _voting_process(session, process_id)
+    process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=PAPER_ENTRY,
+        action="paper.batch.create",
+        shared=True,
+    )
     site = session.get(Site, site_id)
     if site is None or site.process_id != process_id:
         raise NotFound("There is no such voting site in this process.", field="site_id")
@@ -171,8 +167,8 @@ def create_batch(
     return batch
 
 
-def get_batch(*, session: Session, batch_id: int, for_update: bool = False) -> PaperBatch:
-    batch = session.get(PaperBatch, batch_id, with_for_update=for_update)
+def get_batch(*, session: Session, batch_id: int) -> PaperBatch:
+    batch = session.get(PaperBatch, batch_id)
     if batch is None:
         raise NotFound(f"There is no paper batch {batch_id}.", field="batch_id")
     return batch
@@ -216,10 +212,21 @@ def sheet_counts(*, session: Session, batch: PaperBatch) -> dict[str, int]:
 
 
 def _open_batch(session: Session, user: User, batch_id: int, action: str) -> PaperBatch:
-    # Row lock: entries, closing and excluding one batch happen one at a time.
-    batch = get_batch(session=session, batch_id=batch_id, for_update=True)
-    _may_work_at(session, user, batch.site_id, action)
-    _voting_process(session, batch.process_id)
+    """The batch read for a change: its process first (shared: a move to funding waits for
+    the sheets being typed, and none is typed after it), then the batch itself, locked and
+    re-read (entries, closing and excluding one batch happen one at a time, and a batch
+    closed a moment ago by someone else reads as closed)."""
+    seen = get_batch(session=session, batch_id=batch_id)  # its site and process never change
+    _may_work_at(session, user, seen.site_id, action)
+    process_for_change(
+        session=session,
+        process_id=seen.process_id,
+        allowed=PAPER_ENTRY,
+        action=action,
+        target=f"paper_batch:{batch_id}",
+        shared=True,
+    )
+    batch = read_for_change(session, PaperBatch, batch_id)
     if batch.status != BatchStatus.open.value:
         raise Conflict(
             f"Paper batch {batch.id} is {batch.status} and read-only.",

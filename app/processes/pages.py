@@ -19,7 +19,14 @@ from app.paper import service as paper
 from app.processes import forms
 from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase, guard_problems, next_phase
+from app.processes.phases import (
+    COUNTING,
+    PROCESS_RULES,
+    VOTING_WINDOW_SET,
+    Phase,
+    guard_problems,
+    next_phase,
+)
 from app.processes.schemas import CountFill, CountMethod, TieBreak
 from app.proposals import service as proposals
 from app.users.models import User
@@ -50,8 +57,6 @@ COMMON_ZONES = (
     "Europe/Warsaw",
     "Asia/Ho_Chi_Minh",
 )
-WINDOW_EDITABLE = (Phase.design, Phase.idea_collection, Phase.proposal_development)
-COUNTED_FROM = frozenset({Phase.voting.value, Phase.funding.value, Phase.closed.value})
 
 
 def actor_of(user: User) -> Actor:
@@ -92,7 +97,7 @@ def process_list(request: Request, session, user: User, *, message=None, status_
             "next": next_phase(Phase(process.phase)),
             "counts": processes.counts_of(session=session, process_id=process.id),
             "voters": voting.turnout(session=session, process_id=process.id)["voters"]
-            if process.phase in COUNTED_FROM
+            if COUNTING.allows(process.phase)
             else None,
         }
         for process in shown
@@ -136,7 +141,7 @@ def overview_page(
         context["proposals"] = proposals.list_proposals(
             session=session, process_id=process.id, staff=True
         )
-    if phase in COUNTED_FROM:
+    if COUNTING.allows(phase):
         context["turnout"] = voting.turnout(session=session, process_id=process.id)
         context["paper"] = paper.reconciliation(session=session, process_id=process.id)
         context["batches"] = paper.list_batches(session=session, process_id=process.id)
@@ -176,8 +181,8 @@ def _form_page(
             "tab": "edit",
             "typed": form.typed,
             "problems": problems,
-            "rules_open": phase == Phase.design,
-            "window_open": phase in WINDOW_EDITABLE,
+            "rules_open": PROCESS_RULES.allows(phase),
+            "window_open": VOTING_WINDOW_SET.allows(phase),
             "closed": phase == Phase.closed,
             "zone": zone,
             "zones": _zones(request, zone),
@@ -291,7 +296,7 @@ def update(
         translations=process.translations,
     )
     changes = forms.update_data(
-        form, process, rules_open=phase == Phase.design, window_open=phase in WINDOW_EDITABLE
+        form, process, rules_open=PROCESS_RULES.allows(phase), window_open=VOTING_WINDOW_SET.allows(phase)
     )
     if changes is None:
         _refused(request, session, form)

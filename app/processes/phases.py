@@ -1,19 +1,28 @@
-"""The phase state machine of a PB process, with its guards.
+"""The phase state machine of a PB process: its guards, which phases allow what, and the one
+way to read a process for a change.
 
 design -> idea_collection -> proposal_development -> voting -> funding -> closed.
 One step forward at a time. A guard looks at the process before it enters a phase
 and returns a reason to refuse (a sentence the organizer can act on) or None.
 Other domains register their guards here with `@guard(Phase.x)`; modules that do are
 imported by app.main, so every guard is in place before the first request.
+
+Which phases allow what is said once, below, as `PhaseRule`s; a service that changes
+something bound to a phase reads its process with `process_for_change(..., allowed=RULE)`:
+locked and re-read, then checked, so a phase change committed by someone else a moment
+before is seen, and one committed after waits for this transaction.
 """
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session
 
+from app.db import read_for_change
+from app.errors import Conflict, NotFound
 from app.processes.models import Process
 from app.web.i18n import format_moment
 
@@ -28,6 +37,153 @@ class Phase(StrEnum):
 
 
 ORDER: tuple[Phase, ...] = tuple(Phase)
+
+
+@dataclass(frozen=True)
+class PhaseRule:
+    """The phases in which something may be done, and how a refusal says so.
+
+    `doing` completes "… only while the process is in …" ("Ideas are shared"). `code` is the
+    refusal's error code; `code_after` replaces it once the process is past every allowed
+    phase (the rules are *frozen*, not merely early)."""
+
+    phases: frozenset[Phase]
+    doing: str
+    code: str = "wrong_phase"
+    code_after: str | None = None
+    why: str = ""
+    why_after: str = ""  # said instead of `why` once the process is past every allowed phase
+
+    def allows(self, phase: str | Phase) -> bool:
+        return Phase(phase) in self.phases
+
+    def refusal(self, process: Process, *, action: str | None, target: str | None) -> Conflict:
+        names = " or ".join(p.value for p in ORDER if p in self.phases)
+        past = ORDER.index(Phase(process.phase)) > max(ORDER.index(p) for p in self.phases)
+        if process.phase == Phase.closed:
+            message = "The process is closed: it is a read-only archive."
+        else:
+            message = (
+                f"{self.doing} only while the process is in {names}; it is in {process.phase}."
+            )
+        why = self.why_after if past and self.why_after else self.why
+        return Conflict(
+            f"{message} {why}".strip(),
+            code=(self.code_after if past and self.code_after else self.code),
+            audit=(action, target or f"process:{process.id}") if action else None,
+        )
+
+    def require(self, process: Process, *, action: str | None, target: str | None = None) -> None:
+        """Refuse (409, audited as `action` on `target`) unless the process's phase allows it.
+        On a process read with `process_for_change`, so the answer holds until commit."""
+        if not self.allows(process.phase):
+            raise self.refusal(process, action=action, target=target)
+
+
+def _phases(*phases: Phase) -> frozenset[Phase]:
+    return frozenset(phases)
+
+
+_BEFORE_VOTING = _phases(Phase.design, Phase.idea_collection, Phase.proposal_development)
+_UNTIL_VOTING_ENDS = _BEFORE_VOTING | {Phase.voting}
+_COUNTED = _phases(Phase.funding, Phase.closed)
+_NOT_CLOSED = frozenset(ORDER) - {Phase.closed}
+
+# --- which phases allow what: the one table ----------------------------------------------
+# Set-up: the rules residents vote under are published with the vote.
+PROCESS_RULES = PhaseRule(
+    _phases(Phase.design),
+    "The voting rules (budget, ballot size, languages, count) can change",
+    code="rules_frozen",
+)
+VOTING_WINDOW_SET = PhaseRule(
+    _BEFORE_VOTING, "The voting window is set here", code="rules_frozen"
+)
+PROCESS_EDIT = PhaseRule(_NOT_CLOSED, "A process can change", code="process_closed")
+CRITERIA = PhaseRule(_phases(Phase.design), "Criteria can change")
+VOTING_RULES = PhaseRule(_phases(Phase.design), "Voting rules can change", code="rules_frozen")
+PAPER_RULES = PhaseRule(
+    _phases(Phase.design),
+    "The paper interpretation rules can change",
+    code="rules_frozen",
+    why="They are published with the vote.",
+)
+SITES = PhaseRule(_NOT_CLOSED, "Sites can be added or changed")
+VOTING_SITES = PhaseRule(_UNTIL_VOTING_ENDS, "Voting sites can be added or changed")
+STAFFING = PhaseRule(_UNTIL_VOTING_ENDS, "Poll workers are assigned")
+ACCESS_CODES = PhaseRule(_UNTIL_VOTING_ENDS, "Access codes are made or withdrawn")
+IDEA_RATE_LIMIT = PhaseRule(_NOT_CLOSED, "The limit on online ideas can be changed")
+POPULATION = PhaseRule(_NOT_CLOSED, "The reference population can change")
+SURVEY_QUESTIONS = PhaseRule(
+    _UNTIL_VOTING_ENDS, "The survey's questions can change", why="They are asked while voting."
+)
+# Ideas and proposals.
+IDEA_SHARING = PhaseRule(_phases(Phase.idea_collection), "Ideas can be shared")
+IDEA_MODERATION = PhaseRule(
+    _phases(Phase.idea_collection, Phase.proposal_development),
+    "Ideas can be hidden, merged or shown again",
+)
+IDEA_SCORING = PhaseRule(_phases(Phase.proposal_development), "Delegates score ideas")
+PROPOSAL_WRITING = PhaseRule(
+    _phases(Phase.proposal_development),
+    "Proposals are written, edited, sent, approved or returned",
+    code_after="ballot_frozen",
+    why_after="The ballot and its costs are fixed once voting opens.",
+)
+# Voting.
+VOTING = PhaseRule(_phases(Phase.voting), "Voting is open")
+VOTING_WINDOW_CHANGE = PhaseRule(
+    _phases(Phase.voting),
+    "The voting window can be extended or shortened",
+    why_after="Voting is over and counted: its window cannot reopen.",
+)
+PAPER_ENTRY = PhaseRule(_phases(Phase.voting), "Paper ballots are entered")
+SURVEY = PhaseRule(_phases(Phase.voting), "The survey is open", code="survey_closed")
+ARCHIVING = PhaseRule(
+    frozenset(ORDER) - {Phase.voting},
+    "A process can be archived",
+    why="End the voting window, then move it to funding first.",
+)
+# Counting and funding.
+COUNTING = PhaseRule(_phases(Phase.voting) | _COUNTED, "There is a count")
+AWARDS = PhaseRule(_COUNTED, "Awards are recorded")
+# What the public sees (pages ask `allows`; nothing is refused with these).
+IDEAS_PUBLISHED = PhaseRule(frozenset(ORDER) - {Phase.design}, "The idea board is public")
+BALLOT_PUBLISHED = PhaseRule(
+    _phases(Phase.voting, Phase.funding, Phase.closed), "The ballot is public"
+)
+RESULTS_PUBLISHED = PhaseRule(_COUNTED, "The results are public")
+
+
+def get_process(*, session: Session, process_id: int) -> Process:
+    """The process as this session has it (404 if there is none): for reading and showing.
+    A change bound to the process's phase or rules reads it with `process_for_change`."""
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    return process
+
+
+def process_for_change(
+    *,
+    session: Session,
+    process_id: int,
+    allowed: PhaseRule | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    shared: bool = False,
+) -> Process:
+    """The process read for a change: locked until commit and re-read (app.db
+    `read_for_change`), then, with `allowed`, refused unless its phase allows the change.
+
+    `shared` (a ballot, a check-in, a paper sheet, an idea) lets many such changes run at
+    once, yet a phase change (never shared) waits for them all, and they for it."""
+    process = read_for_change(session, Process, process_id, shared=shared)
+    if process is None:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    if allowed is not None:
+        allowed.require(process, action=action, target=target)
+    return process
 
 Guard = Callable[[Session, Process, datetime], str | None]
 OnEnter = Callable[[Session, Process, datetime], None]

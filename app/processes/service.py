@@ -9,18 +9,24 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor
 from app.db import utcnow
-from app.errors import BadInput, Conflict, NotFound
+from app.errors import BadInput, Conflict
 from app.ideas.criteria import seed_default_criteria
 from app.processes.models import PhaseTransition, Process, WindowChange
-from app.processes.phases import ON_ENTER, Phase, guard_problems, local_time, step_problem
+from app.processes.phases import (
+    ARCHIVING,
+    ON_ENTER,
+    PROCESS_EDIT,
+    PROCESS_RULES,
+    VOTING_WINDOW_CHANGE,
+    VOTING_WINDOW_SET,
+    Phase,
+    get_process,
+    guard_problems,
+    local_time,
+    process_for_change,
+    step_problem,
+)
 from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
-
-
-def get_process(*, session: Session, process_id: int, for_update: bool = False) -> Process:
-    process = session.get(Process, process_id, with_for_update=for_update)
-    if process is None:
-        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
-    return process
 
 
 def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
@@ -52,29 +58,27 @@ def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Pr
 def update_process(
     *, session: Session, actor: Actor, process_id: int, changes: ProcessUpdate
 ) -> Process:
-    process = get_process(session=session, process_id=process_id, for_update=True)
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=PROCESS_EDIT,
+        action="process.update",
+        target=target,
+    )
     fields: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    target = f"process:{process.id}"
-    phase = Phase(process.phase)
-    if phase == Phase.closed:
-        raise Conflict(
-            "The process is closed: it is a read-only archive.",
-            code="process_closed",
-            audit=("process.update", target),
-        )
     for field in sorted(fields):
-        frozen = (field in RULE_FIELDS and phase != Phase.design) or (
-            field in WINDOW_FIELDS and phase not in _WINDOW_EDITABLE
+        rule = (
+            PROCESS_RULES
+            if field in RULE_FIELDS
+            else VOTING_WINDOW_SET
+            if field in WINDOW_FIELDS
+            else None
         )
-        if frozen:
-            raise Conflict(
-                f"{field} is a voting rule and is fixed once the process leaves "
-                f"{'design' if field in RULE_FIELDS else 'proposal_development'}; "
-                f"the process is in {phase.value}.",
-                field=field,
-                code="rules_frozen",
-                audit=("process.update", target),
-            )
+        if rule is not None and not rule.allows(process.phase):
+            refusal = rule.refusal(process, action="process.update", target=target)
+            refusal.field = field
+            raise refusal
         if fields[field] is None and field not in WINDOW_FIELDS:
             fields.pop(field)
     opens = fields.get("voting_opens_at", process.voting_opens_at)
@@ -106,14 +110,12 @@ def update_process(
     return process
 
 
-_WINDOW_EDITABLE = frozenset({Phase.design, Phase.idea_collection, Phase.proposal_development})
-
-
 def transition(
     *, session: Session, actor: Actor, process_id: int, to: Phase, reason: str
 ) -> PhaseTransition:
-    # Row lock: two organizers pressing the button at once make one transition, not two.
-    process = get_process(session=session, process_id=process_id, for_update=True)
+    # Row lock: two organizers pressing the button at once make one transition, not two;
+    # and a move to funding waits for the ballots being cast (their shared lock).
+    process = process_for_change(session=session, process_id=process_id)
     current = Phase(process.phase)
     target = f"process:{process.id}"
     now = utcnow()
@@ -176,23 +178,20 @@ def change_window(
     never reopens, and the new close cannot be in the past. The opening moves only while
     it is still ahead (a process put in voting months before its window), never once
     ballots may exist."""
-    process = get_process(session=session, process_id=process_id, for_update=True)
-    target = f"process:{process.id}"
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=VOTING_WINDOW_CHANGE,
+        action="process.window",
+        target=target,
+    )
     now = now or utcnow()
     reason = reason.strip()
 
     def refuse(message: str, code: str, field: str = "voting_closes_at") -> Conflict:
         return Conflict(message, field=field, code=code, audit=("process.window", target))
 
-    if process.phase != Phase.voting.value:
-        counted = process.phase in (Phase.funding.value, Phase.closed.value)
-        raise refuse(
-            "Voting is over and counted: its window cannot reopen."
-            if counted
-            else "The voting window can be extended or shortened only while voting is open; "
-            f"the process is in {process.phase}.",
-            "wrong_phase",
-        )
     if not reason:
         raise BadInput(
             "Say why the voting window moves: residents read the reason.",
@@ -270,16 +269,15 @@ def archive_process(
 ) -> Process:
     """Archive (or bring back) a process: no longer listed for residents or organizers,
     kept for the record and reachable by its address. Never while voting is open."""
-    process = get_process(session=session, process_id=process_id, for_update=True)
-    target = f"process:{process.id}"
+    target = f"process:{process_id}"
     action = "process.archive" if archived else "process.unarchive"
-    if archived and process.phase == Phase.voting.value:
-        raise Conflict(
-            "A process cannot be archived while voting is open: end the voting window, "
-            "then move it to funding first.",
-            code="wrong_phase",
-            audit=(action, target),
-        )
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=ARCHIVING if archived else None,
+        action=action,
+        target=target,
+    )
     if (process.archived_at is not None) == archived:
         raise Conflict(
             "The process is already archived." if archived else "The process is not archived.",

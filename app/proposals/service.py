@@ -8,18 +8,22 @@ from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
-from app.db import utcnow
+from app.db import read_for_change, utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.ideas.models import Idea, IdeaStatus
 from app.processes import service as processes
 from app.processes.models import Process
-from app.processes.phases import Phase, Waiting, guard
+from app.processes.phases import (
+    BALLOT_PUBLISHED,
+    PROPOSAL_WRITING,
+    Phase,
+    Waiting,
+    guard,
+    process_for_change,
+)
 from app.proposals.models import Proposal, ProposalIdea, ProposalStatus
 from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate, Translation
 from app.web import i18n
-
-# From voting on, the public sees the ballot; before, only staff do.
-PUBLISHED_PHASES = frozenset({Phase.voting, Phase.funding, Phase.closed})
 
 
 def ballot_proposals(*, session: Session, process_id: int) -> list[Proposal]:
@@ -54,19 +58,6 @@ def _enough_on_ballot(session: Session, process: Process, _: datetime) -> str | 
         on_ballot=on_ballot,
         needed=process.ballot_size,
     )
-
-
-def _in_development(process: Process, what: str, audit_as: tuple[str, str]) -> None:
-    # Called under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if process.phase != Phase.proposal_development.value:
-        frozen = Phase(process.phase) in PUBLISHED_PHASES
-        raise Conflict(
-            f"{what} only in proposal_development; the process is in {process.phase}"
-            + (": the ballot and its costs are fixed once voting opens." if frozen else "."),
-            code="ballot_frozen" if frozen else "wrong_phase",
-            audit=audit_as,
-        )
 
 
 def _check_ideas(*, session: Session, process: Process, idea_ids: list[int]) -> None:
@@ -209,9 +200,12 @@ def _require_complete(process: Process, proposal: Proposal, audit_as: tuple[str,
 def create_proposal(
     *, session: Session, actor: Actor, process_id: int, data: ProposalCreate
 ) -> Proposal:
-    process = processes.get_process(session=session, process_id=process_id, for_update=True)
-    target = f"process:{process_id}"
-    _in_development(process, "Proposals can be written", ("proposal.create", target))
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=PROPOSAL_WRITING,
+        action="proposal.create",
+    )
     _check_ideas(session=session, process=process, idea_ids=data.idea_ids)
     _check_translations(process, data.translations)
     now = utcnow()
@@ -243,31 +237,33 @@ def create_proposal(
     return proposal
 
 
-def _proposal_and_locked_process(
-    *, session: Session, proposal_id: int, action: str
-) -> tuple[Proposal, Process]:
+def _proposal_for_change(*, session: Session, proposal_id: int, action: str) -> tuple[Proposal, Process]:
+    """The proposal and its process, both read for a change (the process first: its lock
+    serialises approvals, which number the ballot, and the move to voting), in a phase where
+    proposals are written."""
     target = f"proposal:{proposal_id}"
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(
             f"There is no proposal {proposal_id}.", field="proposal_id", audit=(action, target)
         )
-    # The process row lock serialises approvals (ballot numbers) and the move to voting.
-    process = processes.get_process(
-        session=session, process_id=proposal.process_id, for_update=True
+    process = process_for_change(
+        session=session,
+        process_id=proposal.process_id,
+        allowed=PROPOSAL_WRITING,
+        action=action,
+        target=target,
     )
-    session.refresh(proposal, with_for_update=True)
-    return proposal, process
+    return read_for_change(session, Proposal, proposal_id), process
 
 
 def update_proposal(
     *, session: Session, actor: Actor, proposal_id: int, changes: ProposalUpdate
 ) -> Proposal:
     action, target = "proposal.update", f"proposal:{proposal_id}"
-    proposal, process = _proposal_and_locked_process(
+    proposal, process = _proposal_for_change(
         session=session, proposal_id=proposal_id, action=action
     )
-    _in_development(process, "Proposals can be edited", (action, target))
     _editable(proposal, (action, target))
     fields = changes.model_dump(exclude_unset=True)
     source_before, translations_before = _source_text(proposal), dict(proposal.translations)
@@ -336,10 +332,9 @@ def _editable(proposal: Proposal, audit_as: tuple[str, str]) -> None:
 def submit_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """The delegates send a complete draft (or a returned proposal) for approval."""
     action, target = "proposal.submit", f"proposal:{proposal_id}"
-    proposal, process = _proposal_and_locked_process(
+    proposal, process = _proposal_for_change(
         session=session, proposal_id=proposal_id, action=action
     )
-    _in_development(process, "Proposals can be sent for approval", (action, target))
     _editable(proposal, (action, target))
     _require_complete(process, proposal, (action, target))
     proposal.status = ProposalStatus.submitted.value
@@ -367,10 +362,9 @@ def next_ballot_number(*, session: Session, process_id: int) -> int:
 
 def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     action, target = "proposal.approve", f"proposal:{proposal_id}"
-    proposal, process = _proposal_and_locked_process(
+    proposal, process = _proposal_for_change(
         session=session, proposal_id=proposal_id, action=action
     )
-    _in_development(process, "Proposals can be approved", (action, target))
     if proposal.status == ProposalStatus.approved.value:
         raise Conflict(
             f"Proposal {proposal.id} is already on the ballot as number {proposal.ballot_number}.",
@@ -396,10 +390,9 @@ def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Pro
 
 def return_proposal(*, session: Session, actor: Actor, proposal_id: int, reason: str) -> Proposal:
     action, target = "proposal.return", f"proposal:{proposal_id}"
-    proposal, process = _proposal_and_locked_process(
+    proposal, process = _proposal_for_change(
         session=session, proposal_id=proposal_id, action=action
     )
-    _in_development(process, "Proposals can be returned", (action, target))
     if proposal.status == ProposalStatus.returned.value:
         raise Conflict(
             f"Proposal {proposal.id} was already returned; the delegates must edit it first.",
@@ -428,7 +421,7 @@ def get_proposal(*, session: Session, proposal_id: int, staff: bool) -> Proposal
     if proposal is not None and not staff:
         process = processes.get_process(session=session, process_id=proposal.process_id)
         public = (
-            Phase(process.phase) in PUBLISHED_PHASES
+            BALLOT_PUBLISHED.allows(process.phase)
             and proposal.status == ProposalStatus.approved.value
         )
         proposal = proposal if public else None
@@ -441,7 +434,7 @@ def list_proposals(*, session: Session, process_id: int, staff: bool) -> list[Pr
     """Staff: every proposal, by id. Public: the ballot, once voting has opened."""
     process = processes.get_process(session=session, process_id=process_id)
     if not staff:
-        if Phase(process.phase) not in PUBLISHED_PHASES:
+        if not BALLOT_PUBLISHED.allows(process.phase):
             return []
         return ballot_proposals(session=session, process_id=process_id)
     return list(
@@ -465,7 +458,7 @@ def ballot_of(
     accept_language: str | None,
 ) -> dict[str, Any]:
     process = processes.get_process(session=session, process_id=process_id)
-    if not staff and Phase(process.phase) not in PUBLISHED_PHASES:
+    if not staff and not BALLOT_PUBLISHED.allows(process.phase):
         raise Forbidden(
             f"The ballot is published when voting opens; the process is in {process.phase}.",
             code="ballot_not_published",

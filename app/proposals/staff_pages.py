@@ -19,7 +19,7 @@ from app.digits import parse_count, parse_money
 from app.errors import DomainError, NotFound
 from app.ideas.models import Idea
 from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.phases import PROPOSAL_WRITING
 from app.proposals import service
 from app.proposals.models import Proposal, ProposalStatus
 from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate
@@ -195,7 +195,7 @@ def _editor(
             "missing": service.missing_for_ballot(process, proposal) if proposal else [],
             "editable": proposal is None
             or proposal.status in (ProposalStatus.draft.value, ProposalStatus.returned.value),
-            "developing": process.phase == Phase.proposal_development.value,
+            "developing": PROPOSAL_WRITING.allows(process.phase),
             "message": message,
             "error": error,
         },
@@ -339,7 +339,7 @@ def _review(
             "rows": rows,
             "on_ballot": len(approved),
             "ballot_cost": sum(p.cost_cents for p in approved),
-            "deciding": process.phase == Phase.proposal_development.value,
+            "deciding": PROPOSAL_WRITING.allows(process.phase),
             "message": message,
             "error": error,
         },

@@ -8,7 +8,7 @@ from app.audit import Actor
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import AWARDS, Phase, process_for_change
 from app.proposals.models import Proposal
 from app.results.models import AwardStatus, OfficialResult, ProjectAward
 from app.users.models import User
@@ -27,12 +27,15 @@ def record_award(
     note: str | None,
 ) -> ProjectAward:
     target = f"proposal:{proposal_id}"
-    if process.phase not in (Phase.funding.value, Phase.closed.value):
-        raise Conflict(
-            f"Awards are recorded in funding; the process is in {process.phase}.",
-            code="wrong_phase",
-            audit=("funding.award", target),
-        )
+    # Not shared: awards of one process are recorded one at a time, so two cannot both fit
+    # under the budget the other fills.
+    process = process_for_change(
+        session=session,
+        process_id=process.id,
+        allowed=AWARDS,
+        action="funding.award",
+        target=target,
+    )
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.process_id != process.id:
         raise NotFound("There is no such proposal in this process.", field="proposal_id")

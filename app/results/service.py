@@ -22,15 +22,13 @@ from app.errors import Conflict, Forbidden
 from app.exports.pabulib import PbProject, write_pabulib
 from app.paper.service import paper_ballots
 from app.processes.models import Process
-from app.processes.phases import Phase, on_enter
+from app.processes.phases import COUNTING, Phase, on_enter
 from app.proposals.models import Proposal
 from app.proposals.service import ballot_proposals
 from app.results.models import OfficialResult
 from app.tally import Rules, TallyError, TallyResult, TieBreak, tally
 from app.users.models import Role, User
 from app.voting.service import ballots_of
-
-RESULT_PHASES = frozenset({Phase.voting.value, Phase.funding.value, Phase.closed.value})
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,7 @@ def tie_break_of(process: Process) -> TieBreak:
 
 
 def count_input(*, session: Session, process: Process) -> CountInput:
-    if process.phase not in RESULT_PHASES:
-        raise Conflict(
-            f"There is nothing to count before voting; the process is in {process.phase}.",
-            code="wrong_phase",
-        )
+    COUNTING.require(process, action=None)
     proposals = ballot_proposals(session=session, process_id=process.id)
     number = {p.id: str(p.ballot_number) for p in proposals}
     keyed: list[tuple[str, tuple[str, ...], str]] = [
@@ -234,11 +228,7 @@ def results_for(*, session: Session, process: Process, user: User | None) -> dic
             official=official,
             preview=False,
         )
-    if process.phase != Phase.voting.value:
-        raise Conflict(
-            f"There are no results before voting; the process is in {process.phase}.",
-            code="wrong_phase",
-        )
+    COUNTING.require(process, action=None)
     if user is None or user.role != Role.organizer.value:
         raise Forbidden(
             "Results are published when the process enters funding.", code="not_published"

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
 from app.processes import service as processes
+from app.processes.phases import STAFFING
 from app.sites import service
 from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
@@ -130,7 +131,7 @@ def _sites_page(
             "staffers": _staffers(session),
             "kinds": KINDS,
             "kind_choice": kind_choice,
-            "staffing_open": process.phase in {p.value for p in voting.CODE_PHASES},
+            "staffing_open": STAFFING.allows(process.phase),
             "form": form or {},
             "message": message,
             "error": error,

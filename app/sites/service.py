@@ -6,24 +6,14 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor
 from app.errors import Conflict, NotFound
-from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.models import Process
+from app.processes.phases import SITES, VOTING_SITES, Phase, get_process, process_for_change
 from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
 
-# A voting site makes no sense once voting has ended; nothing is added to a closed archive.
-_VOTING_SITE_PHASES = frozenset(
-    {Phase.design, Phase.idea_collection, Phase.proposal_development, Phase.voting}
-)
-
 
 def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreate) -> Site:
-    process = processes.get_process(session=session, process_id=process_id, for_update=True)
-    phase = Phase(process.phase)
-    target = f"process:{process.id}"
-    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    _check_phase(phase, data, action="site.create", target=target, verb="added")
+    process = _process_for_site(session, process_id, data, "site.create", f"process:{process_id}")
     site = Site(process_id=process.id, **data.model_dump())
     session.add(site)
     session.flush()
@@ -37,20 +27,15 @@ def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreat
     return site
 
 
-def _check_phase(phase: Phase, data: SiteCreate, *, action: str, target: str, verb: str) -> None:
-    if phase == Phase.closed:
-        raise Conflict(
-            f"The process is closed: no site can be {verb}.",
-            code="wrong_phase",
-            audit=(action, target),
-        )
-    if data.kind == SiteKind.voting_site and phase not in _VOTING_SITE_PHASES:
-        raise Conflict(
-            f"Voting has ended (the process is in {phase.value}): no voting site can be {verb}.",
-            code="wrong_phase",
-            field="kind",
-            audit=(action, target),
-        )
+def _process_for_site(
+    session: Session, process_id: int, data: SiteCreate, action: str, target: str
+) -> Process:
+    """The process, read for a change to one of its sites: any site until it is closed, a
+    voting site until voting ends."""
+    rule = VOTING_SITES if data.kind == SiteKind.voting_site else SITES
+    return process_for_change(
+        session=session, process_id=process_id, allowed=rule, action=action, target=target
+    )
 
 
 def update_site(
@@ -59,12 +44,11 @@ def update_site(
     """Edit a site: its name (and translations), address, neighbourhood and hours in any
     phase but closed. Its kind stays once the process leaves design or a poll worker is
     assigned to it: ideas, check-ins and ballots already point at it as what it is."""
-    process = processes.get_process(session=session, process_id=process_id, for_update=True)
+    target = f"site:{site_id}"
+    process = _process_for_site(session, process_id, data, "site.update", target)
     site = get_site(session=session, process_id=process.id, site_id=site_id)
-    phase = Phase(process.phase)
-    target = f"site:{site.id}"
-    _check_phase(phase, data, action="site.update", target=target, verb="changed")
-    if data.kind.value != site.kind and (phase != Phase.design or _staffed(session, site.id)):
+    in_design = process.phase == Phase.design
+    if data.kind.value != site.kind and (not in_design or _staffed(session, site.id)):
         raise Conflict(
             "A site's kind can only change in design, before any poll worker is assigned.",
             code="site_kind_fixed",
@@ -95,7 +79,7 @@ def _staffed(session: Session, site_id: int) -> bool:
 
 
 def list_sites(*, session: Session, process_id: int, kind: SiteKind | None = None) -> list[Site]:
-    processes.get_process(session=session, process_id=process_id)
+    get_process(session=session, process_id=process_id)
     query = select(Site).where(Site.process_id == process_id)
     if kind is not None:
         query = query.where(Site.kind == kind.value)

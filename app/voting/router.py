@@ -6,9 +6,8 @@ committed although the refusal is raised to the error handler. The ballot page a
 kiosk cast through the same `cast_in_session` in their request's session.
 """
 
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app import audit
@@ -25,8 +24,6 @@ from app.errors import (
     error_responses,
 )
 from app.exports.csv_files import write_csv
-from app.processes.deps import process_in_phase
-from app.processes.models import Process
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
@@ -79,19 +76,6 @@ def put_voting_rules(
     )
 
 
-# Codes are made and withdrawn until voting ends (late registrations during the vote).
-MAKE_CODES = process_in_phase(
-    *service.CODE_PHASES,
-    refusal="Access codes can only be made before voting ends; the process is in {phase}.",
-    action="voting.access_codes",
-)
-VOID_CODES = process_in_phase(
-    *service.CODE_PHASES,
-    refusal="Access codes can only be withdrawn before voting ends; the process is in {phase}.",
-    action="voting.access_codes.void",
-)
-
-
 @router.post(
     "/api/processes/{process_id}/access-codes",
     response_model=AccessCodesOut,
@@ -104,7 +88,6 @@ def create_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
-    _: Annotated[Process, Depends(MAKE_CODES)],
     process_id: int = ProcessId,
 ):
     """Makes a batch of codes and shows them this once: they are stored only hashed."""
@@ -148,7 +131,6 @@ def void_access_codes(
     session: SessionDep,
     settings: SettingsDep,
     organizer: CurrentOrganizer,
-    _: Annotated[Process, Depends(VOID_CODES)],
     process_id: int = ProcessId,
 ):
     voided = service.void_access_codes(

@@ -13,7 +13,7 @@ from app.ideas import service as ideas
 from app.paper import service as paper
 from app.paper.interpret import OvervoteRule, SkippedRankRule
 from app.processes import service as processes
-from app.processes.phases import Phase
+from app.processes.phases import VOTING_RULES
 from app.users.pages import actor, attempt, optional_count
 from app.voting import service
 from app.voting.models import CredentialKind
@@ -54,7 +54,7 @@ def _rules_page(
             "credentials": [kind.value for kind in CredentialKind],
             "overvotes": [rule.value for rule in OvervoteRule],
             "skips": [rule.value for rule in SkippedRankRule],
-            "in_design": process.phase == Phase.design.value,
+            "in_design": VOTING_RULES.allows(process.phase),
             "form": form or {},
             "message": message,
             "error": error,

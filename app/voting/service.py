@@ -62,7 +62,17 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
-from app.processes.phases import Phase, local_time, on_enter
+from app.processes.phases import (
+    ACCESS_CODES,
+    STAFFING,
+    VOTING,
+    VOTING_RULES,
+    Phase,
+    get_process,
+    local_time,
+    on_enter,
+    process_for_change,
+)
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
@@ -81,11 +91,6 @@ from app.voting.models import (
 )
 from app.voting.schemas import CredentialIn, IdentityIn, VotingRulesIn
 
-# Codes can be made and handed out until voting ends (late registrations during the vote).
-CODE_PHASES = frozenset(
-    {Phase.design, Phase.idea_collection, Phase.proposal_development, Phase.voting}
-)
-
 
 class CredentialRefused(NotAuthenticated):
     """A wrong or voided credential; `guess` when it should slow the sender down."""
@@ -102,11 +107,6 @@ _ballot_table = Ballot.__table__  # type: ignore[attr-defined]
 _receipt_table = BallotReceipt.__table__  # type: ignore[attr-defined]
 _code_table = AccessCode.__table__  # type: ignore[attr-defined]
 _participation_table = Participation.__table__  # type: ignore[attr-defined]
-_LOCK_PROCESS = (
-    select(Process)
-    .where(Process.id == bindparam("process_id"))
-    .with_for_update(read=True, key_share=True)
-)
 _SPEND_CODE = (
     _code_table.update()
     .where(
@@ -131,13 +131,6 @@ _INSERT_PARTICIPATION = {
 # --- rules ------------------------------------------------------------------------------
 
 
-def get_process(*, session: Session, process_id: int) -> Process:
-    process = session.get(Process, process_id)
-    if process is None:
-        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
-    return process
-
-
 def get_rules(*, session: Session, process_id: int) -> VotingRules:
     """The stored rules, or the default (access codes, no age or area limit)."""
     rules = session.get(VotingRules, process_id)
@@ -147,19 +140,14 @@ def get_rules(*, session: Session, process_id: int) -> VotingRules:
 def put_rules(
     *, session: Session, actor: Actor, process_id: int, data: VotingRulesIn
 ) -> VotingRules:
-    process = session.get(Process, process_id, with_for_update=True)
-    if process is None:
-        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
     target = f"process:{process_id}"
-    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if process.phase != Phase.design.value:
-        raise Conflict(
-            "Voting rules are fixed once the process leaves design; "
-            f"the process is in {process.phase}.",
-            code="rules_frozen",
-            audit=("voting.rules", target),
-        )
+    process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=VOTING_RULES,
+        action="voting.rules",
+        target=target,
+    )
     rules = session.get(VotingRules, process_id) or VotingRules(process_id=process_id)
     rules.credential = data.credential.value
     rules.min_age = data.min_age
@@ -240,9 +228,17 @@ def eligible_person_key(
 def generate_access_codes(
     *, session: Session, settings: Settings, actor: Actor, process_id: int, count: int, label: str
 ) -> tuple[AccessCodeBatch, list[str]]:
-    """A batch of fresh codes. The plain codes exist only in the return value."""
-    # The phase (CODE_PHASES) is the route's dependency: see MAKE_CODES in app/voting/router.py.
+    """A batch of fresh codes. The plain codes exist only in the return value. Made until
+    voting ends (late registrations during the vote)."""
     target = f"process:{process_id}"
+    process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=ACCESS_CODES,
+        action="voting.access_codes",
+        target=target,
+        shared=True,
+    )
     try:
         with session.begin_nested():
             batch = AccessCodeBatch(
@@ -311,8 +307,15 @@ def void_access_codes(
     reason: str | None = None,
 ) -> int:
     """Withdraws one code or a whole batch (by id or label); `reason` goes into the audit."""
-    # The phase (CODE_PHASES) is the route's dependency: see VOID_CODES in app/voting/router.py.
     target = f"process:{process_id}"
+    process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=ACCESS_CODES,
+        action="voting.access_codes.void",
+        target=target,
+        shared=True,
+    )
     stmt = update(AccessCode).where(
         AccessCode.process_id == process_id,
         AccessCode.voided_at.is_(None),  # type: ignore[union-attr]
@@ -470,20 +473,17 @@ def local_day(process: Process, now: datetime) -> date:
 
 
 def open_process_for_voting(*, session: Session, process_id: int, now: datetime) -> Process:
-    """The process, locked against a phase change until this transaction ends; 409 if it
-    is not in voting or outside its window."""
-    process = session.execute(_LOCK_PROCESS, {"process_id": process_id}).scalar_one_or_none()
-    if process is None:
-        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    """The process, read for a ballot (shared: casts run side by side, a phase change waits
+    for them and they for it); 409 if it is not in voting or outside its window."""
     target = f"process:{process_id}"
-    # Under the process row lock, not process_in_phase (app/processes/deps.py): a phase
-    # change cannot slip between this check and the write.
-    if process.phase != Phase.voting.value:
-        raise Conflict(
-            f"Voting is not open: the process is in {process.phase}.",
-            code="wrong_phase",
-            audit=("ballot.cast", target),
-        )
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=VOTING,
+        action="ballot.cast",
+        target=target,
+        shared=True,
+    )
     if process.voting_opens_at and now < process.voting_opens_at:
         raise Conflict(
             f"Voting opens at {local_time(process, process.voting_opens_at)}.",
@@ -725,13 +725,14 @@ def _staffable_site(*, session: Session, site_id: int, action: str) -> Site:
         raise NotFound(f"There is no site {site_id}.", field="site_id")
     if site.kind != SiteKind.voting_site.value:
         raise BadInput(f"{site.name} is not a voting site.", field="site_id")
-    process = get_process(session=session, process_id=site.process_id)
-    if Phase(process.phase) not in CODE_PHASES:
-        raise Conflict(
-            f"Poll workers are assigned until voting ends; the process is in {process.phase}.",
-            code="wrong_phase",
-            audit=(action, f"site:{site_id}"),
-        )
+    process_for_change(
+        session=session,
+        process_id=site.process_id,
+        allowed=STAFFING,
+        action=action,
+        target=f"site:{site_id}",
+        shared=True,
+    )
     return site
 
 

@@ -19,9 +19,10 @@ from app.errors import DomainError
 from app.paper import service as paper
 from app.processes import service as processes
 from app.processes.models import Process
+from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
 from app.voting import service as voting
-from app.voting.router import MAKE_CODES, VOID_CODES, access_codes_csv_text
+from app.voting.router import access_codes_csv_text
 from app.web import i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
@@ -47,7 +48,7 @@ def _codes_page(
             "process": process,
             "tab": "codes",
             "batches": voting.code_batches(session=session, process_id=process.id),
-            "can_change": process.phase in {p.value for p in voting.CODE_PHASES},
+            "can_change": ACCESS_CODES.allows(process.phase),
             "message": message,
             "error": error,
         },
@@ -77,7 +78,6 @@ def make_codes(
     if not 1 <= number <= MAX_PRINTED or not label:
         return bad_form(request, "codes.form_needed", session=session, page=page, most=MAX_PRINTED)
     try:
-        MAKE_CODES(session=session, process_id=process_id)
         batch, made = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
@@ -139,7 +139,6 @@ def void_codes(
     if not label or len(reason) < 3:
         return bad_form(request, "codes.void_needed", session=session, page=page)
     try:
-        VOID_CODES(session=session, process_id=process_id)
         voided = voting.void_access_codes(
             session=session,
             settings=request.app.state.settings,

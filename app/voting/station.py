@@ -19,7 +19,7 @@ from app.auth import STAFF_COOKIE, SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
-from app.processes.phases import Phase
+from app.processes.phases import VOTING
 from app.security import issue_access_token, serializer
 from app.sites.models import Site
 from app.users import service as users
@@ -58,7 +58,7 @@ def station_page(
             select(Site, Process.name)
             .join(PollWorkerSite, PollWorkerSite.site_id == Site.id)
             .join(Process, Process.id == Site.process_id)
-            .where(PollWorkerSite.user_id == user.id, Process.phase == Phase.voting.value)
+            .where(PollWorkerSite.user_id == user.id, Process.phase.in_(VOTING.phases))
             .order_by(Site.name)
         ).all()
         from app.paper.models import PaperBatch

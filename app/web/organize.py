@@ -15,7 +15,7 @@ from app.paper.csv_format import CsvProblem, parse_marks
 from app.processes.pages import overview_page, process_list
 from app.proposals import service as proposals
 from app.voting import service as voting
-from app.voting.router import MAKE_CODES, access_codes_csv
+from app.voting.router import access_codes_csv
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
@@ -142,7 +142,6 @@ def make_codes(
         error = form_refusal(request, said(request, "organize.codes_needed"), session=session)
         return overview_page(request, session, user, process_id, status_code=422, error=error)
     try:
-        MAKE_CODES(session=session, process_id=process_id)  # after the role, unlike a Depends
         batch, codes = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
