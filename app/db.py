@@ -36,7 +36,7 @@ from typing import Annotated, Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -246,17 +246,32 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def read_for_change(
-    session: Session, model: type[Row], key: Any, *, shared: bool = False
+    session: Session, model: type[Row], key: Any, *, locked_by_caller: bool = False
 ) -> Row | None:
     """The row `key` of `model` as it is now, locked until the transaction ends: the one way
     a check that must hold at commit reads its row.
 
-    Locked: `FOR UPDATE` (or, `shared`, `FOR KEY SHARE`: many holders at once, yet a
-    `FOR UPDATE` waits for all of them) on PostgreSQL; on SQLite a writing request holds the
-    database's write lock from BEGIN. Re-read (`populate_existing`): an object this session
-    loaded before (a page reads the process to draw itself, then calls a service) is
-    overwritten with the locked row's values, so a change another transaction committed in
-    between is seen; without it SQLAlchemy would lock the row yet hand back the old object.
+    Locked: `FOR UPDATE` on PostgreSQL (unless `locked_by_caller`: the caller holds a lock
+    that guards the row, see `hold`); on SQLite a writing request holds the database's write
+    lock from BEGIN. Re-read (`populate_existing`): an object this session loaded before (a
+    page reads the process to draw itself, then calls a service) is overwritten with the
+    row's values as they are now, so a change another transaction committed in between is
+    seen; without it SQLAlchemy would lock the row yet hand back the old object.
     """
-    lock: dict[str, bool] = {"read": True, "key_share": True} if shared else {}
-    return session.get(model, key, with_for_update=lock or True, populate_existing=True)
+    lock = None if locked_by_caller else True
+    return session.get(model, key, with_for_update=lock, populate_existing=True)
+
+
+def hold(session: Session, space: int, key: int, *, shared: bool) -> None:
+    """Take the lock `(space, key)` until the transaction ends (PostgreSQL's advisory
+    transaction locks; nothing on SQLite, whose writing requests hold the database's one
+    write lock from BEGIN).
+
+    Unlike row locks, these wait in turn: once an exclusive holder is waiting, new shared
+    requests queue behind it. Row locks do not (a `FOR UPDATE` waits for the `FOR KEY
+    SHARE` holders of the moment, and new ones keep joining them), so a phase change
+    behind a stream of casts waited until the stream stopped."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    session.execute(text(f"SELECT {function}(:space, :key)"), {"space": space, "key": key})

@@ -259,21 +259,26 @@ def _prepare(live: Live, world, key) -> Callable[[], Any] | None:
 
 
 def before_first_lock(monkeypatch, act: Callable[[], None]) -> list[bool]:
-    """Runs `act` once, inside the request, just before its first locked read."""
+    """Runs `act` once, inside the request, just before its first lock (app.db's `hold` or
+    `read_for_change`, wherever a module imported them)."""
     fired: list[bool] = []
-    real = db.read_for_change
 
-    def first(session, model, key, **kwargs):
-        if not fired:
-            fired.append(True)
-            act()
-        return real(session, model, key, **kwargs)
+    def first_of(real):
+        def wrapper(*args, **kwargs):
+            if not fired:
+                fired.append(True)
+                act()
+            return real(*args, **kwargs)
 
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("app.") and (
-            getattr(module, "read_for_change", None) is real
-        ):
-            monkeypatch.setattr(module, "read_for_change", first)
+        return wrapper
+
+    for real in (db.read_for_change, db.hold):
+        wrapped = first_of(real)
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("app.") and (
+                getattr(module, real.__name__, None) is real
+            ):
+                monkeypatch.setattr(module, real.__name__, wrapped)
     return fired
 
 

@@ -296,7 +296,10 @@ def update(
         translations=process.translations,
     )
     changes = forms.update_data(
-        form, process, rules_open=PROCESS_RULES.allows(phase), window_open=VOTING_WINDOW_SET.allows(phase)
+        form,
+        process,
+        rules_open=PROCESS_RULES.allows(phase),
+        window_open=VOTING_WINDOW_SET.allows(phase),
     )
     if changes is None:
         _refused(request, session, form)

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from app.db import read_for_change
+from app.db import hold, read_for_change
 from app.errors import Conflict, NotFound
 from app.processes.models import Process
 from app.web.i18n import format_moment
@@ -96,9 +96,7 @@ PROCESS_RULES = PhaseRule(
     "The voting rules (budget, ballot size, languages, count) can change",
     code="rules_frozen",
 )
-VOTING_WINDOW_SET = PhaseRule(
-    _BEFORE_VOTING, "The voting window is set here", code="rules_frozen"
-)
+VOTING_WINDOW_SET = PhaseRule(_BEFORE_VOTING, "The voting window is set here", code="rules_frozen")
 PROCESS_EDIT = PhaseRule(_NOT_CLOSED, "A process can change", code="process_closed")
 CRITERIA = PhaseRule(_phases(Phase.design), "Criteria can change")
 VOTING_RULES = PhaseRule(_phases(Phase.design), "Voting rules can change", code="rules_frozen")
@@ -164,6 +162,10 @@ def get_process(*, session: Session, process_id: int) -> Process:
     return process
 
 
+# The advisory lock space of processes on PostgreSQL ("pb"): (PROCESS_LOCKS, process id).
+PROCESS_LOCKS = 0x7062
+
+
 def process_for_change(
     *,
     session: Session,
@@ -173,17 +175,21 @@ def process_for_change(
     target: str | None = None,
     shared: bool = False,
 ) -> Process:
-    """The process read for a change: locked until commit and re-read (app.db
-    `read_for_change`), then, with `allowed`, refused unless its phase allows the change.
+    """The process read for a change: held until commit and re-read, then, with `allowed`,
+    refused unless its phase allows the change.
 
-    `shared` (a ballot, a check-in, a paper sheet, an idea) lets many such changes run at
-    once, yet a phase change (never shared) waits for them all, and they for it."""
-    process = read_for_change(session, Process, process_id, shared=shared)
+    `shared` (a ballot, a check-in, a paper sheet, a survey answer, new access codes) lets
+    many such changes run at once; a change of the process itself (a phase, the window, its
+    rules) holds it alone. Both wait in turn (app.db `hold`): an organizer ending voting
+    waits only for the casts already under way, and every cast after that sees it."""
+    hold(session, PROCESS_LOCKS, process_id, shared=shared)
+    process = read_for_change(session, Process, process_id, locked_by_caller=shared)
     if process is None:
         raise NotFound(f"There is no PB process {process_id}.", field="process_id")
     if allowed is not None:
         allowed.require(process, action=action, target=target)
     return process
+
 
 Guard = Callable[[Session, Process, datetime], str | None]
 OnEnter = Callable[[Session, Process, datetime], None]

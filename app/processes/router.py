@@ -91,12 +91,13 @@ def change_window(
     organizer: CurrentOrganizer,
     process_id: int = ProcessId,
 ):
-    """Extend or shorten the voting window while voting is open (never into the past)."""
+    """Extend or shorten the voting window while voting is open (never into the past), or
+    end voting now (`end_now`)."""
     return service.change_window(
         session=session,
         actor=actor_of(organizer),
         process_id=process_id,
-        closes_at=body.voting_closes_at,
+        closes_at=None if body.end_now else body.voting_closes_at,
         opens_at=body.voting_opens_at,
         reason=body.reason,
     )

@@ -211,15 +211,22 @@ class WindowChangeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    voting_closes_at: AwareTime = Field(...)
+    voting_closes_at: AwareTime = None
+    # "End voting now": the close is the moment the change is made, as the page's button.
+    end_now: bool = False
     # Only while the opening is still ahead (voting entered before its window).
     voting_opens_at: AwareTime = None
     reason: str = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
     def _a_close_is_given(self):
-        if self.voting_closes_at is None:
-            raise ValueError("voting_closes_at: give the new close, e.g. 2027-04-24T00:00:00Z")
+        if self.end_now and self.voting_closes_at is not None:
+            raise ValueError("voting_closes_at: give either a new close or end_now, not both")
+        if self.voting_closes_at is None and not self.end_now:
+            raise ValueError(
+                "voting_closes_at: give the new close, e.g. 2027-04-24T00:00:00Z, "
+                'or "end_now": true'
+            )
         return self
 
 

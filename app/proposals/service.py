@@ -237,7 +237,9 @@ def create_proposal(
     return proposal
 
 
-def _proposal_for_change(*, session: Session, proposal_id: int, action: str) -> tuple[Proposal, Process]:
+def _proposal_for_change(
+    *, session: Session, proposal_id: int, action: str
+) -> tuple[Proposal, Process]:
     """The proposal and its process, both read for a change (the process first: its lock
     serialises approvals, which number the ballot, and the move to voting), in a phase where
     proposals are written."""

@@ -7,8 +7,9 @@ person_key) and per (process, access_code_id); the row is inserted with ON CONFL
 NOTHING and an insert that did nothing is the answer "already voted". An access code is spent with a
 conditional UPDATE (`WHERE used_at IS NULL AND voided_at IS NULL`), a kiosk ticket the
 same way: the database decides every race, never a read followed by a write. Casting
-locks the process row FOR KEY SHARE (PostgreSQL), so a move to `funding` waits for the
-casts in flight and none lands after it; SQLite writers hold the write lock from BEGIN.
+holds the process shared (`process_for_change(shared=True)`: a PostgreSQL advisory lock
+that queues fairly), so ending voting or a move to `funding` waits for the casts in flight
+only, and none lands after it; SQLite writers hold the write lock from BEGIN.
 
 With credential rule `code`, an online voter is known only by the code: a resident who
 votes online with a code and then checks in by identity cannot be matched. Rule `both`
