@@ -112,3 +112,23 @@ def store_ballot(session_factory: Any, process_id: int, ranking: list[int]) -> N
             )
         )
         session.commit()
+
+
+def form_token() -> str:
+    """A new form instance, as a page's `?f=` holds it (app/web/form_token.py)."""
+    from app.web.form_token import make_token
+    from tests.conftest import TEST_SECRET
+
+    return make_token(TEST_SECRET)
+
+
+def answered(client: Any, response: Any, *, status: int | None = None) -> Any:
+    """The page a form's 303 leads to, as the browser shows it (the answer must be a 303 to
+    a page of this site); `status`: what that page must answer (a refusal's 4xx)."""
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith("/"), location
+    page = client.get(location)
+    if status is not None:
+        assert page.status_code == status, page.text
+    return page
