@@ -46,12 +46,14 @@ KEPT = LIFETIME + timedelta(days=1)
 
 
 class FormRepeat(Exception):
-    """This form instance was sent to this address already; `made_id` is what it made."""
+    """This form instance was sent to this address already; `made_id` is what it made, and
+    `made` (the page of what was made, with `{id}`; a catalog key) where to say so."""
 
-    def __init__(self, page: str, made_id: int | None) -> None:
+    def __init__(self, page: str, made_id: int | None, made: tuple[str, str] | None = None) -> None:
         super().__init__(page)
         self.page = page
         self.made_id = made_id
+        self.made = made
 
 
 class FormExpired(Exception):
@@ -114,10 +116,19 @@ def form_page(request: Request) -> RedirectResponse | None:
     return RedirectResponse(f"{request.url.path}?{urlencode(query)}", status_code=303)
 
 
-def claim(request: Request, session: Any, form: dict[str, str], *, page: str) -> FormUse:
+def claim(
+    request: Request,
+    session: Any,
+    form: dict[str, str],
+    *,
+    page: str,
+    made: tuple[str, str] | None = None,
+) -> FormUse:
     """Marks this form instance sent to this POST's address, in the request's transaction.
-    `page`: the form's page (its path), where a repeat or an out-of-date form is answered.
-    Raises FormRepeat or FormExpired; the caller sets `made_id` on the row it gets."""
+    `page`: the form's page (its path), where a repeat or an out-of-date form is answered;
+    `made`: (the page of what the form makes, with `{id}`; the catalog key that says it was
+    made already, with `{id}`), where a repeat is answered instead once the first sending
+    made something. Raises FormRepeat or FormExpired; the caller sets `made_id` on the row."""
     token = form.get(FIELD, "")
     nonce = _nonce(request, token)
     if nonce is None:
@@ -132,7 +143,7 @@ def claim(request: Request, session: Any, form: dict[str, str], *, page: str) ->
             session.add(use)
     except IntegrityError:
         first = session.execute(select(FormUse.made_id).where(FormUse.key == key)).scalar()
-        raise FormRepeat(page, first) from None
+        raise FormRepeat(page, first, made) from None
     return use
 
 
@@ -152,11 +163,15 @@ def sent_already(request: Request, page: str, message: str) -> RedirectResponse:
 def install(app: FastAPI) -> None:
     """Repeats and out-of-date forms a page does not answer itself."""
 
-    def said(request: Request, key: str) -> str:
-        return i18n.translate(i18n.pick_language(request), key)
+    def said(request: Request, key: str, **values: object) -> str:
+        return i18n.translate(i18n.pick_language(request), key, **values)
 
     @app.exception_handler(FormRepeat)
     async def _repeat(request: Request, exc: FormRepeat) -> RedirectResponse:
+        if exc.made is not None and exc.made_id is not None:
+            path, key = exc.made
+            shown = said(request, key, id=exc.made_id)
+            return flash.redirect(request, path.format(id=exc.made_id), message=shown)
         return sent_already(request, exc.page, said(request, "form.sent_already"))
 
     @app.exception_handler(FormExpired)
