@@ -191,4 +191,5 @@ def save(
         i.id for i in ideas if i.id not in scored
     ]
     target = f"/delegate/ideas/{following[0]}" if following else "/delegate"
-    return RedirectResponse(target, status_code=303)
+    saved = i18n.translate(i18n.pick_language(request), "delegate.saved", id=idea_id)
+    return flash.redirect(request, target, message=saved)
