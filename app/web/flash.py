@@ -16,6 +16,9 @@ works. What that GET must say travels beside the redirect, never in an address:
 The GET's render() (app/web/render.py) adds both to the template's context and clears the
 cookie: a reload, Back or Forward finds nothing, so a secret is shown once. Pages that must
 show a secret the GET cannot find (Back to the access-code cards) say it was shown once.
+The sealed row is not deleted by that GET (a GET only reads: on SQLite it takes no write
+lock); without the cookie's key it is noise, it expires with the cookie, and the next value
+sealed deletes every expired row.
 
 The seal: JSON, XORed with SHAKE-256 of a fresh 256-bit random key (a new key per value, so
 the keystream is never reused), and an HMAC-SHA256 of the result under the same key, kept
@@ -128,7 +131,7 @@ def _said(request: Request) -> dict[str, Any]:
     cached = getattr(request.state, "page_flash", None)
     if cached is None:
         value = None
-        if request.method in ("GET", "HEAD"):
+        if request.method == "GET":  # a HEAD (a link checker) leaves it for the page
             value = read_flash(request, path=request.url.path)
         said = value.get("page") if isinstance(value, dict) else None
         cached = said if isinstance(said, dict) else {}
