@@ -355,7 +355,6 @@ def _phase_page(
     process_id: int,
     *,
     error=None,
-    typed_reason: str = "",
     status_code: int = 200,
 ):
     process = processes.get_process(session=session, process_id=process_id)
@@ -370,7 +369,7 @@ def _phase_page(
             "next": following,
             "waiting": waiting_for(request, session, process, following),
             "error": error,
-            "reason": typed_reason,
+            "reason": "",  # a refused form's reason comes back through the flash
         },
         status_code=status_code,
     )
