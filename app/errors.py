@@ -102,9 +102,10 @@ def _wants_page(request: Request) -> bool:
 def _page(request: Request, status: int, body: dict[str, Any]) -> Any:
     from app.web.render import render
 
-    return render(
-        request, "error.html", {"status": status, "message": body["message"]}, status_code=status
-    )
+    # Its language links reload this address: a form's (POST-only) address would answer 405.
+    again = request.url.path if request.method in ("GET", "HEAD") else "/"
+    context = {"status": status, "message": body["message"], "lang_path": again}
+    return render(request, "error.html", context, status_code=status)
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:

@@ -23,6 +23,7 @@ from app.headers import HeadAsGet, SafeHeaders
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
+from app.web import form_token
 from app.web.private import NoStore
 
 log = logging.getLogger("pbvote")
@@ -83,6 +84,7 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     app.state.database_slots = database_slots(engine)
     install_error_handlers(app)
+    form_token.install(app)
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,

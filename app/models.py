@@ -12,3 +12,4 @@ def load_all_models() -> None:
     from app.sites import models as _sites  # noqa: F401
     from app.users import models as _users  # noqa: F401
     from app.voting import models as _voting  # noqa: F401
+    from app.web import models as _web  # noqa: F401

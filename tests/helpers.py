@@ -3,6 +3,7 @@
 import subprocess
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import func, select
@@ -112,3 +113,76 @@ def store_ballot(session_factory: Any, process_id: int, ranking: list[int]) -> N
             )
         )
         session.commit()
+
+
+def form_token() -> str:
+    """A new form instance, as a page's `?f=` holds it (app/web/form_token.py)."""
+    from app.web.form_token import make_token
+    from tests.conftest import TEST_SECRET
+
+    return make_token(TEST_SECRET)
+
+
+def answered(
+    client: Any, response: Any, *, status: int | None = None, headers: dict | None = None
+) -> Any:
+    """The page a form's 303 leads to, as the browser shows it (the answer must be a 303 to
+    a page of this site); `status`: what that page must answer (a refusal's 4xx)."""
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith("/"), location
+    page = client.get(location, headers=headers)
+    if status is not None:
+        assert page.status_code == status, page.text
+    return page
+
+
+class _Forms(HTMLParser):
+    """Each <form>'s action and hidden fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form" and (found.get("method") or "").lower() == "post":
+            self.forms.append((found.get("action"), {}))
+        elif tag == "input" and found.get("type") == "hidden" and self.forms and found.get("name"):
+            self.forms[-1][1][found["name"] or ""] = found.get("value") or ""
+
+
+def hidden_fields(html: str, action: str | None) -> dict[str, str]:
+    """What a browser sends besides what is typed: the hidden fields of the page's first POST
+    form to `action` (None: the form without an action, which posts to the page itself)."""
+    parser = _Forms()
+    parser.feed(html)
+    for form_action, fields in parser.forms:
+        if form_action == action:
+            return fields
+    raise AssertionError(f"no form posting to {action} on the page")
+
+
+def send(
+    client: Any,
+    page: str,
+    data: dict[str, str] | None = None,
+    *,
+    action: str | None = None,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A page's form as a browser sends it: the page is opened, its form to `action` (or the
+    one without an action) filled in with `data` beside its hidden fields, and sent. The
+    POST's answer, unfollowed."""
+    opened = client.get(page)
+    assert opened.status_code == 200, opened.text
+    fields = {**hidden_fields(opened.text, action), **(data or {})}
+    target = action or str(opened.url).removeprefix(str(client.base_url))
+    return client.post(
+        target,
+        data=fields,
+        headers={"Origin": "http://testserver", **(headers or {})},
+        follow_redirects=False,
+        **kwargs,
+    )

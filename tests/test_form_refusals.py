@@ -10,7 +10,7 @@ from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.users.models import Role
 from app.voting.models import PollWorkerSite
-from tests.helpers import refused_by
+from tests.helpers import form_token, refused_by
 from tests.voting.helpers import build_world, set_phase
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -21,7 +21,7 @@ BAD_FORMS = [
         "organizer",
         "design",
         "/organize/processes/{pid}/transition",
-        {"to": "idea_collection"},
+        {"from": "design", "to": "idea_collection"},
         "Say why the process moves on",
     ),
     (
@@ -109,9 +109,11 @@ def _send_bad_form(client, session_factory, make_staff, role, phase, path, form,
     client.cookies.set("pbvote_staff", staff.headers["Authorization"].split()[1])
     with session_factory() as s:
         before = len(s.execute(select(AuditEntry.seq)).scalars().all())
-    response = client.post(
-        path.format(**ids), headers={**ORIGIN, **(headers or {})}, data=form, follow_redirects=False
-    )
+    headers = {**ORIGIN, **(headers or {})}
+    form = {"form_token": form_token(), **form}
+    response = client.post(path.format(**ids), headers=headers, data=form, follow_redirects=False)
+    if response.status_code == 303:  # the form's page again, saying the refusal once
+        response = client.get(response.headers["location"], headers=headers)
     return staff, response, before
 
 

@@ -1,13 +1,16 @@
 """The organizers' page: approve or send back proposals, make access codes, move phases."""
 
+import base64
 import csv
 import io
+import re
 
 from sqlalchemy import func, select
 
 from app.audit import AuditEntry
 from app.voting.credentials import canonical_access_code
 from app.voting.models import AccessCode
+from tests.helpers import form_token
 from tests.proposals.helpers import create_proposal, developing
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -31,7 +34,11 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     page = client.get(f"/organize/processes/{pid}")
     assert "Food recovery" in page.text and "0 on the ballot, 5 needed" in page.text
 
-    approved = client.post(f"/organize/proposals/{first['id']}/approve", headers=ORIGIN)
+    approve = f"/organize/proposals/{first['id']}/approve"
+    form = {"status": first["status"]}  # the status the overview drew the form for
+    approved = client.post(approve, headers=ORIGIN, data=form, follow_redirects=False)
+    assert approved.headers["location"] == f"/organize/processes/{pid}"  # the overview, a GET
+    approved = client.get(approved.headers["location"])
     assert "is on the ballot as number 1" in approved.text
     assert (
         client.get(f"/api/proposals/{first['id']}", headers=organizer.headers).json()[
@@ -39,7 +46,11 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
         ]
         == 1
     )
-    twice = client.post(f"/organize/proposals/{first['id']}/approve", headers=ORIGIN)
+    # The same form again (Back + send, a reload): the proposal is approved now, nothing changes.
+    again = client.post(approve, headers=ORIGIN, data=form)
+    assert again.status_code == 200 and "is approved now" in again.text
+    # Without the status it was drawn for, the service itself refuses it.
+    twice = client.post(approve, headers=ORIGIN)
     assert twice.status_code == 409 and "already on the ballot" in twice.text
     refusal = session.execute(
         select(AuditEntry).where(
@@ -61,7 +72,7 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     refused = client.post(
         f"/organize/processes/{pid}/transition",
         headers=ORIGIN,
-        data={"to": "voting", "reason": "Ready?"},
+        data={"from": "proposal_development", "to": "voting", "reason": "Ready?"},
     )
     assert refused.status_code == 409 and "at least 5 are needed" in refused.text
     assert second["status"] == "draft"
@@ -69,15 +80,20 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     codes = client.post(
         f"/organize/processes/{pid}/access-codes",
         headers=ORIGIN,
-        data={"count": "25", "label": "mail-out zone 3"},
+        data={"count": "25", "label": "mail-out zone 3", "form_token": form_token()},
     )
-    assert codes.status_code == 201 and codes.headers["cache-control"] == "no-store"
-    rows = list(csv.DictReader(io.StringIO(codes.text)))
+    # The printable cards, with the same codes as a CSV inside the page, shown this once.
+    assert codes.status_code == 200 and codes.headers["cache-control"] == "no-store"
+    assert str(codes.url).endswith(f"/organize/processes/{pid}/codes/cards")
+    link = re.search(r'href="data:text/csv;base64,([^"]+)"', codes.text).group(1)
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(link).decode())))
     assert len(rows) == 25 and {r["batch"] for r in rows} == {"mail-out zone 3"}
     assert all(canonical_access_code(r["access_code"]) for r in rows)
     assert session.execute(select(func.count()).select_from(AccessCode)).scalar_one() == 25
     bad = client.post(
-        f"/organize/processes/{pid}/access-codes", headers=ORIGIN, data={"count": "0", "label": "x"}
+        f"/organize/processes/{pid}/access-codes",
+        headers=ORIGIN,
+        data={"count": "0", "label": "x", "form_token": form_token()},
     )
     assert bad.status_code == 422
 

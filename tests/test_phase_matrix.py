@@ -4,8 +4,9 @@ The table below names, for each POST/PUT/PATCH/DELETE route of the app, the phas
 which it may change anything. The routes are read from the app itself, so a new
 endpoint that is not in the table fails `test_every_mutating_route_is_in_the_matrix`.
 In a phase outside its set, a route answers 4xx and no stored row changes (the audit
-log may gain a refusal). `closed` is a read-only archive: only the progress of funded
-projects may still be recorded there (see tests/results for that rule in detail).
+log may gain a refusal). A page's form answers 303 (app/web/flash.py): the page it leads
+to says the refusal, in its 4xx. `closed` is a read-only archive: only the progress of
+funded projects may still be recorded there (see tests/results for that rule in detail).
 """
 
 import hashlib
@@ -21,11 +22,12 @@ from app.db import metadata
 from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.processes.models import Process
+from app.processes.pages import window_of
 from app.proposals.models import Proposal
 from app.proposals.schemas import EQUITY_QUESTIONS
 from app.results.models import OfficialResult, ProjectAward
 from app.users.models import Role
-from tests.helpers import put_on_ballot
+from tests.helpers import form_token, put_on_ballot
 from tests.ideas.helpers import PHASES
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -284,7 +286,7 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/processes/{process_id}/transition"): (
         "organizer_page",
         "/organize/processes/{process_id}/transition",
-        {"data": {"to": "{next_phase}", "reason": "r"}},
+        {"data": {"from": "{phase}", "to": "{next_phase}", "reason": "r"}},
     ),
     ("POST", "/api/processes/{process_id}/window"): (
         "organizer",
@@ -309,17 +311,24 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/processes/{process_id}/phase"): (
         "organizer_page",
         "/organize/processes/{process_id}/phase",
-        {"data": {"to": "{next_phase}", "reason": "r"}},
+        {"data": {"from": "{phase}", "to": "{next_phase}", "reason": "r"}},
     ),
     ("POST", "/organize/processes/{process_id}/window"): (
         "organizer_page",
         "/organize/processes/{process_id}/window",
-        {"data": {"closes_date": "2099-01-01", "closes_time": "20:00", "reason": "Storm."}},
+        {
+            "data": {
+                "was": "{window}",
+                "closes_date": "2099-01-01",
+                "closes_time": "20:00",
+                "reason": "Storm.",
+            }
+        },
     ),
     ("POST", "/organize/processes/{process_id}/archive"): (
         "organizer_page",
         "/organize/processes/{process_id}/archive",
-        {"data": {"reason": "Done."}},
+        {"data": {"archived": "1", "reason": "Done."}},
     ),
     ("POST", "/organize/processes/{process_id}/copy"): (
         "organizer_page",
@@ -364,7 +373,15 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/processes/{process_id}/ideas/moderate"): (
         "organizer_page",
         "/organize/processes/{process_id}/ideas/moderate",
-        {"data": {"idea": "{idea_id}", "decision": "hide", "reason": "Off topic."}},
+        {
+            "data": {
+                "idea": "{idea_id}",
+                "was_idea": "{idea_id}",
+                "was": "visible",
+                "decision": "hide",
+                "reason": "Off topic.",
+            }
+        },
     ),
     ("POST", "/organize/processes/{process_id}/ideas/paper"): (
         "organizer_page",
@@ -404,7 +421,7 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/proposals/{proposal_id}/{decision}"): (
         "organizer_page",
         "/organize/proposals/{proposal_id}/approve",
-        {},
+        {"data": {"status": "draft"}},
     ),
     ("POST", "/api/proposals/{proposal_id}/submit"): (
         "organizer",
@@ -424,7 +441,7 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}"): (
         "organizer_page",
         "/organize/processes/{process_id}/proposals/{proposal_id}/approve",
-        {},
+        {"data": {"status": "draft"}},
     ),
     ("PUT", "/api/processes/{process_id}/voting-rules"): (
         "organizer",
@@ -661,7 +678,13 @@ def stored_rows(session_factory) -> str:
     digest = hashlib.sha256()
     with session_factory() as session:
         for table in metadata.sorted_tables:
-            if table.name in ("audit_entry", "audit_head", "login_throttle", "refusal_count"):
+            if table.name in (
+                "audit_entry",
+                "audit_head",
+                "login_throttle",
+                "refusal_count",
+                "sealed_flash",  # what a refused form's page says next (app/web/flash.py)
+            ):
                 continue
             for row in session.execute(select(table).order_by(*table.primary_key.columns)):
                 digest.update(repr(tuple(row)).encode())
@@ -676,9 +699,17 @@ def send(world: World, key: tuple[str, str]):
     for part in ("json", "data"):
         if part in kwargs:
             kwargs[part] = _fill(kwargs[part], world.ids)
-    return client.request(
+    if not path.startswith("/api"):
+        # A page's form, as its page drew it: a fresh form instance (app/web/form_token.py).
+        kwargs["data"] = {**kwargs.get("data", {}), "form_token": form_token()}
+    response = client.request(
         key[0], path.format(**world.ids), headers=headers, follow_redirects=False, **kwargs
     )
+    if response.status_code == 303 and not path.startswith("/api"):
+        # The page the form's answer leads to says what happened, in its status (a page
+        # with one-time forms first adds its form instance to its address: one more 303).
+        return client.get(response.headers["location"], headers=headers)
+    return response
 
 
 def test_every_route_has_a_request():
@@ -697,6 +728,9 @@ def test_each_mutating_route_in_each_phase(
         session.commit()
     following = PHASES.index(phase) + 1
     world.ids["next_phase"] = PHASES[following] if following < len(PHASES) else "closed"
+    world.ids["phase"] = phase
+    with session_factory() as session:
+        world.ids["window"] = window_of(session.get(Process, world.ids["process_id"]))
     wrong = []
     for key in REQUESTS:
         savepoint = connection.begin_nested()

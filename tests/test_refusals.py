@@ -100,13 +100,19 @@ def test_anonymous_refusals_are_counted_by_kind_not_chained(client, session, ses
 def test_a_refusal_shown_on_a_staff_page_is_in_the_chain(
     client, session, session_factory, organizer
 ):
+    from tests.helpers import form_token as token
     from tests.test_organize_page import ORIGIN, sign_in
 
     world = build_world(session_factory)
     sign_in(client, organizer)
     url = f"/organize/processes/{world.process_id}/access-codes"
-    assert client.post(url, headers=ORIGIN, data={"count": "2", "label": "z3"}).status_code == 201
-    again = client.post(url, headers=ORIGIN, data={"count": "2", "label": "z3"})
+    made = client.post(
+        url, headers=ORIGIN, data={"count": "2", "label": "z3", "form_token": token()}
+    )
+    assert made.status_code == 200 and str(made.url).endswith("/codes/cards")
+    again = client.post(
+        url, headers=ORIGIN, data={"count": "2", "label": "z3", "form_token": token()}
+    )
     assert again.status_code == 409  # the label is taken: said on the page
     [entry] = _refused_by(session, organizer.user.id)
     assert entry.detail["error"] == "label_taken"

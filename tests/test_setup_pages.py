@@ -2,6 +2,7 @@
 change confirmed in plain words, the voting window moved while voting, archive and copy,
 and every date in the process's own time zone."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,10 +12,11 @@ from app.audit import AuditEntry
 from app.ideas.models import Criterion, Idea
 from app.paper.models import PaperRules
 from app.processes.models import PhaseTransition, Process, WindowChange
+from app.processes.pages import window_of
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import AccessCode, VotingRules
-from tests.helpers import count, put_on_ballot, refused_by
+from tests.helpers import answered, count, hidden_fields, put_on_ballot, refused_by, send
 from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
 
@@ -53,15 +55,37 @@ def plain(text: str) -> str:
     return text.replace("\u202f", " ")
 
 
+NEW = "/organize/processes/new"
+
+
 def create(client, **changes) -> int:
-    r = client.post(
-        "/organize/processes/new",
-        headers=ORIGIN,
-        data={**FORM, **changes},
-        follow_redirects=False,
-    )
+    r = send(client, NEW, {**FORM, **changes}, action=NEW)
     assert r.status_code == 303, r.text
     return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def phase_form(client, pid: int, reason: str, headers=None):
+    """The phase page's confirmation, sent with `reason` (it carries the phase it moves from)."""
+    page, action = f"/organize/processes/{pid}/phase", f"/organize/processes/{pid}/phase"
+    return send(client, page, {"reason": reason}, action=action, headers=headers)
+
+
+def window_form(client, pid: int, data: dict):
+    """The window page's form, sent (it carries the window it was made for)."""
+    page = f"/organize/processes/{pid}/window"
+    return send(client, page, data, action=page)
+
+
+def window_post(client, session, pid: int, data: dict):
+    """The window form as it was made for the window stored now, sent (when the page no
+    longer shows it: the process has left voting)."""
+    was = window_of(stored(session, pid))
+    return client.post(
+        f"/organize/processes/{pid}/window",
+        headers=ORIGIN,
+        data={**data, "was": was},
+        follow_redirects=False,
+    )
 
 
 def stored(session, pid: int) -> Process:
@@ -128,8 +152,7 @@ def test_a_wrong_form_is_shown_again_with_the_problem_by_its_field(
 ):
     sign_in(client, organizer)
     before = count(session, Process)
-    r = client.post("/organize/processes/new", headers=ORIGIN, data={**FORM, **changes})
-    assert r.status_code == 422, r.text
+    r = answered(client, send(client, NEW, {**FORM, **changes}, action=NEW), status=422)
     assert words in r.text
     assert f'href="#f-{field}"' in r.text and f'id="f-{field}"' in r.text  # summary links to it
     assert 'value="Eastside PB 2027"' in r.text or field == "name"  # what was typed is kept
@@ -145,10 +168,15 @@ def test_settings_are_edited_in_design_and_the_rules_are_fixed_after(
     pid = create(client)
     form = client.get(f"/organize/processes/{pid}/edit").text
     assert 'value="250,000"' in form and 'value="20:00"' in form and 'value="2027-04-23"' in form
-    saved = client.post(
-        f"/organize/processes/{pid}/edit",
-        headers=ORIGIN,
-        data={**FORM, "budget": "300000.50", "ballot_size": "4", "closes_time": "21:30"},
+    edit = f"/organize/processes/{pid}/edit"
+    saved = answered(
+        client,
+        send(
+            client,
+            edit,
+            {**FORM, "budget": "300000.50", "ballot_size": "4", "closes_time": "21:30"},
+            action=edit,
+        ),
     )
     assert saved.status_code == 200 and "The settings are saved." in saved.text
     process = stored(session, pid)
@@ -160,17 +188,20 @@ def test_settings_are_edited_in_design_and_the_rules_are_fixed_after(
     assert "fixed when the process left design" in fixed and 'name="budget"' not in fixed
     audit_before = count(session, AuditEntry)
     refused = client.post(
-        f"/organize/processes/{pid}/edit",
+        edit,
         headers=ORIGIN,
         data={"name": "Eastside PB 2027", "budget": "1,000,000", "time_zone": "America/New_York"},
+        follow_redirects=False,
     )
-    assert refused.status_code == 409 and "fixed when the process left design" in refused.text
+    assert refused.headers["location"] == edit
+    refused = answered(client, refused, status=409)
+    assert "fixed when the process left design" in refused.text
     assert 'href="#f-budget"' in refused.text and 'id="f-budget"' in refused.text
     assert stored(session, pid).budget_cents == 300_000_50
     assert count(session, AuditEntry) == audit_before + 1  # the refusal only
     # Texts still change after design: a description, a translation.
     renamed = client.post(
-        f"/organize/processes/{pid}/edit",
+        edit,
         headers=ORIGIN,
         data={
             "name": "Eastside PB 2027",
@@ -182,8 +213,9 @@ def test_settings_are_edited_in_design_and_the_rules_are_fixed_after(
             "closes_date": "2027-04-23",
             "closes_time": "21:30",
         },
+        follow_redirects=False,
     )
-    assert renamed.status_code == 200, renamed.text
+    assert renamed.status_code == 303, renamed.text
     process = stored(session, pid)
     assert process.description == "New words." and process.budget_cents == 300_000_50
     assert process.translations["vi"]["name"] == "Ngân sách có sự tham gia Eastside"
@@ -200,12 +232,11 @@ def test_the_phase_changes_only_after_a_confirmation_in_plain_words(
     assert page.status_code == 200
     assert "The ballot is frozen" in page.text
     assert "0 on the ballot; at least 5 are needed" in page.text  # what the guard waits for
-    assert "proposal_development" not in page.text
+    shown = re.sub(r'<input type="hidden"[^>]*>', "", page.text)  # what the reader sees
+    assert "proposal_development" not in shown
     assert count(session, PhaseTransition) == 0  # a look changes nothing
-    no_reason = client.post(
-        f"/organize/processes/{pid}/phase", headers=ORIGIN, data={"to": "voting", "reason": ""}
-    )
-    assert no_reason.status_code == 422 and "Say why the process moves on" in no_reason.text
+    no_reason = answered(client, phase_form(client, pid, ""), status=422)
+    assert "Say why the process moves on" in no_reason.text
     put_on_ballot(session_factory, pid)
     set_phase(
         session_factory,
@@ -214,15 +245,24 @@ def test_the_phase_changes_only_after_a_confirmation_in_plain_words(
         voting_opens_at=datetime.now(UTC) - timedelta(hours=1),
         voting_closes_at=datetime.now(UTC) + timedelta(days=20),
     )
-    assert "Nothing is waiting" in client.get(f"/organize/processes/{pid}/phase").text
-    moved = client.post(
-        f"/organize/processes/{pid}/phase",
-        headers=ORIGIN,
-        data={"to": "voting", "reason": "The ballot is ready."},
-    )
+    page = client.get(f"/organize/processes/{pid}/phase").text
+    assert "Nothing is waiting" in page
+    sent = phase_form(client, pid, "The ballot is ready.")
+    assert sent.headers["location"] == f"/organize/processes/{pid}"  # the overview, a GET
+    moved = answered(client, sent)
     assert moved.status_code == 200 and "now in the phase “Voting”" in moved.text
     [step] = session.execute(select(PhaseTransition)).scalars().all()
     assert step.to_phase == "voting" and step.reason == "The ballot is ready."
+    # The same form again (Back, then send; or a second tab): it moves nothing further.
+    again = client.post(
+        f"/organize/processes/{pid}/phase",
+        headers=ORIGIN,
+        data={"from": "proposal_development", "to": "voting", "reason": "The ballot is ready."},
+        follow_redirects=False,
+    )
+    said = answered(client, again)
+    assert "already in the phase “Voting”" in said.text
+    assert count(session, PhaseTransition) == 1
     # Funding waits for the window: said in New York's time, never as a UTC timestamp.
     waiting = client.get(f"/organize/processes/{pid}/phase").text
     assert "Voting is open until" in waiting and "+00:00" not in waiting
@@ -262,17 +302,23 @@ def test_the_window_is_extended_with_a_reason_residents_read(
     sign_in(client, organizer)
     pid = _voting(client, session_factory, CLOSE_NY)
     assert "2027-04-23" in client.get(f"/organize/processes/{pid}/window").text
-    moved = client.post(
+    storm = {
+        "closes_date": "2027-04-30",
+        "closes_time": "20:00",
+        "reason": "A storm closed the voting sites.",
+    }
+    sent = window_form(client, pid, storm)
+    moved = answered(client, sent)
+    assert "Voting now closes April 30, 2027, 8:00 PM." in plain(moved.text)
+    # Sent again (reload of an old answer, Back + send): made for the old window, it changes
+    # nothing.
+    again = client.post(
         f"/organize/processes/{pid}/window",
         headers=ORIGIN,
-        data={
-            "closes_date": "2027-04-30",
-            "closes_time": "20:00",
-            "reason": "A storm closed the voting sites.",
-        },
+        data={**storm, "was": f"{int((datetime.now(UTC) - timedelta(days=1)).timestamp())}/x"},
+        follow_redirects=False,
     )
-    assert moved.status_code == 200, moved.text
-    assert "Voting now closes April 30, 2027, 8:00 PM." in plain(moved.text)
+    assert "changed after this form was opened" in answered(client, again, status=409).text
     assert stored(session, pid).voting_closes_at == datetime(2027, 5, 1, 0, 0, tzinfo=UTC)
     [change] = session.execute(select(WindowChange)).scalars().all()
     assert change.old_closes_at == CLOSE_NY and change.reason == "A storm closed the voting sites."
@@ -296,40 +342,39 @@ def test_the_window_is_shortened_but_never_into_the_past_nor_reopened(
     later = datetime.now(UTC) + timedelta(days=90)
     pid = _voting(client, session_factory, later)
     soon = (datetime.now(UTC) + timedelta(days=2)).astimezone()
-    past = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={"closes_date": "2020-01-01", "closes_time": "20:00", "reason": "Too long."},
+    past = window_form(
+        client, pid, {"closes_date": "2020-01-01", "closes_time": "20:00", "reason": "Too long."}
     )
-    assert past.status_code == 409 and "in the past" in past.text
+    past = answered(client, past, status=409)
+    assert "in the past" in past.text
     assert 'value="2020-01-01"' in past.text  # what was typed is kept
-    no_reason = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={"closes_date": "2099-01-01", "closes_time": "20:00", "reason": " "},
+    no_reason = window_form(
+        client, pid, {"closes_date": "2099-01-01", "closes_time": "20:00", "reason": " "}
     )
-    assert no_reason.status_code == 422 and "Say why the voting window moves" in no_reason.text
+    no_reason = answered(client, no_reason, status=422)
+    assert "Say why the voting window moves" in no_reason.text
     assert stored(session, pid).voting_closes_at == later
     assert count(session, WindowChange) == 0
-    shortened = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={
+    shortened = window_form(
+        client,
+        pid,
+        {
             "closes_date": soon.strftime("%Y-%m-%d"),
             "closes_time": "12:00",
             "reason": "The city ends the vote early.",
         },
     )
-    assert shortened.status_code == 200, shortened.text
+    assert answered(client, shortened).status_code == 200
     assert "Voting was shortened to" in client.get(f"/processes/{pid}").text
     # Once counted, never reopened.
     set_phase(session_factory, pid, "funding")
-    reopened = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={"closes_date": "2099-01-01", "closes_time": "20:00", "reason": "One more week."},
+    reopened = window_post(
+        client,
+        session,
+        pid,
+        {"closes_date": "2099-01-01", "closes_time": "20:00", "reason": "One more week."},
     )
-    assert reopened.status_code == 409 and "cannot reopen" in reopened.text
+    assert "cannot reopen" in answered(client, reopened, status=409).text
     assert count(session, WindowChange) == 1
 
 
@@ -338,22 +383,25 @@ def test_an_archived_process_leaves_the_lists_but_keeps_its_address(
 ):
     sign_in(client, organizer)
     pid = create(client)
-    archived = client.post(
-        f"/organize/processes/{pid}/archive", headers=ORIGIN, data={"reason": "Abandoned."}
-    )
-    assert archived.status_code == 200 and "The process is archived." in archived.text
+    overview, archive = f"/organize/processes/{pid}", f"/organize/processes/{pid}/archive"
+    archived = answered(client, send(client, overview, {"reason": "Abandoned."}, action=archive))
+    assert "The process is archived." in archived.text
     assert stored(session, pid).archived_at is not None
     assert "Eastside PB 2027" not in client.get("/organize").text
     assert "Eastside PB 2027" in client.get("/organize?archived=1").text
     assert "Eastside PB 2027" not in client.get("/").text
     assert client.get(f"/processes/{pid}").status_code == 200
     assert [p["id"] for p in client.get("/api/processes").json()] == [pid]  # the record
-    back = client.post(f"/organize/processes/{pid}/archive", headers=ORIGIN, data={"archived": "0"})
+    # Sent again (Back + send): archived already, nothing changes.
+    again = client.post(archive, headers=ORIGIN, data={"archived": "1"}, follow_redirects=False)
+    assert "archived already" in answered(client, again).text
+    back = answered(client, send(client, overview, action=archive))
     assert back.status_code == 200 and "Eastside PB 2027" in client.get("/").text
     # Never while residents are voting.
     set_phase(session_factory, pid, "voting")
-    refused = client.post(f"/organize/processes/{pid}/archive", headers=ORIGIN, data={})
-    assert refused.status_code == 409 and stored(session, pid).archived_at is None
+    refused = client.post(archive, headers=ORIGIN, data={"archived": "1"}, follow_redirects=False)
+    assert answered(client, refused).status_code == 409
+    assert stored(session, pid).archived_at is None
 
 
 def test_a_copy_takes_the_set_up_and_nothing_of_the_old_cycle(
@@ -391,15 +439,25 @@ def test_a_copy_takes_the_set_up_and_nothing_of_the_old_cycle(
         s.commit()
     set_phase(session_factory, pid, "closed")
 
+    overview = client.get(f"/organize/processes/{pid}")
+    copy_form = {
+        **hidden_fields(overview.text, f"/organize/processes/{pid}/copy"),
+        "name": "Eastside PB 2028",
+    }
     made = client.post(
-        f"/organize/processes/{pid}/copy",
-        headers=ORIGIN,
-        data={"name": "Eastside PB 2028"},
-        follow_redirects=False,
+        f"/organize/processes/{pid}/copy", headers=ORIGIN, data=copy_form, follow_redirects=False
     )
     assert made.status_code == 303, made.text
     copy_id = int(made.headers["location"].split("/")[3])
     assert made.headers["location"] == f"/organize/processes/{copy_id}/edit"
+    # The same form sent again (Back + send, a reload of a slow answer): no second copy.
+    processes_now = count(session, Process)
+    again = client.post(
+        f"/organize/processes/{pid}/copy", headers=ORIGIN, data=copy_form, follow_redirects=False
+    )
+    assert again.headers["location"] == f"/organize/processes/{copy_id}/edit"
+    assert "made the copy" in answered(client, again).text
+    assert count(session, Process) == processes_now
     source, copy = stored(session, pid), stored(session, copy_id)
     assert copy.name == "Eastside PB 2028" and copy.phase == "design"
     for name in ("budget_cents", "currency", "ballot_size", "languages", "translations"):
@@ -504,12 +562,9 @@ def test_a_refused_phase_change_is_said_in_vietnamese(client, organizer, session
     sign_in(client, organizer)
     pid = create(client)
     set_phase(session_factory, pid, "proposal_development")
-    r = client.post(
-        f"/organize/processes/{pid}/phase",
-        headers={**ORIGIN, "Accept-Language": "vi"},
-        data={"to": "voting", "reason": "Sẵn sàng"},
-    )
-    assert r.status_code == 409
+    vietnamese = {"Accept-Language": "vi"}
+    r = phase_form(client, pid, "Sẵn sàng", headers=vietnamese)
+    r = answered(client, r, status=409, headers=vietnamese)
     assert "Chưa thể chuyển bước" in r.text
     assert "0 đề xuất trên lá phiếu; cần ít nhất 5" in r.text
     assert "are needed" not in r.text
@@ -557,10 +612,10 @@ def test_a_vote_set_months_out_can_be_brought_forward_before_it_opens(
     page = client.get(f"/organize/processes/{pid}/window").text
     assert 'name="opens_date"' in page and 'value="2099-04-02"' in page
     soon = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
-    moved = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={
+    moved = window_form(
+        client,
+        pid,
+        {
             "opens_date": (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d"),
             "opens_time": "09:00",
             "closes_date": soon,
@@ -568,7 +623,7 @@ def test_a_vote_set_months_out_can_be_brought_forward_before_it_opens(
             "reason": "The city voted to hold it now.",
         },
     )
-    assert moved.status_code == 200, moved.text
+    assert answered(client, moved).status_code == 200
     process = stored(session, pid)
     assert process.voting_opens_at < datetime.now(UTC) < process.voting_closes_at
     [change] = session.execute(select(WindowChange)).scalars().all()
@@ -596,32 +651,25 @@ def test_voting_ends_now_with_a_reason_and_funding_may_follow(
     later = datetime.now(UTC) + timedelta(days=30)
     pid = _voting(client, session_factory, later)
     put_on_ballot(session_factory, pid, count=7)  # the form's exclusive group names 3 and 7
-    early = client.post(
-        f"/organize/processes/{pid}/phase", headers=ORIGIN, data={"to": "funding", "reason": "x"}
-    )
-    assert early.status_code == 409 and stored(session, pid).phase == "voting"
+    early = answered(client, phase_form(client, pid, "x"), status=409)
+    assert stored(session, pid).phase == "voting"
     assert "once the voting window is over" in early.text
-    quiet = client.post(
-        f"/organize/processes/{pid}/window", headers=ORIGIN, data={"end_now": "1", "reason": ""}
-    )
-    assert quiet.status_code == 422 and stored(session, pid).voting_closes_at == later
+    quiet = window_form(client, pid, {"end_now": "1", "reason": ""})
+    assert answered(client, quiet).status_code == 422
+    assert stored(session, pid).voting_closes_at == later
     before = datetime.now(UTC)
-    ended = client.post(
-        f"/organize/processes/{pid}/window",
-        headers=ORIGIN,
-        data={"end_now": "1", "closes_date": "", "closes_time": "", "reason": "Every site closed."},
+    ended = window_form(
+        client,
+        pid,
+        {"end_now": "1", "closes_date": "", "closes_time": "", "reason": "Every site closed."},
     )
-    assert ended.status_code == 200, ended.text
+    assert answered(client, ended).status_code == 200
     closes = stored(session, pid).voting_closes_at
     assert before <= closes <= datetime.now(UTC)
     [change] = session.execute(select(WindowChange)).scalars().all()
     assert change.old_closes_at == later and change.reason == "Every site closed."
     assert "Voting was shortened to" in client.get(f"/processes/{pid}").text
     # The window has ended: it no longer holds the count back (here, no ballot does).
-    moved = client.post(
-        f"/organize/processes/{pid}/phase",
-        headers=ORIGIN,
-        data={"to": "funding", "reason": "Voting ended early."},
-    )
+    moved = answered(client, phase_form(client, pid, "Voting ended early."))
     assert "once the voting window is over" not in moved.text
     assert "No ballots have been cast yet." in moved.text

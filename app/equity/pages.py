@@ -1,10 +1,14 @@
 """Equity pages: the organizers' equity view (/organize/processes/{id}/equity) with the
 reference population upload and the survey's questions; the residents' anonymous survey
 (/processes/{id}/survey); and the two template globals the thank-you and results pages
-include (`_survey_invite.html`, `_equity_public.html`)."""
+include (`_survey_invite.html`, `_equity_public.html`). Every POST answers 303
+(app/web/flash.py): a refused form comes back with what was typed, and each form replaces
+what it sets (the population list, the questions), so sending it again sets the same; a
+survey invitation is used once."""
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Depends, Request
@@ -21,12 +25,12 @@ from app.errors import DomainError
 from app.exports.csv_files import write_csv
 from app.processes import service as processes
 from app.voting.station import kiosk_session
-from app.web import i18n
+from app.web import flash, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language, templates
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 STAFF = "/organize/processes/{process_id}/equity"
 SURVEY = "/processes/{process_id}/survey"
 
@@ -116,12 +120,16 @@ def upload_population(
         )
     except PopulationProblem as exc:
         error = form_refusal(request, exc.message, session=session, field="file")
-        return _staff_page(request, session, process, error=error, status_code=422)
+        return flash.redirect(request, _staff_address(process), error=error, status=422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _staff_page(request, session, process, error=error, status_code=exc.status_code)
+        return flash.redirect(request, _staff_address(process), error=error, status=exc.status_code)
     done = said(request, "equity.population_loaded", count=len(rows))
-    return _staff_page(request, session, process, message=done)
+    return flash.redirect(request, _staff_address(process), message=done)
+
+
+def _staff_address(process) -> str:
+    return STAFF.format(process_id=process.id)
 
 
 def _csv(text: str, name: str) -> Response:
@@ -194,11 +202,16 @@ def put_questions(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _staff_page(
-            request, session, process, error=error, fields=form, status_code=exc.status_code
+        return flash.redirect(
+            request,
+            _staff_address(process),
+            session=session,
+            sealed={"fields": form},
+            error=error,
+            status=exc.status_code,
         )
     done = said(request, "equity.questions_saved", count=len(stored))
-    return _staff_page(request, session, process, message=done)
+    return flash.redirect(request, _staff_address(process), message=done)
 
 
 # --- the residents' survey ----------------------------------------------------------------
@@ -297,14 +310,18 @@ def answer_survey(request: Request, session: SessionDep, form: PageForm, process
     except DomainError as exc:
         language = i18n.pick_language(request, process.languages)
         error = refusal(request, exc, language, session=session)
-        return _survey_page(
+        # Back to the invitation's page (its address holds the invitation already), with the
+        # answers given, sealed: they say who the voter is a little.
+        again = SURVEY.format(process_id=process_id) + (
+            f"/{quote(token, safe='')}" if token else ""
+        )
+        return flash.redirect(
             request,
-            session,
-            process,
-            token=token,
+            again,
+            session=session,
+            sealed={"chosen": {k: v for k, v in form.items() if k != "k"}},
             error=error,
-            chosen=form,
-            status_code=exc.status_code,
+            status=exc.status_code,
         )
     return RedirectResponse(f"/processes/{process_id}/survey/thanks", status_code=303)
 

@@ -1,6 +1,8 @@
 """Organizers' criteria page (/organize/processes/{id}/criteria): the questions delegates
 score ideas against, with weights, order, and their words in every language of the
-process. Every change goes through replace_criteria (design only), as the API's PUT."""
+process. Every change goes through replace_criteria (design only), as the API's PUT.
+Every POST answers 303 (app/web/flash.py); adding one is a one-time form
+(app/web/form_token.py), and removing one that is gone already says so."""
 
 from functools import partial
 
@@ -16,11 +18,12 @@ from app.ideas.schemas import CriteriaUpdate
 from app.processes import service as processes
 from app.processes.phases import CRITERIA
 from app.users.pages import actor, attempt, optional_count
+from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 LABELS = {
     "name": "people.criterion.name",
     "description": "people.criterion.description",
@@ -88,8 +91,25 @@ def _criteria_page(
     )
 
 
-def _replace(request: Request, session, user, process_id: int, items: list[dict], done: str):
-    """Validate the whole list as the API does, then store it; the page either way."""
+def _page_address(process_id: int) -> str:
+    return f"/organize/processes/{process_id}/criteria"
+
+
+def _replace(
+    request: Request,
+    session,
+    user,
+    process_id: int,
+    items: list[dict],
+    done: str,
+    *,
+    back: str | None = None,
+    typed: dict | None = None,
+):
+    """Validate the whole list as the API does, then store it; 303 to the page either way
+    (`back` and `typed`: where a refusal goes, and the new criterion as typed)."""
+    sealed = {"typed_criterion": typed} if typed else None
+    page = flash.back(request, back or _page_address(process_id), session=session, sealed=sealed)
     stored, refusal_page = attempt(
         request,
         session,
@@ -99,13 +119,15 @@ def _replace(request: Request, session, user, process_id: int, items: list[dict]
             process_id=process_id,
             criteria=CriteriaUpdate.model_validate({"criteria": items}).criteria,
         ),
-        page=partial(_criteria_page, request, session, process_id),
+        page=page,
         labels=LABELS,
         explain=partial(_whole_list_problem, request),
     )
     if stored is None:
         return refusal_page
-    return _criteria_page(request, session, process_id, message=done)
+    return flash.redirect(
+        request, form_token.fresh(request, _page_address(process_id)), message=done
+    )
 
 
 def _whole_list_problem(request: Request, exc: ValidationError) -> str | None:
@@ -133,6 +155,8 @@ def _index(items: list[dict], process_id: int, criterion_id: int) -> int:
 
 @router.get("/organize/processes/{process_id}/criteria", response_class=HTMLResponse)
 def criteria(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):
+        return instance
     return _criteria_page(request, session, process_id)
 
 
@@ -148,7 +172,9 @@ def add_criterion(
     item = _typed_item(form, process.languages[1:], None)
     items = [*_current(session, process.id), item]
     done = said(request, "people.criterion.added", name=item["name"])
-    return _replace(request, session, user, process.id, items, done)
+    back = form_token.same(request, _page_address(process.id), form)
+    form_token.claim(request, session, form, page=_page_address(process.id))
+    return _replace(request, session, user, process.id, items, done, back=back, typed=item)
 
 
 @router.post(
@@ -179,7 +205,7 @@ def save_criterion(
             session=session,
             field="position",
         )
-        return _criteria_page(request, session, process.id, error=error, status_code=422)
+        return flash.redirect(request, _page_address(process.id), error=error, status=422)
     items.pop(index)
     item = _typed_item(form, process.languages[1:], criterion_id)
     items.insert((position or index + 1) - 1, item)
@@ -200,6 +226,10 @@ def remove_criterion(
     criterion_id: int,
 ):
     items = _current(session, process_id)
+    if not any(item["id"] == criterion_id for item in items):
+        # Removed already (Back + send, a reload): nothing more to remove.
+        gone = said(request, "people.criterion.removed_already")
+        return flash.redirect(request, _page_address(process_id), message=gone)
     gone = items.pop(_index(items, process_id, criterion_id))
     done = said(request, "people.criterion.removed", name=gone["name"])
     return _replace(request, session, user, process_id, items, done)

@@ -1,5 +1,7 @@
 """Budget delegates score ideas in the browser: one idea at a time, 1 to 5 per criterion,
-then straight on to the next idea they have not scored. Signed in at /station."""
+then straight on to the next idea they have not scored. Signed in at /station. Saving
+answers 303 (app/web/flash.py); a refused one comes back with the scores given. A score is
+one per delegate and idea, so sending it again only saves the same again."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -18,11 +20,11 @@ from app.processes.models import Process
 from app.processes.phases import IDEA_SCORING, PROPOSAL_WRITING
 from app.proposals import service as proposals
 from app.users.models import Role
-from app.web import i18n
+from app.web import flash, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 RANKING_PAGE = 100
 
 
@@ -118,6 +120,10 @@ def _score_page(
 ):
     idea = service.get_idea(session=session, idea_id=idea_id, include_hidden=False)
     comment = None
+    kept = flash.shown(request)[0].get("scores")
+    if values is None and isinstance(kept, dict):  # a refused save, as it was sent
+        values = {n: v for k, v in kept.items() if (n := parse_count(k)) is not None}
+        comment = flash.shown(request)[0].get("comment")
     if values is None:
         try:
             row, values, _ = service.my_score(session=session, delegate_id=user.id, idea_id=idea_id)
@@ -171,15 +177,13 @@ def save(
                 session=session,
             )
         )
-        values = {int(k): v for k, v in scores.items() if parse_count(k) is not None}
-        return _score_page(
+        return flash.redirect(
             request,
-            session,
-            user,
-            idea_id,
+            f"/delegate/ideas/{idea_id}",
+            session=session,
+            sealed={"scores": scores, "comment": form.get("comment", "")[:2000]},
             error=message,
-            values=values,
-            status_code=getattr(exc, "status_code", 422),
+            status=getattr(exc, "status_code", 422),
         )
     idea = session.get(Idea, idea_id)
     ideas, scored = _ideas(session, idea.process_id, user.id)
@@ -187,4 +191,5 @@ def save(
         i.id for i in ideas if i.id not in scored
     ]
     target = f"/delegate/ideas/{following[0]}" if following else "/delegate"
-    return RedirectResponse(target, status_code=303)
+    saved = i18n.translate(i18n.pick_language(request), "delegate.saved", id=idea_id)
+    return flash.redirect(request, target, message=saved)

@@ -1,4 +1,8 @@
-"""A resident shares an idea from a phone: a plain form, in their language."""
+"""A resident shares an idea from a phone: a plain form, in their language.
+
+Sending it answers 303 (app/web/flash.py): the thank-you, or the form again with what was
+typed (sealed: contact details never ride in a cookie in the clear) and why. It is a one-time
+form (app/web/form_token.py): Back + Share, a double tap or a reload never shares it twice."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -13,11 +17,11 @@ from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import IDEA_SHARING
 from app.voting.station import is_kiosk_device
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, StaffFromCookie
 from app.web.render import form_refusal, refusal, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 FIELDS = ("title", "description", "neighborhood", "contact_name", "contact_email")
 LABELS = {
     "title": "idea.title",
@@ -54,6 +58,8 @@ def _form_page(
 @router.get("/processes/{process_id}/ideas/new", response_class=HTMLResponse)
 def idea_form(request: Request, session: SessionDep, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
+    if instance := form_token.form_page(request):
+        return instance
     return _form_page(request, process, {})
 
 
@@ -64,13 +70,24 @@ def idea_submit(
     form = {k: data.get(k, "").strip() for k in FIELDS}
     process = processes.get_process(session=session, process_id=process_id)
     language = i18n.pick_language(request, process.languages)
+    page_address = f"/processes/{process_id}/ideas/new"
+    asked = request.query_params.get("lang", "")
+    keep = {"lang": asked} if asked in process.languages else {}  # the language chosen
+    back = flash.back(
+        request,
+        form_token.same(request, page_address, data, **keep),
+        session=session,
+        sealed={"form": form},
+    )
     try:
         body = IdeaCreate(
             language=language,
             **{k: v or None for k, v in form.items() if k != "description"},
             description=form["description"],
         )
-        service.submit_idea(
+        shared = (page_address, "idea.shared_already")
+        use = form_token.claim(request, session, data, page=page_address, made=shared)
+        idea = service.submit_idea(
             session=session,
             actor=PUBLIC,
             process_id=process_id,
@@ -84,12 +101,13 @@ def idea_submit(
             i18n.translate(language, f"idea.{e['loc'][0]}") for e in exc.errors() if e["loc"]
         )
         message = i18n.translate(language, "error.invalid") + (f" ({fields})" if fields else "")
-        message = form_refusal(request, message, session=session)
-        return _form_page(request, process, form, message, status_code=422)
+        return back(error=form_refusal(request, message, session=session), status_code=422)
     except DomainError as exc:
-        message = refusal(request, exc, language, session=session)
-        return _form_page(request, process, form, message, status_code=exc.status_code)
-    return _form_page(request, process, {}, done=True, status_code=201)
+        return back(
+            error=refusal(request, exc, language, session=session), status_code=exc.status_code
+        )
+    use.made_id = idea.id
+    return flash.redirect(request, form_token.fresh(request, page_address, **keep), done=True)
 
 
 @router.get("/processes/{process_id}/ideas", response_class=HTMLResponse)

@@ -1,12 +1,14 @@
 """Organizers and ideas: the list with filters, hiding and merging with a reason, and
 typing in a batch of paper idea forms from one event by keyboard. The same service
 functions as the API (app/ideas/service.py), so the same rules and audit apply; staff
-entry is never rate-limited."""
+entry is never rate-limited. Every POST answers 303 (app/web/flash.py); the moderation form
+carries the state of the idea it was drawn for, and a paper form typed in is a one-time form
+(app/web/form_token.py)."""
 
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.auth import actor_of
@@ -20,12 +22,12 @@ from app.processes import service as processes
 from app.processes.phases import IDEA_MODERATION, IDEA_SHARING
 from app.sites import service as sites
 from app.sites.models import SiteKind
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
 PAGE_SIZE = 100
 FILTERS = ("event", "language", "channel", "status")
@@ -113,23 +115,34 @@ def moderate(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """Hide, merge (into another idea) or show again, each with a reason: one small form
-    for the whole list; the list comes back with its filters (they ride in the address)."""
+    for the whole list; the list comes back with its filters (they ride in the address).
+    A form drawn for one idea carries that idea's state: sent again once it changed (Back,
+    reload, another organizer), it changes nothing and says what the idea is now."""
     decision, reason = form.get("decision", ""), form.get("reason", "").strip()[:2000]
     idea_id = parse_count(form.get("idea", "").strip().lstrip("#"))
     into = parse_count(form.get("into", "").strip().lstrip("#"))
+    filters = urlencode(_filters(request.query_params))
+    to = f"/organize/processes/{process_id}/ideas" + (f"?{filters}" if filters else "")
+    typed = {k: form.get(k, "")[:2000] for k in ("idea", "into", "reason")}
+    page = flash.back(request, to, session=session, sealed={"typed": typed})
     if not idea_id:
         error = form_refusal(request, said(request, "ideas.idea_needed"), session=session)
-        return _list_page(request, session, process_id, error=error, status_code=422)
+        return page(error=error, status_code=422)
     if decision not in ("hide", "merge", "unhide") or len(reason) < 3:
         error = form_refusal(request, said(request, "ideas.reason_needed"), session=session)
-        return _list_page(request, session, process_id, error=error, status_code=422)
+        return page(error=error, status_code=422)
     if decision == "merge" and not into:
         error = form_refusal(request, said(request, "ideas.into_needed"), session=session)
-        return _list_page(request, session, process_id, error=error, status_code=422)
+        return page(error=error, status_code=422)
     try:
         idea = service.get_idea(session=session, idea_id=idea_id)
         if idea.process_id != process_id:
             raise NotFound(f"Process {process_id} has no idea {idea_id}.", field="idea_id")
+        drawn_for = parse_count(form.get("was_idea"))
+        if drawn_for == idea.id and form.get("was") and form["was"] != idea.status:
+            status = said(request, f"ideas.status.{idea.status}")
+            now = said(request, "ideas.state_now", id=idea.id, status=status)
+            return flash.redirect(request, to, message=now)
         actor = actor_of(user)
         if decision == "hide":
             service.hide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
@@ -141,9 +154,9 @@ def moderate(
             service.unhide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _list_page(request, session, process_id, error=error, status_code=exc.status_code)
+        return page(error=error, status_code=exc.status_code)
     done = said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
-    return _list_page(request, session, process_id, message=done)
+    return flash.redirect(request, to, message=done)
 
 
 def _paper_page(
@@ -186,6 +199,8 @@ def _paper_page(
 
 @router.get("/organize/processes/{process_id}/ideas/paper", response_class=HTMLResponse)
 def paper_form(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):
+        return instance
     return _paper_page(request, session, process_id)
 
 
@@ -198,9 +213,18 @@ def paper_save(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """One paper form typed in; then the empty form again for the next one from the same
-    event (post-redirect-get, so a reload never types a form in twice)."""
+    event (post-redirect-get, and a one-time form: neither a reload nor Back + Save types a
+    form in twice)."""
     typed = {k: form.get(k, "").strip() for k in (*PAPER_FIELDS, "event", "language")}
     event = parse_count(typed["event"])
+    page_address = f"/organize/processes/{process_id}/ideas/paper"
+    where = {"event": str(event or ""), "language": typed["language"]}
+    page = flash.back(
+        request,
+        form_token.same(request, page_address, form, **where),
+        session=session,
+        sealed={"form": typed},
+    )
     try:
         data = IdeaCreate(
             **{k: typed[k] or None for k in PAPER_FIELDS if k != "description"},
@@ -215,7 +239,11 @@ def paper_save(
         error = form_refusal(
             request, said(request, "ideas.paper_invalid", fields=fields), session=session
         )
-        return _paper_page(request, session, process_id, form=typed, error=error, status_code=422)
+        return page(error=error, status_code=422)
+    saved_page = f"{page_address}?{urlencode(where)}&saved={{id}}"
+    use = form_token.claim(
+        request, session, form, page=page_address, made=(saved_page, "ideas.paper_saved_already")
+    )
     try:
         idea = service.submit_idea(
             session=session,
@@ -227,8 +255,9 @@ def paper_save(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _paper_page(
-            request, session, process_id, form=typed, error=error, status_code=exc.status_code
-        )
-    back = urlencode({"event": event or "", "language": typed["language"], "saved": idea.id})
-    return RedirectResponse(f"/organize/processes/{process_id}/ideas/paper?{back}", status_code=303)
+        return page(error=error, status_code=exc.status_code)
+    use.made_id = idea.id
+    # The saved idea's number rides in the address: it is no secret, and says the same on reload.
+    return flash.redirect(
+        request, form_token.fresh(request, page_address, **where, saved=str(idea.id))
+    )

@@ -1,9 +1,11 @@
 """Organizers' paper page: the process's batches, excluding one with a reason, and the
 import of a batch's typed-in sheets from a CSV file (a multipart upload: its path is in
 UPLOAD_PATHS, app/main.py, so the large-body limit applies). The same services as the API:
-one bad row refuses the whole file and nothing is stored."""
+one bad row refuses the whole file and nothing is stored. Every POST answers 303 to the
+page (app/web/flash.py); a file loaded again is recognised by the service (nothing twice),
+and excluding a batch excluded already says so."""
 
-from functools import partial
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -17,11 +19,12 @@ from app.paper import service as paper
 from app.paper.csv_format import COLUMNS, MAX_ROWS
 from app.processes import service as processes
 from app.processes.models import Process
+from app.web import flash
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
 from app.web.staff import bad_form, refused, said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
 
 async def upload_form(request: Request) -> tuple[dict[str, str], bytes | None]:
@@ -83,17 +86,23 @@ def exclude(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     process = processes.get_process(session=session, process_id=process_id)
-    page = partial(_page, request, session, process)
+    address = _address(process)
+    page = flash.back(request, address)
     batch_id = parse_count(form.get("batch"))
     reason = form.get("reason", "").strip()[:2000]
     if batch_id is None or len(reason) < 3:
         return bad_form(request, "paper_page.exclude_needed", session=session, page=page)
     try:
-        _of_process(session, process, batch_id)
+        batch = _of_process(session, process, batch_id)
+        if batch.status == "excluded":  # sent again (Back, reload): nothing more to do
+            done = said(request, "paper_page.excluded_already", batch=batch_id)
+            return flash.redirect(request, address, message=done)
         paper.exclude_batch(session=session, user=user, batch_id=batch_id, reason=reason)
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
-    return page(message=said(request, "paper_page.excluded", batch=batch_id))
+    return flash.redirect(
+        request, address, message=said(request, "paper_page.excluded", batch=batch_id)
+    )
 
 
 @router.post(
@@ -109,7 +118,7 @@ def import_csv(
     process_id: int,
 ):
     process = processes.get_process(session=session, process_id=process_id)
-    page = partial(_page, request, session, process)
+    page = flash.back(request, _address(process))
     fields, data = upload
     batch_id = parse_count(fields.get("batch"))
     if batch_id is None or not data:
@@ -119,10 +128,21 @@ def import_csv(
         report = paper.import_csv(session=session, user=user, batch_id=batch_id, data=data)
     except DomainError as exc:  # a bad file: its line and what is wrong there
         return refused(request, exc, session=session, page=page)
-    return page(message=said(request, "paper_page.imported", batch=batch_id), report=report)
+    return flash.redirect(
+        request,
+        _address(process),
+        message=said(request, "paper_page.imported", batch=batch_id),
+        report=dataclasses.asdict(report),
+    )
 
 
-def _of_process(session, process: Process, batch_id: int) -> None:
-    """A batch of another process is not this page's to change."""
-    if paper.get_batch(session=session, batch_id=batch_id).process_id != process.id:
+def _address(process: Process) -> str:
+    return f"/organize/processes/{process.id}/paper"
+
+
+def _of_process(session, process: Process, batch_id: int):
+    """The batch; one of another process is not this page's to change."""
+    batch = paper.get_batch(session=session, batch_id=batch_id)
+    if batch.process_id != process.id:
         raise NotFound(f"There is no paper batch {batch_id} in this process.", field="batch")
+    return batch

@@ -3,6 +3,9 @@
 One sheet at a time: the sheet number is filled in (the next one this poll worker still
 has to type), the marks go in one line exactly as written ("1:7 2:3 3:12"), Enter saves
 and the form comes back for the next sheet. The double-entry rules are the API's.
+Every POST answers 303 (app/web/flash.py): a new batch and a sheet typed in are one-time
+forms (app/web/form_token.py), so Back + Enter never types a sheet in twice, and the close
+button carries the batch's state (a batch closed already says so).
 """
 
 from fastapi import APIRouter, Request
@@ -17,12 +20,12 @@ from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperBatch, PaperEntry, SheetState
 from app.sites.models import Site
 from app.users.models import User
-from app.voting.station import station_page
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
+STATION = "/station"
 
 
 def _next_sheet(session, batch: PaperBatch, user: User) -> int | None:
@@ -77,6 +80,8 @@ def _batch_page(
 def batch_page(request: Request, session: SessionDep, user: StaffFromCookie, batch_id: int):
     if user is None:
         return RedirectResponse("/station", status_code=303)
+    if instance := form_token.form_page(request):
+        return instance
     batch = paper.get_batch(session=session, batch_id=batch_id)
     return _batch_page(request, session, user, batch, message=_saved(request))
 
@@ -111,10 +116,13 @@ def new_batch(
         return RedirectResponse("/station", status_code=303)
     sheets = form.get("sheets", "")
     declared = parse_count(sheets) or 0
+    back = form_token.same(request, STATION, form)
     if not 1 <= declared <= 10_000:
         needed = i18n.translate(i18n.pick_language(request), "paper.sheets_needed")
         error = form_refusal(request, needed, session=session)
-        return station_page(request, session, user, status_code=422, error=error)
+        return flash.redirect(request, back, error=error, status=422)
+    made = ("/station/batches/{id}", "paper.batch_made_already")
+    use = form_token.claim(request, session, form, page=STATION, made=made)
     try:
         batch = paper.create_batch(
             session=session,
@@ -125,7 +133,8 @@ def new_batch(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return station_page(request, session, user, error=error, status_code=exc.status_code)
+        return flash.redirect(request, back, error=error, status=exc.status_code)
+    use.made_id = batch.id
     return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
 
 
@@ -137,11 +146,22 @@ def enter_sheet(
         return RedirectResponse("/station", status_code=303)
     batch = paper.get_batch(session=session, batch_id=batch_id)
     text = form.get("marks", "")[:400]
+    page_address = f"/station/batches/{batch_id}"
+    closing = form.get("action") == "close"
+    if closing and form.get("status") and form["status"] != batch.status:
+        now = i18n.translate(
+            i18n.pick_language(request),
+            "paper.batch_now",
+            status=i18n.translate(i18n.pick_language(request), f"paper.status.{batch.status}"),
+        )
+        return flash.redirect(request, page_address, message=now)
+    back = flash.back(request, form_token.same(request, page_address, form), marks=text)
     try:
-        if form.get("action") == "close":
+        if closing:
             paper.close_batch(session=session, user=user, batch_id=batch_id)
-            return RedirectResponse(f"/station/batches/{batch_id}?closed=1", status_code=303)
+            return RedirectResponse(f"{page_address}?closed=1", status_code=303)
         sheet = parse_count(form.get("sheet")) or 0
+        form_token.claim(request, session, form, page=page_address)
         pass_number, state = paper.enter_sheet(
             session=session,
             user=user,
@@ -152,12 +172,10 @@ def enter_sheet(
             unreadable=form.get("flag") == "unreadable",
         )
     except CsvProblem as problem:
-        error = form_refusal(request, problem.message, session=session)
-        return _batch_page(request, session, user, batch, error=error, marks=text, status_code=422)
+        return back(error=form_refusal(request, problem.message, session=session), status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _batch_page(
-            request, session, user, batch, error=error, marks=text, status_code=exc.status_code
-        )
-    saved = f"sheet={sheet}&entry={pass_number}&state={state.value}"
-    return RedirectResponse(f"/station/batches/{batch_id}?{saved}", status_code=303)
+        return back(error=error, status_code=exc.status_code)
+    # What was saved rides in the address: no secret, and the same words on a reload.
+    saved = {"sheet": str(sheet), "entry": str(pass_number), "state": state.value}
+    return flash.redirect(request, form_token.fresh(request, page_address, **saved))

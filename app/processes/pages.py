@@ -2,7 +2,11 @@
 change with its confirmation, the voting window while voting, archive and copy.
 
 Each page calls the same service functions as the API (app/processes/service.py), so the
-same rules hold; a refusal re-renders the form with what was typed and a problem by field.
+same rules hold. Every POST answers 303 (app/web/flash.py): a refusal goes back to the form
+with what was typed and a problem by field; a form that changes state carries what it was
+made for (the phase it moves from, the window it changes, archived or not), so one sent again
+after the change, from Back or another tab, changes nothing and says what happened; making a
+process and copying one are one-time forms (app/web/form_token.py).
 """
 
 from datetime import datetime
@@ -10,7 +14,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from app.audit import Actor
 from app.db import SessionDep, utcnow
@@ -31,12 +35,12 @@ from app.processes.schemas import CountFill, CountMethod, TieBreak
 from app.proposals import service as proposals
 from app.users.models import User
 from app.voting import service as voting
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
 # The zones offered first: the United States' (where pbvote's residents mostly are), then
 # a few others; "every time zone" lists the rest.
@@ -231,8 +235,32 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
         form.problems[where] = words
 
 
-@router.get("/organize/processes/new", response_class=HTMLResponse)
+def _sent_back(request: Request, form: forms.ProcessForm | None) -> forms.ProcessForm | None:
+    """The process form as a refused POST left it for this GET (typed, problems), if any."""
+    said_again, _ = flash.shown(request)
+    kept = said_again.get("process_form")
+    if form is not None or not isinstance(kept, dict):
+        return form
+    return forms.ProcessForm(typed=kept.get("typed", {}), problems=kept.get("problems", {}))
+
+
+def _refused_form(request: Request, session, to: str, form: forms.ProcessForm, status: int):
+    """Back to the form `to` with what was typed and the problem of each field."""
+    kept = {"typed": form.typed, "problems": form.problems}
+    return flash.redirect(
+        request, to, session=session, sealed={"process_form": kept}, status=status
+    )
+
+
+NEW = "/organize/processes/new"
+
+
+@router.get(NEW, response_class=HTMLResponse)
 def new_process(request: Request, session: SessionDep, user: OrganizerPage):
+    if instance := form_token.form_page(request):
+        return instance
+    if kept := _sent_back(request, None):
+        return _form_page(request, user=user, process=None, form=kept)
     typed = {
         "currency": "USD",
         "ballot_size": "5",
@@ -245,29 +273,37 @@ def new_process(request: Request, session: SessionDep, user: OrganizerPage):
     return _form_page(request, user=user, process=None, form=forms.ProcessForm(typed=typed))
 
 
-@router.post("/organize/processes/new", response_class=HTMLResponse, dependencies=[SameOrigin])
+@router.post(NEW, response_class=HTMLResponse, dependencies=[SameOrigin])
 def create(request: Request, session: SessionDep, user: OrganizerPage, typed: PageForm):
     form = forms.read(
-        {**typed, "languages_shown": "1"},
+        {k: v for k, v in typed.items() if k != form_token.FIELD} | {"languages_shown": "1"},
         languages=_offered(None),
         translated=_translated(None),
         zone="America/New_York",
     )
+    again = form_token.same(request, NEW, typed)
     data = forms.create_data(form)
     if data is None:
         _refused(request, session, form)
-        return _form_page(request, user=user, process=None, form=form, status_code=422)
+        return _refused_form(request, session, again, form, 422)
+    made = ("/organize/processes/{id}", "setup.created_already")
+    use = form_token.claim(request, session, typed, page=NEW, made=made)
     try:
         process = processes.create_process(session=session, actor=actor_of(user), data=data)
     except DomainError as exc:
         _service_problem(request, session, form, exc)
-        return _form_page(request, user=user, process=None, form=form, status_code=exc.status_code)
-    return RedirectResponse(f"/organize/processes/{process.id}", status_code=303)
+        return _refused_form(request, session, again, form, exc.status_code)
+    use.made_id = process.id
+    return flash.redirect(
+        request, f"/organize/processes/{process.id}", message=said(request, "setup.created")
+    )
 
 
 # After /organize/processes/new, which it would otherwise take for a process id.
 @router.get("/organize/processes/{process_id}", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):  # the copy form is a one-time form
+        return instance
     return overview_page(request, session, user, process_id)
 
 
@@ -275,7 +311,8 @@ def overview(request: Request, session: SessionDep, user: OrganizerPage, process
 def edit_process(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     typed = forms.form_of(process, _translated(process))
-    return _form_page(request, user=user, process=process, form=forms.ProcessForm(typed=typed))
+    form = _sent_back(request, None) or forms.ProcessForm(typed=typed)
+    return _form_page(request, user=user, process=process, form=form)
 
 
 @router.post(
@@ -301,20 +338,19 @@ def update(
         rules_open=PROCESS_RULES.allows(phase),
         window_open=VOTING_WINDOW_SET.allows(phase),
     )
+    edit = f"/organize/processes/{process_id}/edit"
     if changes is None:
         _refused(request, session, form)
-        return _form_page(request, user=user, process=process, form=form, status_code=422)
+        return _refused_form(request, session, edit, form, 422)
     try:
         processes.update_process(
             session=session, actor=actor_of(user), process_id=process_id, changes=changes
         )
     except DomainError as exc:
         _service_problem(request, session, form, exc)
-        process = processes.get_process(session=session, process_id=process_id)
-        return _form_page(
-            request, user=user, process=process, form=form, status_code=exc.status_code
-        )
-    return overview_page(request, session, user, process_id, message=said(request, "setup.saved"))
+        return _refused_form(request, session, edit, form, exc.status_code)
+    saved = said(request, "setup.saved")
+    return flash.redirect(request, f"/organize/processes/{process_id}", message=saved)
 
 
 # --- the phase change, confirmed -----------------------------------------------------------
@@ -327,7 +363,6 @@ def _phase_page(
     process_id: int,
     *,
     error=None,
-    typed_reason: str = "",
     status_code: int = 200,
 ):
     process = processes.get_process(session=session, process_id=process_id)
@@ -342,7 +377,7 @@ def _phase_page(
             "next": following,
             "waiting": waiting_for(request, session, process, following),
             "error": error,
-            "reason": typed_reason,
+            "reason": "",  # a refused form's reason comes back through the flash
         },
         status_code=status_code,
     )
@@ -366,11 +401,26 @@ def phase_page(request: Request, session: SessionDep, user: OrganizerPage, proce
 def move(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    """The confirmed step to the next phase (…/transition: the old address of the form)."""
+    """The confirmed step to the next phase (…/transition: the old address of the form).
+    The form carries the phase it moves from: sent again once the process has moved (Back,
+    reload, another tab), it changes nothing and says where the process is."""
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
+    process = processes.get_process(session=session, process_id=process_id)
+    overview_address = f"/organize/processes/{process_id}"
+    if form.get("from") != process.phase:
+        now = said(
+            request, "setup.phase_moved_already", phase=said(request, f"phase.{process.phase}")
+        )
+        return flash.redirect(request, overview_address, message=now)
+    page = flash.back(
+        request,
+        f"/organize/processes/{process_id}/phase",
+        session=session,
+        sealed={"reason": reason} if reason else None,
+    )
     if not reason or to not in Phase.__members__:
         error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
-        return _phase_page(request, session, user, process_id, error=error, status_code=422)
+        return page(error=error, status_code=422)
     try:
         processes.transition(
             session=session,
@@ -381,20 +431,18 @@ def move(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _phase_page(
-            request,
-            session,
-            user,
-            process_id,
-            error=error,
-            typed_reason=reason,
-            status_code=exc.status_code,
-        )
+        return page(error=error, status_code=exc.status_code)
     moved = said(request, "organize.moved", process=process_id, phase=said(request, f"phase.{to}"))
-    return overview_page(request, session, user, process_id, message=moved)
+    return flash.redirect(request, overview_address, message=moved)
 
 
 # --- the voting window while voting --------------------------------------------------------
+
+
+def window_of(process: Process) -> str:
+    """The voting window as its form carries it: what the form was made for."""
+    moments = (process.voting_opens_at, process.voting_closes_at)
+    return "/".join(str(int(at.timestamp())) if at else "" for at in moments)
 
 
 def _window_page(
@@ -423,6 +471,7 @@ def _window_page(
             "problems": problems or {},
             "changes": processes.window_changes(session=session, process_id=process.id),
             "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
+            "was": window_of(process),
             "message": message,
         },
         status_code=status_code,
@@ -442,9 +491,16 @@ def window_page(request: Request, session: SessionDep, user: OrganizerPage, proc
 def move_window(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
+    """The form carries the window it was made for (`was`): sent again once the window has
+    changed (Back, reload, another tab), it changes nothing and says what the window is."""
     process = processes.get_process(session=session, process_id=process_id)
+    window_address = f"/organize/processes/{process_id}/window"
+    if form.get("was") != window_of(process):
+        changed = {"form": said(request, "setup.window_changed_since")}
+        return flash.redirect(request, window_address, problems=changed, status=409)
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
+    page = flash.back(request, window_address, session=session, sealed={"typed": typed})
     problems = {}
     end_now = form.get("end_now") == "1"  # "End voting now": the close is this moment
     moments = {}
@@ -464,9 +520,7 @@ def move_window(
         problems["reason"] = said(request, "setup.error.window_reason")
     if problems:
         form_refusal(request, next(iter(problems.values())), session=session)
-        return _window_page(
-            request, session, user, process_id, typed=typed, problems=problems, status_code=422
-        )
+        return page(error=None, problems=problems, status_code=422)
     try:
         processes.change_window(
             session=session,
@@ -481,15 +535,7 @@ def move_window(
         key = {"window_in_past": "setup.error.window_past", "invalid_window": "setup.error.window"}
         problem = said(request, key[exc.code]) if exc.code in key else words
         field = {"reason": "reason", "voting_opens_at": "opens"}.get(exc.field or "", "closes")
-        return _window_page(
-            request,
-            session,
-            user,
-            process_id,
-            typed=typed,
-            problems={field: problem},
-            status_code=exc.status_code,
-        )
+        return page(error=None, problems={field: problem}, status_code=exc.status_code)
     process = processes.get_process(session=session, process_id=process_id)
     message = said(
         request,
@@ -498,7 +544,7 @@ def move_window(
             i18n.pick_language(request), process.voting_closes_at, process.time_zone
         ),
     )
-    return _window_page(request, session, user, process_id, message=message)
+    return flash.redirect(request, window_address, message=message)
 
 
 # --- archive and copy ------------------------------------------------------------------------
@@ -512,7 +558,13 @@ def move_window(
 def archive(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
+    """`archived` is the state the form asks for: sent again, it finds it so and says so."""
     archived = form.get("archived", "1") != "0"
+    overview_address = f"/organize/processes/{process_id}"
+    process = processes.get_process(session=session, process_id=process_id)
+    if (process.archived_at is not None) == archived:
+        key = "setup.archived_already" if archived else "setup.unarchived_already"
+        return flash.redirect(request, overview_address, message=said(request, key))
     try:
         processes.archive_process(
             session=session,
@@ -523,11 +575,9 @@ def archive(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return overview_page(
-            request, session, user, process_id, error=error, status_code=exc.status_code
-        )
+        return flash.redirect(request, overview_address, error=error, status=exc.status_code)
     key = "setup.archived" if archived else "setup.unarchived"
-    return overview_page(request, session, user, process_id, message=said(request, key))
+    return flash.redirect(request, overview_address, message=said(request, key))
 
 
 @router.post(
@@ -538,19 +588,24 @@ def archive(
 def copy(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
+    """A one-time form: sent again (Back, reload), it makes no second copy."""
     name = form.get("name", "").strip()
+    overview_address = f"/organize/processes/{process_id}"
+    page = flash.back(request, form_token.same(request, overview_address, form))
     if not name or len(name) > 200:
         error = form_refusal(
             request, said(request, "setup.error.name"), session=session, field="name"
         )
-        return overview_page(request, session, user, process_id, error=error, status_code=422)
+        return page(error=error, status_code=422)
+    copied_already = ("/organize/processes/{id}/edit", "setup.copied_already")
+    use = form_token.claim(request, session, form, page=overview_address, made=copied_already)
     try:
         made = processes.copy_process(
             session=session, actor=actor_of(user), process_id=process_id, name=name
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return overview_page(
-            request, session, user, process_id, error=error, status_code=exc.status_code
-        )
-    return RedirectResponse(f"/organize/processes/{made.id}/edit", status_code=303)
+        return page(error=error, status_code=exc.status_code)
+    use.made_id = made.id
+    copied = said(request, "setup.copied", name=name)
+    return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)

@@ -6,6 +6,11 @@ assessment's questions, and a translation into every other language of the proce
 by side with the source text; then they send it for approval and see what an organizer
 returned and why. Organizers approve (only with every language and every equity answer)
 or return with a reason. The same service functions as the API, so the same rules apply.
+
+Every POST answers 303 (app/web/flash.py); a refused editor comes back with what was typed.
+A new proposal is a one-time form (app/web/form_token.py); the editor and the approve and
+return forms carry the proposal's status they were made for, so one sent again after it
+changed (Back, reload, another tab) changes nothing and says what the proposal is now.
 """
 
 from fastapi import APIRouter, Request
@@ -24,12 +29,12 @@ from app.proposals import service
 from app.proposals.models import Proposal, ProposalStatus
 from app.proposals.schemas import EQUITY_QUESTIONS, ProposalCreate, ProposalUpdate
 from app.users.models import Role
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
 EMPTY_LINES = 3  # blank cost lines offered below the filled ones (no JavaScript needed)
 MAX_LINES = 50
@@ -208,9 +213,25 @@ def new_proposal(request: Request, session: SessionDep, staff: StaffFromCookie, 
     """The editor for a new proposal from the ideas ticked on the ranking page."""
     if _writer(staff) is None:
         return RedirectResponse("/station", status_code=303)
+    if instance := form_token.form_page(request):
+        return instance
     process = processes.get_process(session=session, process_id=process_id)
     ideas = [n for v in request.query_params.getlist("idea")[:100] if (n := parse_count(v))]
-    return _editor(request, session, process, None, _values_of(request, None, ideas))
+    values = _typed_again(request) or _values_of(request, None, ideas)
+    return _editor(request, session, process, None, values)
+
+
+def _typed_again(request: Request) -> dict | None:
+    """The editor's fields as a refused POST left them for this GET, if any."""
+    kept = flash.shown(request)[0].get("editor")
+    return kept if isinstance(kept, dict) else None
+
+
+def _refused_editor(request: Request, session, to: str, values: dict, error: str, status: int):
+    """Back to the editor `to`, with what was typed and why it was refused."""
+    return flash.redirect(
+        request, to, session=session, sealed={"editor": values}, error=error, status=status
+    )
 
 
 @router.post(
@@ -226,21 +247,25 @@ def create(
         return RedirectResponse("/station", status_code=303)
     process = processes.get_process(session=session, process_id=process_id)
     values = _values_from(form, process.languages)
+    page_address = f"/delegate/processes/{process.id}/proposals/new"
+    again = form_token.same(request, page_address, form)
     try:
         data = ProposalCreate.model_validate(_body(request, values, process))
+        made = ("/delegate/proposals/{id}", "proposals.made_already")
+        use = form_token.claim(request, session, form, page=page_address, made=made)
         proposal = service.create_proposal(
             session=session, actor=actor_of(user), process_id=process.id, data=data
         )
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
         error = form_refusal(request, words, session=session)
-        return _editor(request, session, process, None, values, error=error, status_code=422)
+        return _refused_editor(request, session, again, values, error, 422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _editor(
-            request, session, process, None, values, error=error, status_code=exc.status_code
-        )
-    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved=1", status_code=303)
+        return _refused_editor(request, session, again, values, error, exc.status_code)
+    use.made_id = proposal.id
+    saved = said(request, "proposals.saved")
+    return flash.redirect(request, f"/delegate/proposals/{proposal.id}", message=saved)
 
 
 def _stored(session, proposal_id: int) -> tuple[Proposal, object]:
@@ -254,16 +279,8 @@ def edit_proposal(request: Request, session: SessionDep, staff: StaffFromCookie,
         return RedirectResponse("/station", status_code=303)
     proposal, process = _stored(session, proposal_id)
     ideas = service.idea_ids_of(session=session, proposal_id=proposal.id)
-    saved = request.query_params.get("saved")
-    message = {"1": "proposals.saved", "2": "proposals.sent"}.get(saved or "")
-    return _editor(
-        request,
-        session,
-        process,
-        proposal,
-        _values_of(request, proposal, ideas),
-        message=said(request, message) if message else None,
-    )
+    values = _typed_again(request) or _values_of(request, proposal, ideas)
+    return _editor(request, session, process, proposal, values)
 
 
 @router.post(
@@ -272,11 +289,21 @@ def edit_proposal(request: Request, session: SessionDep, staff: StaffFromCookie,
 def save_proposal(
     request: Request, session: SessionDep, staff: StaffFromCookie, form: PageForm, proposal_id: int
 ):
-    """Save the editor; with action=send, then send the proposal for approval."""
+    """Save the editor; with action=send, then send the proposal for approval. The editor
+    carries the proposal's status it was made for: sent again once that changed (sent for
+    approval, approved, returned), it changes nothing and says what the proposal is now."""
     user = _writer(staff)
     if user is None:
         return RedirectResponse("/station", status_code=303)
     proposal, process = _stored(session, proposal_id)
+    editor = f"/delegate/proposals/{proposal.id}"
+    if form.get("status") and form["status"] != proposal.status:
+        now = said(
+            request,
+            "proposals.status_now",
+            status=said(request, f"proposal.status.{proposal.status}"),
+        )
+        return flash.redirect(request, editor, message=now)
     values = _values_from(form, process.languages)
     try:
         changes = ProposalUpdate.model_validate(_body(request, values, process))
@@ -288,16 +315,12 @@ def save_proposal(
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
         error = form_refusal(request, words, session=session)
-        proposal, _ = _stored(session, proposal_id)
-        return _editor(request, session, process, proposal, values, error=error, status_code=422)
+        return _refused_editor(request, session, editor, values, error, 422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        proposal, _ = _stored(session, proposal_id)
-        return _editor(
-            request, session, process, proposal, values, error=error, status_code=exc.status_code
-        )
-    saved = "2" if form.get("action") == "send" else "1"
-    return RedirectResponse(f"/delegate/proposals/{proposal.id}?saved={saved}", status_code=303)
+        return _refused_editor(request, session, editor, values, error, exc.status_code)
+    saved = "proposals.sent" if form.get("action") == "send" else "proposals.saved"
+    return flash.redirect(request, editor, message=said(request, saved))
 
 
 def _review(
@@ -366,13 +389,27 @@ def decide(
     proposal_id: int,
     decision: str,
 ):
+    proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)
+    if proposal.process_id != process_id:
+        raise NotFound(f"Process {process_id} has no proposal {proposal_id}.", field="proposal_id")
+    page_address = f"/organize/processes/{process_id}/proposals"
+    return decision_on(request, session, user, form, proposal_id, decision, page_address)
+
+
+def decision_on(
+    request: Request, session, user, form: dict[str, str], proposal_id: int, decision: str, to: str
+):
+    """Approve or return a proposal, then 303 to the page `to`. The form carries the status
+    the proposal had when it was drawn: sent again after it changed (Back, reload, another
+    organizer), it changes nothing and says what the proposal is now."""
+    proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)
+    if form.get("status") and form["status"] != proposal.status:
+        status = said(request, f"proposal.status.{proposal.status}")
+        now = said(request, "organize.proposal_now", title=proposal.title, status=status)
+        return flash.redirect(request, to, message=now)
+    page = flash.back(request, to)
     reason = form.get("reason", "").strip()[:2000]
     try:
-        proposal = service.get_proposal(session=session, proposal_id=proposal_id, staff=True)
-        if proposal.process_id != process_id:
-            raise NotFound(
-                f"Process {process_id} has no proposal {proposal_id}.", field="proposal_id"
-            )
         if decision == "approve":
             done = service.approve_proposal(
                 session=session, actor=actor_of(user), proposal_id=proposal_id
@@ -386,11 +423,9 @@ def decide(
             )
             message = said(request, "organize.returned", title=done.title)
         else:
-            error = form_refusal(
-                request, said(request, "organize.return_reason_needed"), session=session
-            )
-            return _review(request, session, process_id, error=error, status_code=422)
+            needed = said(request, "organize.return_reason_needed")
+            return page(error=form_refusal(request, needed, session=session), status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return _review(request, session, process_id, error=error, status_code=exc.status_code)
-    return _review(request, session, process_id, message=message)
+        return page(error=error, status_code=exc.status_code)
+    return flash.redirect(request, to, message=message)

@@ -1,8 +1,7 @@
 """Organizers' results and funding pages: the count (a PREVIEW while voting, never shown to
 residents; the official result from funding on) and the awards and delivery progress of
-each funded project. The same services as the JSON API (app/results/router.py)."""
-
-from functools import partial
+each funded project. The same services as the JSON API (app/results/router.py). Recording
+an award answers 303 (app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -14,12 +13,12 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.results import awards, service
 from app.results.models import AwardStatus
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render, staff_language
 from app.web.staff import bad_form, refused, said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 EXPORTS = ["ballots.pb", "ballots.csv", "results.json", "results.csv", "proposals.csv", "ideas.csv"]
 
 
@@ -83,6 +82,8 @@ def _awards_page(
 
 @router.get("/organize/processes/{process_id}/awards", response_class=HTMLResponse)
 def awards_page(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):
+        return instance
     process = processes.get_process(session=session, process_id=process_id)
     return _awards_page(request, session, process)
 
@@ -106,9 +107,12 @@ def record_award(
     note = form.get("note", "").strip()[:2000] or None
     status = form.get("status", "")
     failed = {"proposal_id": proposal_id, **form}
-    page = partial(_awards_page, request, session, process, failed=failed)
+    address = f"/organize/processes/{process_id}/awards"
+    back = form_token.same(request, address, form)
+    page = flash.back(request, back, session=session, sealed={"failed": failed})
     if not amount or not organisation or status not in AwardStatus.__members__:
         return bad_form(request, "awards.form_needed", session=session, page=page)
+    form_token.claim(request, session, form, page=address)
     try:
         award = awards.record_award(
             session=session,
@@ -122,9 +126,5 @@ def record_award(
         )
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
-    return _awards_page(
-        request,
-        session,
-        process,
-        message=said(request, "awards.saved", organisation=award.organisation),
-    )
+    saved = said(request, "awards.saved", organisation=award.organisation)
+    return flash.redirect(request, form_token.fresh(request, address), message=saved)

@@ -1,9 +1,11 @@
 """Organizers' sites page (/organize/processes/{id}/sites): idea events (formal or
 informal) and voting sites with their names in every language of the process, address,
-neighbourhood and hours in the process's time zone, and the poll workers of each site."""
+neighbourhood and hours in the process's time zone, and the poll workers of each site.
+Every POST answers 303 (app/web/flash.py), a refused one with what was typed; adding a site
+is a one-time form (app/web/form_token.py), and taking off a poll worker who is off
+already says so."""
 
 from datetime import datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -19,11 +21,13 @@ from app.users import service as users
 from app.users.models import Role
 from app.users.pages import actor, attempt
 from app.voting import service as voting
+from app.voting.models import PollWorkerSite
+from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 KINDS = ("event_formal", "event_informal", "voting_site")
 LABELS = {
     "name": "people.site.name",
@@ -158,8 +162,14 @@ def _edit_page(request, session, process_id, site_id, *, form=None, error=None, 
     )
 
 
+def _page_address(process_id: int) -> str:
+    return f"/organize/processes/{process_id}/sites"
+
+
 @router.get("/organize/processes/{process_id}/sites", response_class=HTMLResponse)
 def sites(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):
+        return instance
     return _sites_page(request, session, process_id)
 
 
@@ -171,8 +181,13 @@ def sites(request: Request, session: SessionDep, _: OrganizerPage, process_id: i
 def add_site(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
+    """A one-time form: sent again (Back + Add, a reload), it adds no second site."""
     process = processes.get_process(session=session, process_id=process_id)
-    typed = {k: v.strip() for k, v in form.items()}
+    typed = {k: v.strip() for k, v in form.items() if k != form_token.FIELD}
+    page_address = _page_address(process.id)
+    back = form_token.same(request, page_address, form)
+    page = flash.back(request, back, session=session, sealed={"form": typed})
+    use = form_token.claim(request, session, form, page=page_address)
     site, refusal_page = attempt(
         request,
         session,
@@ -182,20 +197,22 @@ def add_site(
             process_id=process.id,
             data=read_site(typed, process),
         ),
-        page=partial(_sites_page, request, session, process_id, form=typed),
+        page=page,
         labels=LABELS,
     )
     if site is None:
         return refusal_page
+    use.made_id = site.id
     message = said(request, "people.site.added", name=site.name)
-    return _sites_page(request, session, process_id, message=message, status_code=201)
+    return flash.redirect(request, form_token.fresh(request, page_address), message=message)
 
 
 @router.get("/organize/processes/{process_id}/sites/{site_id}", response_class=HTMLResponse)
 def edit_site(
     request: Request, session: SessionDep, _: OrganizerPage, process_id: int, site_id: int
 ):
-    return _edit_page(request, session, process_id, site_id)
+    kept = flash.shown(request)[0].get("form")  # a refused save, as it was typed
+    return _edit_page(request, session, process_id, site_id, form=kept or None)
 
 
 @router.post(
@@ -223,13 +240,18 @@ def save_site(
             site_id=site_id,
             data=read_site(typed, process),
         ),
-        page=partial(_edit_page, request, session, process_id, site_id, form=typed),
+        page=flash.back(
+            request,
+            f"{_page_address(process.id)}/{site_id}",
+            session=session,
+            sealed={"form": typed},
+        ),
         labels=LABELS,
     )
     if site is None:
         return refusal_page
     message = said(request, "people.site.saved", name=site.name)
-    return _sites_page(request, session, process_id, message=message)
+    return flash.redirect(request, _page_address(process_id), message=message)
 
 
 @router.post(
@@ -245,15 +267,20 @@ def staff_site(
     process_id: int,
     site_id: int,
 ):
-    """Assign (`user_id`) or take off (`remove` = user id) a poll worker."""
+    """Assign (`user_id`) or take off (`remove` = user id) a poll worker. Sent again, an
+    assignment changes nothing, and taking off someone who is off already says so."""
     site = service.get_site(session=session, process_id=process_id, site_id=site_id)
     remove = form.get("remove", "").strip()
     chosen = remove or form.get("user_id", "").strip()
+    page_address = _page_address(process_id)
     if not chosen.isascii() or not chosen.isdigit() or len(chosen) > 9:
         error = form_refusal(
             request, said(request, "people.site.pick_worker"), session=session, field="user_id"
         )
-        return _sites_page(request, session, process_id, error=error, status_code=422)
+        return flash.redirect(request, page_address, error=error, status=422)
+    if remove and session.get(PollWorkerSite, (site.id, int(chosen))) is None:
+        off = said(request, "people.site.off_already", site=site.name)
+        return flash.redirect(request, page_address, message=off)
     change = voting.unassign_poll_worker if remove else voting.assign_poll_worker
     done, refusal_page = attempt(
         request,
@@ -261,11 +288,11 @@ def staff_site(
         lambda: (
             change(session=session, actor=actor(user), site_id=site.id, user_id=int(chosen)) or True
         ),
-        page=partial(_sites_page, request, session, process_id),
+        page=flash.back(request, page_address),
     )
     if not done:
         return refusal_page
     worker = users.get_user(session=session, user_id=int(chosen))
     key = "people.site.unassigned" if remove else "people.site.assigned"
     message = said(request, key, name=worker.display_name, site=site.name)
-    return _sites_page(request, session, process_id, message=message)
+    return flash.redirect(request, page_address, message=message)

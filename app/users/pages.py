@@ -1,13 +1,16 @@
 """Organizers' staff-accounts page (/organize/staff): create accounts, deactivate and
 reactivate them, reset a password (a new one is shown once). Also the few helpers the
-organizers' set-up pages of sites, criteria and rules share."""
+organizers' set-up pages of sites, criteria and rules share.
+
+Every POST answers 303 to the page (app/web/flash.py). A new password rides there sealed
+and is shown once; creating an account and resetting a password are one-time forms
+(app/web/form_token.py), so Back + send makes no second account and no second password."""
 
 from collections.abc import Callable
-from functools import partial
 from typing import TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.audit import Actor
@@ -16,11 +19,12 @@ from app.digits import parse_count
 from app.errors import DomainError
 from app.users import service
 from app.users.models import Role, User
+from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 T = TypeVar("T")
 
 
@@ -62,14 +66,15 @@ def attempt(
     session,
     action: Callable[[], T],
     *,
-    page: Callable[..., HTMLResponse],
+    page: Callable[..., Response],
     labels: dict[str, str] | None = None,
     explain: Callable[[ValidationError], str | None] | None = None,
-) -> tuple[T | None, HTMLResponse | None]:
+) -> tuple[T | None, Response | None]:
     """Run `action` (a service call, or a schema reading the form); a refusal is rolled
-    back, audited and answered by `page(error=..., status_code=...)` instead:
-    (result, None) or (None, the page that says why). `explain` may word a schema's
-    refusal better than the list of fields to look at."""
+    back, audited and answered by `page(error=..., status_code=...)` instead (mostly
+    `flash.back(...)`: the form's page again, with what was typed): (result, None) or
+    (None, the answer that says why). `explain` may word a schema's refusal better than the
+    list of fields to look at."""
     try:
         return action(), None
     except ValidationError as exc:
@@ -90,19 +95,13 @@ ACCOUNT_LABELS = {
     "role": "people.role",
     "password": "people.password",
 }
+PAGE = "/organize/staff"
 
 
-def _accounts(
-    request: Request,
-    session,
-    user: User,
-    *,
-    message: str | None = None,
-    error: str | None = None,
-    password: tuple[User, str] | None = None,
-    form: dict | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+@router.get(PAGE, response_class=HTMLResponse)
+def accounts(request: Request, session: SessionDep, user: OrganizerPage):
+    if instance := form_token.form_page(request):
+        return instance
     return render(
         request,
         "people/staff.html",
@@ -110,24 +109,27 @@ def _accounts(
             "user": user,
             "accounts": service.list_users(session=session),
             "roles": ROLES,
-            "message": message,
-            "error": error,
-            "password": password,
-            "form": form or {},
+            "message": None,
+            "error": None,
+            "password": None,
+            "form": {},
         },
-        status_code=status_code,
     )
 
 
-@router.get("/organize/staff", response_class=HTMLResponse)
-def accounts(request: Request, session: SessionDep, user: OrganizerPage):
-    return _accounts(request, session, user)
+def _shown_once(account: User, password: str) -> dict[str, dict[str, str]]:
+    """The new password, for the page's next GET only (sealed: app/web/flash.py)."""
+    return {"password": {"name": account.display_name, "email": account.email, "value": password}}
 
 
-@router.post("/organize/staff", response_class=HTMLResponse, dependencies=[SameOrigin])
+@router.post(PAGE, response_class=HTMLResponse, dependencies=[SameOrigin])
 def create_account(request: Request, session: SessionDep, user: OrganizerPage, form: PageForm):
     fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
     password = fields["password"] or service.new_password()
+    typed = {k: v for k, v in fields.items() if k != "password"}  # a password never comes back
+    page = flash.back(
+        request, form_token.same(request, PAGE, form), session=session, sealed={"form": typed}
+    )
     if fields["role"] not in ROLES:
         error = form_refusal(
             request,
@@ -135,7 +137,8 @@ def create_account(request: Request, session: SessionDep, user: OrganizerPage, f
             session=session,
             field="role",
         )
-        return _accounts(request, session, user, error=error, form=fields, status_code=422)
+        return page(error=error, status_code=422)
+    use = form_token.claim(request, session, form, page=PAGE)
     created, refusal_page = attempt(
         request,
         session,
@@ -147,40 +150,53 @@ def create_account(request: Request, session: SessionDep, user: OrganizerPage, f
             password=password,
             display_name=fields["display_name"][:120],
         ),
-        page=partial(_accounts, request, session, user, form=fields),
+        page=page,
     )
     if created is None:
         return refusal_page
+    use.made_id = created.id
     message = said(request, "people.created", name=created.display_name)
-    shown = (created, password) if not fields["password"] else None
-    return _accounts(request, session, user, message=message, password=shown, status_code=201)
+    shown = _shown_once(created, password) if not fields["password"] else None
+    return flash.redirect(
+        request, form_token.fresh(request, PAGE), session=session, sealed=shown, message=message
+    )
 
 
-@router.post(
-    "/organize/staff/{user_id}/active", response_class=HTMLResponse, dependencies=[SameOrigin]
-)
+@router.post(PAGE + "/{user_id}/active", response_class=HTMLResponse, dependencies=[SameOrigin])
 def set_active(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, user_id: int
 ):
+    """`active` is the state the form asks for: sent again, it finds it so and says so."""
     active = form.get("active") == "yes"
+    page = flash.back(request, PAGE)
+    account = service.get_user(session=session, user_id=user_id)
+    if account.is_active == active:
+        key = "people.active_already" if active else "people.inactive_already"
+        return flash.redirect(request, PAGE, message=said(request, key, name=account.display_name))
     account, refusal_page = attempt(
         request,
         session,
         lambda: service.set_active(
             session=session, actor=actor(user), user_id=user_id, active=active
         ),
-        page=partial(_accounts, request, session, user),
+        page=page,
     )
     if account is None:
         return refusal_page
     key = "people.reactivated" if active else "people.deactivated"
-    return _accounts(request, session, user, message=said(request, key, name=account.display_name))
+    return flash.redirect(request, PAGE, message=said(request, key, name=account.display_name))
 
 
-@router.post(
-    "/organize/staff/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin]
-)
-def reset_password(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
+@router.post(PAGE + "/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin])
+def reset_password(
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, user_id: int
+):
+    account = service.get_user(session=session, user_id=user_id)
+    try:
+        form_token.claim(request, session, form, page=PAGE)
+    except form_token.FormRepeat:
+        again = said(request, "people.password_reset_already", name=account.display_name)
+        return form_token.sent_already(request, PAGE, again)
     password = service.new_password()
     account, refusal_page = attempt(
         request,
@@ -188,9 +204,15 @@ def reset_password(request: Request, session: SessionDep, user: OrganizerPage, u
         lambda: service.reset_password(
             session=session, actor=actor(user), user_id=user_id, password=password
         ),
-        page=partial(_accounts, request, session, user),
+        page=flash.back(request, form_token.fresh(request, PAGE)),
     )
     if account is None:
         return refusal_page
     message = said(request, "people.password_reset", name=account.display_name)
-    return _accounts(request, session, user, message=message, password=(account, password))
+    return flash.redirect(
+        request,
+        form_token.fresh(request, PAGE),
+        session=session,
+        sealed=_shown_once(account, password),
+        message=message,
+    )

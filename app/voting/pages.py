@@ -174,8 +174,8 @@ def ballot_post(
         back = surface.review_path if fields.get("page") == "review" else surface.form_path
         return _to(request, surface, back + "?" + urlencode({"lang": switch}), form)
     if _closed_message(process, t) is not None:
-        # Nothing to correct any more: the refusal is said at once, where it was asked.
-        return _cast_now(request, session, surface, form, cast, refused_elsewhere, direct=True)
+        # Nothing to correct any more: the refusal is said on the form's page, at once.
+        return _cast_now(request, session, surface, form, cast, refused_elsewhere)
     titles = {p["id"]: p["title"] for p in _proposals(session, process, language)}
     mistakes = ballot_mistakes(form, titles, t) + credential_mistakes(form, surface.credential, t)
     if mistakes:
@@ -192,7 +192,7 @@ def _to(request, surface, where: str, form, errors=(), status=200) -> RedirectRe
     return response
 
 
-def _cast_now(request, session, surface, form, cast, refused_elsewhere, direct=False):
+def _cast_now(request, session, surface, form, cast, refused_elsewhere):
     language = i18n.pick_language(request, surface.process.languages)
     try:
         receipt = cast(form)
@@ -216,8 +216,6 @@ def _cast_now(request, session, surface, form, cast, refused_elsewhere, direct=F
         set_flash(request, response, path=surface.done_path, value={"receipt": receipt})
         clear_draft(request, response, path=surface.draft_path)
         return response
-    if direct:
-        return ballot_page(request, session, surface, error=mistakes[0].message, status_code=status)
     return _to(request, surface, surface.form_path, form, mistakes, status)
 
 

@@ -1,9 +1,10 @@
 """Organizers' rules page (/organize/processes/{id}/rules): who may vote and how they
 prove it, how paper ballots are read, and the per-address limit on online ideas; and the
-published paper-marking rules as a printable public page (/processes/{id}/paper-rules)."""
+published paper-marking rules as a printable public page (/processes/{id}/paper-rules).
+Every POST answers 303 to the rules page (app/web/flash.py), a refused one with what was
+typed; each form states the whole rule, so sending it again only says the same again."""
 
 import re
-from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -18,11 +19,12 @@ from app.users.pages import actor, attempt, optional_count
 from app.voting import service
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
+from app.web import flash
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
 from app.web.staff import said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 LABELS = {
     "credential": "people.rules.credential",
     "min_age": "people.rules.min_age",
@@ -78,6 +80,10 @@ def _voting_rules(typed: dict[str, str]) -> VotingRulesIn:
     )
 
 
+def _address(process_id: int) -> str:
+    return f"/organize/processes/{process_id}/rules"
+
+
 @router.get("/organize/processes/{process_id}/rules", response_class=HTMLResponse)
 def rules(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     return _rules_page(request, session, process_id)
@@ -98,12 +104,13 @@ def save_voting_rules(
         lambda: service.put_rules(
             session=session, actor=actor(user), process_id=process_id, data=_voting_rules(typed)
         ),
-        page=partial(_rules_page, request, session, process_id, form=typed),
+        page=flash.back(request, _address(process_id), session=session, sealed={"form": typed}),
         labels=LABELS,
     )
     if stored is None:
         return refusal_page
-    return _rules_page(request, session, process_id, message=said(request, "people.rules.saved"))
+    saved = said(request, "people.rules.saved")
+    return flash.redirect(request, _address(process_id), message=saved)
 
 
 @router.post(
@@ -122,7 +129,7 @@ def save_paper_rules(
         error = form_refusal(
             request, said(request, "people.check_fields", fields=fields), session=session
         )
-        return _rules_page(request, session, process_id, error=error, status_code=422)
+        return flash.redirect(request, _address(process_id), error=error, status=422)
     stored, refusal_page = attempt(
         request,
         session,
@@ -133,12 +140,12 @@ def save_paper_rules(
             overvote=OvervoteRule(overvote),
             skipped_rank=SkippedRankRule(skipped),
         ),
-        page=partial(_rules_page, request, session, process_id),
+        page=flash.back(request, _address(process_id)),
     )
     if stored is None:
         return refusal_page
     message = said(request, "people.rules.paper_saved")
-    return _rules_page(request, session, process_id, message=message)
+    return flash.redirect(request, _address(process_id), message=message)
 
 
 @router.post(
@@ -160,12 +167,12 @@ def save_idea_limit(
         lambda: ideas.set_idea_rate_limit(
             session=session, actor=actor(user), process_id=process_id, per_hour=per_hour
         ),
-        page=partial(_rules_page, request, session, process_id, form=typed),
+        page=flash.back(request, _address(process_id), session=session, sealed={"form": typed}),
     )
     if stored is None:
         return refusal_page
     key = "people.rules.limit_saved" if per_hour is not None else "people.rules.limit_lifted"
-    return _rules_page(request, session, process_id, message=said(request, key, n=per_hour))
+    return flash.redirect(request, _address(process_id), message=said(request, key, n=per_hour))
 
 
 @router.get("/processes/{process_id}/paper-rules", response_class=HTMLResponse)

@@ -1,13 +1,14 @@
 """Organizers' voting pages: access codes (made, printed as cut-out cards, withdrawn), the
 printable paper ballot, and live turnout. The same services as the JSON API.
 
-Codes are stored only as keyed hashes, so a new batch can be shown once: the answer to
-"make codes" is the printable page of cards itself, with the same codes as a CSV inside
-the page (a `data:` link), never stored and never cached (`no-store`, app/web/private.py).
+Codes are stored only as keyed hashes, so a new batch can be shown once: "make codes" (a
+one-time form, app/web/form_token.py) answers 303 to the printable page of cards, the codes
+sealed in the flash (app/web/flash.py: never in an address, never readable in a cookie or
+in the database alone), with the same codes as a CSV inside the page (a `data:` link). A
+reload or Back finds them gone and says so; the page is never cached (`no-store`).
 """
 
 import base64
-from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -22,13 +23,14 @@ from app.processes.models import Process
 from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
 from app.voting import service as voting
+from app.voting.models import AccessCodeBatch
 from app.voting.router import access_codes_csv_text
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
 from app.web.staff import bad_form, refused, said
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 MAX_PRINTED = 10_000  # as the API: AccessCodesIn
 
 
@@ -58,6 +60,8 @@ def _codes_page(
 
 @router.get("/organize/processes/{process_id}/codes", response_class=HTMLResponse)
 def codes(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    if instance := form_token.form_page(request):
+        return instance
     process = processes.get_process(session=session, process_id=process_id)
     return _codes_page(request, session, process)
 
@@ -67,17 +71,29 @@ def codes(request: Request, session: SessionDep, _: OrganizerPage, process_id: i
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
+# The overview's form (its older address).
+@router.post(
+    "/organize/processes/{process_id}/access-codes",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
 def make_codes(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """A new batch, answered with its printable cards: the only time the codes exist."""
-    process = processes.get_process(session=session, process_id=process_id)
-    page = partial(_codes_page, request, session, process)
+    processes.get_process(session=session, process_id=process_id)  # 404 for no process
+    base = f"/organize/processes/{process_id}"
+    form_page = base if request.url.path.endswith("/access-codes") else base + "/codes"
+    typed = {"count": form.get("count", "")[:20], "label": form.get("label", "")[:100]}
+    page = flash.back(request, form_token.same(request, form_page, form), form=typed)
     number = parse_count(form.get("count", "")) or 0
     label = form.get("label", "").strip()[:100]
     if not 1 <= number <= MAX_PRINTED or not label:
-        return bad_form(request, "codes.form_needed", session=session, page=page, most=MAX_PRINTED)
+        # Said in the words of the form that was sent.
+        key = "organize.codes_needed" if form_page == base else "codes.form_needed"
+        return bad_form(request, key, session=session, page=page, most=MAX_PRINTED)
     try:
+        use = form_token.claim(request, session, form, page=form_page)
         batch, made = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
@@ -86,8 +102,32 @@ def make_codes(
             count=number,
             label=label,
         )
+    except form_token.FormRepeat:
+        again = said(request, "codes.made_already", label=label)
+        return form_token.sent_already(request, base + "/codes", again)
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
+    use.made_id = batch.id
+    cards = {"batch_id": batch.id, "codes": made}
+    return flash.redirect(request, base + "/codes/cards", session=session, sealed={"cards": cards})
+
+
+@router.get("/organize/processes/{process_id}/codes/cards", response_class=HTMLResponse)
+def code_cards(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    """The cards of the batch just made, once; after that (a reload, Back) the codes page
+    says they were shown once."""
+    process = processes.get_process(session=session, process_id=process_id)
+    cards = flash.shown(request)[0].get("cards")
+    batch = session.get(AccessCodeBatch, cards["batch_id"]) if cards else None
+    if batch is None or batch.process_id != process.id:
+        gone = flash.redirect(
+            request,
+            f"/organize/processes/{process_id}/codes",
+            message=said(request, "codes.shown_already"),
+        )
+        flash.forget(request, gone)
+        return gone
+    made = cards["codes"]
     csv_text = access_codes_csv_text(batch, made)
     return render(
         request,
@@ -102,7 +142,6 @@ def make_codes(
             "csv_link": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
             "csv_name": f"access-codes-{process.id}-{batch.id}.csv",
         },
-        status_code=201,
     )
 
 
@@ -132,8 +171,9 @@ def _card_texts(process: Process) -> list[dict[str, str]]:
 def void_codes(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    process = processes.get_process(session=session, process_id=process_id)
-    page = partial(_codes_page, request, session, process)
+    processes.get_process(session=session, process_id=process_id)  # 404 for no process
+    codes_page = form_token.fresh(request, f"/organize/processes/{process_id}/codes")
+    page = flash.back(request, codes_page)
     label = form.get("label", "").strip()[:100]
     reason = form.get("reason", "").strip()[:2000]
     if not label or len(reason) < 3:
@@ -149,7 +189,8 @@ def void_codes(
         )
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
-    return page(message=said(request, "codes.voided", n=voided, label=label))
+    voided_said = said(request, "codes.voided", n=voided, label=label)
+    return flash.redirect(request, codes_page, message=voided_said)
 
 
 @router.get("/organize/processes/{process_id}/paper-ballot", response_class=HTMLResponse)

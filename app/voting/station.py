@@ -3,7 +3,9 @@ tablet as the site's kiosk, where checked-in voters cast with a one-time ticket.
 
 Staff and kiosk sessions are signed cookies (HttpOnly, SameSite=Strict); every POST
 here must also come from this site (Origin or Referer), so another page cannot submit
-these forms in a poll worker's name.
+these forms in a poll worker's name. Every POST answers 303 (app/web/flash.py): a check-in
+is a one-time form (app/web/form_token.py), its kiosk ticket reaches the station page sealed
+and is shown once, and a refused one comes back with what was typed.
 """
 
 from datetime import timedelta
@@ -31,13 +33,14 @@ from app.voting.models import Channel, PollWorkerSite
 from app.voting.pages import BallotSurface, ballot_page, ballot_post, receipt_once
 from app.voting.router import cast_in_session
 from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
-from app.web import i18n
+from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.private import clear_cookie, set_cookie
 from app.web.render import form_refusal, refusal, render, staff_language
 
 _CODE = TypeAdapter(AccessCodeText)
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
+STATION = "/station"
 KIOSK = "/kiosk"
 KIOSK_COOKIE = "pbvote_kiosk"
 VOTER_COOKIE = "pbvote_kiosk_voter"  # the ticket of the voter now at the kiosk (path /kiosk)
@@ -93,6 +96,8 @@ def station_page(
 
 @router.get("/station", response_class=HTMLResponse)
 def station(request: Request, session: SessionDep, user: StaffFromCookie):
+    if user is not None and (instance := form_token.form_page(request)):
+        return instance  # its check-in and new-batch forms are one-time forms
     return station_page(request, session, user)
 
 
@@ -110,15 +115,10 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
         session.rollback()
         wait = (exc.headers or {}).get("Retry-After", "60")
         said = i18n.translate(i18n.pick_language(request), "station.locked_out", seconds=wait)
-        return station_page(request, session, None, error=said, status_code=exc.status_code)
+        return flash.redirect(request, STATION, error=said, status=exc.status_code)
     if user is None:  # the failure is counted: the session dependency commits it
-        return station_page(
-            request,
-            session,
-            None,
-            error=i18n.translate(i18n.pick_language(request), "station.wrong_password"),
-            status_code=401,
-        )
+        wrong = i18n.translate(i18n.pick_language(request), "station.wrong_password")
+        return flash.redirect(request, STATION, error=wrong, status=401)
     token = issue_access_token(
         secret_key=settings.secret_key,
         user_id=user.id,
@@ -159,6 +159,14 @@ def station_check_in(
         return RedirectResponse("/station", status_code=303)
     site = session.get(Site, site_id)
     mode = Channel.paper if form.get("mode") == "paper" else Channel.kiosk
+    names = ("name", "birth_date", "postal_code", "access_code", "mode")
+    typed = {"site": site_id, **{k: form.get(k, "")[:200] for k in names}}
+    back = flash.back(
+        request,
+        form_token.same(request, STATION, form),
+        session=session,
+        sealed={"check_in": typed},
+    )
     try:
         identity = IdentityIn(
             name=form.get("name", "")[:200],
@@ -169,6 +177,7 @@ def station_check_in(
         access_code = _CODE.validate_python(code) if code else None
         if site is None:
             raise Forbidden("There is no such voting site.", field="site_id")
+        form_token.claim(request, session, form, page=STATION)
         result = voting.check_in(
             session=session,
             settings=settings,
@@ -183,18 +192,19 @@ def station_check_in(
         fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
         said = i18n.translate(i18n.pick_language(request), "station.check_in_invalid")
         error = form_refusal(request, said, session=session, field=fields or None)
-        return station_page(request, session, user, error=error, status_code=422)
+        return back(error=error, status_code=422)
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return station_page(request, session, user, error=error, status_code=exc.status_code)
+        return back(error=error, status_code=exc.status_code)
     language = i18n.pick_language(request)
+    fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
-        message = i18n.translate(language, "station.checked_in_kiosk", minutes=15) + (
-            f" <p class='receipt'><code>{result.kiosk_ticket}</code></p>"
-        )
-    else:
-        message = i18n.translate(language, "station.checked_in_paper")
-    return station_page(request, session, user, message=message, status_code=201)
+        # The ticket is a voter's credential: sealed, never in an address, shown once.
+        message = i18n.translate(language, "station.checked_in_kiosk", minutes=15)
+        ticket = {"ticket": result.kiosk_ticket}
+        return flash.redirect(request, fresh, session=session, sealed=ticket, message=message)
+    message = i18n.translate(language, "station.checked_in_paper")
+    return flash.redirect(request, fresh, message=message)
 
 
 @router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])
@@ -225,7 +235,7 @@ def station_open_kiosk(
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
-        return station_page(request, session, user, error=error, status_code=exc.status_code)
+        return flash.redirect(request, STATION, error=error, status=exc.status_code)
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
     set_cookie(request, response, KIOSK_COOKIE, token, max_age=max(seconds, 60))
@@ -308,9 +318,10 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     """Checks the typed ticket before the voter ranks anything; the ballot itself is a GET,
     so a language switch keeps the ticket and Back never resends a form."""
     ticket = form.get("kiosk_ticket", "").strip()[:40]
-    refused = _ticket_refused(request, session, ticket)
-    if refused is not None:
-        return refused
+    problem = _ticket_problem(request, session, ticket)
+    if problem is not None:  # the kiosk's start again, saying why (never the ticket)
+        error, status = problem
+        return flash.redirect(request, _kiosk_address(request), error=error, status=status)
     response = RedirectResponse(KIOSK + "/ballot", status_code=303)
     signed = serializer(request.app.state.settings.secret_key, "kiosk-voter").dumps(ticket)
     seconds = int(cred.KIOSK_TICKET_TTL.total_seconds())
@@ -319,11 +330,11 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     return response
 
 
-def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | None:
-    """The kiosk's home page with the reason this ticket cannot vote here, or None."""
+def _ticket_problem(request: Request, session, ticket: str) -> tuple[str | None, int] | None:
+    """Why this ticket cannot vote here (words, status), or None."""
     kiosk, token = kiosk_session(request)
     if kiosk is None:
-        return _kiosk_home(request, session, status_code=401)
+        return None, 401
     language = _language(request, session, kiosk)
     try:
         voting.check_kiosk_ticket(
@@ -334,9 +345,13 @@ def _ticket_refused(request: Request, session, ticket: str) -> HTMLResponse | No
             ticket=ticket,
         )
     except DomainError as exc:
-        message = _said(request, exc, language, session=session)
-        return _kiosk_home(request, session, error=message, status_code=exc.status_code)
+        return _said(request, exc, language, session=session), exc.status_code
     return None
+
+
+def _kiosk_address(request: Request) -> str:
+    """The kiosk's start page, in the language the voter chose."""
+    return _to_kiosk(request).headers["location"]
 
 
 def _surface(process: Process) -> BallotSurface:
@@ -356,9 +371,10 @@ def _kiosk_ballot(request: Request, session, *, review: bool):
     ticket = _voter_ticket(request)
     if ticket is None:  # no voter at the kiosk (e.g. Back after casting): start again
         return _to_kiosk(request)
-    refused = _ticket_refused(request, session, ticket)
-    if refused is not None:
-        return refused
+    problem = _ticket_problem(request, session, ticket)
+    if problem is not None:
+        error, status = problem
+        return _kiosk_home(request, session, error=error, status_code=status)
     kiosk, _ = kiosk_session(request)
     process = session.get(Process, kiosk.process_id)
     return ballot_page(request, session, _surface(process), review=review)
@@ -378,7 +394,7 @@ def kiosk_review(request: Request, session: SessionDep):
 def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
     kiosk, token = kiosk_session(request)
     if kiosk is None:
-        return _kiosk_home(request, session, status_code=401)
+        return flash.redirect(request, _kiosk_address(request), status=401)
     process = session.get(Process, kiosk.process_id)
     ticket = _voter_ticket(request)
     if ticket is None and fields.get("step") != "thanks":
@@ -398,7 +414,7 @@ def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
         """A ticket that cannot vote (spent, expired): back to the kiosk's start."""
         if exc.code in ("bad_ranking", "invalid"):
             return None
-        return _kiosk_home(request, session, error=said, status_code=exc.status_code)
+        return flash.redirect(request, _kiosk_address(request), error=said, status=exc.status_code)
 
     response = ballot_post(
         request, session, _surface(process), fields, cast=cast, refused_elsewhere=refused_elsewhere

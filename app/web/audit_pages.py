@@ -1,6 +1,9 @@
 """The organizers' audit page: the hash-chained log (app/audit.py), newest first, by kind and
 by person, with times in UTC and in a process's time zone, and a button that checks the
-whole chain as `pbvote audit verify` does."""
+whole chain as `pbvote audit verify` does (its answer: 303 to the log, the check's result
+said there once, app/web/flash.py)."""
+
+import dataclasses
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -11,6 +14,7 @@ from app.db import SessionDep
 from app.digits import parse_count
 from app.processes import service as processes
 from app.users.models import User
+from app.web import flash
 from app.web.deps import OrganizerPage, SameOrigin
 from app.web.render import render
 
@@ -77,4 +81,4 @@ def audit_log(request: Request, session: SessionDep, _: OrganizerPage):
 def verify(request: Request, session: SessionDep, _: OrganizerPage):
     """The same check as `pbvote audit verify` (app/cli.py), said in plain words."""
     check = audit.verify_chain(session=session)
-    return _log_page(request, session, check=check)
+    return flash.redirect(request, "/organize/audit", check=dataclasses.asdict(check))

@@ -93,17 +93,28 @@ def set_flash(
 
 def read_flash(request: Request, *, path: str) -> dict[str, Any] | None:
     """The flash set for `path`, if fresh; the page that shows it must `clear_flash`."""
-    token = request.cookies.get(FLASH_COOKIE)
-    if token is None:
-        return None
-    try:
-        payload = _signer(request).loads(token)
-    except BadSignature:
-        return None
-    fresh = isinstance(payload, dict) and payload.get("exp", 0) > utcnow().timestamp()
-    if not fresh or payload.get("path") != path or not isinstance(payload.get("v"), dict):
-        return None
-    return payload["v"]
+    for token in _flash_cookies(request):
+        try:
+            payload = _signer(request).loads(token)
+        except BadSignature:
+            continue
+        fresh = isinstance(payload, dict) and payload.get("exp", 0) > utcnow().timestamp()
+        if fresh and payload.get("path") == path and isinstance(payload.get("v"), dict):
+            return payload["v"]
+    return None
+
+
+def _flash_cookies(request: Request) -> list[str]:
+    """Every flash cookie the browser sent: one per path it was set for (the flash of
+    /organize/processes/3 also reaches /organize/processes/3/sites), which a dict of
+    cookies would fold into one."""
+    found = []
+    for header in request.headers.getlist("cookie"):
+        for pair in header.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name == FLASH_COOKIE and value:
+                found.append(value.strip('"'))
+    return found
 
 
 def clear_flash(request: Request, response: Response, *, path: str) -> None:

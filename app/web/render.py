@@ -11,7 +11,7 @@ from jinja2 import pass_context
 
 from app.errors import BadInput, DomainError, audit_refusal
 from app.processes.phases import ORDER
-from app.web import i18n
+from app.web import flash, form_token, i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -52,6 +52,7 @@ templates.env.filters.update(
 )
 templates.env.globals["PHASES"] = ORDER
 templates.env.globals["language_name"] = i18n.display_name
+templates.env.globals["form_token"] = form_token.form_token_field
 
 
 def render(
@@ -62,21 +63,25 @@ def render(
     offered: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """A page in the visitor's language; `offered` limits it to a process's languages."""
+    """A page in the visitor's language; `offered` limits it to a process's languages.
+    What the form sent before this GET said (app/web/flash.py) is added to `context`, once."""
     language = i18n.pick_language(request, offered)
     choices = [c for c in (offered or i18n.available()) if c in i18n.available()]
+    said, status = flash.shown(request)
     response = templates.TemplateResponse(
         request,
         template,
         {
             **context,
+            **said,
             "lang": language,
             "languages": choices,
             "t": partial(i18n.translate, language),
             "tn": partial(i18n.translate_plural, language),
         },
-        status_code=status_code,
+        status_code=status if status and status_code == 200 else status_code,
     )
+    flash.forget(request, response)
     if request.query_params.get("lang") == language:
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
     return response

@@ -20,6 +20,8 @@ from tests.helpers import HANG_SECONDS, wait_for_health
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The database each live server serves (its base address -> URL), for tests that count rows.
+DATABASE_OF: dict[str, str] = {}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -102,6 +104,7 @@ def live_server(backend, demo_database, tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(base, server, log=(tmp_path / "server.log").read_text)
+        DATABASE_OF[base] = database_url
         yield base
     finally:
         server.terminate()

@@ -9,7 +9,7 @@ from app.audit import AuditEntry
 from app.ideas.models import Idea
 from app.ideas.service import IDEAS_PER_ADDRESS_PER_HOUR
 from app.users.models import Role
-from tests.helpers import count, refused_by
+from tests.helpers import count, form_token, refused_by
 from tests.ideas.helpers import add_site, advance, create_process, submit_idea
 from tests.test_organize_page import ORIGIN, sign_in
 
@@ -178,6 +178,7 @@ def test_a_batch_of_paper_forms_by_keyboard_is_never_rate_limited(client, organi
                 "title": f"Bancas {n}",
                 "description": "Bancas en las paradas.",
                 "contact_phone": "585-555-0100",
+                "form_token": form_token(),  # each form typed in on its own page
             },
         )
         assert saved.status_code == 200, saved.text  # after the 303 back to the empty form
@@ -191,14 +192,18 @@ def test_a_batch_of_paper_forms_by_keyboard_is_never_rate_limited(client, organi
     newest = max(i.id for i in ideas)
     assert f"Saved idea #{newest} ({typed} from this event so far)." in saved.text
 
-    other = client.post(
-        url,
-        headers=ORIGIN,
-        follow_redirects=False,
-        data={"event": market["id"], "title": "Luces", "description": "Más luz."},
-    )
+    lights = {
+        "event": market["id"],
+        "title": "Luces",
+        "description": "Más luz.",
+        "form_token": form_token(),
+    }
+    other = client.post(url, headers=ORIGIN, follow_redirects=False, data=lights)
     assert other.status_code == 303
     assert "(1 from this event so far)" in client.get(other.headers["location"]).text
+    # The same form again (Back + Save): typed in once only.
+    again = client.post(url, headers=ORIGIN, data=lights)
+    assert "typed in already" in again.text and "(1 from this event so far)" in again.text
 
     empty = client.post(url, headers=ORIGIN, data={"event": kickoff["id"], "title": "Only"})
     assert empty.status_code == 422 and "Description" in empty.text
@@ -217,6 +222,8 @@ def test_paper_forms_only_while_ideas_are_collected(client, organizer, session):
     sign_in(client, organizer)
     url = f"/organize/processes/{pid}/ideas/paper"
     assert "during idea collection" in client.get(url).text
-    refused = client.post(url, headers=ORIGIN, data={"title": "T", "description": "D"})
+    refused = client.post(
+        url, headers=ORIGIN, data={"title": "T", "description": "D", "form_token": form_token()}
+    )
     assert refused.status_code == 409 and 'role="alert"' in refused.text
     assert count(session, Idea, Idea.process_id == pid) == 0

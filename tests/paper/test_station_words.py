@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.helpers import form_token
 from tests.paper.test_batches import new_batch
 from tests.paper.test_odd_digits import ORIGIN, sign_in
 
@@ -17,7 +18,9 @@ def test_a_saved_sheet_is_confirmed_in_the_poll_workers_language(client, paper, 
     sign_in(client, paper.first)
     headers = {**ORIGIN, "Accept-Language": language}
     saved = client.post(
-        f"/station/batches/{batch}", headers=headers, data={"sheet": "1", "marks": "1:1"}
+        f"/station/batches/{batch}",
+        headers=headers,
+        data={"sheet": "1", "marks": "1:1", "form_token": form_token()},
     )
     assert saved.status_code == 200, saved.text
     assert SAID[language] in saved.text

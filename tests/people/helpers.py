@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from tests.helpers import form_token
+
 ORIGIN = {"Origin": "http://testserver"}
 
 
@@ -19,5 +21,7 @@ def sign_in(client, staff, lands: str = "/organize") -> None:
     assert r.status_code == 303 and r.headers["location"] == lands, r.text
 
 
-def post(client, url: str, data: dict | None = None):
-    return client.post(url, headers=ORIGIN, data=data or {}, follow_redirects=False)
+def post(client, url: str, data: dict | None = None, *, token: str | None = None):
+    """A page's form, sent with a new form instance (or `token`, the same one again)."""
+    data = {"form_token": token or form_token(), **(data or {})}
+    return client.post(url, headers=ORIGIN, data=data, follow_redirects=False)

@@ -3,7 +3,7 @@ delegates read the criteria in their language."""
 
 from app.ideas.models import Criterion
 from app.users.models import Role
-from tests.helpers import count, refused_by
+from tests.helpers import answered, count, form_token, refused_by
 from tests.ideas.helpers import advance, create_process, submit_idea
 from tests.people.helpers import browser, post, sign_in
 
@@ -16,18 +16,23 @@ def test_an_organizer_edits_the_criteria(client, organizer):
     pid = create_process(client, organizer)["id"]
     sign_in(client, organizer)
     assert names(client, pid) == ["Need", "Feasibility", "Equity", "Guiding principles"]
-    added = post(
-        client,
-        f"/organize/processes/{pid}/criteria",
-        {
-            "name": "Cost",
-            "description": "Is it good value?",
-            "weight": "2",
-            "name_es": "Costo",
-            "description_es": "¿Vale lo que cuesta?",
-        },
+    cost_form = {
+        "name": "Cost",
+        "description": "Is it good value?",
+        "weight": "2",
+        "name_es": "Costo",
+        "description_es": "¿Vale lo que cuesta?",
+    }
+    token = form_token()
+    added = answered(
+        client, post(client, f"/organize/processes/{pid}/criteria", cost_form, token=token)
     )
     assert added.status_code == 200 and "Cost was added" in added.text
+    # Back + Add again: the same form adds nothing twice.
+    again = answered(
+        client, post(client, f"/organize/processes/{pid}/criteria", cost_form, token=token)
+    )
+    assert "sent already" in again.text and names(client, pid).count("Cost") == 1
     criteria = client.get(f"/api/processes/{pid}/criteria").json()
     cost = criteria[-1]
     assert cost["weight"] == 2
@@ -44,7 +49,7 @@ def test_an_organizer_edits_the_criteria(client, organizer):
             "name_vi": "Giá trị",
         },
     )
-    assert moved.status_code == 200, moved.text
+    assert answered(client, moved).status_code == 200
     after = client.get(f"/api/processes/{pid}/criteria").json()
     assert [c["name"] for c in after] == [
         "Value",
@@ -57,9 +62,12 @@ def test_an_organizer_edits_the_criteria(client, organizer):
     assert after[0]["id"] == cost["id"]
 
     need = after[1]["id"]
-    removed = post(client, f"/organize/processes/{pid}/criteria/{need}/remove")
-    assert removed.status_code == 200
+    removed = answered(client, post(client, f"/organize/processes/{pid}/criteria/{need}/remove"))
+    assert removed.status_code == 200 and "Need was removed" in removed.text
     assert "Need" not in names(client, pid)
+    # Sent again (Back + send, a reload): nothing more is removed, and it says so.
+    again = answered(client, post(client, f"/organize/processes/{pid}/criteria/{need}/remove"))
+    assert "no longer in the list" in again.text and len(names(client, pid)) == 4
 
 
 def test_bad_criteria_change_nothing(client, organizer, session):
@@ -73,20 +81,22 @@ def test_bad_criteria_change_nothing(client, organizer, session):
         (f"/organize/processes/{pid}/criteria", {"name": "Odd", "weight": "two"}),
         (f"/organize/processes/{pid}/criteria/{first['id']}", {"name": "X", "position": "9"}),
     ):
-        r = post(client, url, form)
-        assert r.status_code == 422, (form, r.text)
+        r = answered(client, post(client, url, form), status=422)
         assert 'role="alert"' in r.text
+        if url.endswith("/criteria") and form["name"]:
+            assert f'value="{form["name"]}"' in r.text  # the new criterion as typed
     assert names(client, pid) == ["Need", "Feasibility", "Equity", "Guiding principles"]
     assert len(refused_by(session, organizer.user.id)) == 5
     criteria = client.get(f"/api/processes/{pid}/criteria").json()
     for c in criteria[1:]:
-        assert (
-            post(client, f"/organize/processes/{pid}/criteria/{c['id']}/remove").status_code == 200
-        )
+        gone = post(client, f"/organize/processes/{pid}/criteria/{c['id']}/remove")
+        assert answered(client, gone).status_code == 200
     last = post(client, f"/organize/processes/{pid}/criteria/{first['id']}/remove")
-    assert last.status_code == 422 and "at least one criterion" in last.text
+    assert "at least one criterion" in answered(client, last, status=422).text
     assert names(client, pid) == ["Need"]
-    assert post(client, f"/organize/processes/{pid}/criteria/999999/remove").status_code == 404
+    none = post(client, f"/organize/processes/{pid}/criteria/999999/remove")
+    assert "no longer in the list" in answered(client, none).text
+    assert names(client, pid) == ["Need"]
     other = create_process(client, organizer)["id"]
     theirs = client.get(f"/api/processes/{other}/criteria").json()[0]["id"]
     stray = post(client, f"/organize/processes/{pid}/criteria/{theirs}", {"name": "X"})
@@ -102,7 +112,7 @@ def test_criteria_are_fixed_after_design(client, organizer, session):
     assert "fixed" in page.text
     assert f'action="/organize/processes/{pid}/criteria' not in page.text  # nothing to send
     r = post(client, f"/organize/processes/{pid}/criteria", {"name": "Late"})
-    assert r.status_code == 409
+    assert answered(client, r).status_code == 409
     assert count(session, Criterion, Criterion.process_id == pid) == 4
 
 

@@ -7,7 +7,7 @@ from app.users.models import Role
 from app.voting import credentials as cred
 from app.voting.station import KIOSK_COOKIE
 from tests.conftest import TEST_SECRET
-from tests.helpers import count, refused_by
+from tests.helpers import answered, count, form_token, refused_by
 from tests.ideas.helpers import advance, create_process
 from tests.people.helpers import browser, post, sign_in
 
@@ -24,7 +24,7 @@ def test_an_organizer_sets_the_voting_and_paper_rules(client, organizer, session
         f"/organize/processes/{pid}/rules/voting",
         {"credential": "both", "min_age": "14", "postal_codes": "14605, 14606\n14607"},
     )
-    assert saved.status_code == 200, saved.text
+    assert answered(client, saved).status_code == 200
     rules = client.get(f"/api/processes/{pid}/voting-rules", headers=organizer.headers).json()
     assert rules == {
         "process_id": pid,
@@ -37,7 +37,7 @@ def test_an_organizer_sets_the_voting_and_paper_rules(client, organizer, session
         f"/organize/processes/{pid}/rules/paper",
         {"overvote": "end_ballot", "skipped_rank": "end_ballot"},
     )
-    assert paper.status_code == 200
+    assert answered(client, paper).status_code == 200
     published = client.get(f"/api/processes/{pid}/paper-rules").json()
     assert (published["overvote"], published["skipped_rank"]) == ("end_ballot", "end_ballot")
 
@@ -46,11 +46,12 @@ def test_an_organizer_sets_the_voting_and_paper_rules(client, organizer, session
         {"credential": "code", "min_age": "two", "postal_codes": ""},
         {"credential": "code", "min_age": "200", "postal_codes": ""},
     ):
-        r = post(client, f"/organize/processes/{pid}/rules/voting", bad)
-        assert r.status_code == 422, bad
-    assert (
-        post(client, f"/organize/processes/{pid}/rules/paper", {"overvote": "x"}).status_code == 422
-    )
+        r = answered(
+            client, post(client, f"/organize/processes/{pid}/rules/voting", bad), status=422
+        )
+        assert f'value="{bad["min_age"]}"' in r.text or not bad["min_age"]  # as typed
+    paper = post(client, f"/organize/processes/{pid}/rules/paper", {"overvote": "x"})
+    assert answered(client, paper).status_code == 422
     assert (
         client.get(f"/api/processes/{pid}/voting-rules", headers=organizer.headers).json() == rules
     )
@@ -64,13 +65,13 @@ def test_rules_are_fixed_after_design(client, organizer):
     page = client.get(f"/organize/processes/{pid}/rules")
     assert "fieldset disabled" in page.text
     r = post(client, f"/organize/processes/{pid}/rules/voting", {"credential": "identity"})
-    assert r.status_code == 409
+    assert answered(client, r).status_code == 409
     r = post(
         client,
         f"/organize/processes/{pid}/rules/paper",
         {"overvote": "end_ballot", "skipped_rank": "close_gap"},
     )
-    assert r.status_code == 409
+    assert answered(client, r).status_code == 409
     assert (
         client.get(f"/api/processes/{pid}/voting-rules", headers=organizer.headers).json()[
             "credential"
@@ -109,8 +110,13 @@ def test_the_paper_rules_are_published_in_each_language(client, organizer):
 
 
 def send_ideas(client, pid: int, n: int) -> list[int]:
+    """The idea form sent `n` times, each from its own page: what each answer's page says
+    (200 thank you, or the refusal's status)."""
     return [
-        client.post(f"/processes/{pid}/ideas/new", data={**IDEA, "title": f"Idea {i}"}).status_code
+        client.post(
+            f"/processes/{pid}/ideas/new",
+            data={**IDEA, "title": f"Idea {i}", "form_token": form_token()},
+        ).status_code
         for i in range(n)
     ]
 
@@ -122,30 +128,32 @@ def test_the_idea_limit_is_per_process_and_never_for_staff_or_kiosks(
     other = create_process(client, organizer)["id"]
     sign_in(client, organizer)
     set_ = post(client, f"/organize/processes/{limited}/rules/ideas", {"idea_rate_limit": "2"})
+    set_ = answered(client, set_)
     assert set_.status_code == 200 and "2 ideas an hour" in set_.text
     for pid in (limited, other):
         advance(client, organizer, pid, "idea_collection")
 
     resident = browser(app)
-    assert send_ideas(resident, limited, 3) == [201, 201, 429]
-    assert send_ideas(resident, other, 3) == [201, 201, 201]  # the default of 20 there
+    assert send_ideas(resident, limited, 3) == [200, 200, 429]
+    assert send_ideas(resident, other, 3) == [200, 200, 200]  # the default of 20 there
 
     # A signed-in staff member's browser on the same address is never counted.
-    assert send_ideas(client, limited, 3) == [201, 201, 201]
+    assert send_ideas(client, limited, 3) == [200, 200, 200]
     # Nor a kiosk's.
     kiosk = browser(app)
     token, _ = cred.issue_kiosk_token(TEST_SECRET, process_id=limited, site_id=1, now=utcnow())
     kiosk.cookies.set(KIOSK_COOKIE, token)
-    assert send_ideas(kiosk, limited, 3) == [201, 201, 201]
+    assert send_ideas(kiosk, limited, 3) == [200, 200, 200]
 
     lifted = post(client, f"/organize/processes/{limited}/rules/ideas", {"idea_rate_limit": ""})
+    lifted = answered(client, lifted)
     assert lifted.status_code == 200 and "no longer limited" in lifted.text
-    assert send_ideas(resident, limited, 3) == [201, 201, 201]
+    assert send_ideas(resident, limited, 3) == [200, 200, 200]
     assert count(session, Idea, Idea.process_id == limited) == 2 + 3 + 3 + 3
 
     for bad in ("0", "many", "-3"):
         r = post(client, f"/organize/processes/{limited}/rules/ideas", {"idea_rate_limit": bad})
-        assert r.status_code == 422, bad
+        assert f'value="{bad}"' in answered(client, r, status=422).text
     assert client.put(
         f"/api/processes/{limited}/idea-rate-limit",
         json={"idea_rate_limit": 50},

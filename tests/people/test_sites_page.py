@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.sites.models import Site
 from app.users.models import Role
 from app.voting.models import PollWorkerSite
-from tests.helpers import count, refused_by
+from tests.helpers import answered, count, form_token, refused_by
 from tests.ideas.helpers import advance, create_process
 from tests.people.helpers import browser, post, sign_in
 from tests.voting.helpers import build_world, set_phase
@@ -28,15 +28,24 @@ VOTING_SITE = {
 def test_an_organizer_adds_and_edits_sites_in_local_time(client, organizer, session):
     pid = create_process(client, organizer, time_zone="America/New_York")["id"]
     sign_in(client, organizer)
-    added = post(client, f"/organize/processes/{pid}/sites", VOTING_SITE)
-    assert added.status_code == 201, added.text
+    token = form_token()
+    added = answered(
+        client, post(client, f"/organize/processes/{pid}/sites", VOTING_SITE, token=token)
+    )
+    assert added.status_code == 200, added.text
     assert "Central Library" in added.text and "Biblioteca Central" in added.text
+    # Back + Add again: the same form adds no second site.
+    again = answered(
+        client, post(client, f"/organize/processes/{pid}/sites", VOTING_SITE, token=token)
+    )
+    assert "sent already" in again.text
+    assert count(session, Site, Site.process_id == pid) == 1
     event = post(
         client,
         f"/organize/processes/{pid}/sites",
         {"kind": "event_informal", "name": "Block party", "address": "Jay St"},
     )
-    assert event.status_code == 201
+    assert answered(client, event).status_code == 200
     site = session.execute(select(Site).where(Site.name == "Central Library")).scalar_one()
     # 20:00 in New York in April (EDT, UTC-4) is midnight UTC.
     assert site.closes_at == datetime(2027, 4, 3, 0, 0, tzinfo=UTC)
@@ -55,6 +64,8 @@ def test_an_organizer_adds_and_edits_sites_in_local_time(client, organizer, sess
         f"/organize/processes/{pid}/sites/{site.id}",
         {**VOTING_SITE, "name": "Main Library", "name_es": "Biblioteca Principal"},
     )
+    assert saved.headers["location"] == f"/organize/processes/{pid}/sites"
+    saved = answered(client, saved)
     assert saved.status_code == 200 and "Main Library" in saved.text
     session.refresh(site)
     assert site.name == "Main Library" and site.translations["es"]["name"] == "Biblioteca Principal"
@@ -71,13 +82,13 @@ def test_bad_sites_change_nothing_and_are_audited(client, organizer, session):
         {**VOTING_SITE, "opens_at": "tomorrow"},
         {**VOTING_SITE, "opens_at": "9999-12-31T23:59"},  # past the calendar's end in UTC
     ):
-        r = post(client, f"/organize/processes/{pid}/sites", bad)
-        assert r.status_code == 422, bad
+        r = answered(client, post(client, f"/organize/processes/{pid}/sites", bad), status=422)
         assert 'role="alert"' in r.text
+        assert 'value="115 South Ave"' in r.text  # what was typed comes back
     assert count(session, Site) == before
     assert len(refused_by(session, organizer.user.id)) == 5
     spanish = post(client, f"/organize/processes/{pid}/sites?lang=es", {**VOTING_SITE, "name": ""})
-    assert "Revise estos campos" in spanish.text
+    assert "Revise estos campos" in answered(client, spanish).text
 
 
 def test_phase_rules_are_the_apis(client, organizer, session, session_factory):
@@ -92,12 +103,12 @@ def test_phase_rules_are_the_apis(client, organizer, session, session_factory):
         f"/organize/processes/{pid}/sites/{site.id}",
         {**VOTING_SITE, "kind": "event_formal"},
     )
-    assert r.status_code == 409
+    assert answered(client, r).status_code == 409
     session.refresh(site)
     assert site.kind == "voting_site"
     set_phase(session_factory, pid, "funding")
     late = post(client, f"/organize/processes/{pid}/sites", {**VOTING_SITE, "name": "Late"})
-    assert late.status_code == 409
+    assert answered(client, late).status_code == 409
     assert count(session, Site, Site.process_id == pid) == 1
 
 
@@ -119,7 +130,8 @@ def test_only_organizers_use_the_sites_page(client, app, organizer, make_staff, 
     post(client, f"/organize/processes/{other}/sites", VOTING_SITE)
     theirs = session.execute(select(Site.id).where(Site.process_id == other)).scalar_one()
     assert client.get(f"/organize/processes/{pid}/sites/{theirs}").status_code == 404
-    assert post(client, f"/organize/processes/{pid}/sites/{theirs}", VOTING_SITE).status_code == 404
+    stray = post(client, f"/organize/processes/{pid}/sites/{theirs}", VOTING_SITE)
+    assert answered(client, stray).status_code == 404
 
 
 def test_poll_workers_assigned_on_the_page_work_at_the_station(
@@ -137,7 +149,7 @@ def test_poll_workers_assigned_on_the_page_work_at_the_station(
     url = f"/organize/processes/{world.process_id}/sites/{site_id}/poll-workers"
     page = client.get(f"/organize/processes/{world.process_id}/sites")
     assert f'<option value="{worker.user.id}">' in page.text
-    assigned = post(client, url, {"user_id": str(worker.user.id)})
+    assigned = answered(client, post(client, url, {"user_id": str(worker.user.id)}))
     assert assigned.status_code == 200 and "now works at" in assigned.text
     assert session.get(PollWorkerSite, (site_id, worker.user.id)) is not None
 
@@ -149,12 +161,14 @@ def test_poll_workers_assigned_on_the_page_work_at_the_station(
 
     delegate = make_staff(Role.delegate)
     refused = post(client, url, {"user_id": str(delegate.user.id)})  # not a poll worker
-    assert refused.status_code == 422
-    assert post(client, url, {"user_id": "abc"}).status_code == 422
-    off = post(client, url, {"remove": str(worker.user.id)})
+    assert answered(client, refused).status_code == 422
+    assert answered(client, post(client, url, {"user_id": "abc"})).status_code == 422
+    off = answered(client, post(client, url, {"remove": str(worker.user.id)}))
     assert off.status_code == 200 and "no longer works at" in off.text
     assert "Site 1" not in station.get("/station?lang=en").text
-    assert post(client, url, {"remove": str(worker.user.id)}).status_code == 404
+    # The same form again (Back + send): off already, and it says so.
+    again = answered(client, post(client, url, {"remove": str(worker.user.id)}))
+    assert "taken off already" in again.text
 
 
 def test_a_spanish_resident_reads_the_site_name_at_the_kiosk(
@@ -173,7 +187,7 @@ def test_a_spanish_resident_reads_the_site_name_at_the_kiosk(
         "closes_at": "",
     }
     saved = post(client, f"/organize/processes/{world.process_id}/sites/{site_id}", form)
-    assert saved.status_code == 200, saved.text
+    assert answered(client, saved).status_code == 200
     # The organizer staffs the site and opens this device as its kiosk.
     post(
         client,

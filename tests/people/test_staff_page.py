@@ -10,7 +10,7 @@ from app.audit import Actor
 from app.errors import Conflict
 from app.users import service
 from app.users.models import Role, User
-from tests.helpers import count, refused_by
+from tests.helpers import answered, count, form_token, refused_by
 from tests.people.helpers import ORIGIN, browser, post, sign_in
 
 NEW = {"display_name": "Lan Nguyen", "email": "Lan@Example.org", "role": "poll_worker"}
@@ -35,29 +35,42 @@ def try_sign_in(app, email: str, password: str):
     )
 
 
+def signed_in(response) -> bool:
+    """A sign-in answer (a 303 either way) that set the staff cookie."""
+    set_cookies = response.headers.get_list("set-cookie")
+    return response.status_code == 303 and any(
+        c.startswith("pbvote_staff=") and "Max-Age=0" not in c for c in set_cookies
+    )
+
+
 def test_an_organizer_creates_an_account_and_its_password_is_shown_once(
     client, app, organizer, session
 ):
     sign_in(client, organizer)
-    created = post(client, "/organize/staff", NEW)
-    assert created.status_code == 201, created.text
+    sent = post(client, "/organize/staff", NEW)
+    assert "f=" in sent.headers["location"]  # a fresh form for the next account
+    created = answered(client, sent, status=200)
     password = shown_password(created.text)
-    assert "Lan Nguyen" in created.text
+    assert "Lan Nguyen" in created.text and password not in sent.headers["location"]
     assert try_sign_in(app, "lan@example.org", password).headers["location"] == "/station"
-    # Shown once: the list does not show it again.
+    # Shown once: a reload of the page that showed it, or Back to it, shows it no more.
+    assert password not in client.get(sent.headers["location"]).text
     assert password not in client.get("/organize/staff").text
 
-    typed = post(
+    typed = answered(
         client,
-        "/organize/staff",
-        {
-            "display_name": "Ana",
-            "email": "ana@example.org",
-            "role": "delegate",
-            "password": "a typed password",
-        },
+        post(
+            client,
+            "/organize/staff",
+            {
+                "display_name": "Ana",
+                "email": "ana@example.org",
+                "role": "delegate",
+                "password": "a typed password",
+            },
+        ),
     )
-    assert typed.status_code == 201 and 'class="password"' not in typed.text
+    assert typed.status_code == 200 and 'class="password"' not in typed.text
     assert (
         try_sign_in(app, "ana@example.org", "a typed password").headers["location"] == "/delegate"
     )
@@ -73,9 +86,9 @@ def test_bad_accounts_change_nothing(client, organizer, session):
         ({**NEW, "email": "x@example.org", "role": "mayor"}, 422),
         ({**NEW, "email": "y@example.org", "password": "short"}, 422),
     ):
-        r = post(client, "/organize/staff", bad)
-        assert r.status_code == status, (bad, r.text)
+        r = answered(client, post(client, "/organize/staff", bad), status=status)
         assert 'role="alert"' in r.text
+        assert bad["email"] in r.text and "short" not in r.text  # typed, but no password
     assert count(session, User) == before
     assert len(refused_by(session, organizer.user.id)) == 4
 
@@ -88,28 +101,45 @@ def test_a_deactivated_account_cannot_sign_in_and_its_cookie_stops(
     sign_in(station, worker, "/station")
     assert 'name="password"' not in station.get("/station").text  # signed in
     sign_in(client, organizer)
-    off = post(client, f"/organize/staff/{worker.user.id}/active", {"active": "no"})
+    off = answered(
+        client, post(client, f"/organize/staff/{worker.user.id}/active", {"active": "no"})
+    )
     assert off.status_code == 200 and "deactivated" in off.text
     assert not is_active(session, worker.user.id)
     # The open sign-in stops at its next request, the API token too, and no new one is made.
     assert 'name="password"' in station.get("/station").text  # the sign-in form again
     assert client.get("/api/users/me", headers=worker.headers).status_code == 401
     refused = try_sign_in(app, worker.user.email, worker.password)
-    assert refused.status_code != 303
+    assert not signed_in(refused) and refused.headers["location"] == "/station"
 
-    on = post(client, f"/organize/staff/{worker.user.id}/active", {"active": "yes"})
+    on = answered(
+        client, post(client, f"/organize/staff/{worker.user.id}/active", {"active": "yes"})
+    )
     assert on.status_code == 200 and "active again" in on.text
-    assert try_sign_in(app, worker.user.email, worker.password).status_code == 303
+    # The same form sent again finds the account active and says so, changing nothing.
+    again = answered(
+        client, post(client, f"/organize/staff/{worker.user.id}/active", {"active": "yes"})
+    )
+    assert "active already" in again.text and is_active(session, worker.user.id)
+    assert signed_in(try_sign_in(app, worker.user.email, worker.password))
 
 
 def test_a_reset_password_replaces_the_old_one(client, app, organizer, make_staff):
     delegate = make_staff(Role.delegate)
     sign_in(client, organizer)
-    reset = post(client, f"/organize/staff/{delegate.user.id}/password")
+    token = form_token()
+    reset = answered(
+        client, post(client, f"/organize/staff/{delegate.user.id}/password", token=token)
+    )
     assert reset.status_code == 200
     password = shown_password(reset.text)
     assert try_sign_in(app, delegate.user.email, password).headers["location"] == "/delegate"
-    assert try_sign_in(app, delegate.user.email, delegate.password).status_code != 303
+    assert not signed_in(try_sign_in(app, delegate.user.email, delegate.password))
+    # Back + send: the same form again resets nothing and shows no password.
+    again = post(client, f"/organize/staff/{delegate.user.id}/password", token=token)
+    page = answered(client, again)
+    assert "was reset already" in page.text and 'class="password"' not in page.text
+    assert try_sign_in(app, delegate.user.email, password).headers["location"] == "/delegate"
     assert post(client, "/organize/staff/999999/password").status_code == 404
 
 
@@ -120,12 +150,11 @@ def test_an_organizer_cannot_deactivate_themself_nor_the_last_organizer(
     page = client.get("/organize/staff")
     assert f"/organize/staff/{organizer.user.id}/active" not in page.text
     own = post(client, f"/organize/staff/{organizer.user.id}/active", {"active": "no"})
-    assert own.status_code == 409
+    assert answered(client, own).status_code == 409
     assert is_active(session, organizer.user.id)
     other = make_staff(Role.organizer)
-    assert (
-        post(client, f"/organize/staff/{other.user.id}/active", {"active": "no"}).status_code == 200
-    )
+    off = post(client, f"/organize/staff/{other.user.id}/active", {"active": "no"})
+    assert answered(client, off).status_code == 200 and not is_active(session, other.user.id)
     # Now the only active organizer: not even the system may switch it off.
     with pytest.raises(Conflict) as refused:
         service.set_active(

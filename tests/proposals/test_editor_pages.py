@@ -8,7 +8,7 @@ import re
 
 from app.proposals.models import Proposal
 from app.users.models import Role
-from tests.helpers import count, refused_by
+from tests.helpers import count, form_token, refused_by
 from tests.proposals.helpers import EQUITY, TRANSLATIONS, create_proposal, developing
 from tests.test_organize_page import ORIGIN
 
@@ -77,26 +77,32 @@ def test_a_delegate_writes_sends_and_sees_it_returned(client, organizer, make_st
     assert "Translation: Español" in new.text and "Translation: Tiếng Việt" in new.text
     assert all(f'name="equity_{q}"' in new.text for q in QUESTIONS)
 
+    token = form_token()
     bad_line = client.post(
         f"/delegate/processes/{pid}/proposals/new",
         headers=ORIGIN,
-        data=editor_form([ideas[0]], line_1_amount="lots"),
+        data={**editor_form([ideas[0]], line_1_amount="lots"), "form_token": token},
     )
     assert bad_line.status_code == 422 and "Cost line 2" in bad_line.text
     assert 'value="lots"' in bad_line.text  # what was typed stays
     assert count(session, Proposal) == 0
 
+    new_form = {**editor_form([ideas[0], ideas[2]]), "form_token": token}
     made = client.post(
         f"/delegate/processes/{pid}/proposals/new",
         headers=ORIGIN,
-        data=editor_form([ideas[0], ideas[2]]),
+        data=new_form,
         follow_redirects=False,
     )
     assert made.status_code == 303
-    url = made.headers["location"].split("?")[0]
+    url = made.headers["location"]
     proposal_id = int(url.rsplit("/", 1)[1])
     page = client.get(made.headers["location"])
     assert "Saved." in page.text and "$17,500.50" in page.text
+    # The same form sent again (Back + send): no second proposal, the first one shown.
+    again = client.post(f"/delegate/processes/{pid}/proposals/new", headers=ORIGIN, data=new_form)
+    assert str(again.url).endswith(url) and "made this proposal already" in again.text
+    assert count(session, Proposal) == 1
     api = client.get(f"/api/proposals/{proposal_id}", headers=delegate.headers).json()
     assert api["cost_cents"] == 17_500_50
     assert [line["amount_cents"] for line in api["cost_lines"]] == [15_000_00, 2_500_50]
@@ -128,6 +134,10 @@ def test_a_delegate_writes_sends_and_sees_it_returned(client, organizer, make_st
     assert session.get(Proposal, proposal_id).status == "submitted"
     locked = client.post(url, headers=ORIGIN, data=complete(editor_form(ideas[:1], title="New")))
     assert locked.status_code == 409 and "sent for approval" in locked.text
+    # The editor as it was drawn before sending (Back + send): it says what happened.
+    stale = {**complete(editor_form(ideas[:1], title="New")), "status": "draft"}
+    stale = client.post(url, headers=ORIGIN, data=stale)
+    assert stale.status_code == 200 and "is sent for approval now" in stale.text
     assert refused_by(session, delegate.user.id)
 
     sign_in(client, organizer, "/organize")

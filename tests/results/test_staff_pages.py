@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.digits import parse_money
 from app.results.models import ProjectAward
-from tests.helpers import assert_error
+from tests.helpers import assert_error, form_token
 from tests.results.test_results_and_exports import cast_online, to_funding
 from tests.test_organize_page import ORIGIN, sign_in
 
@@ -53,8 +53,11 @@ def test_results_before_voting_say_there_is_nothing_yet(client, organizer, sessi
     assert page.status_code == 200 and "There is no count to show yet." in page.text
 
 
-def award_form(client, pid, proposal, **fields):
+def award_form(client, pid, proposal, token=None, **fields):
+    """The awards page's form for one project, sent from a fresh page (or `token`'s), and the
+    page its 303 leads to."""
     body = {"amount": "9,500", "organisation": "Foodlink", "status": "awarded", **fields}
+    body["form_token"] = token or form_token()
     return client.post(f"/organize/processes/{pid}/awards/{proposal}", headers=ORIGIN, data=body)
 
 
@@ -99,8 +102,12 @@ def test_an_award_above_the_cost_is_refused_on_the_page_and_in_the_api(
     assert awards_of(session_factory) == []
     bad = award_form(client, pid, funded, amount="ten thousand")
     assert bad.status_code == 422 and awards_of(session_factory) == []
-    done = award_form(client, pid, funded, amount="9500.50", note="Signed in March.")
+    token = form_token()
+    done = award_form(client, pid, funded, token, amount="9500.50", note="Signed in March.")
     assert done.status_code == 200 and "Saved" in done.text
+    # Back + Save again: the same form is not recorded twice (nor audited twice).
+    again = award_form(client, pid, funded, token, amount="9500.50", note="Signed in March.")
+    assert again.status_code == 200 and "sent already" in again.text
     assert awards_of(session_factory) == [
         (funded, 950_050, "Foodlink", "awarded", "Signed in March.")
     ]

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from app.db import utcnow
 from app.users.models import Role
 from app.voting.models import Ballot, KioskTicket, Participation
+from tests.helpers import form_token
 from tests.voting.helpers import audit_entries, counts, refusals_counted, set_phase
 from tests.voting.test_casting import cast, identity, put_rules
 
@@ -396,11 +397,17 @@ def test_the_station_page_checks_in_with_identity_and_code_under_both(
     person = {"name": "Ana María López", "birth_date": "1990-04-02", "postal_code": "14604"}
     url = f"/station/sites/{world.sites[0]}/check-in"
     before = counts(session_factory)
+    token = form_token()  # the station page's form, sent three times: fixed twice, then done
+    person = {**person, "form_token": token}
     refused = client.post(url, headers=origin, data={**person, "mode": "paper"})
     assert refused.status_code == 422 and "identity and access_code" in refused.text
+    assert 'value="Ana María López"' in refused.text  # what was typed comes back
     typo = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": "O0"})
     assert typo.status_code == 422
     assert counts(session_factory) == before
     done = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": code})
-    assert done.status_code == 201 and "Checked in" in done.text
+    assert done.status_code == 200 and "Checked in" in done.text
+    # Sent again (Back + send, a reload of a slow answer): nobody is checked in twice.
+    again = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": code})
+    assert again.status_code == 200 and "sent already" in again.text
     assert counts(session_factory)["participation"] == before["participation"] + 1

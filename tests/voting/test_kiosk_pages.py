@@ -230,6 +230,8 @@ def test_a_ticket_that_cannot_vote_is_refused_before_the_ballot(
         session.commit()
     before = counts(session_factory)
     r = start(kiosk, ticket, **{"Accept-Language": "es"})
+    assert r.status_code == 303 and ticket not in r.headers["location"]  # the kiosk's start
+    r = kiosk.get(r.headers["location"], headers={"Accept-Language": "es"})
     assert r.status_code == status
     assert translate("es", key) in r.text and "<select" not in r.text
     assert "pbvote_kiosk_voter=" in r.headers.get("set-cookie", "")  # no voter is kept

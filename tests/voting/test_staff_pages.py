@@ -12,6 +12,7 @@ from app.processes.models import Process
 from app.proposals.models import Proposal
 from app.voting.models import AccessCode, AccessCodeBatch, Ballot
 from app.voting.service import local_day
+from tests.helpers import form_token
 from tests.test_organize_page import ORIGIN, sign_in
 from tests.voting.helpers import set_phase
 
@@ -26,17 +27,19 @@ def vote(client, world, code):
 
 
 def make_cards(client, world, count="12", label="library cards"):
+    """The codes page's form, sent, and the page its 303 leads to."""
     return client.post(
         f"/organize/processes/{world.process_id}/codes",
         headers=ORIGIN,
-        data={"count": count, "label": label},
+        data={"count": count, "label": label, "form_token": form_token()},
     )
 
 
 def test_codes_are_printed_once_as_cards_and_vote(client, organizer, world, session_factory):
     sign_in(client, organizer)
     page = make_cards(client, world)
-    assert page.status_code == 201 and page.headers["cache-control"] == "no-store"
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert str(page.url).endswith("/codes/cards")  # a GET page: no code in its address
     codes = CODE.findall(page.text)
     assert len(codes) == 12 and len(set(codes)) == 12
     assert page.text.count('class="cut-card"') == 12
@@ -54,6 +57,9 @@ def test_codes_are_printed_once_as_cards_and_vote(client, organizer, world, sess
     stored = " ".join([*hashes, *entries])
     for code in codes:
         assert code not in stored and code.replace("-", "") not in stored
+    # Shown once: a reload of the cards page (or Back to it) finds them gone and says so.
+    again = client.get(page.url)
+    assert not CODE.findall(again.text) and "shown once" in again.text
     assert vote(client, world, codes[0]).status_code == 201
     listing = client.get(f"/organize/processes/{world.process_id}/codes")
     assert listing.status_code == 200 and "library cards" in listing.text
@@ -113,11 +119,12 @@ def test_codes_page_refusals_change_nothing(client, organizer, world, session_fa
     sign_in(client, organizer)
     assert make_cards(client, world, count="0").status_code == 422
     assert make_cards(client, world, count="١٢").status_code == 422
-    assert make_cards(client, world, count="3", label="dup").status_code == 201
+    assert make_cards(client, world, count="3", label="dup").status_code == 200
     again = make_cards(client, world, count="3", label="dup")
     assert again.status_code == 409 and "already a batch" in again.text
     no_origin = client.post(
-        f"/organize/processes/{world.process_id}/codes", data={"count": "3", "label": "x"}
+        f"/organize/processes/{world.process_id}/codes",
+        data={"count": "3", "label": "x", "form_token": form_token()},
     )
     assert no_origin.status_code == 403
     set_phase(session_factory, world.process_id, "funding")
