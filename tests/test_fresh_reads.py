@@ -29,6 +29,8 @@ from app.db import make_engine, make_session_factory
 from app.equity.service import survey_token
 from app.errors import flush_refusals
 from app.main import create_app
+from app.processes.models import Process
+from app.processes.pages import window_of
 from app.security import issue_access_token
 from app.users.models import Role
 from app.users.service import create_user
@@ -95,6 +97,9 @@ class Live:
         self.set(world.ids["process_id"], phase=phase)
         following = PHASES.index(phase) + 1
         world.ids["next_phase"] = PHASES[following] if following < len(PHASES) else "closed"
+        world.ids["phase"] = phase
+        with self.factory() as session:
+            world.ids["window"] = window_of(session.get(Process, world.ids["process_id"]))
         return world
 
     def set(self, process_id: int, **columns: Any) -> None:
