@@ -30,7 +30,7 @@ from app.equity.service import survey_token
 from app.errors import flush_refusals
 from app.main import create_app
 from app.processes.models import Process
-from app.processes.pages import window_of
+from app.processes.service import window_of
 from app.security import issue_access_token
 from app.users.models import Role
 from app.users.service import create_user

@@ -22,7 +22,7 @@ from app.db import metadata
 from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.processes.models import Process
-from app.processes.pages import window_of
+from app.processes.service import window_of
 from app.proposals.models import Proposal
 from app.proposals.schemas import EQUITY_QUESTIONS
 from app.results.models import OfficialResult, ProjectAward

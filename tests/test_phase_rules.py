@@ -3,10 +3,18 @@
 which phases allow what. A refusal is 409 with the rule's words, audited as the staff member;
 a missing process is 404; sign-in is still checked first."""
 
+from datetime import timedelta
+
 import pytest
 
+from app.audit import Actor
+from app.db import utcnow
+from app.errors import Conflict
 from app.processes import phases
+from app.processes import service as processes
+from app.processes.models import Process
 from app.processes.phases import ORDER, Phase, PhaseRule
+from app.processes.service import window_of
 from tests.helpers import assert_error, refused_by
 from tests.voting.helpers import build_world, set_phase
 
@@ -78,3 +86,39 @@ def test_every_rule_allows_its_phases_and_refuses_the_others_in_words(name):
         past = ORDER.index(phase) > max(ORDER.index(p) for p in rule.phases)
         assert (rule.why_after if past and rule.why_after else rule.why) in error.message
         assert error.code == (rule.code_after if past and rule.code_after else rule.code)
+
+
+def test_a_window_form_made_for_an_older_window_changes_nothing(session_factory, make_staff):
+    """Two organizers send the window form drawn for the same window: the service compares
+    what each was made for with the window under its lock, so the second changes nothing."""
+    world = build_world(session_factory)
+    set_phase(session_factory, world.process_id, "voting")
+    organizer = make_staff()
+    actor = Actor(role="organizer", user_id=organizer.user.id)
+    with session_factory() as session:
+        made_for = window_of(session.get(Process, world.process_id))
+    later = utcnow() + timedelta(days=3)
+    with session_factory() as session:
+        first = processes.change_window(
+            session=session,
+            actor=actor,
+            process_id=world.process_id,
+            closes_at=later,
+            reason="Storm.",
+            made_for=made_for,
+        )
+        session.commit()
+    assert first.new_closes_at == later
+    with session_factory() as session, pytest.raises(Conflict) as refused:
+        processes.change_window(
+            session=session,
+            actor=actor,
+            process_id=world.process_id,
+            closes_at=later + timedelta(days=1),
+            reason="Longer.",
+            made_for=made_for,
+        )
+    assert refused.value.code == "window_changed" and refused.value.audit[0] == "process.window"
+    with session_factory() as session:
+        assert session.get(Process, world.process_id).voting_closes_at == later
+        assert len(processes.window_changes(session=session, process_id=world.process_id)) == 1

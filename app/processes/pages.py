@@ -439,12 +439,6 @@ def move(
 # --- the voting window while voting --------------------------------------------------------
 
 
-def window_of(process: Process) -> str:
-    """The voting window as its form carries it: what the form was made for."""
-    moments = (process.voting_opens_at, process.voting_closes_at)
-    return "/".join(str(int(at.timestamp())) if at else "" for at in moments)
-
-
 def _window_page(
     request: Request,
     session,
@@ -471,7 +465,7 @@ def _window_page(
             "problems": problems or {},
             "changes": processes.window_changes(session=session, process_id=process.id),
             "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
-            "was": window_of(process),
+            "was": processes.window_of(process),
             "message": message,
         },
         status_code=status_code,
@@ -492,12 +486,10 @@ def move_window(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """The form carries the window it was made for (`was`): sent again once the window has
-    changed (Back, reload, another tab), it changes nothing and says what the window is."""
+    changed (Back, reload, another tab), it changes nothing and says what the window is (the
+    service compares it with the window under the lock)."""
     process = processes.get_process(session=session, process_id=process_id)
     window_address = f"/organize/processes/{process_id}/window"
-    if form.get("was") != window_of(process):
-        changed = {"form": said(request, "setup.window_changed_since")}
-        return flash.redirect(request, window_address, problems=changed, status=409)
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
     page = flash.back(request, window_address, session=session, sealed={"typed": typed})
@@ -529,8 +521,13 @@ def move_window(
             closes_at=None if end_now else closes,
             opens_at=moments.get("opens"),
             reason=typed["reason"],
+            made_for=form.get("was", ""),
         )
     except DomainError as exc:
+        if exc.code == "window_changed":
+            refusal(request, exc, staff_language(request), session=session)
+            changed = {"form": said(request, "setup.window_changed_since")}
+            return flash.redirect(request, window_address, problems=changed, status=409)
         words = refusal(request, exc, staff_language(request), session=session)
         key = {"window_in_past": "setup.error.window_past", "invalid_window": "setup.error.window"}
         problem = said(request, key[exc.code]) if exc.code in key else words

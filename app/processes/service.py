@@ -163,6 +163,12 @@ def transitions_of(*, session: Session, process_id: int) -> list[PhaseTransition
     )
 
 
+def window_of(process: Process) -> str:
+    """The voting window as a form carries it: what the form was made for."""
+    moments = (process.voting_opens_at, process.voting_closes_at)
+    return "/".join(str(int(at.timestamp())) if at else "" for at in moments)
+
+
 def change_window(
     *,
     session: Session,
@@ -172,6 +178,7 @@ def change_window(
     reason: str,
     opens_at: datetime | None = None,
     now: datetime | None = None,
+    made_for: str | None = None,
 ) -> WindowChange:
     """Extend or shorten the voting window while voting is open, with a reason that
     residents read; `closes_at=None` ends voting now. A counted process (funding, closed)
@@ -192,6 +199,15 @@ def change_window(
     def refuse(message: str, code: str, field: str = "voting_closes_at") -> Conflict:
         return Conflict(message, field=field, code=code, audit=("process.window", target))
 
+    if made_for is not None and made_for != window_of(process):
+        # A form made for another window (Back, reload, a second tab): it changes nothing.
+        raise refuse(
+            "The voting window has changed since this form was made; "
+            f"voting now closes at {local_time(process, process.voting_closes_at)}."
+            if process.voting_closes_at
+            else "The voting window has changed since this form was made.",
+            "window_changed",
+        )
     if not reason:
         raise BadInput(
             "Say why the voting window moves: residents read the reason.",
