@@ -160,6 +160,7 @@ def make_staff(session_factory, settings):
         with session_factory() as session:
             user = create_user(
                 session=session,
+                settings=settings,
                 actor=Actor(role="system"),
                 email=email or f"{role.value}{next(counter)}@example.org",
                 role=role,

@@ -20,6 +20,7 @@ from app.main import create_app
 from app.users import service as users
 from app.users.models import LoginThrottle, Role
 from tests.conftest import TEST_SECRET
+from tests.helpers import HANG_SECONDS
 
 ATTEMPTS = 50
 
@@ -39,6 +40,7 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_u
     with make_session_factory(engines[0])() as session:
         users.create_user(
             session=session,
+            settings=settings,
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,
@@ -49,10 +51,10 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_u
     guard = threading.Lock()
     verify = users.verify_password
 
-    def counting_verify(password, password_hash):
+    def counting_verify(password, password_hash, *, settings):
         with guard:
             checked["passwords"] += 1
-        return verify(password, password_hash)
+        return verify(password, password_hash, settings=settings)
 
     monkeypatch.setattr(users, "verify_password", counting_verify)
     apps = [create_app(settings, engine=engine) for engine in engines]
@@ -60,7 +62,7 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_u
     with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
 
         def attempt(n: int) -> int:
-            start.wait(timeout=120)
+            start.wait(timeout=HANG_SECONDS)
             client = (first, second)[n % 2]
             body = {"email": "org@example.org", "password": f"wrong password {n}"}
             return client.post("/api/auth/token", json=body).status_code

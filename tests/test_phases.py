@@ -174,6 +174,7 @@ def real_app(fresh_database_url):
     with open_session(make_session_factory(engine), write=True) as session:
         user = create_user(
             session=session,
+            settings=settings,
             actor=SYSTEM,
             email="o@example.org",
             role=Role.organizer,

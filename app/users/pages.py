@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.audit import Actor
+from app.auth import SettingsDep
 from app.db import SessionDep
 from app.digits import parse_count
 from app.errors import DomainError
@@ -125,7 +126,13 @@ def accounts(request: Request, session: SessionDep, user: OrganizerPage):
 
 
 @router.post("/organize/staff", response_class=HTMLResponse, dependencies=[SameOrigin])
-def create_account(request: Request, session: SessionDep, user: OrganizerPage, form: PageForm):
+def create_account(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OrganizerPage,
+    form: PageForm,
+):
     fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
     password = fields["password"] or service.new_password()
     if fields["role"] not in ROLES:
@@ -141,6 +148,7 @@ def create_account(request: Request, session: SessionDep, user: OrganizerPage, f
         session,
         lambda: service.create_user(
             session=session,
+            settings=settings,
             actor=actor(user),
             email=fields["email"],
             role=Role(fields["role"]),
@@ -180,13 +188,19 @@ def set_active(
 @router.post(
     "/organize/staff/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
-def reset_password(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
+def reset_password(
+    request: Request, session: SessionDep, settings: SettingsDep, user: OrganizerPage, user_id: int
+):
     password = service.new_password()
     account, refusal_page = attempt(
         request,
         session,
         lambda: service.reset_password(
-            session=session, actor=actor(user), user_id=user_id, password=password
+            session=session,
+            settings=settings,
+            actor=actor(user),
+            user_id=user_id,
+            password=password,
         ),
         page=partial(_accounts, request, session, user),
     )

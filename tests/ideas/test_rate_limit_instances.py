@@ -17,6 +17,7 @@ from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate
 from app.users.models import Role
 from app.users.service import create_user
+from tests.conftest import settings_for
 from tests.helpers import HANG_SECONDS
 
 
@@ -30,6 +31,7 @@ def test_limit_holds_across_two_instances(fresh_database_url, monkeypatch):
     with open_session(instances[0], write=True) as session:
         user = create_user(
             session=session,
+            settings=settings_for(fresh_database_url),
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,

@@ -18,6 +18,7 @@ from app.proposals.schemas import ProposalCreate
 from app.proposals.service import choose_language
 from app.users.models import Role
 from app.users.service import create_user
+from tests.conftest import settings_for
 from tests.helpers import HANG_SECONDS
 from tests.ideas.helpers import force_phase
 from tests.proposals.helpers import EQUITY, approve, create_proposal, developing
@@ -123,6 +124,7 @@ def test_concurrent_approvals_never_share_a_ballot_number(fresh_database_url):
     with open_session(factory, write=True) as session:
         user = create_user(
             session=session,
+            settings=settings_for(fresh_database_url),
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,

@@ -117,6 +117,7 @@ def test_concurrent_casts_and_check_ins_for_one_person_make_one_vote(live):
         s.add(rules)
         worker = create_user(
             session=s,
+            settings=settings_for(url),
             actor=SYSTEM,
             email="pw@example.org",
             role=Role.poll_worker,
@@ -277,7 +278,12 @@ def test_entering_funding_reseals_ballots_on_postgresql(live, backend):
     with factory() as s:
         before = sorted(s.execute(select(Ballot.id, Ballot.cast_on)).all())
         worker = create_user(
-            session=s, actor=SYSTEM, email="o@example.org", role=Role.organizer, password="x" * 12
+            session=s,
+            settings=settings,
+            actor=SYSTEM,
+            email="o@example.org",
+            role=Role.organizer,
+            password="x" * 12,
         )
         s.commit()
         from app.audit import Actor
