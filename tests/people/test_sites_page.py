@@ -153,7 +153,9 @@ def test_poll_workers_assigned_on_the_page_work_at_the_station(
     assert post(client, url, {"user_id": "abc"}).status_code == 422
     off = post(client, url, {"remove": str(worker.user.id)})
     assert off.status_code == 200 and "no longer works at" in off.text
-    assert "Site 1" not in station.get("/station?lang=en").text
+    unassigned = station.get("/station?lang=en")
+    assert unassigned.status_code == 200 and "Polling station" in unassigned.text
+    assert "Site 1" not in unassigned.text
     assert post(client, url, {"remove": str(worker.user.id)}).status_code == 404
 
 
