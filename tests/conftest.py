@@ -36,6 +36,39 @@ TEST_SECRET = "test-secret-key-not-for-production"
 audit.use_secret(None, TEST_SECRET)  # the audit chain's key, also for tests' own engines
 
 
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the edit loop: SQLite only, no browser, no slow tests (deselects pg, browser, slow)",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Sets the markers conftest owns (pg: runs on PostgreSQL; browser: drives Chromium) and
+    groups each browser module's tests of one backend for `--dist loadgroup` (one worker
+    starts that module's server); then, once pytest has ordered the tests, puts the slow ones
+    first, so that none is left running alone at the end, and applies --fast."""
+    for item in items:
+        backend = item.callspec.params.get("backend") if hasattr(item, "callspec") else None
+        if backend == "postgresql":
+            item.add_marker(pytest.mark.pg)
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-{backend}"))
+    yield
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
+    if config.getoption("fast"):
+        skipped = {"pg", "browser", "slow"}
+        keep = [not skipped & {m.name for m in item.iter_markers()} for item in items]
+        config.hook.pytest_deselected(items=[i for i, k in zip(items, keep, strict=True) if not k])
+        items[:] = [i for i, k in zip(items, keep, strict=True) if k]
+
+
 def _postgres_available() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_ADMIN_URL, _require
@@ -28,6 +29,8 @@ def _scaleout_databases() -> set[str]:
     return found
 
 
+@pytest.mark.pg
+@pytest.mark.slow
 def test_scaleout_script_passes_its_checks_and_cleans_up(tmp_path):
     _require("postgresql")
     before = _scaleout_databases()
