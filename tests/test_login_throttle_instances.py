@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app import migrate
 from app.audit import Actor
 from app.config import Settings
 from app.db import make_engine, make_session_factory
@@ -25,18 +24,17 @@ from tests.helpers import HANG_SECONDS
 ATTEMPTS = 50
 
 
-def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_url, monkeypatch):
-    migrate.upgrade(fresh_database_url)
+def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(migrated_copy_url, monkeypatch):
     # A lockout longer than any slow machine takes to send the 50 requests.
     settings = Settings(
         env="test",
-        database_url=fresh_database_url,
+        database_url=migrated_copy_url,
         secret_key=TEST_SECRET,
         login_lockout_base_seconds=3600,
         login_lockout_max_seconds=7200,
     )
     # Small pools: the PostgreSQL server is shared, and 2 x 5 connections make the race.
-    engines = [make_engine(fresh_database_url, pool_size=5, max_overflow=0) for _ in range(2)]
+    engines = [make_engine(migrated_copy_url, pool_size=5, max_overflow=0) for _ in range(2)]
     with make_session_factory(engines[0])() as session:
         users.create_user(
             session=session,

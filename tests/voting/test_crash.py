@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
-from app import migrate
 from app.audit import SYSTEM
 from app.config import Settings
 from app.db import make_engine, make_session_factory, open_session
@@ -48,12 +48,12 @@ def start(url: str, port: int) -> subprocess.Popen:
     return server
 
 
-def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database_url):
-    migrate.upgrade(fresh_database_url)
-    engine = make_engine(fresh_database_url)
+@pytest.mark.slow
+def test_killing_the_server_loses_no_acknowledged_ballot(backend, migrated_copy_url):
+    engine = make_engine(migrated_copy_url)
     factory = make_session_factory(engine)
     world = build_world(factory)
-    settings = Settings(env="test", database_url=fresh_database_url, secret_key=SECRET)
+    settings = Settings(env="test", database_url=migrated_copy_url, secret_key=SECRET)
     with open_session(factory, write=True) as session:
         _, codes = voting.generate_access_codes(
             session=session,
@@ -65,7 +65,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database
         )
         session.commit()
     port = _free_port()
-    server = start(fresh_database_url, port)
+    server = start(migrated_copy_url, port)
     receipts: list[str] = []
     sent = 0
     lock = threading.Lock()
@@ -99,7 +99,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, fresh_database
     acknowledged = list(receipts)
     assert 60 <= len(acknowledged) < 400
 
-    server = start(fresh_database_url, port)
+    server = start(migrated_copy_url, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             lost = [
