@@ -14,6 +14,12 @@ from tests.conftest import REPO, demo_copy, drop_database, server_env
 from tests.helpers import HANG_SECONDS, wait_for_health
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The screenshots the docs show: refreshed in docs/screenshots with PBVOTE_DOCS_SCREENSHOTS=1,
+# else written to var/screenshots, so that a test run leaves the work tree as it was.
+DOCS_SCREENSHOTS = (
+    REPO / ("docs" if os.environ.get("PBVOTE_DOCS_SCREENSHOTS") else "var") / "screenshots"
+)
+DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -5,7 +5,6 @@ before casting, a language switch that keeps everything, and the receipt with it
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 import segno
@@ -13,10 +12,11 @@ import segno
 from app.web.i18n import translate
 from tests.browser.axe import axe_violations
 from tests.browser.ballot_steps import rank, review_and_cast
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 PRACTICE = 2  # the demo's practice process, open for voting with name, birth date and ZIP
 PHONE = {"width": 375, "height": 740}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS
 BEFORE_TAPS = 19  # a five-choice vote with five dropdowns (issue 12)
 
 

@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations as violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = DOCS_SCREENSHOTS
 PASSWORD = "demo-organizer-2019"
 
 

@@ -1,16 +1,15 @@
 """The organizers' set-up pages in Chromium: sites and poll workers, criteria, staff
 accounts, rules, and the printable paper-marking rules; axe finds nothing in en, es, vi."""
 
-from pathlib import Path
-
 import httpx
 from playwright.sync_api import expect
 
 from app.demo import DEMO_ORGANIZER
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 PASSWORD = "demo-organizer-2019"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 LANGUAGES = ("en", "es", "vi")
 
 

@@ -1,15 +1,14 @@
 """An organizer sets a process up through the pages only, and axe-core finds nothing on
 the set-up pages in English, Spanish and Vietnamese."""
 
-from pathlib import Path
-
 import httpx
 from playwright.sync_api import expect
 
 from app.demo import DEMO_ORGANIZER
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = DOCS_SCREENSHOTS
 PRACTICE = 2  # the demo's practice process, open for voting
 
 

@@ -2,19 +2,15 @@
 English, Spanish and Vietnamese with nothing axe-core (WCAG 2.2 AA) finds wrong; access
 codes made and printed as cards; the chain verified; screenshots for people to look at."""
 
-import os
 import re
-from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
-# Screenshots go to var/screenshots; PBVOTE_DOCS_SCREENSHOTS=1 refreshes the committed ones.
-REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO / ("docs" if os.environ.get("PBVOTE_DOCS_SCREENSHOTS") else "var") / "screenshots"
-DOCS.mkdir(parents=True, exist_ok=True)
+DOCS = DOCS_SCREENSHOTS
 RMAPI, PRACTICE = 1, 2  # the demo: RMAPI in funding, the practice process open for voting
 PAGES = [
     f"/organize/processes/{PRACTICE}/codes",
