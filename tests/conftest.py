@@ -239,17 +239,33 @@ def backend(request) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_url(backend: str, tmp_path_factory) -> Iterator[str]:
-    url = shared_copy("migrated", backend, _migrate, tmp_path_factory.mktemp(backend)).url
-    yield url
-    drop_database(url)
+def _migrated_databases(tmp_path_factory) -> Iterator[Callable[[str], tuple[str, Engine]]]:
+    """This process's migrated database and engine of each backend, made when first asked
+    for and kept to the end: pytest ends a parametrized session fixture whenever the next
+    test has the other backend, and a worker switches backends often."""
+    made: dict[str, tuple[str, Engine]] = {}
+
+    def of(backend: str) -> tuple[str, Engine]:
+        if backend not in made:
+            tmp_dir = tmp_path_factory.mktemp(backend)
+            url = shared_copy("migrated", backend, _migrate, tmp_dir).url
+            made[backend] = (url, make_engine(url))
+        return made[backend]
+
+    yield of
+    for url, engine in made.values():
+        engine.dispose()
+        drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def engine(migrated_url: str) -> Iterator[Engine]:
-    engine = make_engine(migrated_url)
-    yield engine
-    engine.dispose()
+def migrated_url(backend: str, _migrated_databases) -> str:
+    return _migrated_databases(backend)[0]
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, _migrated_databases) -> Engine:
+    return _migrated_databases(backend)[1]
 
 
 @pytest.fixture
