@@ -76,6 +76,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         try:
             user = create_user(
                 session=session,
+                settings=get_settings(),
                 actor=SYSTEM,
                 email=args.email,
                 role=Role(args.role),

@@ -9,6 +9,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_PASSWORD_COST = {
+    "password_hash_memory_kib": 19 * 1024,
+    "password_hash_time_cost": 2,
+    "password_hash_parallelism": 1,
+}
+# argon2's floor (argon2.profiles.CHEAPEST): a hash in microseconds, for tests only.
+TEST_PASSWORD_COST = {
+    "password_hash_memory_kib": 8,
+    "password_hash_time_cost": 1,
+    "password_hash_parallelism": 1,
+}
 
 
 class Settings(BaseSettings):
@@ -29,6 +40,12 @@ class Settings(BaseSettings):
     # Served over HTTPS (directly or behind a proxy that ends TLS): every answer then says
     # Strict-Transport-Security, so browsers never ask over plain HTTP again (app/headers.py).
     https: bool = False
+    # Argon2id cost of new password hashes (a stored hash keeps the cost it was made with and
+    # is re-made at this cost on its next sign-in). 19 MiB and 2 passes is OWASP's minimum;
+    # production refuses less. Under env=test, unless set, the cheapest cost argon2 allows.
+    password_hash_memory_kib: int = PRODUCTION_PASSWORD_COST["password_hash_memory_kib"]
+    password_hash_time_cost: int = PRODUCTION_PASSWORD_COST["password_hash_time_cost"]
+    password_hash_parallelism: int = PRODUCTION_PASSWORD_COST["password_hash_parallelism"]
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -40,6 +57,21 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 16 and self.env == "production":
             raise ValueError("PBVOTE_SECRET_KEY must be at least 16 characters in production.")
+        return self
+
+    @model_validator(mode="after")
+    def _password_cost(self) -> "Settings":
+        if self.env == "test":
+            for name, cheap in TEST_PASSWORD_COST.items():
+                if name not in self.model_fields_set:
+                    setattr(self, name, cheap)
+        if self.env == "production":
+            for name, least in PRODUCTION_PASSWORD_COST.items():
+                if getattr(self, name) < least:
+                    raise ValueError(
+                        f"PBVOTE_{name.upper()} must be at least {least} in production "
+                        "(OWASP's minimum for Argon2id is 19 MiB and 2 passes)."
+                    )
         return self
 
     @property

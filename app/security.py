@@ -3,32 +3,63 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.config import Settings
 from app.db import utcnow
-
-# Argon2id, memory-hard. 19 MiB / 2 passes is OWASP's minimum; it keeps a login
-# near 20 ms on a small server while making offline guessing costly.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verified against when the account does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-but-costs-the-same")
 
 MIN_PASSWORD_LENGTH = 10
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+@dataclass(frozen=True)
+class _Hashing:
+    hasher: PasswordHasher
+    # Verified against when the account does not exist, so timing does not reveal accounts:
+    # made with the same hasher, so it costs what a real account's hash costs.
+    dummy_hash: str
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
+@lru_cache
+def _hashing(memory_kib: int, time_cost: int, parallelism: int) -> _Hashing:
+    hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
+    return _Hashing(hasher, hasher.hash("not-a-real-password-but-costs-the-same"))
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """Argon2id at the settings' cost (see Settings.password_hash_*)."""
+    return _of(settings).hasher
+
+
+def _of(settings: Settings) -> _Hashing:
+    return _hashing(
+        settings.password_hash_memory_kib,
+        settings.password_hash_time_cost,
+        settings.password_hash_parallelism,
+    )
+
+
+def hash_password(password: str, *, settings: Settings) -> str:
+    return password_hasher(settings).hash(password)
+
+
+def verify_password(password: str, password_hash: str | None, *, settings: Settings) -> bool:
+    """Argon2 reads the cost from the stored hash, so hashes of any cost verify."""
+    hashing = _of(settings)
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        ok = hashing.hasher.verify(password_hash or hashing.dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    return ok and password_hash is not None
+
+
+def needs_rehash(password_hash: str, *, settings: Settings) -> bool:
+    """The stored hash was made at another cost than the settings' one."""
+    return password_hasher(settings).check_needs_rehash(password_hash)
 
 
 def serializer(secret_key: str, purpose: str) -> URLSafeSerializer:

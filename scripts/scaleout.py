@@ -116,7 +116,12 @@ def set_up(url: str, secret: str, n_codes: int) -> Election:
     factory = make_session_factory(engine)
     with open_session(factory, write=True) as session:
         organizer = create_user(
-            session=session, actor=SYSTEM, email=ORGANIZER, role=Role.organizer, password=password
+            session=session,
+            settings=settings,
+            actor=SYSTEM,
+            email=ORGANIZER,
+            role=Role.organizer,
+            password=password,
         )
         process = Process(
             name="Scale-out PB",

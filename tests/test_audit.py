@@ -100,12 +100,11 @@ def test_appending_keeps_one_order(chain):
     assert head.seq == count(chain, AuditEntry) == 6
 
 
-def test_cli_verify_names_the_first_bad_entry(fresh_database_url):
-    from app import migrate
+@pytest.mark.slow  # five `pbvote` processes
+def test_cli_verify_names_the_first_bad_entry(migrated_copy_url):
     from app.db import make_engine, make_session_factory
 
-    migrate.upgrade(fresh_database_url)
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(migrated_copy_url)
     audit.use_secret(engine, TEST_SECRET)
     with open_session(make_session_factory(engine), write=True) as session:
         for n in range(3):
@@ -113,7 +112,7 @@ def test_cli_verify_names_the_first_bad_entry(fresh_database_url):
         session.commit()
         published = session.get(AuditHead, 1).hash
     env = {
-        "PBVOTE_DATABASE_URL": fresh_database_url,
+        "PBVOTE_DATABASE_URL": migrated_copy_url,
         "PBVOTE_ENV": "development",
         "PBVOTE_SECRET_KEY": TEST_SECRET,
         "PATH": "/usr/bin:/bin",

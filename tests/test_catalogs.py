@@ -99,6 +99,7 @@ def test_a_city_adds_a_language_without_code(pseudo, client, session):  # noqa: 
     assert 'lang="en-XA"' in page.text and "English (en-XA)" in page.text
     assert "$1,000,000" in page.text  # formatted like its base language
     english = client.get(f"/processes/{process.id}?lang=en")
+    assert english.status_code == 200 and i18n.translate("en", "process.budget") in english.text
     assert "⟦" not in english.text
 
 

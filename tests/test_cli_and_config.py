@@ -10,11 +10,14 @@ from app.db import make_engine
 from app.demo import DEMO_NAME, DEMO_ORGANIZER
 from app.processes.models import PhaseTransition, Process
 from app.users.models import User
+from tests.conftest import SERVER_SECRET, demo_copy, drop_database
 from tests.helpers import HANG_SECONDS
 
 
-def run(url, *args, stdin=""):
+def run(url, *args, stdin="", secret=None):
     env = {"PBVOTE_DATABASE_URL": url, "PBVOTE_ENV": "development", "PATH": "/usr/bin:/bin"}
+    if secret:
+        env["PBVOTE_SECRET_KEY"] = secret
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         env=env,
@@ -49,7 +52,7 @@ def test_cli_refuses_to_run_with_the_default_secret(tmp_path):
     assert r.returncode == 2 and "PBVOTE_SECRET_KEY" in r.stderr
 
 
-def test_db_upgrade_users_create_and_demo(fresh_database_url):
+def test_db_upgrade_and_users_create(fresh_database_url):
     assert run(fresh_database_url, "db", "check").returncode == 1
     assert run(fresh_database_url, "db", "upgrade").returncode == 0
     assert run(fresh_database_url, "db", "check").returncode == 0
@@ -87,14 +90,26 @@ def test_db_upgrade_users_create_and_demo(fresh_database_url):
         stdin="short\n",
     )
     assert short.returncode == 2 and "at least" in short.stderr
+    assert run(fresh_database_url, "audit", "verify").returncode == 0
 
-    first = run(fresh_database_url, "demo")
-    assert first.returncode == 0, first.stderr
-    assert DEMO_ORGANIZER in first.stdout and "loaded" in first.stdout
-    second = run(fresh_database_url, "demo")
+
+@pytest.mark.slow  # the whole demo: ideas, proposals, 2,702 ballots, the count
+def test_demo_loads_once(backend, tmp_path):
+    """`pbvote demo` on a migrated database: the run's shared demo was loaded by this very
+    command (demo_copy), once; here is what it said, and a second run on a copy of it."""
+    demo = demo_copy(backend, tmp_path)
+    try:
+        _check_the_demo(demo)
+    finally:
+        drop_database(demo.url)
+
+
+def _check_the_demo(demo):
+    assert DEMO_ORGANIZER in demo.said and f"loaded: {DEMO_NAME}" in demo.said
+    second = run(demo.url, "demo", secret=SERVER_SECRET)
     assert second.returncode == 0 and "already loaded" in second.stdout
 
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(demo.url)
     with engine.connect() as conn:
         processes = conn.execute(
             select(Process.name, Process.budget_cents, Process.ballot_size)
@@ -107,7 +122,8 @@ def test_db_upgrade_users_create_and_demo(fresh_database_url):
     assert len(processes) == 2  # and a small practice process to try the ballot
     assert organizers == 21  # the demo organizer and the 20-member leadership team
     assert transitions >= 1
-    assert run(fresh_database_url, "audit", "verify").returncode == 0
+    verified = run(demo.url, "audit", "verify", secret=SERVER_SECRET)
+    assert verified.returncode == 0, verified.stderr
     engine.dispose()
 
 

@@ -80,6 +80,7 @@ class Live:
         with self.factory() as session:
             user = create_user(
                 session=session,
+                settings=self.settings,
                 actor=Actor(role="system"),
                 email=f"{role.value}{self._n}@example.org",
                 role=role,

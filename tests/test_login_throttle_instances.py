@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app import migrate
 from app.audit import Actor
 from app.config import Settings
 from app.db import make_engine, make_session_factory
@@ -20,25 +19,26 @@ from app.main import create_app
 from app.users import service as users
 from app.users.models import LoginThrottle, Role
 from tests.conftest import TEST_SECRET
+from tests.helpers import HANG_SECONDS
 
 ATTEMPTS = 50
 
 
-def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_url, monkeypatch):
-    migrate.upgrade(fresh_database_url)
+def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(migrated_copy_url, monkeypatch):
     # A lockout longer than any slow machine takes to send the 50 requests.
     settings = Settings(
         env="test",
-        database_url=fresh_database_url,
+        database_url=migrated_copy_url,
         secret_key=TEST_SECRET,
         login_lockout_base_seconds=3600,
         login_lockout_max_seconds=7200,
     )
     # Small pools: the PostgreSQL server is shared, and 2 x 5 connections make the race.
-    engines = [make_engine(fresh_database_url, pool_size=5, max_overflow=0) for _ in range(2)]
+    engines = [make_engine(migrated_copy_url, pool_size=5, max_overflow=0) for _ in range(2)]
     with make_session_factory(engines[0])() as session:
         users.create_user(
             session=session,
+            settings=settings,
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,
@@ -49,10 +49,10 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_u
     guard = threading.Lock()
     verify = users.verify_password
 
-    def counting_verify(password, password_hash):
+    def counting_verify(password, password_hash, *, settings):
         with guard:
             checked["passwords"] += 1
-        return verify(password, password_hash)
+        return verify(password, password_hash, settings=settings)
 
     monkeypatch.setattr(users, "verify_password", counting_verify)
     apps = [create_app(settings, engine=engine) for engine in engines]
@@ -60,7 +60,7 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(fresh_database_u
     with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
 
         def attempt(n: int) -> int:
-            start.wait(timeout=120)
+            start.wait(timeout=HANG_SECONDS)
             client = (first, second)[n % 2]
             body = {"email": "org@example.org", "password": f"wrong password {n}"}
             return client.post("/api/auth/token", json=body).status_code

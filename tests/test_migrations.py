@@ -33,6 +33,7 @@ def test_upgrade_downgrade_upgrade(fresh_database_url):
     engine.dispose()
 
 
+@pytest.mark.slow  # every migration, down and up again
 def test_each_step_goes_down_and_up(fresh_database_url):
     from alembic.script import ScriptDirectory
 

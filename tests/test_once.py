@@ -105,6 +105,7 @@ def test_one_form_sent_at_once_to_several_app_instances_shares_one_idea(fresh_da
     with open_session(factory, write=True) as session:
         user = create_user(
             session=session,
+            settings=settings_for(fresh_database_url),
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,

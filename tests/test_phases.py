@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app import migrate
 from app.db import make_engine, utcnow
 from app.main import create_app
 from app.processes.models import PhaseTransition, Process
@@ -161,19 +160,19 @@ def test_tie_break_seed_is_drawn_when_voting_opens(client, organizer, session, s
 
 
 @pytest.fixture
-def real_app(fresh_database_url):
+def real_app(migrated_copy_url):
     """An app on a migrated database that commits for real, and an organizer's headers."""
     from app.audit import SYSTEM
     from app.db import make_session_factory, open_session
     from app.security import issue_access_token
     from app.users.service import create_user
 
-    migrate.upgrade(fresh_database_url)
-    settings = settings_for(fresh_database_url)
-    engine = make_engine(fresh_database_url)
+    settings = settings_for(migrated_copy_url)
+    engine = make_engine(migrated_copy_url)
     with open_session(make_session_factory(engine), write=True) as session:
         user = create_user(
             session=session,
+            settings=settings,
             actor=SYSTEM,
             email="o@example.org",
             role=Role.organizer,

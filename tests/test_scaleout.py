@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_ADMIN_URL, _require
+from tests.helpers import HANG_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +30,8 @@ def _scaleout_databases() -> set[str]:
     return found
 
 
+@pytest.mark.pg
+@pytest.mark.slow
 def test_scaleout_script_passes_its_checks_and_cleans_up(tmp_path):
     _require("postgresql")
     before = _scaleout_databases()
@@ -58,7 +62,7 @@ def test_scaleout_script_passes_its_checks_and_cleans_up(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_SECONDS,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     report = json.loads(figures.read_text())

@@ -16,6 +16,7 @@ from app.processes.service import window_of
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import AccessCode, VotingRules
+from app.web.i18n import translate
 from tests.helpers import answered, count, hidden_fields, put_on_ballot, refused_by, send
 from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
@@ -390,9 +391,13 @@ def test_an_archived_process_leaves_the_lists_but_keeps_its_address(
     archived = answered(client, send(client, overview, {"reason": "Abandoned."}, action=archive))
     assert "The process is archived." in archived.text
     assert stored(session, pid).archived_at is not None
-    assert "Eastside PB 2027" not in client.get("/organize").text
+    listed = client.get("/organize")
+    assert listed.status_code == 200 and "New process" in listed.text
+    assert "Eastside PB 2027" not in listed.text
     assert "Eastside PB 2027" in client.get("/organize?archived=1").text
-    assert "Eastside PB 2027" not in client.get("/").text
+    home = client.get("/")
+    assert home.status_code == 200 and translate("en", "home.none") in home.text
+    assert "Eastside PB 2027" not in home.text
     assert client.get(f"/processes/{pid}").status_code == 200
     assert [p["id"] for p in client.get("/api/processes").json()] == [pid]  # the record
     # Sent again (Back + send): archived already, nothing changes.
@@ -633,7 +638,9 @@ def test_a_vote_set_months_out_can_be_brought_forward_before_it_opens(
     assert change.old_opens_at == opens and change.new_opens_at == process.voting_opens_at
     assert "Voting was moved: it opens" in client.get(f"/processes/{pid}").text
     # Open now: the opening no longer moves (ballots may exist), the close still does.
-    assert 'name="opens_date"' not in client.get(f"/organize/processes/{pid}/window").text
+    window = client.get(f"/organize/processes/{pid}/window")
+    assert window.status_code == 200 and 'name="closes_date"' in window.text
+    assert 'name="opens_date"' not in window.text
     late = client.post(
         f"/api/processes/{pid}/window",
         json={

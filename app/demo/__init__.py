@@ -124,12 +124,14 @@ def load_demo(
     ).scalar_one_or_none()
     if existing is not None:
         return DemoResult(process=existing, organizer_email=DEMO_ORGANIZER, created=False)
-    organizer = _demo_organizer(session=session, password=organizer_password)
+    settings = settings or get_settings()
+    organizer = _demo_organizer(session=session, settings=settings, password=organizer_password)
     actor = Actor(role=organizer.role, user_id=organizer.id)
     for n in range(1, 21):
         # The Community Leadership Team: organizer accounts with unusable random passwords.
         users.create_user(
             session=session,
+            settings=settings,
             actor=actor,
             email=f"clt{n:02d}@demo.pbvote.org",
             role=Role.organizer,
@@ -157,12 +159,13 @@ def load_demo(
         to=Phase.idea_collection,
         reason="The Community Leadership Team approved the rules.",
     )
-    load_ideas_and_proposals_demo(session=session, process=process, actor=actor)
-    _vote_count_and_fund(
-        session=session, process=process, organizer=organizer, settings=settings or get_settings()
-    )
+    load_ideas_and_proposals_demo(session=session, settings=settings, process=process, actor=actor)
+    _vote_count_and_fund(session=session, process=process, organizer=organizer, settings=settings)
     practice = _practice_process(
-        session=session, actor=actor, password=poll_worker_password or organizer_password
+        session=session,
+        settings=settings,
+        actor=actor,
+        password=poll_worker_password or organizer_password,
     )
     load_equity_demo(session=session, actor=actor, process=process, practice=practice)
     return DemoResult(process=process, organizer_email=DEMO_ORGANIZER, created=True)
@@ -228,7 +231,9 @@ def _grantee(title: str) -> str:
 PRACTICE_NAME = "Practice ballot: try voting here"
 
 
-def _practice_process(*, session: Session, actor: Actor, password: str) -> Process:
+def _practice_process(
+    *, session: Session, settings: Settings, actor: Actor, password: str
+) -> Process:
     """A small process open for voting, where anyone can try the ballot with made-up
     details (name, birth date, ZIP code): each set of details votes once."""
     process = processes.create_process(
@@ -308,6 +313,7 @@ def _practice_process(*, session: Session, actor: Actor, password: str) -> Proce
     )
     worker = users.create_user(
         session=session,
+        settings=settings,
         actor=actor,
         email=DEMO_POLL_WORKER,
         role=Role.poll_worker,
@@ -366,12 +372,13 @@ PRACTICE_EQUITY = EquityAssessment(
 )
 
 
-def _demo_organizer(*, session: Session, password: str) -> User:
+def _demo_organizer(*, session: Session, settings: Settings, password: str) -> User:
     user = session.execute(select(User).where(User.email == DEMO_ORGANIZER)).scalar_one_or_none()
     if user is not None:
         return user
     return users.create_user(
         session=session,
+        settings=settings,
         actor=SYSTEM,
         email=DEMO_ORGANIZER,
         role=Role.organizer,

@@ -76,7 +76,7 @@ def load_paper_demo(
     resolved = 0
     for index, site_id in enumerate(site_ids):
         share = voters // len(site_ids) + (1 if index < voters % len(site_ids) else 0)
-        first, second = (_worker(session, actor, process, site_id, n) for n in (1, 2))
+        first, second = (_worker(session, settings, actor, process, site_id, n) for n in (1, 2))
         for k in range(share):
             voting.check_in(
                 session=session,
@@ -133,9 +133,12 @@ def load_paper_demo(
     )
 
 
-def _worker(session: Session, actor: Actor, process: Process, site_id: int, n: int) -> User:
+def _worker(
+    session: Session, settings: Settings, actor: Actor, process: Process, site_id: int, n: int
+) -> User:
     worker = users.create_user(
         session=session,
+        settings=settings,
         actor=actor,
         role=Role.poll_worker,
         password=secrets.token_urlsafe(24),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.audit import Actor
+from app.config import Settings
 from app.demo.proposal_content import (
     FORMAL_EVENTS,
     IDEA_SEEDS,
@@ -49,7 +50,9 @@ VOTING_SITES = 45
 COLLECTION_STARTS = datetime(2019, 3, 2, 15, tzinfo=UTC)
 
 
-def load_ideas_and_proposals_demo(*, session: Session, process: Process, actor: Actor) -> None:
+def load_ideas_and_proposals_demo(
+    *, session: Session, settings: Settings, process: Process, actor: Actor
+) -> None:
     """Take the demo process from idea_collection to proposal_development with a full ballot."""
     rng = random.Random(SEED)
     if process.phase == Phase.design.value:
@@ -70,7 +73,7 @@ def load_ideas_and_proposals_demo(*, session: Session, process: Process, actor: 
         to=Phase.proposal_development,
         reason="Idea collection closed with 293 ideas from 28 events.",
     )
-    delegates = _delegates(session=session, actor=actor)
+    delegates = _delegates(session=session, settings=settings, actor=actor)
     _scores(session=session, process=process, rng=rng, ideas=collected, delegates=delegates)
     drafted = _proposals(session=session, process=process, ideas=collected, delegates=delegates)
     for proposal in drafted:
@@ -157,11 +160,12 @@ def _ideas(
     return made
 
 
-def _delegates(*, session: Session, actor: Actor) -> list[Actor]:
+def _delegates(*, session: Session, settings: Settings, actor: Actor) -> list[Actor]:
     made = []
     for n in range(1, DELEGATES + 1):
         user = users.create_user(
             session=session,
+            settings=settings,
             actor=actor,
             email=f"delegate{n:02d}@demo.pbvote.org",
             role=Role.delegate,

@@ -174,6 +174,7 @@ def _staff_sites(
         if n % SITES_PER_POLL_WORKER == 0:
             worker = users.create_user(
                 session=session,
+                settings=settings,
                 actor=actor,
                 email=f"pollworker-{process.id}-{n // SITES_PER_POLL_WORKER + 1}"
                 f"-{secrets.token_hex(2)}@demo.pbvote.org",

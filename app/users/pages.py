@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.audit import Actor
+from app.auth import SettingsDep
 from app.db import SessionDep
 from app.digits import parse_count
 from app.errors import DomainError
@@ -123,7 +124,13 @@ def _shown_once(account: User, password: str) -> dict[str, dict[str, str]]:
 
 
 @router.post(PAGE, response_class=HTMLResponse, dependencies=[SameOrigin])
-def create_account(request: Request, session: SessionDep, user: OrganizerPage, form: PageForm):
+def create_account(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OrganizerPage,
+    form: PageForm,
+):
     fields = {k: form.get(k, "").strip() for k in ("email", "display_name", "role", "password")}
     password = fields["password"] or service.new_password()
     typed = {k: v for k, v in fields.items() if k != "password"}  # a password never comes back
@@ -144,6 +151,7 @@ def create_account(request: Request, session: SessionDep, user: OrganizerPage, f
         session,
         lambda: service.create_user(
             session=session,
+            settings=settings,
             actor=actor(user),
             email=fields["email"],
             role=Role(fields["role"]),
@@ -189,7 +197,12 @@ def set_active(
 
 @router.post(PAGE + "/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin])
 def reset_password(
-    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, user_id: int
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OrganizerPage,
+    form: PageForm,
+    user_id: int,
 ):
     account = service.get_user(session=session, user_id=user_id)
     try:
@@ -202,7 +215,11 @@ def reset_password(
         request,
         session,
         lambda: service.reset_password(
-            session=session, actor=actor(user), user_id=user_id, password=password
+            session=session,
+            settings=settings,
+            actor=actor(user),
+            user_id=user_id,
+            password=password,
         ),
         page=flash.back(request, form_token.fresh(request, PAGE)),
     )

@@ -79,9 +79,12 @@ def list_users(session: SessionDep, _: CurrentOrganizer):
 @router.post(
     "/users", response_model=UserOut, status_code=201, responses=error_responses(BadInput, Conflict)
 )
-def create_user(body: UserCreate, session: SessionDep, organizer: CurrentOrganizer):
+def create_user(
+    body: UserCreate, session: SessionDep, settings: SettingsDep, organizer: CurrentOrganizer
+):
     return service.create_user(
         session=session,
+        settings=settings,
         actor=actor_of(organizer),
         email=body.email,
         role=body.role,
@@ -111,11 +114,19 @@ def set_active(
     responses=error_responses(NotFound, BadInput),
 )
 def reset_password(
-    body: PasswordReset, session: SessionDep, organizer: CurrentOrganizer, user_id: int = UserId
+    body: PasswordReset,
+    session: SessionDep,
+    settings: SettingsDep,
+    organizer: CurrentOrganizer,
+    user_id: int = UserId,
 ):
     """Give an account a new password: the one sent, or a new one answered once."""
     password = body.password or service.new_password()
     service.reset_password(
-        session=session, actor=actor_of(organizer), user_id=user_id, password=password
+        session=session,
+        settings=settings,
+        actor=actor_of(organizer),
+        user_id=user_id,
+        password=password,
     )
     return PasswordOut(user_id=user_id, password=password)

@@ -20,6 +20,7 @@ from app.security import (
     MIN_PASSWORD_LENGTH,
     TokenError,
     hash_password,
+    needs_rehash,
     read_access_token,
     serializer,
     verify_password,
@@ -33,6 +34,7 @@ FAILURE_WINDOW = timedelta(minutes=15)
 def create_user(
     *,
     session: Session,
+    settings: Settings,
     actor: Actor,
     email: str,
     role: Role,
@@ -56,7 +58,7 @@ def create_user(
         email=email,
         display_name=display_name.strip() or email.split("@")[0],
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, settings=settings),
         created_by_id=actor.user_id,
     )
     session.add(user)
@@ -123,7 +125,9 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     return user
 
 
-def reset_password(*, session: Session, actor: Actor, user_id: int, password: str) -> User:
+def reset_password(
+    *, session: Session, settings: Settings, actor: Actor, user_id: int, password: str
+) -> User:
     """Set a new password (told to the person once); old sign-ins stay valid until they
     expire, so deactivate the account as well if it may have been misused."""
     user = get_user(session=session, user_id=user_id)
@@ -131,7 +135,7 @@ def reset_password(*, session: Session, actor: Actor, user_id: int, password: st
         raise BadInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
         )
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, settings=settings)
     session.add(user)
     session.flush()
     audit.append(
@@ -235,7 +239,7 @@ def authenticate(
     user = session.execute(
         select(User).where(User.email == email.strip().lower())
     ).scalar_one_or_none()
-    ok = verify_password(password, user.password_hash if user else None)
+    ok = verify_password(password, user.password_hash if user else None, settings=settings)
     if not ok or user is None or not user.is_active:
         _count_failure(counters, settings, now)
         session.flush()
@@ -250,6 +254,10 @@ def authenticate(
     for row in counters:
         if row.key == keys[0] or row.failures == 0:
             session.delete(row)
+    if needs_rehash(user.password_hash, settings=settings):
+        # Made at an older cost: made again at today's, now that the password is at hand.
+        user.password_hash = hash_password(password, settings=settings)
+        session.add(user)
     session.flush()
     return user
 

@@ -3,25 +3,25 @@
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from app import migrate
-from tests.conftest import PG_ADMIN_URL, create_database, drop_database
+from tests.conftest import REPO, demo_copy, drop_database, server_env
 from tests.helpers import HANG_SECONDS, wait_for_health
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The database each live server serves (its base address -> URL), for tests that count rows.
 DATABASE_OF: dict[str, str] = {}
+# The screenshots the docs show: refreshed in docs/screenshots with PBVOTE_DOCS_SCREENSHOTS=1,
+# else written to var/screenshots, so that a test run leaves the work tree as it was.
+DOCS_SCREENSHOTS = (
+    REPO / ("docs" if os.environ.get("PBVOTE_DOCS_SCREENSHOTS") else "var") / "screenshots"
+)
+DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,58 +39,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PBVOTE_DATABASE_URL": database_url,
-        "PBVOTE_ENV": "test",
-        "PBVOTE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
-
-
-@pytest.fixture(scope="session")
-def demo_database(backend, tmp_path_factory) -> Iterator[str]:
-    """The demo loaded once per backend (and test process): each server starts on a copy."""
-    database_url = create_database(backend, tmp_path_factory.mktemp("demo"))
-    migrate.upgrade(database_url)
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "demo"],
-        env=server_env(database_url),
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    yield database_url
-    drop_database(database_url)
-
-
-def copy_database(source_url: str, backend: str, tmp_path: Path) -> str:
-    """A new database holding what `source_url` holds (SQLite's backup; PostgreSQL's
-    CREATE DATABASE … TEMPLATE, which needs nobody connected to the source)."""
-    if backend == "sqlite":
-        target = create_database(backend, tmp_path)
-        with (
-            closing(sqlite3.connect(source_url.removeprefix("sqlite:///"))) as src,
-            closing(sqlite3.connect(target.removeprefix("sqlite:///"))) as dst,
-        ):
-            src.backup(dst)
-        return target
-    name = f"pbvote_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source_url.rsplit("/", 1)[1]}"'))
-    admin.dispose()
-    return source_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(scope="module")
-def live_server(backend, demo_database, tmp_path_factory) -> Iterator[str]:
+def live_server(backend, tmp_path_factory) -> Iterator[str]:
     """The demo served by uvicorn on a free port, one per test module and backend.
 
     Tests may change what it serves (e.g. cast ballots); each module gets its own copy.
     """
     tmp_path = tmp_path_factory.mktemp("live")
-    database_url = copy_database(demo_database, backend, tmp_path)
+    database_url = demo_copy(backend, tmp_path).url
     env = server_env(database_url)
     port = _free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below

@@ -5,7 +5,6 @@ before casting, a language switch that keeps everything, and the receipt with it
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 import segno
@@ -13,10 +12,11 @@ import segno
 from app.web.i18n import translate
 from tests.browser.axe import axe_violations
 from tests.browser.ballot_steps import rank, review_and_cast
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 PRACTICE = 2  # the demo's practice process, open for voting with name, birth date and ZIP
 PHONE = {"width": 375, "height": 740}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS
 BEFORE_TAPS = 19  # a five-choice vote with five dropdowns (issue 12)
 
 
@@ -42,7 +42,7 @@ def _filled_in(browser, live_server, name, picks, *, javascript):
     """The vote page with the voter's details and these projects ranked."""
     page = _vote_page(browser, live_server, javascript=javascript)
     _identity(page, name)
-    rank(page, picks)
+    rank(page, picks, javascript=javascript)
     return page
 
 
@@ -164,7 +164,7 @@ def test_a_refused_cast_then_back_never_asks_to_resend_a_form(
     # The same person again: refused (already voted), then Back through all of it.
     page.goto(f"{live_server}/processes/{PRACTICE}/vote")
     _identity(page, name)
-    rank(page, [3])
+    rank(page, [3], javascript=javascript)
     review_and_cast(page)
     assert "already voted" in page.get_by_role("alert").inner_text()
     page.goto(f"{live_server}/")
@@ -203,7 +203,8 @@ def test_errors_are_summarised_linked_and_focused_without_javascript(live_server
     page = _vote_page(browser, live_server, javascript=False)
     page.get_by_label("Choice 3").select_option(label=options[1])
     page.get_by_label("Choice 5").select_option(label=options[2])
-    page.get_by_role("button", name="Review my ballot").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Review my ballot").click()
     links = page.locator("#error-summary a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert {"#rank_1", "#rank_2", "#rank_4"} <= set(hrefs)
@@ -235,7 +236,8 @@ def test_switching_language_keeps_everything_and_the_receipt(
     name = f"Lang Voter {backend} {javascript}"
     page = _filled_in(browser, live_server, name, [5, 3], javascript=javascript)
     chosen = _choices(page)
-    page.get_by_role("button", name="Español").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_label("Nombre completo").input_value() == name
     assert page.get_by_label("Código postal").input_value() == "14605"
@@ -245,12 +247,14 @@ def test_switching_language_keeps_everything_and_the_receipt(
     page.get_by_role("button", name="Revisar mi boleta").click()
     page.wait_for_url("**/review")
     # On the review page too, and on the thank-you page, which keeps the receipt.
-    page.get_by_role("button", name="Tiếng Việt").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tiếng Việt").click()
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.locator(".review-list li").count() == 2
     page.get_by_role("button", name=translate("vi", "vote.submit")).click()
     receipt = _receipt(page)
-    page.get_by_role("button", name="English").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Thank you for voting" in page.get_by_role("status").inner_text()
     assert _receipt(page) == receipt

@@ -3,6 +3,7 @@ equity page, in English, Spanish and Vietnamese, with axe finding nothing."""
 
 from app.demo import DEMO_ORGANIZER
 from app.equity.service import survey_token
+from app.web.i18n import translate
 from tests.browser.axe import axe_violations
 from tests.browser.conftest import server_env
 
@@ -39,6 +40,8 @@ def test_the_survey_works_on_a_phone_by_keyboard_in_three_languages(
     assert axe_violations(page) == []
     # The same invitation cannot answer twice.
     page.goto(address)
+    said = translate(page.locator("html").get_attribute("lang"), "survey.from_thanks")
+    assert said in page.locator("main").inner_text()  # the survey's page, without the form:
     assert page.locator("input[name=age_band]").count() == 0
 
 

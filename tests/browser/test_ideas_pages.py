@@ -5,11 +5,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations as violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = DOCS_SCREENSHOTS
 PASSWORD = "demo-organizer-2019"
 
 
@@ -146,12 +148,14 @@ def test_a_proposal_from_the_ranking_to_the_review(live_server, organizer_page):
     page.locator("#equity_benefits").fill("Riders who wait in the sun, many of them older.")
     page.locator("#tr_es_title").fill("Bancas y sombra en las paradas")
     page.locator("#tr_es_summary").fill("Doce bancas con sombra.")
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     assert "Saved." in page.get_by_role("status").inner_text()
     assert "$20,000.50" in page.locator("tfoot").inner_text()
     # The English summary changes after the Spanish was written: Spanish is flagged.
     page.get_by_label("Summary", exact=True).first.fill("Twelve benches with shade and bins.")
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_navigation():  # the page before has the same fieldset
+        page.get_by_role("button", name="Save", exact=True).click()
     spanish = page.locator("fieldset.translation").first
     assert "changed after this Español translation" in spanish.inner_text()
     page.evaluate("document.querySelector('fieldset.translation').scrollIntoView()")
@@ -160,7 +164,7 @@ def test_a_proposal_from_the_ranking_to_the_review(live_server, organizer_page):
     page.goto(f"{live_server}/organize/processes/{pid}/proposals")
     assert "Missing: VI" in page.locator("section.card").first.inner_text()
     page.get_by_role("button", name="Approve").first.click()
-    assert "needs a translation into vi" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("needs a translation into vi")
     page.screenshot(path=SHOTS / "ideas-review.png")
     page.goto(f"{live_server}/organize/processes/1/ideas")
     page.screenshot(path=SHOTS / "ideas-list.png")

@@ -8,7 +8,7 @@ import pytest
 
 from app.demo import DEMO_POLL_WORKER
 from app.web.i18n import translate
-from tests.browser.ballot_steps import rank, review_and_cast
+from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
 
 PASSWORD = "demo-organizer-2019"
 TABLET = {"width": 820, "height": 1180}
@@ -53,10 +53,10 @@ def _back(page):
     page.wait_for_load_state("load")
 
 
-def _cast(tablet, ticket, picks=(3, 1, 5, 2, 6)):
+def _cast(tablet, ticket, *, javascript, picks=(3, 1, 5, 2, 6)):
     tablet.get_by_label("Your ticket").fill(ticket)
     tablet.get_by_role("button", name="Start voting").click()
-    chosen = rank(tablet, picks)
+    chosen = rank(tablet, picks, javascript=javascript)
     review_and_cast(tablet)
     assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
     return tablet.locator(".receipt code").inner_text(), chosen
@@ -79,7 +79,7 @@ def test_back_after_a_kiosk_vote_shows_nothing_of_it(
     suffix = f"{backend}-{'js' if javascript else 'nojs'}"
     ticket = _ticket(desk, f"Back Tester {suffix}")
     tablet.screenshot(path=screenshots / f"kiosk-ticket-{suffix}.png", full_page=True)
-    receipt, _ = _cast(tablet, ticket)
+    receipt, _ = _cast(tablet, ticket, javascript=javascript)
     tablet.screenshot(path=screenshots / f"kiosk-thanks-{suffix}.png", full_page=True)
     tablet.get_by_role("link", name="OK").click()
     tablet.wait_for_url("**/kiosk")
@@ -104,7 +104,7 @@ def test_back_after_the_kiosk_resets_by_itself_shows_nothing(
 ):
     tablet = _kiosk(browser, live_server, javascript=javascript)
     ticket = _ticket(desk, f"Reset Tester {backend} {javascript}")
-    receipt, _ = _cast(tablet, ticket)
+    receipt, _ = _cast(tablet, ticket, javascript=javascript)
     refresh = tablet.locator("meta[http-equiv=refresh]").get_attribute("content")
     delay, target = re.fullmatch(r"(\d+);\s*url=(\S+)", refresh).groups()
     assert int(delay) > 0
@@ -119,11 +119,12 @@ def test_back_after_the_kiosk_resets_by_itself_shows_nothing(
 def test_the_next_voter_starts_from_a_clean_ballot(live_server, browser, desk, backend):
     tablet = _kiosk(browser, live_server, javascript=True)
     first = _ticket(desk, f"First Voter {backend}")
-    receipt, _ = _cast(tablet, first)
+    receipt, _ = _cast(tablet, first, javascript=True)
     tablet.get_by_role("link", name="OK").click()
     second = _ticket(desk, f"Second Voter {backend}")
     tablet.get_by_label("Your ticket").fill(second)
     tablet.get_by_role("button", name="Start voting").click()
+    ballot_ready(tablet)
     _no_trace(tablet, receipt, first)
     assert tablet.get_by_label("Choice 1").count() == 1
     tablet.context.close()
@@ -162,8 +163,11 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     ticket = _ticket(desk, f"Language Switcher {backend}")
     tablet.get_by_label(translate("es", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("es", "kiosk.start")).click()
-    tablet.get_by_role("button", name="Tiếng Việt").click()
+    ballot_ready(tablet)
+    with tablet.expect_navigation():
+        tablet.get_by_role("button", name="Tiếng Việt").click()
     assert tablet.locator("html").get_attribute("lang") == "vi"
+    ballot_ready(tablet)
     tablet.screenshot(path=screenshots / f"kiosk-ballot-vi-{backend}.png", full_page=True)
     tablet.locator("#cards .card").nth(1).locator("h3").click()
     review_and_cast(
@@ -173,7 +177,8 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
 
     # The next voter starts in the tablet's language, and the spent ticket is refused at
     # once, not after ranking five projects.
-    tablet.get_by_role("link", name="OK").click()
+    with tablet.expect_navigation():
+        tablet.get_by_role("link", name="OK").click()
     assert tablet.locator("html").get_attribute("lang") == "en"
     tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
@@ -194,7 +199,7 @@ def test_back_after_an_online_vote_on_a_shared_computer_shows_nothing(
     page.get_by_label("Full name").fill(name)
     page.get_by_label("Date of birth").fill("1961-07-08")
     page.get_by_label("ZIP code").fill("14604")
-    rank(page, [4, 2])
+    rank(page, [4, 2], javascript=javascript)
     review_and_cast(page)
     receipt = page.locator(".receipt code").inner_text()
     page.goto(f"{live_server}/")  # the resident leaves; the next one presses Back

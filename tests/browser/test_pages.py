@@ -2,7 +2,7 @@ import httpx
 
 from app.demo import DEMO_NAME, DEMO_TRANSLATIONS
 from app.web.i18n import translate
-from tests.browser.ballot_steps import rank, review_and_cast
+from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
 
 
 def test_a_resident_finds_the_process_and_its_phase(live_server, page, screenshots, backend):
@@ -30,14 +30,16 @@ def test_keyboard_users_can_skip_to_content(live_server, page):
 
 def test_pages_speak_spanish_and_vietnamese(live_server, page, screenshots):
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Español").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_role("heading", level=1).inner_text() == "Decida cómo se gasta el dinero"
     # The choice is remembered (cookie) on the next page.
     page.get_by_role("link", name=DEMO_TRANSLATIONS["es"].name).click()  # named in Spanish
     phase = httpx.get(f"{live_server}/api/processes/1").json()["phase"]
     assert page.locator("[aria-current=step]").inner_text() == translate("es", f"phase.{phase}")
-    page.get_by_role("link", name="Tiếng Việt").click()
+    with page.expect_navigation():  # the Spanish page has the same step marked
+        page.get_by_role("link", name="Tiếng Việt").click()
     assert page.locator("[aria-current=step]").inner_text() == translate("vi", f"phase.{phase}")
     page.screenshot(path=screenshots / "process-vi.png", full_page=True)
 
@@ -93,6 +95,7 @@ def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
     page.get_by_label("Nombre completo").fill("Beto Vecino")
     page.get_by_label("Fecha de nacimiento").fill("1990-01-15")
     page.get_by_label("Código postal").fill("14611")
+    ballot_ready(page)  # its check of the choices is what answers here
     first = page.get_by_label("Opción 1").locator("option").all_inner_texts()[1]
     page.get_by_label("Opción 1").select_option(label=first, force=True)
     page.get_by_label("Opción 2").select_option(label=first, force=True)
@@ -212,7 +215,8 @@ def test_two_people_type_in_a_paper_batch_by_keyboard(live_server, browser, scre
     assert "closed" in second.locator(".meta").inner_text()
     second.screenshot(path=screenshots / f"paper-batch-{backend}.png", full_page=True)
     worker.goto(batch_url)
-    assert worker.get_by_label("Marks exactly as written").count() == 0  # closed: read-only
+    assert "closed" in worker.locator(".meta").inner_text()  # the batch's page, read-only:
+    assert worker.get_by_label("Marks exactly as written").count() == 0
 
 
 def test_results_read_in_spanish(live_server, page, screenshots):
@@ -242,6 +246,7 @@ def test_an_organizer_watches_turnout_and_moves_the_phase(live_server, browser, 
     # The step is confirmed on its own page, which says what it freezes and what waits.
     practice.get_by_role("link", name="Next step: Funding").click()
     page.get_by_label("Why it moves on to Funding").fill("Practice vote is over.")
-    page.get_by_role("button", name="Move to Funding").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move to Funding").click()
     outcome = page.locator("[role=status], [role=alert]").first.inner_text()
     assert "now in the phase “Funding”" in outcome or "No ballots" in outcome

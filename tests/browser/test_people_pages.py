@@ -1,15 +1,15 @@
 """The organizers' set-up pages in Chromium: sites and poll workers, criteria, staff
 accounts, rules, and the printable paper-marking rules; axe finds nothing in en, es, vi."""
 
-from pathlib import Path
-
 import httpx
+from playwright.sync_api import expect
 
 from app.demo import DEMO_ORGANIZER
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
 PASSWORD = "demo-organizer-2019"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 LANGUAGES = ("en", "es", "vi")
 
 
@@ -52,10 +52,10 @@ def test_an_organizer_sets_up_sites_criteria_staff_and_rules(live_server, browse
     new.get_by_label("Opens").fill("2027-04-02T09:00")
     new.get_by_label("Closes").fill("2027-04-02T20:00")
     page.get_by_role("button", name="Add the site").click()
-    assert "Central Library was added" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Central Library was added")
     page.get_by_label("Assign a poll worker to Central Library").select_option(index=0)
     page.get_by_role("button", name="Assign", exact=True).click()
-    assert "now works at Central Library" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("now works at Central Library")
     page.screenshot(path=DOCS / "people-sites.png", full_page=True)
 
     # A criterion moved to the top, with its Spanish words.
@@ -65,7 +65,7 @@ def test_an_organizer_sets_up_sites_criteria_staff_and_rules(live_server, browse
     add.get_by_label("Criterion (Español)").fill("Costo")
     add.get_by_label("Weight").fill("2")
     page.get_by_role("button", name="Add the criterion").click()
-    assert "Cost was added" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Cost was added")
     page.screenshot(path=DOCS / "people-criteria.png", full_page=False)
 
     # A staff account with a password shown once.
@@ -80,7 +80,7 @@ def test_an_organizer_sets_up_sites_criteria_staff_and_rules(live_server, browse
     page.goto(f"{live_server}/organize/processes/{pid}/rules")
     page.get_by_label("Ideas one internet address may send an hour").fill("")
     page.get_by_role("button", name="Save the limit").click()
-    assert "no longer limited" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("no longer limited")
     page.screenshot(path=DOCS / "people-rules.png", full_page=True)
     page.get_by_role(
         "link", name="The paper-marking rules as residents read them (printable)"

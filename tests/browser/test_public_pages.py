@@ -2,8 +2,11 @@
 English, Spanish and Vietnamese: axe finds nothing, nothing is wider than the screen, and
 the pages need no JavaScript."""
 
+import re
+
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.web.i18n import translate
 from tests.browser.axe import axe_violations
@@ -62,18 +65,19 @@ def test_a_resident_reads_ideas_proposal_and_results_without_javascript(live_ser
     first_event = phone.locator("section.group h2").first.inner_text()
     phone.locator("nav.filters summary").first.click()  # <details>: opens without JavaScript
     phone.get_by_role("link", name=first_event).first.click()
-    assert "event=" in phone.url
+    phone.wait_for_url(re.compile(r"[?&]event="))
     assert phone.locator("section.group").count() == 1
 
     phone.goto(f"{live_server}/processes/1?lang=vi")
-    phone.get_by_role("link", name=translate("vi", "proposals.title")).click()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name=translate("vi", "proposals.title")).click()
     phone.locator("ol.cards h2 a").first.click()
     phone.wait_for_url("**/proposals/*")
     assert phone.get_by_role("heading", name=translate("vi", "proposal.equity")).is_visible()
     idea = phone.locator("#ideas + ul a").first
     target = idea.get_attribute("href").split("#")[1]
     idea.click()
-    assert phone.locator(f"#{target}").is_visible()
+    expect(phone.locator(f"#{target}")).to_be_visible()
 
     phone.goto(f"{live_server}/processes/1/results?lang=es")
     chart = phone.get_by_role("img", name=translate("es", "results.chart_caption.points"))

@@ -2,18 +2,15 @@
 English, Spanish and Vietnamese with nothing axe-core (WCAG 2.2 AA) finds wrong; access
 codes made and printed as cards; the chain verified; screenshots for people to look at."""
 
-import os
 import re
-from pathlib import Path
 
 import httpx
+from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import DOCS_SCREENSHOTS
 
-# Screenshots go to var/screenshots; PBVOTE_DOCS_SCREENSHOTS=1 refreshes the committed ones.
-REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO / ("docs" if os.environ.get("PBVOTE_DOCS_SCREENSHOTS") else "var") / "screenshots"
-DOCS.mkdir(parents=True, exist_ok=True)
+DOCS = DOCS_SCREENSHOTS
 RMAPI, PRACTICE = 1, 2  # the demo: RMAPI in funding, the practice process open for voting
 PAGES = [
     f"/organize/processes/{PRACTICE}/codes",
@@ -58,7 +55,8 @@ def test_codes_are_made_and_printed_as_cards(live_server, browser, backend):
     page.goto(f"{live_server}/organize/processes/{PRACTICE}/codes?lang=en")
     page.get_by_label("How many codes").fill("14")
     page.get_by_label("Batch label").fill(f"library-{backend}")
-    page.get_by_role("button", name="Make the codes and show the cards").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the codes and show the cards").click()
     assert page.locator(".cut-card").count() == 14
     assert "only time these codes can be seen" in page.locator(".notice").inner_text()
     codes = page.locator(".card-code code").all_inner_texts()
@@ -125,7 +123,7 @@ def test_turnout_results_awards_and_the_audit_chain(live_server, browser, backen
         page.screenshot(path=DOCS / "voting-awards.png", full_page=False)
     page.goto(f"{live_server}/organize/audit")
     page.get_by_role("button", name="Verify the chain").click()
-    assert "The chain holds" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("The chain holds")
     if backend == "sqlite":
         page.screenshot(path=DOCS / "voting-audit.png", full_page=False)
     page.context.close()

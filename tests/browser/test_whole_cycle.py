@@ -35,7 +35,8 @@ def sign_in(page, base, email, password=PASSWORD):
     page.goto(f"{base}/station")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("form[action='/station/login'] button[type=submit]")
+    with page.expect_navigation():
+        page.click("form[action='/station/login'] button[type=submit]")
 
 
 def submit(page, form_selector):

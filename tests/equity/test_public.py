@@ -2,6 +2,7 @@
 
 import re
 
+from app.web.i18n import translate
 from tests.equity.helpers import (
     POPULATION,
     add_voters,
@@ -34,6 +35,7 @@ def test_the_public_sees_shares_only_after_funding_and_never_small_counts(
     for band, n in (("18_24", 11), ("65_plus", 3)):
         answer_survey(session_factory, world.process_id, n, age_band=band, neighborhood="North")
     during = client.get(f"/processes/{world.process_id}/results")
+    assert during.status_code == 200 and translate("en", "results.not_yet") in during.text
     assert "Who took part" not in during.text
 
     set_phase(session_factory, world.process_id, "funding")

@@ -9,6 +9,7 @@ from sqlalchemy import Date, DateTime, Integer, inspect, select
 from app.equity import service as equity
 from app.equity.models import SurveyAnswer
 from app.processes.models import Process
+from app.web.i18n import translate
 from tests.equity.helpers import ORIGIN, POPULATION, answer_survey, sign_in, upload
 from tests.voting.helpers import set_phase
 from tests.voting.test_kiosk_pages import vote_online
@@ -95,7 +96,9 @@ def test_a_voter_answers_once_from_the_thank_you_page(
     )
     assert again.status_code == 409 and "answered already" in again.text
     assert len(answers(session_factory, world.process_id)) == 1
-    assert 'name="age_band"' not in client.get(link).text  # the invitation is spent
+    spent = client.get(link)
+    assert spent.status_code == 200 and translate("en", "survey.from_thanks") in spent.text
+    assert 'name="age_band"' not in spent.text  # the invitation is spent
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 
 from tests.test_phase_matrix import ALLOWED, PHASES, Process, build
 
+# Generated forms for every POST page: in the full suite, not in --fast.
+pytestmark = pytest.mark.slow
+
 FIELDS = [
     "access_code", "action", "birth_date", "code", "comment", "contact_email",
     "contact_name", "count", "criterion_1", "criterion_2", "description", "email", "flag",

@@ -19,6 +19,8 @@ from app.security import issue_access_token
 from app.users.models import User
 from tests.conftest import settings_for
 
+# Generated requests for every operation: in the full suite, not in --fast.
+pytestmark = pytest.mark.slow
 EXAMPLES_PER_OPERATION = 6
 
 

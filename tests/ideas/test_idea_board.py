@@ -119,11 +119,17 @@ def test_a_merged_idea_says_where_it_went(client, collected):
 
 
 def test_contact_details_are_never_on_the_board(client, collected):
-    pid, *_ = collected
+    pid, ids, *_ = collected
     for language in ("en", "es", "vi"):
-        page = client.get(f"/processes/{pid}/ideas?lang={language}").text
+        page = client.get(f"/processes/{pid}/ideas?lang={language}")
+        # The board itself, with the ideas whose sharers left contact details on it.
+        assert page.status_code == 200, page.text
+        assert f'<html lang="{language}"' in page.text
+        shown = idea_ids(page.text)
+        assert ids["childcare"] in shown and ids["online"] in shown
+        assert "Night childcare" in page.text and "Bus shelters" in page.text
         for secret in ("Rosa Secret", "rosa.secret", "585-555-0199", "online.secret"):
-            assert secret not in page
+            assert secret not in page.text
 
 
 def test_filters_by_event_and_neighbourhood_are_links(client, collected):
@@ -149,7 +155,9 @@ def test_filters_by_event_and_neighbourhood_are_links(client, collected):
 
 def test_the_process_page_links_to_the_board_from_idea_collection(client, organizer):
     pid = create_process(client, organizer)["id"]
-    assert f'href="/processes/{pid}/ideas"' not in client.get(f"/processes/{pid}").text
+    before = client.get(f"/processes/{pid}")
+    assert before.status_code == 200 and "<h1>Test PB</h1>" in before.text
+    assert f'href="/processes/{pid}/ideas"' not in before.text
     early = client.get(f"/processes/{pid}/ideas?lang=vi")
     assert early.status_code == 200 and "Các ý tưởng sẽ được hiển thị ở đây" in early.text
     advance(client, organizer, pid, "idea_collection")

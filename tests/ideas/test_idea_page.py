@@ -40,7 +40,9 @@ def test_a_resident_shares_an_idea_from_the_form(client, organizer, session):
         None,
     )
     assert idea.contact_email == "rosa@example.org"
-    assert "rosa@example.org" not in client.get(f"/api/processes/{pid}/ideas").text
+    listed = client.get(f"/api/processes/{pid}/ideas")
+    assert listed.status_code == 200 and "Bancos en la parada" in listed.text
+    assert "rosa@example.org" not in listed.text
 
 
 def test_a_bad_idea_is_explained_and_nothing_is_stored(client, organizer, session):

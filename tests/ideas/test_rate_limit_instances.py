@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from app import migrate
 from app.audit import PUBLIC, Actor
 from app.db import make_engine, make_session_factory, open_session
 from app.errors import TooManyRequests
@@ -17,19 +16,20 @@ from app.processes.phases import Phase
 from app.processes.schemas import ProcessCreate
 from app.users.models import Role
 from app.users.service import create_user
+from tests.conftest import settings_for
 from tests.helpers import HANG_SECONDS
 
 
-def test_limit_holds_across_two_instances(fresh_database_url, monkeypatch):
+def test_limit_holds_across_two_instances(migrated_copy_url, monkeypatch):
     # One clock hour for the whole test, so no window boundary falls in the middle of it.
     monkeypatch.setattr(
         "app.ideas.service.utcnow", lambda: datetime(2019, 3, 2, 15, 30, tzinfo=UTC)
     )
-    migrate.upgrade(fresh_database_url)
-    instances = [make_session_factory(make_engine(fresh_database_url)) for _ in range(2)]
+    instances = [make_session_factory(make_engine(migrated_copy_url)) for _ in range(2)]
     with open_session(instances[0], write=True) as session:
         user = create_user(
             session=session,
+            settings=settings_for(migrated_copy_url),
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,

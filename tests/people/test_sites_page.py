@@ -165,7 +165,9 @@ def test_poll_workers_assigned_on_the_page_work_at_the_station(
     assert answered(client, post(client, url, {"user_id": "abc"})).status_code == 422
     off = answered(client, post(client, url, {"remove": str(worker.user.id)}))
     assert off.status_code == 200 and "no longer works at" in off.text
-    assert "Site 1" not in station.get("/station?lang=en").text
+    unassigned = station.get("/station?lang=en")
+    assert unassigned.status_code == 200 and "Polling station" in unassigned.text
+    assert "Site 1" not in unassigned.text
     # The same form again (Back + send): off already, and it says so.
     again = answered(client, post(client, url, {"remove": str(worker.user.id)}))
     assert "taken off already" in again.text

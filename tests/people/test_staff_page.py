@@ -55,7 +55,9 @@ def test_an_organizer_creates_an_account_and_its_password_is_shown_once(
     assert try_sign_in(app, "lan@example.org", password).headers["location"] == "/station"
     # Shown once: a reload of the page that showed it, or Back to it, shows it no more.
     assert password not in client.get(sent.headers["location"]).text
-    assert password not in client.get("/organize/staff").text
+    listed = client.get("/organize/staff")
+    assert listed.status_code == 200 and "Lan Nguyen" in listed.text
+    assert password not in listed.text
 
     typed = answered(
         client,
@@ -99,7 +101,9 @@ def test_a_deactivated_account_cannot_sign_in_and_its_cookie_stops(
     worker = make_staff(Role.poll_worker)
     station = browser(app)
     sign_in(station, worker, "/station")
-    assert 'name="password"' not in station.get("/station").text  # signed in
+    signed_in = station.get("/station")
+    assert signed_in.status_code == 200 and "Polling station" in signed_in.text
+    assert 'name="password"' not in signed_in.text
     sign_in(client, organizer)
     off = answered(
         client, post(client, f"/organize/staff/{worker.user.id}/active", {"active": "no"})
@@ -148,6 +152,7 @@ def test_an_organizer_cannot_deactivate_themself_nor_the_last_organizer(
 ):
     sign_in(client, organizer)
     page = client.get("/organize/staff")
+    assert page.status_code == 200 and organizer.user.email in page.text
     assert f"/organize/staff/{organizer.user.id}/active" not in page.text
     own = post(client, f"/organize/staff/{organizer.user.id}/active", {"active": "no"})
     assert answered(client, own).status_code == 409

@@ -3,7 +3,6 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from app import migrate
 from app.audit import Actor
 from app.db import make_engine, make_session_factory, open_session
 from app.errors import DomainError
@@ -18,6 +17,7 @@ from app.proposals.schemas import ProposalCreate
 from app.proposals.service import choose_language
 from app.users.models import Role
 from app.users.service import create_user
+from tests.conftest import settings_for
 from tests.helpers import HANG_SECONDS
 from tests.ideas.helpers import force_phase
 from tests.proposals.helpers import EQUITY, approve, create_proposal, developing
@@ -115,14 +115,14 @@ def test_ballot_is_staff_only_before_voting(client, ballot, make_staff):
     assert client.get(f"/api/processes/{pid}/ballot?lang={'x' * 36}").status_code == 422
 
 
-def test_concurrent_approvals_never_share_a_ballot_number(fresh_database_url):
+def test_concurrent_approvals_never_share_a_ballot_number(migrated_copy_url):
     """Real commits on a real database: 8 approvals at once get 8 distinct numbers."""
-    migrate.upgrade(fresh_database_url)
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(migrated_copy_url)
     factory = make_session_factory(engine)
     with open_session(factory, write=True) as session:
         user = create_user(
             session=session,
+            settings=settings_for(migrated_copy_url),
             actor=Actor(role="system"),
             email="org@example.org",
             role=Role.organizer,

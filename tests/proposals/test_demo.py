@@ -1,12 +1,20 @@
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlmodel import Session
 
-from app.demo import load_demo
+from app.config import Settings
+from app.db import make_engine
+from app.demo import DEMO_NAME, DEMO_ORGANIZER, load_demo
 from app.ideas.models import DelegateScore, Idea
+from app.main import create_app
+from app.processes.models import Process
 from app.proposals.models import Proposal
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site
 from app.users.models import User
 from app.voting.models import Participation
+from tests.conftest import DEMO_PASSWORD, SERVER_SECRET, demo_copy, drop_database
 
 WINNERS = {
     "Food recovery for community pantries": 40_000_00,
@@ -23,11 +31,26 @@ def count(session, *where, of=None) -> int:
     return session.execute(query.where(*where)).scalar_one()
 
 
-def test_demo_has_rmapi_shape(session, client, settings):
-    result = load_demo(session=session, organizer_password="demo-organizer-2019", settings=settings)
-    session.commit()
-    process = result.process
+@pytest.fixture
+def demo(backend, tmp_path):
+    """A copy of what `pbvote demo` loaded (once per test run), the app serving it, and what
+    the command said."""
+    copy = demo_copy(backend, tmp_path)
+    settings = Settings(env="test", database_url=copy.url, secret_key=SERVER_SECRET)
+    engine = make_engine(copy.url)
+    app = create_app(settings, engine=engine)
+    with Session(engine) as session, TestClient(app) as client:
+        yield session, client, settings, copy.said
+    engine.dispose()
+    drop_database(copy.url)
+
+
+@pytest.mark.slow  # the whole demo (loaded once per run and backend)
+def test_demo_has_rmapi_shape(demo):
+    session, client, settings, said = demo
+    process = session.execute(select(Process).where(Process.name == DEMO_NAME)).scalar_one()
     pid = process.id
+    assert f"demo process {pid} loaded: {DEMO_NAME}" in said
     assert process.phase == "funding"  # the whole cycle: ideas, proposals, vote, count
     assert count(session, Site.process_id == pid, Site.kind == "event", of=Site) == 28
     formal = count(session, Site.process_id == pid, Site.kind == "event", Site.formal, of=Site)
@@ -59,7 +82,7 @@ def test_demo_has_rmapi_shape(session, client, settings):
     assert sum(1 for p in ballot if "vi" in p.translations) >= 5
 
     ranking = client.get(
-        f"/api/processes/{pid}/ideas/ranking", headers=_organizer_headers(client, result)
+        f"/api/processes/{pid}/ideas/ranking", headers=_organizer_headers(client)
     ).json()
     scored = [row for row in ranking["ideas"] if row["delegates"]]
     assert len(ranking["ideas"]) == 293 and len(scored) > 200
@@ -81,16 +104,14 @@ def test_demo_has_rmapi_shape(session, client, settings):
     practice = [p for p in client.get("/api/processes").json() if p["id"] != pid]
     assert [p["phase"] for p in practice] == ["voting"]
 
-    again = load_demo(session=session, organizer_password="demo-organizer-2019", settings=settings)
-    assert again.created is False
+    again = load_demo(session=session, organizer_password=DEMO_PASSWORD, settings=settings)
+    assert again.created is False and again.process.id == pid
+    assert again.organizer_email == DEMO_ORGANIZER
     assert count(session, Idea.process_id == pid, of=Idea) == 293
 
 
-def _organizer_headers(client, result) -> dict[str, str]:
-    r = client.post(
-        "/api/auth/token",
-        json={"email": result.organizer_email, "password": "demo-organizer-2019"},
-    )
+def _organizer_headers(client) -> dict[str, str]:
+    r = client.post("/api/auth/token", json={"email": DEMO_ORGANIZER, "password": DEMO_PASSWORD})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 

@@ -122,6 +122,7 @@ def test_approval_file_counts_with_approval_and_mes(capsys):
     assert "does not apply to approval ballots" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_wieliczka_recount_with_add1_completion_is_the_official_one(capsys):
     path = str(REAL / "poland_wieliczka_2023_green-budget.pb")
     assert main([path, "--method", "mes", "--completion", "add1", "--json"]) == 0

@@ -87,6 +87,7 @@ def test_polish_pb_greedy_approval_reproduces_official_selection(filename, funde
     assert result.budget_used <= election.budget
 
 
+@pytest.mark.slow
 def test_bemowo_mes_with_cost_utilities_matches_pabutools():
     from pabutools.election import Cost_Sat, parse_pabulib
     from pabutools.rules import method_of_equal_shares
@@ -111,6 +112,7 @@ def _wieliczka(completion: str):
     return election, tally(ballots=election.box, rules=rules)
 
 
+@pytest.mark.slow
 def test_wieliczka_2023_mes_add1_reproduces_the_official_selection():
     election, result = _wieliczka("add1")
     assert election.meta["rule"] == "equalshares/add1"
@@ -121,6 +123,7 @@ def test_wieliczka_2023_mes_add1_reproduces_the_official_selection():
     assert "final per-voter budget 315" in result.notes[0]
 
 
+@pytest.mark.slow
 def test_wieliczka_2023_pabutools_add1_stops_early_and_differs():
     election, result = _wieliczka("add1-pabutools")
     ours, official = set(result.selected), set(election.official_selected)

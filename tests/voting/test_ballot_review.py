@@ -65,6 +65,7 @@ def test_review_then_cast(client, world, codes, session_factory):
     # Nothing of it is left for Back or the next person on this device.
     assert client.get(page + "/review", follow_redirects=False).headers["location"] == page
     form = client.get(page)
+    assert form.status_code == 200 and 'name="rank_1"' in form.text
     assert code not in form.text and not SELECTED.search(form.text)
 
 
@@ -88,7 +89,9 @@ def test_mistakes_are_named_per_field_in_a_summary(client, world, codes, session
     assert 'id="rank_4-error"' in shown.text
     assert len(SELECTED.findall(shown.text)) == 4  # kept, to correct
     # Said once: a reload shows the form without the summary.
-    assert "error-summary" not in client.get(page).text
+    reloaded = client.get(page)
+    assert reloaded.status_code == 200 and 'name="rank_1"' in reloaded.text
+    assert "error-summary" not in reloaded.text
     assert counts(session_factory)["ballots"] == before["ballots"]
 
     # Only choices 3 and 5: the empty ones before are named, not closed up silently.
@@ -169,6 +172,7 @@ def test_the_thank_you_page_keeps_the_receipt_in_another_language(
     assert client.get(page + "/done", follow_redirects=False).status_code == 303
     # A made-up token shows no receipt.
     forged = client.post(page, data={"step": "thanks", "receipt_token": "x.y", "switch_lang": "es"})
+    assert forged.status_code == 200, forged.text
     assert receipt not in forged.text
 
 

@@ -1,6 +1,6 @@
 """Races on real databases: one credential, many concurrent casts, one ballot.
 
-These use `fresh_database_url` (real commits) with a real engine, 50 threads through one
+These use `migrated_copy_url` (real commits) with a real engine, 50 threads through one
 TestClient, and two uvicorn processes racing on one database.
 """
 
@@ -17,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from app import migrate
 from app.audit import SYSTEM, verify_chain
 from app.db import make_engine, make_session_factory
 from app.main import create_app
@@ -37,13 +36,12 @@ IDENTITY = {"name": "Thu Trang Nguyễn", "birth_date": "1980-02-29", "postal_co
 
 
 @pytest.fixture
-def live(fresh_database_url):
+def live(migrated_copy_url):
     """A migrated real database, its engine and session factory, and a world in voting."""
-    migrate.upgrade(fresh_database_url)
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(migrated_copy_url)
     factory = make_session_factory(engine)
     world = build_world(factory)
-    yield fresh_database_url, engine, factory, world
+    yield migrated_copy_url, engine, factory, world
     engine.dispose()
 
 
@@ -117,6 +115,7 @@ def test_concurrent_casts_and_check_ins_for_one_person_make_one_vote(live):
         s.add(rules)
         worker = create_user(
             session=s,
+            settings=settings_for(url),
             actor=SYSTEM,
             email="pw@example.org",
             role=Role.poll_worker,
@@ -201,6 +200,7 @@ def _wait_up(port: int, server: subprocess.Popen) -> None:
     wait_for_health(f"http://127.0.0.1:{port}", server, log=lambda: server.stderr.read().decode())
 
 
+@pytest.mark.slow
 def test_two_app_processes_never_accept_two_ballots_for_one_person(live):
     url, engine, factory, world = live
     with factory() as s:
@@ -277,7 +277,12 @@ def test_entering_funding_reseals_ballots_on_postgresql(live, backend):
     with factory() as s:
         before = sorted(s.execute(select(Ballot.id, Ballot.cast_on)).all())
         worker = create_user(
-            session=s, actor=SYSTEM, email="o@example.org", role=Role.organizer, password="x" * 12
+            session=s,
+            settings=settings,
+            actor=SYSTEM,
+            email="o@example.org",
+            role=Role.organizer,
+            password="x" * 12,
         )
         s.commit()
         from app.audit import Actor

@@ -80,6 +80,7 @@ def _under_load(live, end) -> None:
     with factory() as session:
         user = create_user(
             session=session,
+            settings=settings_for(url),
             actor=SYSTEM,
             email="organizer@example.org",
             role=Role.organizer,

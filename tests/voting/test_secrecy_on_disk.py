@@ -30,10 +30,11 @@ def _cast_all(url, factory, world) -> None:
             assert r.status_code == 201, r.text
 
 
-def _to_funding(factory, process_id: int) -> None:
+def _to_funding(url: str, factory, process_id: int) -> None:
     with factory() as s:
         organizer = create_user(
             session=s,
+            settings=settings_for(url),
             actor=Actor("system"),
             email="o@example.org",
             role=Role.organizer,
@@ -90,7 +91,7 @@ def test_no_stored_byte_links_a_ballot_to_its_voter_after_funding_on_postgresql(
     assert len(casts) == VOTERS
     # Before funding the link is there to find: this test can fail.
     assert casts <= _tuple_xids(admin, "ballot")
-    _to_funding(factory, world.process_id)
+    _to_funding(url, factory, world.process_id)
     admin.execute(text("VACUUM ballot, ballot_receipt, participation"))
     for table in TABLES:
         assert not _tuple_xids(admin, table) & casts, table
@@ -151,7 +152,7 @@ def test_sqlite_keeps_a_short_wal_and_no_insertion_order_after_funding(live, bac
     assert os.path.getsize(wal) <= 200 * (4096 + 24) + 32
     leaves = _ballot_leaf_offsets(url)
     assert not all(_in_key_order(leaf) for leaf in leaves)  # the cast order is there to see
-    _to_funding(factory, world.process_id)
+    _to_funding(url, factory, world.process_id)
     assert os.path.getsize(wal) == 0  # checkpointed and cut after the reseal
     leaves = _ballot_leaf_offsets(url)
     assert sum(map(len, leaves)) == 2 * VOTERS
