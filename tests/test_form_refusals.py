@@ -138,7 +138,7 @@ SAID = {
     ("es", "Say why the proposal goes back"): "Indique por qué la propuesta vuelve",
     ("es", "Give how many codes"): "Indique cuántos códigos de acceso",
     ("es", "Give the number of sheets"): "Indique el número de hojas",
-    ("es", "Give every criterion a score"): "Dé a cada criterio una puntuación",
+    ("es", "Give every criterion a score"): "Dé a cada criterio una calificación",
     ("vi", "Say why the process moves on"): "Xin ghi rõ lý do chuyển sang giai đoạn",
     ("vi", "Give the number of sheets"): "Xin nhập số tờ phiếu trong lô",
     ("vi", "Give every criterion a score"): "Xin cho điểm từ 1 đến 5",

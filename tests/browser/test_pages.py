@@ -102,7 +102,7 @@ def test_a_repeated_choice_is_explained_in_spanish(live_server, page):
     page.get_by_role("button", name="Revisar mi boleta").click()
     title = first.split(". ", 1)[1].rsplit(" (", 1)[0]
     said = page.get_by_role("alert").inner_text()
-    assert f"La opción 1 y la opción 2 son ambas «{title}»" in said
+    assert f"La opción 1 y la opción 2 son ambas “{title}”" in said
 
 
 def test_the_public_reads_the_results_and_can_download_the_ballots(live_server, page, screenshots):

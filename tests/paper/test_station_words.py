@@ -7,7 +7,7 @@ from tests.paper.test_batches import new_batch
 from tests.paper.test_odd_digits import ORIGIN, sign_in
 
 SAID = {
-    "es": "Guardado: hoja 1, ingreso 1 (falta el segundo ingreso).",
+    "es": "Guardado: hoja 1, transcripción 1 (falta la segunda transcripción).",
     "vi": "Đã lưu: tờ phiếu số 1, lần nhập 1 (đang chờ lần nhập thứ hai).",
 }
 
