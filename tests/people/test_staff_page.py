@@ -101,9 +101,9 @@ def test_a_deactivated_account_cannot_sign_in_and_its_cookie_stops(
     worker = make_staff(Role.poll_worker)
     station = browser(app)
     sign_in(station, worker, "/station")
-    signed_in = station.get("/station")
-    assert signed_in.status_code == 200 and "Polling station" in signed_in.text
-    assert 'name="password"' not in signed_in.text
+    station_page = station.get("/station")
+    assert station_page.status_code == 200 and "Polling station" in station_page.text
+    assert 'name="password"' not in station_page.text
     sign_in(client, organizer)
     off = answered(
         client, post(client, f"/organize/staff/{worker.user.id}/active", {"active": "no"})
