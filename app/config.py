@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     login_free_failures: int = 5
     login_lockout_base_seconds: int = 30
     login_lockout_max_seconds: int = 15 * 60
+    # Online ballots one client address (IPv4 whole, IPv6 by /64) may cast in an hour where
+    # the rules let a voter in without a code (`identity`): past it the address waits for the
+    # next hour. 0 turns the ceiling off. Casts per address are shown on the turnout page.
+    online_casts_per_address_per_hour: int = 60
     # Request bodies past these sizes are refused with 413 before anything parses them:
     # JSON and forms are small; file uploads (the paper-ballot CSV import) may be larger.
     max_body_bytes: int = 256 * 1024

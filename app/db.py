@@ -275,3 +275,20 @@ def hold(session: Session, space: int, key: int, *, shared: bool) -> None:
         return
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     session.execute(text(f"SELECT {function}(:space, :key)"), {"space": space, "key": key})
+
+
+def add_to_counter(session: Session, table: Any, keys: dict[str, Any], column: str) -> int:
+    """Adds one to `column` of the row of `table` with these `keys` (made at 1 when absent)
+    and returns the new value: one atomic statement, so several app instances counting
+    at once each get their own number (on PostgreSQL the row stays locked until commit)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (
+        insert(table)
+        .values(**keys, **{column: 1})
+        .on_conflict_do_update(index_elements=list(keys), set_={column: table.c[column] + 1})
+        .returning(table.c[column])
+    )
+    return session.execute(statement).scalar_one()

@@ -4,13 +4,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
-from app.db import read_for_change, utcnow
+from app.db import add_to_counter, read_for_change, utcnow
 from app.errors import BadInput, Conflict, NotFound, TooManyRequests
 from app.ideas import ranking
 from app.ideas.criteria import criteria_of
@@ -42,24 +40,19 @@ IDEAS_PER_ADDRESS_PER_HOUR = 20
 MAX_IDEA_RATE_LIMIT = 100_000
 SUBMISSION_WINDOW = timedelta(hours=1)
 
+
 def count_submission(
     *, session: Session, client_address: str, now: datetime, limit: int = IDEAS_PER_ADDRESS_PER_HOUR
 ) -> None:
     """Count one online submission from this address; 429 past `limit` this hour."""
     window_start = now.replace(minute=0, second=0, microsecond=0)
     table = IdeaSubmissionCounter.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # One atomic statement: concurrent requests on several instances each get their own count.
-    statement = (
-        insert(table)
-        .values(client_address=client_address, window_start=window_start, submissions=1)
-        .on_conflict_do_update(
-            index_elements=["client_address", "window_start"],
-            set_={"submissions": table.c.submissions + 1},
-        )
-        .returning(table.c.submissions)
+    submissions = add_to_counter(
+        session,
+        table,
+        {"client_address": client_address, "window_start": window_start},
+        "submissions",
     )
-    submissions = session.execute(statement).scalar_one()
     # Past windows are spent: drop them (every address's), so the table stays one hour long.
     session.execute(delete(table).where(table.c.window_start < window_start))
     if submissions > limit:

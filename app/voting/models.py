@@ -143,3 +143,18 @@ class KioskTicket(SQLModel, table=True):
     site_id: int = Field(foreign_key="site.id")
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CastRate(SQLModel, table=True):
+    """Ballots cast per hour, channel and client address (IPv4 whole, IPv6 by /64):
+    what lets an organizer see made-up identities cast at speed, and the per-address
+    ceiling for online casts that need no code. Nothing here joins a ballot or a voter:
+    no ballot id, no participation, the hour only (see `app.voting.cast_rate`)."""
+
+    __tablename__ = "cast_rate"
+
+    process_id: int = Field(foreign_key="pb_process.id", primary_key=True)
+    hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    channel: str = Field(primary_key=True, max_length=10)
+    address: str = Field(primary_key=True, max_length=64)
+    casts: int = 0

@@ -268,6 +268,7 @@ def cast_in_session(
             process_id=process_id,
             credential=credential,
             ranking=ranking,
+            client=client,
         )
     except DomainError as refusal:
         session.rollback()

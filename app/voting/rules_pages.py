@@ -54,6 +54,7 @@ def _rules_page(
             "rules": rules,
             "paper_rules": paper.get_rules(session=session, process_id=process.id),
             "credentials": [kind.value for kind in CredentialKind],
+            "cast_limit": request.app.state.settings.online_casts_per_address_per_hour,
             "overvotes": [rule.value for rule in OvervoteRule],
             "skips": [rule.value for rule in SkippedRankRule],
             "in_design": VOTING_RULES.allows(process.phase),

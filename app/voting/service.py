@@ -77,6 +77,7 @@ from app.processes.phases import (
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
+from app.voting import cast_rate
 from app.voting import credentials as cred
 from app.voting.models import (
     AccessCode,
@@ -563,8 +564,11 @@ def cast_ballot(
     credential: CredentialIn,
     ranking: list[int],
     now: datetime | None = None,
+    client: str | None = None,
 ) -> str:
-    """Stores one secret ballot and its voter's participation; returns the receipt code."""
+    """Stores one secret ballot and its voter's participation; returns the receipt code.
+    `client` is the address it came from, counted per hour (`cast_rate`), never stored
+    with the ballot; None when the cast does not come over the network (demo loader)."""
     now = now or utcnow()
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
     ranking = check_ranking(session=session, process=process, ranking=ranking)
@@ -578,6 +582,15 @@ def cast_ballot(
             session=session, settings=settings, process=process, credential=credential, now=now
         )
         site_id, channel = None, Channel.online
+    cast_rate.count_cast(
+        session=session,
+        settings=settings,
+        process_id=process.id,
+        channel=channel,
+        credential=CredentialKind(_frozen_rules(session=session, process_id=process.id).credential),
+        client=client,
+        now=now,
+    )
     receipt = store_ballot(
         session=session,
         settings=settings,

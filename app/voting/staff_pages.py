@@ -22,6 +22,7 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
+from app.voting import cast_rate
 from app.voting import service as voting
 from app.voting.models import AccessCodeBatch
 from app.voting.router import access_codes_csv_text
@@ -222,6 +223,7 @@ def paper_ballot(request: Request, session: SessionDep, _: OrganizerPage, proces
 @router.get("/organize/processes/{process_id}/turnout", response_class=HTMLResponse)
 def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
+    settings = request.app.state.settings
     return render(
         request,
         "staff/turnout.html",
@@ -230,6 +232,10 @@ def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id:
             "tab": "turnout",
             "turnout": voting.turnout_summary(session=session, process_id=process.id),
             "paper": paper.reconciliation(session=session, process_id=process.id),
+            "rate": cast_rate.cast_rate_view(
+                session=session, settings=settings, process_id=process.id, now=utcnow()
+            ),
+            "credential": voting.get_rules(session=session, process_id=process.id).credential,
             "now": utcnow(),
         },
     )
