@@ -146,6 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        http="app.server:HeaderDeadline",  # headers must arrive in time (app/server.py)
         log_level="info",
     )
     return 0

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     # JSON and forms are small; file uploads (the paper-ballot CSV import) may be larger.
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
+    # A client must send a request's headers within this many seconds (`pbvote serve`,
+    # app/server.py) and its body within the other (app/bodylimit.py, answered 408): a
+    # connection that trickles holds nothing for long.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 60.0
     # Served over HTTPS (directly or behind a proxy that ends TLS): every answer then says
     # Strict-Transport-Security, so browsers never ask over plain HTTP again (app/headers.py).
     https: bool = False

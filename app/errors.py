@@ -160,7 +160,7 @@ def audit_refusal(request: Request, exc: Exception, *, session: Any = None) -> N
     facts = _refusal_kind(request, exc)
     status, code, message, action, target, route, kind = facts
     actor = getattr(request.state, "actor", None)
-    staff_id = actor.user_id if actor is not None else _signed_staff_id(request)
+    staff_id = actor.user_id if actor is not None else signed_staff_id(request)
     if staff_id is None:
         if _count_anonymous(request, kind):
             flush_refusals(request.app, session=session)
@@ -210,7 +210,7 @@ async def record_refusal(request: Request, exc: Exception) -> None:
 
     actor = getattr(request.state, "actor", None)
     staff = actor is not None and actor.user_id is not None
-    if not staff and _signed_staff_id(request) is None:
+    if not staff and signed_staff_id(request) is None:
         if _count_anonymous(request, _refusal_kind(request, exc)[-1]):
             async with database_slot(request, write=True):
                 await run_in_threadpool(flush_refusals, request.app)
@@ -234,7 +234,7 @@ def _refusal_facts(exc: Exception) -> tuple[int, str, str]:
     return status, _HTTP_CODES.get(status, "http_error"), str(getattr(exc, "detail", ""))
 
 
-def _signed_staff_id(request: Request) -> int | None:
+def signed_staff_id(request: Request) -> int | None:
     """The account id in the sender's staff token (bearer or page cookie), if we signed it;
     only then is a refusal worth a database round trip."""
     from app.auth import STAFF_COOKIE

@@ -18,7 +18,7 @@ from app import audit
 from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
 from app.db import SessionDep, database_slots, make_engine, make_session_factory
-from app.errors import flush_refusals, install_error_handlers
+from app.errors import flush_refusals, install_error_handlers, signed_staff_id
 from app.headers import HeadAsGet, SafeHeaders
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
@@ -90,6 +90,8 @@ def create_app(
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,
+        timeout=settings.body_timeout_seconds,
+        upload_sender=lambda request: signed_staff_id(request) is not None,
     )
     app.add_middleware(NoStore)
 
