@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,14 @@ class Settings(BaseSettings):
     # Served over HTTPS (directly or behind a proxy that ends TLS): every answer then says
     # Strict-Transport-Security, so browsers never ask over plain HTTP again (app/headers.py).
     https: bool = False
+    # The API's documentation pages, /docs (Swagger UI) and /redoc: FastAPI's HTML, which
+    # loads its scripts from a CDN (app/headers.py). Unset: served only under
+    # env=development. /openapi.json, the schema they draw, is served always.
+    api_docs: bool | None = None
+    # The address residents reach the site at (https://vote.example.org): the receipt's
+    # link and QR code are made from it, not from the request's Host header. Unset: the
+    # request's own address.
+    public_url: str | None = None
     # Argon2id cost of new password hashes (a stored hash keeps the cost it was made with and
     # is re-made at this cost on its next sign-in). 19 MiB and 2 passes is OWASP's minimum;
     # production refuses less. Under env=test, unless set, the cheapest cost argon2 allows.
@@ -82,6 +91,23 @@ class Settings(BaseSettings):
                         "(OWASP's minimum for Argon2id is 19 MiB and 2 passes)."
                     )
         return self
+
+    @model_validator(mode="after")
+    def _public_url(self) -> "Settings":
+        if self.public_url is not None:
+            address = urlsplit(self.public_url.strip())
+            if address.scheme not in ("http", "https") or not address.hostname:
+                raise ValueError(
+                    "PBVOTE_PUBLIC_URL must be the site's address, e.g. https://vote.example.org"
+                )
+            if address.query or address.fragment or address.username or address.password:
+                raise ValueError("PBVOTE_PUBLIC_URL must be a plain address (no ?, # or login).")
+            self.public_url = self.public_url.strip().rstrip("/")
+        return self
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env == "development"
 
     @property
     def is_sqlite(self) -> bool:

@@ -21,7 +21,13 @@ log = logging.getLogger("pbvote")
 
 class SignInFirst(Exception):
     """A staff page opened by someone who is not signed in with the role it needs: the
-    answer is the sign-in page (app/web/deps.py OrganizerPage), not an error."""
+    answer is the sign-in page (app/web/deps.py OrganizerPage), not an error. Someone
+    signed in with another role carries the API's refusal (`refused`), which is audited
+    as the API's would be."""
+
+    def __init__(self, refused: "DomainError | None" = None) -> None:
+        super().__init__(refused.message if refused is not None else "sign in first")
+        self.refused = refused
 
 
 class DomainError(Exception):
@@ -303,7 +309,9 @@ def flush_refusals(app: FastAPI, *, session: Any = None) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SignInFirst)
-    async def _sign_in_first(_: Request, __: SignInFirst) -> RedirectResponse:
+    async def _sign_in_first(request: Request, exc: SignInFirst) -> RedirectResponse:
+        if exc.refused is not None:
+            await record_refusal(request, exc.refused)
         return RedirectResponse("/station", status_code=303)
 
     @app.exception_handler(DomainError)

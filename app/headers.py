@@ -13,7 +13,10 @@ policy of their own (API_DOCS_POLICY): they are FastAPI's own HTML, which loads 
 and ReDoc from a CDN and starts them with an inline script; ReDoc adds inline styles.
 Self-hosting (our own HTML, the start in a file) would still need ReDoc's inline styles,
 and would put 1.5 MB of someone else's JavaScript in this repository to keep patched.
-Those pages show only the OpenAPI schema; the CDN is trusted there and nowhere else.
+So the pages are served only in development or when asked for (PBVOTE_API_DOCS,
+app/config.py), and only then do those paths get the wider policy: elsewhere they are
+404s under the pages' own policy. They show only the OpenAPI schema (/openapi.json,
+served always); the CDN is trusted there and nowhere else.
 Checked in Chromium with Swagger UI 5 and ReDoc 2 answered from their npm packages: both
 draw with nothing blocked; without script 'unsafe-inline' neither starts, and without
 style 'unsafe-inline' ReDoc's styles are refused.
@@ -56,16 +59,17 @@ def safe_headers(*, https: bool, policy: str = PAGE_POLICY) -> list[tuple[str, s
 class SafeHeaders:
     """Sets the headers above on every HTTP answer (replacing any the app set)."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, api_docs: bool = False) -> None:
         self.app = app
         self.headers = safe_headers(https=https)
         self.docs_headers = safe_headers(https=https, policy=API_DOCS_POLICY)
+        self.docs_paths = API_DOCS_PATHS if api_docs else frozenset()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = self.docs_headers if scope["path"] in API_DOCS_PATHS else self.headers
+        wanted = self.docs_headers if scope["path"] in self.docs_paths else self.headers
 
         async def send_safe(message: Message) -> None:
             if message["type"] == "http.response.start":

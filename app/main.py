@@ -48,7 +48,8 @@ class PbvoteApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = HeadAsGet(super().build_middleware_stack())
-        return SafeHeaders(stack, https=self.state.settings.https)
+        settings = self.state.settings
+        return SafeHeaders(stack, https=settings.https, api_docs=settings.serves_api_docs)
 
 
 def create_app(
@@ -78,6 +79,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(refuse_unusable_input)],
+        # Swagger UI and ReDoc come from a CDN: off unless asked for (PBVOTE_API_DOCS) or in
+        # development; the schema they draw stays at /openapi.json.
+        docs_url="/docs" if settings.serves_api_docs else None,
+        redoc_url="/redoc" if settings.serves_api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -26,7 +26,7 @@ RESIDENT_ERRORS = [
     *("credential_missing", "ballot_throttled", "bad_ranking", "voting_closed", "invalid"),
     *("voting_not_open", "code_typo", "bad_ticket", "ticket_used", "ticket_expired"),
     *("ticket_wrong_site", "kiosk_not_open", "wrong_kiosk", "wrong_phase", "too_many_ideas"),
-    *("code_used", "postal_code_format"),
+    *("code_used", "postal_code_format", "survey_field", "survey_choice"),
 ]
 IDEA_FIELDS = ["title", "description", "neighborhood", "contact_name", "contact_email"]
 IDEA_FIELDS += ["contact_phone"]

@@ -222,7 +222,7 @@ def _prepare(live: Live, world, key) -> Callable[[], Any] | None:
             follow_redirects=False,
         )
     elif key == ("POST", "/processes/{process_id}/survey"):
-        token = survey_token(live.settings.secret_key, ids["process_id"])
+        token = survey_token(live.settings.secret_key, ids["process_id"], receipt="R-1")
         form = {"k": token, "age_band": "18_24"}
         return lambda: public.post(
             f"/processes/{ids['process_id']}/survey",

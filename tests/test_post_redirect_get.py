@@ -104,7 +104,7 @@ def signed_out(world: World, session_factory, app) -> None:
 
 
 def survey(world: World, session_factory, app) -> None:
-    world.ids["survey"] = survey_token(TEST_SECRET, world.ids["process_id"])
+    world.ids["survey"] = survey_token(TEST_SECRET, world.ids["process_id"], receipt="R-1")
 
 
 def scores(world: World, session_factory, app) -> None:

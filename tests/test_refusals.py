@@ -116,3 +116,27 @@ def test_a_refusal_shown_on_a_staff_page_is_in_the_chain(
     assert again.status_code == 409  # the label is taken: said on the page
     [entry] = _refused_by(session, organizer.user.id)
     assert entry.detail["error"] == "label_taken"
+
+
+@pytest.mark.parametrize("role", ["poll_worker", "delegate"])
+def test_staff_opening_an_organizer_page_is_refused_and_audited_as_by_the_api(
+    client, session, session_factory, make_staff, role
+):
+    world = build_world(session_factory)
+    staff = make_staff(Role(role))
+    api = client.get("/api/users", headers=staff.headers)
+    assert api.status_code == 403
+    client.cookies.set("pbvote_staff", staff.headers["Authorization"].split()[1])
+    page = f"/organize/processes/{world.process_id}/equity"
+    opened = client.get(page, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == "/station"
+    sent = client.post(page + "/population", headers={"Origin": "http://testserver"})
+    assert sent.url.path == "/station"  # sent to sign in as an organizer
+    by_api, by_page, by_post = _refused_by(session, staff.user.id)
+    for entry in (by_page, by_post):
+        assert (entry.action, entry.actor_role) == (by_api.action, role)
+        assert {k: entry.detail[k] for k in ("status", "error", "message")} == {
+            k: by_api.detail[k] for k in ("status", "error", "message")
+        }
+    assert by_page.target == f"GET {page}" and by_post.target == f"POST {page}/population"
+    assert _counted(session) == {}

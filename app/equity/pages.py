@@ -4,7 +4,7 @@ reference population upload and the survey's questions; the residents' anonymous
 include (`_survey_invite.html`, `_equity_public.html`). Every POST answers 303
 (app/web/flash.py): a refused form comes back with what was typed, and each form replaces
 what it sets (the population list, the questions), so sending it again sets the same; a
-survey invitation is used once."""
+survey invitation is one per ballot and is used once."""
 
 from datetime import date
 from typing import Annotated, Any
@@ -19,9 +19,10 @@ from starlette.datastructures import UploadFile
 
 from app.audit import Actor
 from app.db import SessionDep
+from app.digits import parse_count
 from app.equity import service as equity
 from app.equity.population import MAX_ROWS, PopulationProblem, parse_population
-from app.errors import DomainError
+from app.errors import BadInput, DomainError
 from app.exports.csv_files import write_csv
 from app.processes import service as processes
 from app.voting.station import kiosk_session
@@ -289,14 +290,36 @@ def _choice(value: str) -> str | None:
     return value.strip()[:120] or None
 
 
+_SURVEY_FIELDS = frozenset({"k", "age_band", "neighborhood"})
+
+
+def _answers_from(form: dict[str, str]) -> dict[int, int]:
+    """The extra questions' answers, `q<question id>` = the place of the option chosen
+    (empty: no answer). Strict, as the form has nothing else: a field it does not have or
+    a value none of its options has is refused, and nothing is stored."""
+    answers: dict[int, int] = {}
+    for name, value in form.items():
+        if name in _SURVEY_FIELDS:
+            continue
+        question = parse_count(name[1:]) if name.startswith("q") else None
+        if question is None:
+            raise BadInput(
+                f"The survey has no question “{name[:20]}”. Open the survey again from the "
+                "page that thanks you for voting.",
+                code="survey_field",
+            )
+        if value.strip():
+            option = parse_count(value, max_digits=2)
+            if option is None:
+                raise BadInput("Choose one of the answers given.", field=name, code="survey_choice")
+            answers[question] = option
+    return answers
+
+
 @router.post(SURVEY, response_class=HTMLResponse, dependencies=[SameOrigin])
 def answer_survey(request: Request, session: SessionDep, form: PageForm, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     token = form.get("k", "")[:400]
-    answers: dict[int, int] = {}
-    for name, value in form.items():
-        if name.startswith("q") and name[1:].isdigit() and value.strip():
-            answers[int(name[1:])] = int(value) if value.strip().isdigit() else -1
     try:
         equity.record_answer(
             session=session,
@@ -305,7 +328,7 @@ def answer_survey(request: Request, session: SessionDep, form: PageForm, process
             token=token,
             age_band=_choice(form.get("age_band", "")),
             neighborhood=_choice(form.get("neighborhood", "")),
-            answers=answers,
+            answers=_answers_from(form),
         )
     except DomainError as exc:
         language = i18n.pick_language(request, process.languages)
@@ -330,13 +353,15 @@ def answer_survey(request: Request, session: SessionDep, form: PageForm, process
 
 
 @pass_context
-def survey_invite(context: Any, process: Any) -> str | None:
-    """The thank-you page's link to the survey: the process's survey address with a fresh
-    one-time invitation (`_survey_invite.html`); None when the survey is not open."""
+def survey_invite(context: Any, process: Any, receipt: str | None) -> str | None:
+    """The thank-you page's link to the survey: the process's survey address with the
+    invitation of the ballot whose receipt the page shows (`_survey_invite.html`), the same
+    however often the page is shown; None when the survey is not open."""
     request = context.get("request")
-    if request is None or process is None or not equity.survey_open(process):
+    if request is None or process is None or not receipt or not equity.survey_open(process):
         return None
-    token = equity.survey_token(request.app.state.settings.secret_key, process.id)
+    secret = request.app.state.settings.secret_key
+    token = equity.survey_token(secret, process.id, receipt=receipt)
     return f"/processes/{process.id}/survey/{token}"
 
 

@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from app.digits import parse_count
 from app.errors import BadInput
 
 NAME_HEADERS = frozenset({"neighbourhood", "neighborhood"})
@@ -16,6 +17,7 @@ MAX_GROUPS = 20
 MAX_NAME = 120
 MAX_GROUP_NAME = 40
 MAX_COUNT = 100_000_000
+_COUNT_DIGITS = 12  # past leading zeros: a longer number is too large, whatever it is
 # What app.exports.csv_files.cell() puts before text a spreadsheet would run as a formula.
 _ESCAPED_FORMULA = ("'=", "'+", "'-", "'@")
 
@@ -37,14 +39,21 @@ class PopulationRow:
 
 
 def _text(raw: bytes) -> str:
-    if not raw.strip():
-        raise PopulationProblem("The file is empty: choose the CSV file to upload.")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PopulationProblem(
             f"The file is not UTF-8 text (byte {exc.start + 1}): save it as CSV UTF-8."
         ) from None
+    if not text.strip():  # nothing, or only a byte order mark and blank lines
+        raise PopulationProblem("The file is empty: choose the CSV file to upload.")
+    if "\x00" in text:  # a file's text, not a form field: app.inputs never sees it
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise PopulationProblem(
+            f"Line {line} holds a NUL character (\\u0000), which no text here may hold "
+            "(a UTF-16 file? save it as CSV UTF-8)."
+        )
+    return text
 
 
 def _unescaped(value: str) -> str:
@@ -59,9 +68,13 @@ def _count(value: str, *, row: int, column: str) -> int:
             f"Row {row}, column “{column}”: “{value.strip()[:40]}” is not a whole number of "
             "people (0 or more)."
         )
-    number = int(cleaned)
-    if number > MAX_COUNT:
-        raise PopulationProblem(f"Row {row}, column “{column}”: {number:,} is too large.")
+    digits = cleaned.lstrip("0") or "0"  # a spreadsheet may pad with zeros
+    number = parse_count(digits, max_digits=_COUNT_DIGITS)
+    if number is None or number > MAX_COUNT:
+        shown = f"{number:,}" if number is not None else f"a number of {len(digits):,} digits"
+        raise PopulationProblem(
+            f"Row {row}, column “{column}”: {shown} is too large (at most {MAX_COUNT:,})."
+        )
     return number
 
 

@@ -15,6 +15,7 @@ next smallest is hidden too, so it cannot be worked out by subtraction.
 """
 
 import hashlib
+import hmac
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -413,10 +414,14 @@ def survey_open(process: Process) -> bool:
     return SURVEY.allows(process.phase)
 
 
-def survey_token(secret_key: str, process_id: int) -> str:
-    """A thank-you page's one-time survey invitation: the process and a random nonce,
-    signed; nothing about the ballot, the voter or the time."""
-    return serializer(secret_key, "survey").dumps({"p": process_id, "n": secrets.token_hex(16)})
+def survey_token(secret_key: str, process_id: int, *, receipt: str) -> str:
+    """The survey invitation of the ballot whose receipt code is `receipt`: the process and
+    a nonce keyed from the receipt, signed. One per ballot: the thank-you page shown again
+    (its language buttons, a reload within the flash's minute) invites with the same one,
+    which can be answered once. The nonce is an HMAC, so neither it nor the spent table's
+    hash of it gives the receipt back; nothing in it says who voted, how or when."""
+    key = hmac.new(secret_key.encode(), f"survey:{process_id}:{receipt}".encode(), "sha256")
+    return serializer(secret_key, "survey").dumps({"p": process_id, "n": key.hexdigest()[:32]})
 
 
 def _nonce(secret_key: str, process_id: int, token: str) -> str | None:
@@ -482,7 +487,9 @@ def record_answer(
     questions = {q.id: q for q in questions_of(session=session, process_id=process.id)}
     for question_id, option in answers.items():
         if question_id not in questions or not 0 <= option < len(questions[question_id].options):
-            raise BadInput("Choose one of the answers given.", field=f"q{question_id}")
+            raise BadInput(
+                "Choose one of the answers given.", field=f"q{question_id}", code="survey_choice"
+            )
     if not _spend(session, nonce):
         raise Conflict("This survey has been answered already. Thank you!", code="survey_done")
     if age_band is None and neighborhood is None and not answers:

@@ -321,8 +321,10 @@ def receipt_once(
         receipt = shown.get("receipt") or ""
         language = i18n.pick_language(request, process.languages)
         check = f"/processes/{process.id}/receipt?{urlencode({'code': receipt})}"
-        # To take home from a kiosk: a link tapped there would leave it on screen.
-        check_address = str(request.base_url).rstrip("/") + check
+        # To take home from a kiosk: a link tapped there would leave it on screen. From the
+        # site's set address when there is one: the Host header is whatever the sender says.
+        site = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+        check_address = site + check
         expires = int(utcnow().timestamp()) + RECEIPT_AGAIN_SECONDS
         response = render(
             request,

@@ -1,7 +1,8 @@
 """Dependencies of the pages, beside the API's (app/auth.py, app/db.py).
 
 StaffFromCookie: the signed-in staff member of the pages' cookie, or None.
-OrganizerPage: the signed-in organizer; anyone else is sent to the sign-in (303 /station).
+OrganizerPage: the signed-in organizer; anyone else is sent to the sign-in (303 /station),
+a signed-in poll worker or delegate with the API's refusal audited.
 SameOrigin: a page POST must come from this site's own page (the CSRF guard: the staff
 cookie is SameSite=Strict as well).
 PageForm: the fields of a page's form, as text.
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from app.auth import staff_cookie_user
+from app.auth import require_role, staff_cookie_user
 from app.db import SessionDep
 from app.errors import Forbidden, SignInFirst
 from app.users.models import Role, User
@@ -45,12 +46,19 @@ PageForm = Annotated[dict[str, str], Depends(page_form)]
 Lang = Annotated[str, Depends(page_language)]
 
 
+_organizer_only = require_role(Role.organizer)  # the API's check, and its refusal
+
+
 def organizer_from_cookie(staff: StaffFromCookie) -> User:
-    """The organizer an organizer's page needs; anyone else goes to the sign-in. The
+    """The organizer an organizer's page needs; anyone else goes to the sign-in. Another
+    staff member is refused as the API refuses them, and audited the same way. The
     services still check the role themselves."""
-    if staff is None or staff.role != Role.organizer.value:
+    if staff is None:
         raise SignInFirst
-    return staff
+    try:
+        return _organizer_only(staff)
+    except Forbidden as exc:
+        raise SignInFirst(exc) from None
 
 
 OrganizerPage = Annotated[User, Depends(organizer_from_cookie)]

@@ -17,7 +17,9 @@ def test_the_survey_works_on_a_phone_by_keyboard_in_three_languages(
 ):
     page = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
     # The invitation a thank-you page would give (the test server's secret signs it).
-    address = f"{live_server}/processes/{PRACTICE}/survey/{survey_token(SECRET, PRACTICE)}"
+    address = (
+        f"{live_server}/processes/{PRACTICE}/survey/{survey_token(SECRET, PRACTICE, receipt='R-1')}"
+    )
     for language in LANGUAGES:
         page.goto(f"{address}?lang={language}")
         assert page.locator("html").get_attribute("lang") == language

@@ -1,6 +1,7 @@
 """Building blocks for the equity tests: neighbourhoods, voters, a signed-in organizer."""
 
 import random
+import secrets
 
 from sqlalchemy import update
 
@@ -81,11 +82,12 @@ def answer_survey(session_factory, process_id: int, n: int, **fields) -> None:
     with session_factory() as session:
         process = session.get(Process, process_id)
         for _ in range(n):
+            receipt = secrets.token_hex(8)  # each its own ballot
             equity.record_answer(
                 session=session,
                 secret_key="k",
                 process=process,
-                token=equity.survey_token("k", process_id),
+                token=equity.survey_token("k", process_id, receipt=receipt),
                 **{"age_band": None, "neighborhood": None, "answers": {}, **fields},
             )
         session.commit()

@@ -66,6 +66,13 @@ BAD_FILES = [
     (b"neighbourhood,population,black\nNorth,10,11\n", "Row 2, column “black”"),
     (b"neighbourhood,population,black,Black\nNorth,10,1,1\n", "Row 1, column 4"),
     (b"neighbourhood,population\nNorth,0\n", "every neighbourhood has 0"),
+    (b"\xef\xbb\xbf", "empty"),  # only the byte order mark a spreadsheet writes
+    (b"\xef\xbb\xbf\r\n  \r\n", "empty"),
+    (b"neighbourhood,population\nNorth," + b"9" * 5000 + b"\n", "5,000 digits is too large"),
+    (b"neighbourhood,population\nNorth,100000001\n", "100,000,001 is too large"),
+    # PostgreSQL cannot store a NUL in text: refused before the database sees it
+    (b"neighbourhood,population\nNorth,10\nSo\x00uth,20\n", "Line 3 holds a NUL"),
+    (b"neighbourhood,population,bl\x00ck\nNorth,10,1\n", "Line 1 holds a NUL"),
 ]
 
 

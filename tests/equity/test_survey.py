@@ -53,7 +53,7 @@ def test_answers_cannot_be_put_in_order_by_their_keys(session_factory, world):
     with session_factory() as s:
         process = s.get(Process, world.process_id)
         for n in range(12):
-            token = equity.survey_token("secret", process.id)
+            token = equity.survey_token("secret", process.id, receipt=f"R-{n}")
             equity.record_answer(
                 session=s,
                 secret_key="secret",
@@ -101,16 +101,50 @@ def test_a_voter_answers_once_from_the_thank_you_page(
     assert 'name="age_band"' not in spent.text  # the invitation is spent
 
 
+def test_the_thank_you_page_invites_once_per_ballot_whatever_the_language(
+    client, world, codes, session_factory
+):
+    pid = world.process_id
+    with session_factory() as s:
+        s.get(Process, pid).languages = ["en", "es", "vi"]
+        s.commit()
+    (code,) = codes(1)
+    done, _ = vote_online(client, world, code, 3)
+    links = [INVITE.search(done.text).group(1)]
+    again = re.search(r'name="receipt_token" value="([^"]+)"', done.text).group(1)
+    for language in ["es", "vi", "en"] * 3:  # the language buttons, pressed again and again
+        page = client.post(
+            f"/processes/{pid}/vote",
+            data={"step": "thanks", "receipt_token": again, "switch_lang": language},
+        )
+        assert translate(language, "vote.thanks_title") in page.text
+        links.append(INVITE.search(page.text).group(1))
+    assert len(links) == 10 and set(links) == {links[0]}  # one invitation for the one ballot
+    token = links[0].rsplit("/", 1)[1]
+    sent = [
+        client.post(f"/processes/{pid}/survey", headers=ORIGIN, data={"k": token, "age_band": b})
+        for b in ("18_24", "65_plus", "35_44")
+    ]
+    assert [r.status_code for r in sent] == [200, 409, 409]
+    assert answers(session_factory, pid) == [("18_24", None, {})]
+
+
 @pytest.mark.parametrize(
-    "fields",
+    ("fields", "said"),
     [
-        {"age_band": "ancient"},
-        {"neighborhood": "Atlantis"},
-        {"q999": "0"},
+        ({"age_band": "ancient"}, "error.invalid"),
+        ({"neighborhood": "Atlantis"}, "error.invalid"),
+        ({"q999": "0"}, "error.survey_choice"),
+        ({"q¹": "1"}, "error.survey_field"),  # "¹".isdigit(), and int() refuses it
+        ({"q٣": "0"}, "error.survey_field"),  # an Arabic-Indic 3
+        ({"question": "0"}, "error.survey_field"),
+        ({"q1": "²"}, "error.survey_choice"),
+        ({"q1": "9" * 5000}, "error.survey_choice"),  # past int()'s 4,300 digits
+        ({"q1": "-1"}, "error.survey_choice"),
     ],
 )
 def test_a_wrong_answer_is_refused_and_nothing_is_kept(
-    client, world, codes, session_factory, fields
+    client, world, codes, session_factory, fields, said
 ):
     link = invitation(client, world, codes)
     token = link.rsplit("/", 1)[1]
@@ -118,6 +152,7 @@ def test_a_wrong_answer_is_refused_and_nothing_is_kept(
         f"/processes/{world.process_id}/survey", headers=ORIGIN, data={"k": token, **fields}
     )
     assert r.status_code == 422
+    assert translate("en", said) in r.text
     assert answers(session_factory, world.process_id) == []
     ok = client.post(
         f"/processes/{world.process_id}/survey",
@@ -131,7 +166,7 @@ def test_no_invitation_no_form_and_a_forged_one_is_refused(client, world, sessio
     page = client.get(f"/processes/{world.process_id}/survey")
     assert page.status_code == 200 and 'name="age_band"' not in page.text
     assert "thanks you for voting" in page.text
-    forged = equity.survey_token("another-secret", world.process_id)
+    forged = equity.survey_token("another-secret", world.process_id, receipt="R-1")
     r = client.post(
         f"/processes/{world.process_id}/survey",
         headers=ORIGIN,
@@ -229,7 +264,7 @@ def test_moving_to_funding_rewrites_the_answers_in_key_order(
                 session=s,
                 secret_key="k",
                 process=process,
-                token=equity.survey_token("k", process.id),
+                token=equity.survey_token("k", process.id, receipt=f"R-{n}"),
                 age_band=equity.AGE_BANDS[n % 7],
                 neighborhood=None,
                 answers={},
