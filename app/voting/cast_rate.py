@@ -110,10 +110,11 @@ def count_cast(
 
 
 def cast_rate_view(
-    *, session: Session, settings: Settings, process_id: int, now: datetime
+    *, session: Session, settings: Settings, process_id: int, credential: str, now: datetime
 ) -> dict[str, Any]:
     """What the turnout page shows: casts by channel this hour and over the last day,
-    the busiest address blocks, and which of them come near the ceiling."""
+    the busiest address blocks, and, where voters need no code (`identity`), which of
+    them come near the ceiling (under `code` a busy network is a hall full of voters)."""
     hour = hour_of(now)
     rows = session.execute(
         select(CastRate.hour, CastRate.channel, CastRate.address, CastRate.casts).where(
@@ -137,7 +138,8 @@ def cast_rate_view(
             block["hour"] += row.casts
         if row.channel == Channel.online.value:
             block["peak"] = max(block["peak"], row.casts)
-    threshold = max(2, math.ceil(limit * ALERT_SHARE)) if limit else None
+    watched = limit and credential == CredentialKind.identity.value
+    threshold = max(2, math.ceil(limit * ALERT_SHARE)) if watched else None
     for block in blocks.values():
         block["channels"] = sorted(block["channels"])
         block["alert"] = threshold is not None and block["peak"] >= threshold

@@ -6,7 +6,6 @@ committed although the refusal is raised to the error handler. The ballot page a
 kiosk cast through the same `cast_in_session` in their request's session.
 """
 
-
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 

@@ -224,6 +224,7 @@ def paper_ballot(request: Request, session: SessionDep, _: OrganizerPage, proces
 def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     process = processes.get_process(session=session, process_id=process_id)
     settings = request.app.state.settings
+    credential = voting.get_rules(session=session, process_id=process.id).credential
     return render(
         request,
         "staff/turnout.html",
@@ -233,9 +234,13 @@ def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id:
             "turnout": voting.turnout_summary(session=session, process_id=process.id),
             "paper": paper.reconciliation(session=session, process_id=process.id),
             "rate": cast_rate.cast_rate_view(
-                session=session, settings=settings, process_id=process.id, now=utcnow()
+                session=session,
+                settings=settings,
+                process_id=process.id,
+                credential=credential,
+                now=utcnow(),
             ),
-            "credential": voting.get_rules(session=session, process_id=process.id).credential,
+            "credential": credential,
             "now": utcnow(),
         },
     )

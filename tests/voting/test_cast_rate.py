@@ -102,6 +102,10 @@ def test_no_ceiling_where_a_code_is_needed(
     for code in codes(3):
         r = cast(event, world.process_id, {"access_code": code, **identity()}, world.proposals[:1])
         assert r.status_code == 201, r.text
+    # Shown, but not flagged: nobody could make up those voters.
+    sign_in(client, organizer)
+    page = client.get(f"/organize/processes/{world.process_id}/turnout").text
+    assert "198.51.100.0/24" in page and 'role="alert"' not in page
 
 
 def test_the_turnout_page_shows_the_rate_and_flags_a_busy_block(
