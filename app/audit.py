@@ -378,12 +378,13 @@ class ChainCheck:
     unkeyed: int = 0  # scheme 1 entries: written before the chain was keyed
     anchors: tuple[int, ...] = field(default=())  # seq of each expected head found
     keyed_from: int | None = None  # the key record's mark (None: no record)
+    in_record: bool = False  # the problem is the key record's (missing, moved, another key)
 
 
 class _Broken(Exception):
-    def __init__(self, seq: int | None, problem: str) -> None:
+    def __init__(self, seq: int | None, problem: str, *, in_record: bool = False) -> None:
         super().__init__(problem)
-        self.seq, self.problem = seq, problem
+        self.seq, self.problem, self.in_record = seq, problem, in_record
 
 
 def _check_entry(
@@ -431,12 +432,14 @@ def _recorded_mark(session: Session, key: bytes) -> int | None:
             None,
             "PBVOTE_SECRET_KEY is not the key this database was started with (the fingerprint "
             "in instance_key differs): its keyed entries cannot be verified with it",
+            in_record=True,
         )
     if not hmac.compare_digest(record.seal, _seal(key, record.keyed_from)):
         raise _Broken(
             None,
             "the key record (instance_key) was changed without the key: its seal does not "
             "verify, so the entry the chain is keyed from was moved",
+            in_record=True,
         )
     return record.keyed_from
 
@@ -477,6 +480,7 @@ def verify_chain(
                 "key (instance_key): the chain was rewritten without the key and the record "
                 "deleted, or it is from before the chain was keyed and was not served since "
                 "(then see `pbvote audit accept-unkeyed`)",
+                in_record=True,
             )
         if keyed_from is not None and keyed_from > count + 1:
             raise _Broken(
@@ -492,7 +496,15 @@ def verify_chain(
                 "were deleted or changed",
             )
     except _Broken as broken:
-        return ChainCheck(False, count, broken.seq, broken.problem, unkeyed, keyed_from=keyed_from)
+        return ChainCheck(
+            False,
+            count,
+            broken.seq,
+            broken.problem,
+            unkeyed,
+            keyed_from=keyed_from,
+            in_record=broken.in_record,
+        )
     anchors = tuple(sorted(found.values()))
     return ChainCheck(True, count, unkeyed=unkeyed, anchors=anchors, keyed_from=keyed_from)
 
