@@ -247,8 +247,8 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     key = key_of(session)
-    head = _locked_head(session)
-    _key_record(session, key)
+    head, record = _locked_head(session)
+    _key_record(session, key, record)
     fields: dict[str, Any] = {
         "seq": head.seq + 1,
         "at": utcnow(),
@@ -268,24 +268,29 @@ def append(
     return entry
 
 
-def _locked_head(session: Session) -> AuditHead:
-    # Re-read under the lock: a head this session read in an earlier transaction may be old.
-    return session.execute(
-        select(AuditHead)
+def _locked_head(session: Session) -> tuple[AuditHead, InstanceKey | None]:
+    """The head, locked, and the key record: one statement, since every append runs it.
+    Re-read under the lock: a head this session read in an earlier transaction may be old."""
+    head, record = session.execute(
+        select(AuditHead, InstanceKey)
+        .outerjoin(InstanceKey, InstanceKey.id == AuditHead.id)
         .where(AuditHead.id == 1)
-        .with_for_update()
+        .with_for_update(of=AuditHead)
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).one()
+    return head, record
 
 
 def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _key_record(session: Session, key: bytes, *, accept_unkeyed: bool = False) -> InstanceKey:
-    """The database's key record, made on first use; refused unless it names `key`.
-    The caller holds the head lock, so the record and the chain's appends take turns."""
-    record = session.get(InstanceKey, 1, populate_existing=True)
+def _key_record(
+    session: Session, key: bytes, record: InstanceKey | None, *, accept_unkeyed: bool = False
+) -> InstanceKey:
+    """The database's key record (`record`, as read with the head), made on first use;
+    refused unless it names `key`. The caller holds the head lock, so the record and the
+    chain's appends take turns."""
     if record is None:
         keyed_from = _keyed_from_now(session, key, accept_unkeyed=accept_unkeyed)
         session.execute(  # another instance may have made it since: then it is read
@@ -341,8 +346,8 @@ def _keyed_from_now(session: Session, key: bytes, *, accept_unkeyed: bool) -> in
 def claim_key(*, session: Session, accept_unkeyed: bool = False) -> InstanceKey:
     """Checks that this database is served with its own key, and on its first start records
     it (race-safe: several instances may start at once). Raises KeyRefused otherwise."""
-    _locked_head(session)
-    return _key_record(session, key_of(session), accept_unkeyed=accept_unkeyed)
+    _, record = _locked_head(session)
+    return _key_record(session, key_of(session), record, accept_unkeyed=accept_unkeyed)
 
 
 def key_problem(factory: sessionmaker[Session]) -> str | None:
