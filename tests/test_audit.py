@@ -211,6 +211,33 @@ def test_a_chain_downgraded_to_unkeyed_is_refused(chain):
     assert not anchored.ok
 
 
+@pytest.mark.slow  # two `pbvote` processes
+def test_cli_verify_refuses_a_downgraded_chain(migrated_copy_url):
+    from app.db import make_engine, make_session_factory
+
+    engine = make_engine(migrated_copy_url)
+    audit.use_secret(engine, TEST_SECRET)
+    env = {
+        "PBVOTE_DATABASE_URL": migrated_copy_url,
+        "PBVOTE_ENV": "development",
+        "PBVOTE_SECRET_KEY": TEST_SECRET,
+        "PATH": "/usr/bin:/bin",
+    }
+    with open_session(make_session_factory(engine), write=True) as session:
+        for n in range(6):
+            audit.append(session=session, actor=audit.SYSTEM, action="test.cli", target=f"t:{n}")
+        _downgrade_all(session)
+        session.commit()
+    forged = _cli(env=env)
+    assert forged.returncode == 1 and "BROKEN at entry 1" in forged.stderr
+    assert "keyed from entry 1" in forged.stderr
+    with engine.begin() as conn:
+        conn.execute(delete(InstanceKey))
+    unrecorded = _cli(env=env)
+    assert unrecorded.returncode == 2 and "5 entries, none keyed" in unrecorded.stderr
+    engine.dispose()
+
+
 def test_a_downgraded_chain_without_its_key_record_is_refused(chain):
     _downgrade_all(chain)
     chain.execute(delete(InstanceKey))
