@@ -19,8 +19,10 @@ def get_settings() -> "Settings":
     return settings()
 
 
-def _session():
-    from app.audit import use_secret
+def _session(*, accept_unkeyed: bool = False):
+    """A writing session on the database, refused (exit 2) unless PBVOTE_SECRET_KEY is the
+    database's own; its key record is written with the caller's commit."""
+    from app.audit import KeyRefused, claim_key, use_secret
     from app.db import make_engine, make_session_factory, open_session
     from app.models import load_all_models
 
@@ -28,7 +30,14 @@ def _session():
     settings = get_settings()
     engine = make_engine(settings.database_url)
     use_secret(engine, settings.secret_key)
-    return open_session(make_session_factory(engine), write=True)
+    session = open_session(make_session_factory(engine), write=True)
+    try:
+        claim_key(session=session, accept_unkeyed=accept_unkeyed)
+    except KeyRefused as refused:
+        session.close()
+        print(f"pbvote: refused: {refused}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return session
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -131,11 +140,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.db import make_engine
+    from app.audit import key_problem, use_secret
+    from app.db import make_engine, make_session_factory
     from app.migrate import schema_problem
+    from app.models import load_all_models
 
     settings = get_settings()
-    problem = schema_problem(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    # Checked once here too, before uvicorn starts its workers: one clear line, not a
+    # traceback per worker (each worker's start checks again).
+    problem = schema_problem(engine)
+    if not problem:
+        load_all_models()
+        use_secret(engine, settings.secret_key)
+        problem = key_problem(make_session_factory(engine))
+    engine.dispose()
     if problem:
         print(f"pbvote cannot start: {problem}", file=sys.stderr)
         return 1
@@ -157,6 +176,21 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     with _session() as session:
         check = verify_chain(session=session, expect_heads=args.expect_head)
+    return _said(check)
+
+
+def cmd_audit_accept_unkeyed(args: argparse.Namespace) -> int:
+    from app.audit import verify_chain
+
+    with _session(accept_unkeyed=True) as session:
+        check = verify_chain(session=session, expect_heads=args.expect_head)
+        if check.ok:
+            session.commit()
+            print(f"the chain is keyed from entry {check.keyed_from} on")
+    return _said(check)
+
+
+def _said(check) -> int:
     if check.ok:
         notes = [f"{len(check.anchors)} published head(s) found"] if check.anchors else []
         if check.unkeyed:
@@ -164,12 +198,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         said = f" ({'; '.join(notes)})" if notes else ""
         print(f"audit chain OK: {check.entries} entries{said}")
         return 0
-    where = f"at entry {check.first_bad_seq}" if check.first_bad_seq is not None else ""
-    print(
-        f"audit chain BROKEN {where}: {check.problem} "
-        f"({check.entries} entries before it are intact)",
-        file=sys.stderr,
-    )
+    if check.first_bad_seq is None:
+        where, intact = "", f"{check.entries} entries read"
+    else:
+        where, intact = (
+            f" at entry {check.first_bad_seq}",
+            f"{check.entries} entries before it are intact",
+        )
+    print(f"audit chain BROKEN{where}: {check.problem} ({intact})", file=sys.stderr)
     return 1
 
 
@@ -224,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a published audit_head (e.g. from a results.json): fail unless it is in the chain",
     )
     verify.set_defaults(func=cmd_audit_verify)
+    accept = audit.add_parser(
+        "accept-unkeyed",
+        help="for a chain from before it was keyed, never served since: record this key and "
+        "key the chain from the next entry (check a published head first)",
+    )
+    accept.add_argument("--expect-head", action="append", default=[], metavar="HEX")
+    accept.set_defaults(func=cmd_audit_accept_unkeyed)
 
     from app.tally.cli import add_tally_parser
 

@@ -66,10 +66,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if check_schema and (problem := schema_problem(engine)):
-            # Refuse to serve a database the code does not match: better down than wrong.
-            log.critical("pbvote cannot start: %s", problem)
-            raise SchemaNotReady(problem)
+        if check_schema:
+            # Refuse to serve a database the code does not match, or with another key than
+            # its own (voters could vote again, the chain would break): better down than wrong.
+            if problem := schema_problem(engine):
+                log.critical("pbvote cannot start: %s", problem)
+                raise SchemaNotReady(problem)
+            if problem := audit.key_problem(app.state.session_factory):
+                log.critical("pbvote cannot start: %s", problem)
+                raise audit.KeyRefused(problem)
         yield
         flush_refusals(app)
 

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select, update
 
-from app.audit import AuditEntry, AuditHead
+from app.audit import AuditEntry, AuditHead, InstanceKey
 from tests.helpers import PROCESS
 from tests.test_organize_page import ORIGIN, sign_in
 
@@ -85,6 +85,16 @@ def test_a_tampered_chain_is_reported_broken(client, organizer, session):
     r = client.post("/organize/audit/verify", headers=ORIGIN)
     assert r.status_code == 200 and "The chain is broken" in r.text
     assert f"Entry {first.seq} is wrong" in r.text and "changed after writing" in r.text
+
+
+def test_a_moved_key_mark_is_reported_as_the_record(client, organizer, session):
+    make_processes(client, organizer, 1)
+    sign_in(client, organizer)
+    session.execute(update(InstanceKey).values(keyed_from=InstanceKey.keyed_from + 1))
+    session.commit()
+    r = client.post("/organize/audit/verify", headers=ORIGIN)
+    assert r.status_code == 200 and "The chain is broken" in r.text
+    assert "The record of the chain&#39;s key" in r.text and "seal does not verify" in r.text
 
 
 def test_only_organizers_read_the_log(client, make_staff):

@@ -10,7 +10,7 @@ from app.db import make_engine
 from app.demo import DEMO_NAME, DEMO_ORGANIZER
 from app.processes.models import PhaseTransition, Process
 from app.users.models import User
-from tests.conftest import SERVER_SECRET, demo_copy, drop_database
+from tests.conftest import SERVER_SECRET, _migrate, demo_copy, drop_database, shared_copy
 from tests.helpers import HANG_SECONDS
 
 
@@ -139,7 +139,9 @@ def test_demo_refuses_a_production_database_unless_asked_then_uses_random_passwo
 
     from app import cli, config, demo
 
-    monkeypatch.setenv("PBVOTE_DATABASE_URL", f"sqlite:///{tmp_path}/city.db")
+    # Migrated: the command checks the database's key record before it loads anything.
+    url = shared_copy("migrated", "sqlite", _migrate, tmp_path).url
+    monkeypatch.setenv("PBVOTE_DATABASE_URL", url)
     monkeypatch.setenv("PBVOTE_ENV", "production")
     monkeypatch.setenv("PBVOTE_SECRET_KEY", "a-real-production-secret-0123456789")
     monkeypatch.delenv("PBVOTE_DEMO_PASSWORD", raising=False)
