@@ -5,11 +5,12 @@ anonymous connections that trickle headers, push an upload or stall a body cost 
 import httpx
 import pytest
 
+from app import audit
 from app.audit import SYSTEM
 from app.config import Settings
 from app.db import make_engine, make_session_factory, open_session
 from app.voting import service as voting
-from tests.conftest import server_env
+from tests.conftest import SERVER_SECRET, server_env
 from tests.helpers import HANG_SECONDS, wait_for_health
 from tests.slow_clients import crowd, free_port, rss_kib, serve, stop, wait_until_closed
 from tests.voting.helpers import build_world
@@ -21,7 +22,9 @@ MIB = 1024
 def test_two_hundred_anonymous_slow_connections_cost_little_and_voting_goes_on(
     backend, migrated_copy_url, tmp_path
 ):
-    factory = make_session_factory(make_engine(migrated_copy_url))
+    engine = make_engine(migrated_copy_url)
+    audit.use_secret(engine, SERVER_SECRET)  # the server's key: one key per database
+    factory = make_session_factory(engine)
     world = build_world(factory)
     env = {
         **server_env(migrated_copy_url),

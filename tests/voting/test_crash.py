@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from app import audit
 from app.audit import SYSTEM
 from app.config import Settings
 from app.db import make_engine, make_session_factory, open_session
@@ -50,6 +51,7 @@ def start(url: str, port: int) -> subprocess.Popen:
 @pytest.mark.slow
 def test_killing_the_server_loses_no_acknowledged_ballot(backend, migrated_copy_url):
     engine = make_engine(migrated_copy_url)
+    audit.use_secret(engine, SECRET)  # the server's key: one key per database
     factory = make_session_factory(engine)
     world = build_world(factory)
     settings = Settings(env="test", database_url=migrated_copy_url, secret_key=SECRET)
