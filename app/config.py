@@ -29,8 +29,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'pbvote.db'}"
     secret_key: str = DEFAULT_SECRET
     token_ttl_minutes: int = 8 * 60
-    # Failed logins per account or per client address before each try must wait.
+    # Failed logins per account from one client address before each try from there must wait
+    # (an attacker slows only themself), and failed logins or access codes per client address
+    # (any account): a much higher ceiling, as a library or a carrier's CGNAT is one address.
     login_free_failures: int = 5
+    throttle_address_free_failures: int = 100
     login_lockout_base_seconds: int = 30
     login_lockout_max_seconds: int = 15 * 60
     # Request bodies past these sizes are refused with 413 before anything parses them:

@@ -144,11 +144,16 @@ def reset_password(
     return user
 
 
+ADDRESS_KEYS = ("address:", "ballot-code:")  # held to the per-address ceiling
+
+
 def throttle_keys(*, email: str, client_address: str | None) -> list[str]:
-    keys = [f"account:{email.strip().lower()}"]
-    if client_address:
-        keys.append(f"address:{client_address}")
-    return keys
+    """The counters a login from this address counts on: the account *and* this address
+    (whoever guesses slows only themself: the owner signing in from elsewhere is never
+    refused for it), and the address alone, with a much higher ceiling (one address trying
+    many accounts; a shared address, a library's or a carrier's, stays usable)."""
+    address = client_address or "unknown"
+    return [f"account-address:{email.strip().lower()}|{address}", f"address:{address}"]
 
 
 def lock_counters(*, session: Session, keys: list[str], now: datetime) -> list[LoginThrottle]:
@@ -200,13 +205,19 @@ def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> Non
     _refuse_if_locked(rows, now)
 
 
+def _free_failures(key: str, settings: Settings) -> int:
+    if key.startswith(ADDRESS_KEYS):
+        return settings.throttle_address_free_failures
+    return settings.login_free_failures
+
+
 def _count_failure(rows: list[LoginThrottle], settings: Settings, now: datetime) -> None:
     for row in rows:
         if now - row.last_failure_at > FAILURE_WINDOW:
             row.failures = 0
         row.failures += 1
         row.last_failure_at = now
-        over = row.failures - settings.login_free_failures
+        over = row.failures - _free_failures(row.key, settings)
         if over >= 0:
             delay = min(
                 settings.login_lockout_base_seconds * 2**over, settings.login_lockout_max_seconds
@@ -229,7 +240,8 @@ def authenticate(
 ) -> User | None:
     """The active user with these credentials, or None (the failure is recorded).
 
-    Raises TooManyRequests while the account or the address is locked out.
+    Raises TooManyRequests while this account from this address, or this address, is
+    locked out; never for failures from other addresses.
     """
     now = utcnow()
     keys = throttle_keys(email=email, client_address=client_address)
@@ -251,7 +263,7 @@ def authenticate(
             outcome="refused",
         )
         return None
-    for row in counters:
+    for row in counters:  # the address's count stays: one good account must not reset it
         if row.key == keys[0] or row.failures == 0:
             session.delete(row)
     if needs_rehash(user.password_hash, settings=settings):
