@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # Served over HTTPS (directly or behind a proxy that ends TLS): every answer then says
     # Strict-Transport-Security, so browsers never ask over plain HTTP again (app/headers.py).
     https: bool = False
+    # The reverse proxies (IPs or CIDRs, comma-separated, or *) whose X-Forwarded-For and
+    # X-Forwarded-Proto `pbvote serve` believes. Empty: no proxy is believed, and the client
+    # address is the connection's. Behind a proxy, name it: else every request seems to come
+    # from the proxy, and the per-address limits fall on everyone at once.
+    forwarded_allow_ips: str = ""
     # Argon2id cost of new password hashes (a stored hash keeps the cost it was made with and
     # is re-made at this cost on its next sign-in). 19 MiB and 2 passes is OWASP's minimum;
     # production refuses less. Under env=test, unless set, the cheapest cost argon2 allows.
