@@ -21,6 +21,7 @@ from app.security import (
     TokenError,
     hash_password,
     needs_rehash,
+    read_access_claims,
     read_access_token,
     serializer,
     verify_password,
@@ -92,9 +93,9 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate an account. A deactivated account cannot sign in, and its
-    sign-ins already made (tokens, page cookies) stop working at their next request. An
-    organizer cannot deactivate themself, nor the last active organizer."""
+    """Deactivate or reactivate an account. Either ends every sign-in it made before (tokens,
+    page cookies, the kiosks it opened) at their next request, so a reactivated account
+    starts afresh. An organizer cannot deactivate themself, nor the last active organizer."""
     user = get_user(session=session, user_id=user_id)
     action = "user.activate" if active else "user.deactivate"
     target = f"user:{user.id}"
@@ -119,8 +120,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
             )
     if user.is_active != active:
         user.is_active = active
-        session.add(user)
-        session.flush()
+        end_sessions(session=session, user=user)
         audit.append(session=session, actor=actor, action=action, target=target)
     return user
 
@@ -128,20 +128,27 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
 def reset_password(
     *, session: Session, settings: Settings, actor: Actor, user_id: int, password: str
 ) -> User:
-    """Set a new password (told to the person once); old sign-ins stay valid until they
-    expire, so deactivate the account as well if it may have been misused."""
+    """Set a new password (told to the person once) and end every sign-in made with the old
+    one (tokens, page cookies, the kiosks it opened) on every app instance."""
     user = get_user(session=session, user_id=user_id)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
         )
     user.password_hash = hash_password(password, settings=settings)
-    session.add(user)
-    session.flush()
+    end_sessions(session=session, user=user)
     audit.append(
         session=session, actor=actor, action="user.password_reset", target=f"user:{user.id}"
     )
     return user
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Every sign-in this account made so far ends: its tokens and kiosks carry the old
+    generation, checked against the database on each request (signed_in_user)."""
+    user.session_generation = User.session_generation + 1  # in SQL: no lost update
+    session.add(user)
+    session.flush()
 
 
 ADDRESS_KEYS = ("address:", "ballot-code:")  # held to the per-address ceiling
@@ -281,12 +288,19 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
-    """The user id of a valid access token that was not revoked; TokenError otherwise."""
-    user_id = read_access_token(secret_key=secret_key, token=token)
+def signed_in_user(*, session: Session, secret_key: str, token: str) -> User:
+    """The account of a valid access token that was not revoked, is active, and was signed
+    since its last password reset, deactivation or reactivation; TokenError otherwise.
+    Read from the database on every request, so an ending holds on every app instance."""
+    claims = read_access_claims(secret_key=secret_key, token=token)
     if session.get(RevokedToken, _token_hash(token)) is not None:
         raise TokenError("This sign-in has ended; sign in again.")
-    return user_id
+    user = session.get(User, claims.user_id, populate_existing=True)
+    if user is None or not user.is_active:
+        raise TokenError("This account no longer exists or is disabled.")
+    if user.session_generation != claims.generation:
+        raise TokenError("This sign-in has ended: the account was changed since; sign in again.")
+    return user
 
 
 def revoke_token(*, session: Session, secret_key: str, token: str) -> None:

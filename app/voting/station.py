@@ -122,6 +122,7 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
     token = issue_access_token(
         secret_key=settings.secret_key,
         user_id=user.id,
+        generation=user.session_generation,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
@@ -283,6 +284,8 @@ def _language(request: Request, session, kiosk) -> str:
 
 def _kiosk_home(request: Request, session, error: str | None = None, status_code: int = 200):
     kiosk, _ = kiosk_session(request)
+    if kiosk is not None and not voting.kiosk_still_open(session=session, kiosk=kiosk):
+        kiosk = None  # closed by an organizer: it says so, and takes no ticket
     process = session.get(Process, kiosk.process_id) if kiosk else None
     site = session.get(Site, kiosk.site_id) if kiosk else None
     response = render(

@@ -141,7 +141,9 @@ def test_the_idea_limit_is_per_process_and_never_for_staff_or_kiosks(
     assert send_ideas(client, limited, 3) == [200, 200, 200]
     # Nor a kiosk's.
     kiosk = browser(app)
-    token, _ = cred.issue_kiosk_token(TEST_SECRET, process_id=limited, site_id=1, now=utcnow())
+    token, _ = cred.issue_kiosk_token(
+        TEST_SECRET, process_id=limited, site_id=1, opened_by_id=1, generation=0, now=utcnow()
+    )
     kiosk.cookies.set(KIOSK_COOKIE, token)
     assert send_ideas(kiosk, limited, 3) == [200, 200, 200]
 
