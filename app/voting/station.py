@@ -8,7 +8,6 @@ is a one-time form (app/web/form_token.py), its kiosk ticket reaches the station
 and is shown once, and a refused one comes back with what was typed.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,10 +21,11 @@ from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import issue_access_token, serializer
+from app.security import serializer
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
+from app.users.pages import set_staff_cookie
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
@@ -119,17 +119,9 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
     if user is None:  # the failure is counted: the session dependency commits it
         wrong = i18n.translate(i18n.pick_language(request), "station.wrong_password")
         return flash.redirect(request, STATION, error=wrong, status=401)
-    token = issue_access_token(
-        secret_key=settings.secret_key,
-        user_id=user.id,
-        generation=user.session_generation,
-        ttl=timedelta(minutes=settings.token_ttl_minutes),
-    )
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
-    set_cookie(
-        request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
-    )
+    set_staff_cookie(request, response, settings=settings, user=user)
     clear_cookie(request, response, KIOSK_COOKIE)  # a device is a kiosk or staff's, not both
     clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response

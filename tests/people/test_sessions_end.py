@@ -131,3 +131,17 @@ def test_reactivating_an_account_does_not_revive_its_old_sign_ins(
     after = signed_in_from(client, worker.user.email, worker.password)
     assert works_on(client, after) == (True, True)
     assert client.get("/api/users/me", headers=organizer.headers).status_code == 200
+
+
+def test_resetting_ones_own_password_ends_ones_other_sign_ins_and_shows_it_here(
+    client, app, organizer
+):
+    elsewhere = signed_in_from(client, organizer.user.email, organizer.password)
+    here = browser(app)
+    sign_in(here, organizer)
+    sent = post(here, f"/organize/staff/{organizer.user.id}/password")
+    assert sent.status_code == 303, sent.text
+    shown = here.get(sent.headers["location"])  # this browser is signed in afresh
+    assert shown.status_code == 200 and '<code class="password">' in shown.text
+    assert works_on(client, elsewhere) == (False, False)
+    assert here.get("/organize/staff").status_code == 200
