@@ -86,6 +86,17 @@ def test_one_address_is_slowed_down_only_past_its_much_higher_ceiling(app, make_
         assert login(elsewhere, neighbour.user.email, neighbour.password).status_code == 200
 
 
+def test_the_longest_email_from_the_longest_address_is_counted(app, settings, session):
+    email = "x" * 240 + "@example.org"  # 252 characters, within the 254 allowed
+    address = "2001:0db8:85a3:0000:0000:8a2e:0370:7334%eth0.1234"  # an IPv6 with a zone
+    with from_address(app, address) as client:
+        for _ in range(settings.login_free_failures):
+            assert login(client, email, "not the password").status_code == 401
+        assert_error(login(client, email, "not the password"), 429, "login_throttled")
+    keys = session.execute(select(LoginThrottle.key)).scalars().all()
+    assert {len(key) <= 300 for key in keys} == {True} and len(keys) == 2
+
+
 def test_a_lockout_ends(client, organizer, settings, session):
     for _ in range(settings.login_free_failures):
         login(client, organizer.user.email, "not the password")

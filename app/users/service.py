@@ -159,8 +159,9 @@ def throttle_keys(*, email: str, client_address: str | None) -> list[str]:
     (whoever guesses slows only themself: the owner signing in from elsewhere is never
     refused for it), and the address alone, with a much higher ceiling (one address trying
     many accounts; a shared address, a library's or a carrier's, stays usable)."""
-    address = client_address or "unknown"
-    return [f"account-address:{email.strip().lower()}|{address}", f"address:{address}"]
+    address = (client_address or "unknown")[:80]  # both fit login_throttle.key's 300
+    account = email.strip().lower()[:200]  # a cut shares a counter with its own address only
+    return [f"account-address:{account}|{address}", f"address:{address}"]
 
 
 def lock_counters(*, session: Session, keys: list[str], now: datetime) -> list[LoginThrottle]:
