@@ -97,6 +97,24 @@ def test_the_longest_email_from_the_longest_address_is_counted(app, settings, se
     assert {len(key) <= 300 for key in keys} == {True} and len(keys) == 2
 
 
+@pytest.mark.parametrize(("lock_ended", "free_again"), [(1, False), (16, True)])
+def test_free_tries_come_back_only_after_a_quiet_time_once_the_lock_ends(
+    client, organizer, settings, session, lock_ended, free_again
+):
+    """Trying again the moment the longest lock ends waits the longest again (about 4 tries
+    an hour); 15 quiet minutes after it ends, the free tries are back."""
+    for _ in range(settings.login_free_failures):
+        login(client, organizer.user.email, "not the password")
+    row = session.get(LoginThrottle, f"account-address:{organizer.user.email}|testclient")
+    row.locked_until = utcnow() - timedelta(minutes=lock_ended)
+    row.last_failure_at = row.locked_until - timedelta(seconds=settings.login_lockout_max_seconds)
+    session.add(row)
+    session.commit()
+    assert login(client, organizer.user.email, "not the password").status_code == 401
+    again = login(client, organizer.user.email, organizer.password)
+    assert again.status_code == (200 if free_again else 429), again.text
+
+
 def test_a_lockout_ends(client, organizer, settings, session):
     for _ in range(settings.login_free_failures):
         login(client, organizer.user.email, "not the password")

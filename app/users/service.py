@@ -221,7 +221,9 @@ def _free_failures(key: str, settings: Settings) -> int:
 
 def _count_failure(rows: list[LoginThrottle], settings: Settings, now: datetime) -> None:
     for row in rows:
-        if now - row.last_failure_at > FAILURE_WINDOW:
+        # Forgotten only after FAILURE_WINDOW of quiet once the lock is over: trying again
+        # the moment a lock ends doubles the next wait instead of earning fresh free tries.
+        if now - max(row.last_failure_at, row.locked_until or row.last_failure_at) > FAILURE_WINDOW:
             row.failures = 0
         row.failures += 1
         row.last_failure_at = now
