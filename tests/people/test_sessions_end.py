@@ -1,6 +1,8 @@
 """An organizer's decision ends a staff member's sign-ins at once, on every app instance:
 a password reset, a deactivation and a reactivation each end the page cookies and API tokens
-made before it (user_account.session_generation, read fresh on every request)."""
+made before it (user_account.session_generation, read fresh on every request), and taking a
+poll worker off a site closes the kiosk they opened there, whichever instance serves it.
+(Each decision at a kiosk: tests/voting/test_kiosk_closes.py.)"""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,8 +16,11 @@ from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.users.models import Role
 from app.users.service import create_user
-from tests.conftest import settings_for
+from app.web.i18n import translate
+from tests.conftest import Staff, settings_for
 from tests.people.helpers import ORIGIN, browser, post, sign_in
+from tests.voting.helpers import build_world
+from tests.voting.test_kiosk_pages import open_kiosk, ranks, start, ticket_for
 
 PASSWORD = "correct horse battery"
 
@@ -145,3 +150,30 @@ def test_resetting_ones_own_password_ends_ones_other_sign_ins_and_shows_it_here(
     assert shown.status_code == 200 and '<code class="password">' in shown.text
     assert works_on(client, elsewhere) == (False, False)
     assert here.get("/organize/staff").status_code == 200
+
+
+def test_a_kiosk_on_one_instance_closes_when_its_worker_is_unassigned_on_another(
+    two_instances, migrated_copy_url
+):
+    a, b, people = two_instances
+    worker = people[Role.poll_worker]
+    engine = make_engine(migrated_copy_url)
+    world = build_world(make_session_factory(engine))
+    engine.dispose()
+    organizer = signed_in_from(a, people[Role.organizer].email)
+    assign = f"/api/sites/{world.sites[0]}/poll-workers"
+    assigned = a.post(assign, json={"user_id": worker.id}, headers=organizer.headers())
+    assert assigned.status_code == 201, assigned.text
+    staff = Staff(worker, PASSWORD, signed_in_from(a, worker.email).headers())
+    kiosk = browser(b.app)
+    open_kiosk(kiosk, staff, world.sites[0])  # the tablet is served by instance B
+    first, second = (ticket_for(a, staff, world, name=name) for name in ("Ann A", "Bo B"))
+    assert start(kiosk, first).headers["location"] == "/kiosk/ballot"
+
+    gone = a.delete(f"{assign}/{worker.id}", headers=organizer.headers())
+    assert gone.status_code == 204, gone.text
+
+    cast = kiosk.post("/kiosk/cast", data=ranks(world), headers=ORIGIN, follow_redirects=False)
+    assert cast.headers["location"] == "/kiosk"  # not /kiosk/done: no vote taken
+    assert start(kiosk, second).headers["location"] != "/kiosk/ballot"
+    assert translate("en", "kiosk.not_open") in kiosk.get("/kiosk").text
