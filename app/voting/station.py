@@ -253,9 +253,18 @@ def kiosk_session(request: Request):
         return None, None
 
 
-def is_kiosk_device(request: Request) -> bool:
-    """This browser was opened as a site's kiosk (its kiosk cookie is valid)."""
-    return kiosk_session(request)[0] is not None
+def open_kiosk_of(request: Request, session):
+    """The kiosk this device was opened as, if it is still open (its poll worker may still
+    open it: see voting.kiosk_still_open); else None."""
+    kiosk, _ = kiosk_session(request)
+    if kiosk is None or not voting.kiosk_still_open(session=session, kiosk=kiosk):
+        return None
+    return kiosk
+
+
+def is_kiosk_device(request: Request, session) -> bool:
+    """This browser was opened as a site's kiosk, and the kiosk is still open."""
+    return open_kiosk_of(request, session) is not None
 
 
 def _voter_ticket(request: Request) -> str | None:
@@ -275,9 +284,7 @@ def _language(request: Request, session, kiosk) -> str:
 
 
 def _kiosk_home(request: Request, session, error: str | None = None, status_code: int = 200):
-    kiosk, _ = kiosk_session(request)
-    if kiosk is not None and not voting.kiosk_still_open(session=session, kiosk=kiosk):
-        kiosk = None  # closed by an organizer: it says so, and takes no ticket
+    kiosk = open_kiosk_of(request, session)  # closed by an organizer: says so, takes nothing
     process = session.get(Process, kiosk.process_id) if kiosk else None
     site = session.get(Site, kiosk.site_id) if kiosk else None
     response = render(
