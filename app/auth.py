@@ -38,42 +38,34 @@ def optional_user(
             return staff_cookie_user(request, session)
         return None
     try:
-        user_id = read_live_token(
+        user = signed_in_user(
             session=session, secret_key=settings.secret_key, token=credentials.credentials
         )
     except TokenError as exc:
         raise NotAuthenticated(exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise NotAuthenticated(
-            "This account no longer exists or is disabled.", headers={"WWW-Authenticate": "Bearer"}
-        )
     request.state.actor = Actor(role=user.role, user_id=user.id)
     return user
 
 
 def staff_cookie_user(request: Request, session: Session) -> User | None:
-    """The staff member signed in by the pages' cookie; a stale or foreign cookie, or a
-    disabled account, reads as nobody signed in."""
+    """The staff member signed in by the pages' cookie; a stale or foreign cookie, a
+    disabled account, or a sign-in ended since, reads as nobody signed in."""
     token = request.cookies.get(STAFF_COOKIE)
     if not token or _is_kiosk_device(request):
         return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
-        user_id = read_live_token(
+        user = signed_in_user(
             session=session, secret_key=request.app.state.settings.secret_key, token=token
         )
     except TokenError:
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
         return None
     request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
     return user
 
 
-def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
+def signed_in_user(*, session: Session, secret_key: str, token: str) -> User:
     # Imported here: rendering a page must not pull in the domain services.
-    from app.users.service import read_live_token as read
+    from app.users.service import signed_in_user as read
 
     return read(session=session, secret_key=secret_key, token=token)
 

@@ -158,13 +158,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"pbvote cannot start: {problem}", file=sys.stderr)
         return 1
+    trusted = (
+        settings.forwarded_allow_ips
+        if args.forwarded_allow_ips is None
+        else args.forwarded_allow_ips
+    ).strip()
     uvicorn.run(
         "app.main:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # uvicorn believes 127.0.0.1 by default: only the proxies named are believed here.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         http="app.server:HeaderDeadline",  # headers must arrive in time (app/server.py)
         log_level="info",
     )
@@ -246,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="the reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, "
+        "comma-separated); default PBVOTE_FORWARDED_ALLOW_IPS, empty: none",
+    )
     serve.set_defaults(func=cmd_serve)
 
     audit = commands.add_parser("audit", help="audit log").add_subparsers(

@@ -30,8 +30,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'pbvote.db'}"
     secret_key: str = DEFAULT_SECRET
     token_ttl_minutes: int = 8 * 60
-    # Failed logins per account or per client address before each try must wait.
+    # Failed logins per account from one client address before each try from there must wait
+    # (an attacker slows only themself), and failed logins or access codes per client address
+    # (any account): a much higher ceiling, as a library or a carrier's CGNAT is one address.
     login_free_failures: int = 5
+    throttle_address_free_failures: int = 100
     login_lockout_base_seconds: int = 30
     login_lockout_max_seconds: int = 15 * 60
     # Online ballots one client address (IPv4 whole, IPv6 by /64) may cast in an hour where
@@ -58,6 +61,11 @@ class Settings(BaseSettings):
     # link and QR code are made from it, not from the request's Host header. Unset: the
     # request's own address.
     public_url: str | None = None
+    # The reverse proxies (IPs or CIDRs, comma-separated, or *) whose X-Forwarded-For and
+    # X-Forwarded-Proto `pbvote serve` believes. Empty: no proxy is believed, and the client
+    # address is the connection's. Behind a proxy, name it: else every request seems to come
+    # from the proxy, and the per-address limits fall on everyone at once.
+    forwarded_allow_ips: str = ""
     # Argon2id cost of new password hashes (a stored hash keeps the cost it was made with and
     # is re-made at this cost on its next sign-in). 19 MiB and 2 passes is OWASP's minimum;
     # production refuses less. Under env=test, unless set, the cheapest cost argon2 allows.

@@ -81,17 +81,39 @@ class TokenError(Exception):
 
 
 def issue_access_token(
-    *, secret_key: str, user_id: int, ttl: timedelta, now: datetime | None = None
+    *,
+    secret_key: str,
+    user_id: int,
+    ttl: timedelta,
+    generation: int = 0,
+    now: datetime | None = None,
 ) -> AccessToken:
+    """`generation`: the account's session_generation now; once it changes, the token is
+    refused (a wrong one fails safe: the token is refused, never accepted for longer)."""
     expires_at = (now or utcnow()) + ttl
     token = serializer(secret_key, "access-token").dumps(
         # The nonce makes each sign-in its own token, so ending one (revoked_token) ends no other.
-        {"uid": user_id, "exp": int(expires_at.timestamp()), "n": secrets.token_urlsafe(6)}
+        {
+            "uid": user_id,
+            "exp": int(expires_at.timestamp()),
+            "g": generation,
+            "n": secrets.token_urlsafe(6),
+        }
     )
     return AccessToken(token=token, expires_at=expires_at.replace(microsecond=0))
 
 
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: int
+    generation: int  # 0 in tokens signed before generations existed
+
+
 def read_access_token(*, secret_key: str, token: str, now: datetime | None = None) -> int:
+    return read_access_claims(secret_key=secret_key, token=token, now=now).user_id
+
+
+def read_access_claims(*, secret_key: str, token: str, now: datetime | None = None) -> AccessClaims:
     try:
         payload: Any = serializer(secret_key, "access-token").loads(token)
     except BadSignature as exc:
@@ -100,8 +122,9 @@ def read_access_token(*, secret_key: str, token: str, now: datetime | None = Non
         not isinstance(payload, dict)
         or not isinstance(payload.get("uid"), int)
         or not isinstance(payload.get("exp"), int)
+        or not isinstance(payload.get("g", 0), int)
     ):
         raise TokenError("The access token is not valid; log in again.")
     if payload["exp"] <= (now or utcnow()).timestamp():
         raise TokenError("The access token has expired; log in again.")
-    return payload["uid"]
+    return AccessClaims(user_id=payload["uid"], generation=payload.get("g", 0))

@@ -1,5 +1,6 @@
 """Small helpers shared by the tests."""
 
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -15,6 +16,13 @@ from app.audit import AuditEntry
 # Tests wait on readiness (an answer, an exit, a join), never on a fixed time: this limit
 # only stops a real hang, far beyond what the slowest loaded machine needs.
 HANG_SECONDS = 1800
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 free now, for a test's server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_for_health(

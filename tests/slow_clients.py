@@ -71,8 +71,9 @@ class Crowd:
     def poll(self) -> None:
         """Reads what the server said and whether it closed, without waiting."""
         for c in self.open():
+            c.sock.setblocking(False)  # a socket with a timeout would wait for it
             try:
-                data = c.sock.recv(65536, socket.MSG_DONTWAIT)
+                data = c.sock.recv(65536)
             except BlockingIOError:
                 continue
             except OSError:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db import utcnow
@@ -40,21 +41,78 @@ def test_bad_credentials_are_refused_alike(client, organizer, session, which):
 def test_repeated_failures_for_one_account_are_slowed_down(client, organizer, settings, session):
     for _ in range(settings.login_free_failures):
         assert login(client, organizer.user.email, "not the password").status_code == 401
-    # Locked now: even the right password waits, so guessing gains nothing.
+    # Locked now from this address: even the right password waits, so guessing gains nothing.
     r = login(client, organizer.user.email, organizer.password)
     body = assert_error(r, 429, "login_throttled")
     assert int(r.headers["Retry-After"]) > 0
     assert "Wait" in body["message"]
-    row = session.get(LoginThrottle, f"account:{organizer.user.email}")
+    row = session.get(LoginThrottle, f"account-address:{organizer.user.email}|testclient")
     assert row is not None and row.failures == settings.login_free_failures
 
 
-def test_failures_from_one_address_across_accounts_are_slowed_down(client, make_staff, settings):
-    accounts = [make_staff(Role.delegate) for _ in range(settings.login_free_failures)]
-    for staff in accounts:
-        assert login(client, staff.user.email, "wrong wrong wrong").status_code == 401
-    fresh = make_staff(Role.delegate)
-    assert_error(login(client, fresh.user.email, fresh.password), 429, "login_throttled")
+def from_address(app, address: str) -> TestClient:
+    return TestClient(app, base_url="http://testserver", client=(address, 50000))
+
+
+def test_someone_elses_guesses_never_lock_the_owner_out(app, organizer, settings):
+    """Guessing a known staff e-mail from one address slows that address only: the owner's
+    right password from another address is never refused for it."""
+    with from_address(app, "198.51.100.66") as attacker, from_address(app, "203.0.113.5") as owner:
+        statuses = [
+            login(attacker, organizer.user.email, f"guess {n}").status_code for n in range(12)
+        ]
+        free = settings.login_free_failures
+        assert statuses == [401] * free + [429] * (12 - free)
+        assert login(owner, organizer.user.email, organizer.password).status_code == 200
+        # and the attacker is still slowed, even with the right password
+        assert_error(login(attacker, organizer.user.email, organizer.password), 429)
+
+
+def test_one_address_is_slowed_down_only_past_its_much_higher_ceiling(app, make_staff, settings):
+    """A shared address (a library, a carrier's CGNAT): one person's wrong passwords lock
+    out nobody else behind it; many accounts tried from it reach the address's ceiling."""
+    settings.throttle_address_free_failures = 3 * settings.login_free_failures
+    typist, neighbour = make_staff(Role.delegate), make_staff(Role.poll_worker)
+    with from_address(app, "192.0.2.1") as library, from_address(app, "192.0.2.2") as elsewhere:
+        for _ in range(settings.login_free_failures):
+            assert login(library, typist.user.email, "wrong wrong wrong").status_code == 401
+        assert_error(login(library, typist.user.email, typist.password), 429, "login_throttled")
+        assert login(library, neighbour.user.email, neighbour.password).status_code == 200
+        sprayed = [make_staff(Role.delegate) for _ in range(2 * settings.login_free_failures)]
+        for staff in sprayed:
+            assert login(library, staff.user.email, "wrong wrong wrong").status_code == 401
+        # the address's ceiling: nobody signs in from it for a while, elsewhere everyone does
+        assert_error(login(library, neighbour.user.email, neighbour.password), 429)
+        assert login(elsewhere, neighbour.user.email, neighbour.password).status_code == 200
+
+
+def test_the_longest_email_from_the_longest_address_is_counted(app, settings, session):
+    email = "x" * 240 + "@example.org"  # 252 characters, within the 254 allowed
+    address = "2001:0db8:85a3:0000:0000:8a2e:0370:7334%eth0.1234"  # an IPv6 with a zone
+    with from_address(app, address) as client:
+        for _ in range(settings.login_free_failures):
+            assert login(client, email, "not the password").status_code == 401
+        assert_error(login(client, email, "not the password"), 429, "login_throttled")
+    keys = session.execute(select(LoginThrottle.key)).scalars().all()
+    assert {len(key) <= 300 for key in keys} == {True} and len(keys) == 2
+
+
+@pytest.mark.parametrize(("lock_ended", "free_again"), [(1, False), (16, True)])
+def test_free_tries_come_back_only_after_a_quiet_time_once_the_lock_ends(
+    client, organizer, settings, session, lock_ended, free_again
+):
+    """Trying again the moment the longest lock ends waits the longest again (about 4 tries
+    an hour); 15 quiet minutes after it ends, the free tries are back."""
+    for _ in range(settings.login_free_failures):
+        login(client, organizer.user.email, "not the password")
+    row = session.get(LoginThrottle, f"account-address:{organizer.user.email}|testclient")
+    row.locked_until = utcnow() - timedelta(minutes=lock_ended)
+    row.last_failure_at = row.locked_until - timedelta(seconds=settings.login_lockout_max_seconds)
+    session.add(row)
+    session.commit()
+    assert login(client, organizer.user.email, "not the password").status_code == 401
+    again = login(client, organizer.user.email, organizer.password)
+    assert again.status_code == (200 if free_again else 429), again.text
 
 
 def test_a_lockout_ends(client, organizer, settings, session):

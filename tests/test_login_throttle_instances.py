@@ -78,7 +78,7 @@ def test_fifty_wrong_passwords_at_once_check_only_the_free_ones(migrated_copy_ur
     with make_session_factory(engines[1])() as session:
         counters = session.execute(select(LoginThrottle).order_by(LoginThrottle.key)).scalars()
         assert {row.key: row.failures for row in counters} == {
-            "account:org@example.org": free,
+            "account-address:org@example.org|testclient": free,
             "address:testclient": free,
         }
     for engine in engines:

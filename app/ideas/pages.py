@@ -93,7 +93,7 @@ def idea_submit(
             process_id=process_id,
             data=body,
             typed_by_staff=False,
-            unlimited=staff is not None or is_kiosk_device(request),
+            unlimited=staff is not None or is_kiosk_device(request, session),
             client_address=request.client.host if request.client else None,
         )
     except ValidationError as exc:

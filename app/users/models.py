@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -22,6 +22,12 @@ class User(SQLModel, table=True):
     role: str = Field(sa_column=Column(String(20), nullable=False))
     password_hash: str = Field(max_length=255)
     is_active: bool = True
+    # Signed into every token and kiosk this account opens; a password reset, deactivation
+    # or reactivation adds one, so every sign-in made before ends at its next request, on
+    # every app instance (app/users/service.py end_sessions).
+    session_generation: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 

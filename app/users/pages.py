@@ -7,6 +7,7 @@ and is shown once; creating an account and resetting a password are one-time for
 (app/web/form_token.py), so Back + send makes no second account and no second password."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from fastapi import APIRouter, Request
@@ -14,14 +15,17 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.audit import Actor
-from app.auth import SettingsDep
+from app.auth import STAFF_COOKIE, SettingsDep
+from app.config import Settings
 from app.db import SessionDep
 from app.digits import parse_count
 from app.errors import DomainError
+from app.security import issue_access_token
 from app.users import service
 from app.users.models import Role, User
 from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
+from app.web.private import set_cookie
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import said
 
@@ -31,6 +35,19 @@ T = TypeVar("T")
 
 def actor(user: User) -> Actor:
     return Actor(role=user.role, user_id=user.id)
+
+
+def set_staff_cookie(request: Request, response: Response, *, settings: Settings, user: User):
+    """Signs `user` in on this browser: a new sign-in, at the account's generation now."""
+    token = issue_access_token(
+        secret_key=settings.secret_key,
+        user_id=user.id,
+        generation=user.session_generation,
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    )
+    set_cookie(
+        request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
+    )
 
 
 def invalid_fields(request: Request, exc: ValidationError, labels: dict[str, str]) -> str:
@@ -226,10 +243,13 @@ def reset_password(
     if account is None:
         return refusal_page
     message = said(request, "people.password_reset", name=account.display_name)
-    return flash.redirect(
+    response = flash.redirect(
         request,
         form_token.fresh(request, PAGE),
         session=session,
         sealed=_shown_once(account, password),
         message=message,
     )
+    if account.id == user.id:  # the reset ended this browser's sign-in too: a new one
+        set_staff_cookie(request, response, settings=settings, user=account)
+    return response

@@ -51,6 +51,7 @@ def login(body: TokenRequest, request: Request, session: SessionDep, settings: S
     token = issue_access_token(
         secret_key=settings.secret_key,
         user_id=user.id,
+        generation=user.session_generation,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     return TokenResponse(access_token=token.token, expires_at=token.expires_at)

@@ -21,6 +21,7 @@ from app.security import (
     TokenError,
     hash_password,
     needs_rehash,
+    read_access_claims,
     read_access_token,
     serializer,
     verify_password,
@@ -92,9 +93,9 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate an account. A deactivated account cannot sign in, and its
-    sign-ins already made (tokens, page cookies) stop working at their next request. An
-    organizer cannot deactivate themself, nor the last active organizer."""
+    """Deactivate or reactivate an account. Either ends every sign-in it made before (tokens,
+    page cookies, the kiosks it opened) at their next request, so a reactivated account
+    starts afresh. An organizer cannot deactivate themself, nor the last active organizer."""
     user = get_user(session=session, user_id=user_id)
     action = "user.activate" if active else "user.deactivate"
     target = f"user:{user.id}"
@@ -119,8 +120,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
             )
     if user.is_active != active:
         user.is_active = active
-        session.add(user)
-        session.flush()
+        end_sessions(session=session, user=user)
         audit.append(session=session, actor=actor, action=action, target=target)
     return user
 
@@ -128,27 +128,40 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
 def reset_password(
     *, session: Session, settings: Settings, actor: Actor, user_id: int, password: str
 ) -> User:
-    """Set a new password (told to the person once); old sign-ins stay valid until they
-    expire, so deactivate the account as well if it may have been misused."""
+    """Set a new password (told to the person once) and end every sign-in made with the old
+    one (tokens, page cookies, the kiosks it opened) on every app instance."""
     user = get_user(session=session, user_id=user_id)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
         )
     user.password_hash = hash_password(password, settings=settings)
-    session.add(user)
-    session.flush()
+    end_sessions(session=session, user=user)
     audit.append(
         session=session, actor=actor, action="user.password_reset", target=f"user:{user.id}"
     )
     return user
 
 
+def end_sessions(*, session: Session, user: User) -> None:
+    """Every sign-in this account made so far ends: its tokens and kiosks carry the old
+    generation, checked against the database on each request (signed_in_user)."""
+    user.session_generation = User.session_generation + 1  # in SQL: no lost update
+    session.add(user)
+    session.flush()
+
+
+ADDRESS_KEYS = ("address:", "ballot-code:")  # held to the per-address ceiling
+
+
 def throttle_keys(*, email: str, client_address: str | None) -> list[str]:
-    keys = [f"account:{email.strip().lower()}"]
-    if client_address:
-        keys.append(f"address:{client_address}")
-    return keys
+    """The counters a login from this address counts on: the account *and* this address
+    (whoever guesses slows only themself: the owner signing in from elsewhere is never
+    refused for it), and the address alone, with a much higher ceiling (one address trying
+    many accounts; a shared address, a library's or a carrier's, stays usable)."""
+    address = (client_address or "unknown")[:80]  # both fit login_throttle.key's 300
+    account = email.strip().lower()[:200]  # a cut shares a counter with its own address only
+    return [f"account-address:{account}|{address}", f"address:{address}"]
 
 
 def lock_counters(*, session: Session, keys: list[str], now: datetime) -> list[LoginThrottle]:
@@ -200,13 +213,21 @@ def check_not_locked(*, session: Session, keys: list[str], now: datetime) -> Non
     _refuse_if_locked(rows, now)
 
 
+def _free_failures(key: str, settings: Settings) -> int:
+    if key.startswith(ADDRESS_KEYS):
+        return settings.throttle_address_free_failures
+    return settings.login_free_failures
+
+
 def _count_failure(rows: list[LoginThrottle], settings: Settings, now: datetime) -> None:
     for row in rows:
-        if now - row.last_failure_at > FAILURE_WINDOW:
+        # Forgotten only after FAILURE_WINDOW of quiet once the lock is over: trying again
+        # the moment a lock ends doubles the next wait instead of earning fresh free tries.
+        if now - max(row.last_failure_at, row.locked_until or row.last_failure_at) > FAILURE_WINDOW:
             row.failures = 0
         row.failures += 1
         row.last_failure_at = now
-        over = row.failures - settings.login_free_failures
+        over = row.failures - _free_failures(row.key, settings)
         if over >= 0:
             delay = min(
                 settings.login_lockout_base_seconds * 2**over, settings.login_lockout_max_seconds
@@ -229,7 +250,8 @@ def authenticate(
 ) -> User | None:
     """The active user with these credentials, or None (the failure is recorded).
 
-    Raises TooManyRequests while the account or the address is locked out.
+    Raises TooManyRequests while this account from this address, or this address, is
+    locked out; never for failures from other addresses.
     """
     now = utcnow()
     keys = throttle_keys(email=email, client_address=client_address)
@@ -251,7 +273,7 @@ def authenticate(
             outcome="refused",
         )
         return None
-    for row in counters:
+    for row in counters:  # the address's count stays: one good account must not reset it
         if row.key == keys[0] or row.failures == 0:
             session.delete(row)
     if needs_rehash(user.password_hash, settings=settings):
@@ -269,12 +291,19 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
-    """The user id of a valid access token that was not revoked; TokenError otherwise."""
-    user_id = read_access_token(secret_key=secret_key, token=token)
+def signed_in_user(*, session: Session, secret_key: str, token: str) -> User:
+    """The account of a valid access token that was not revoked, is active, and was signed
+    since its last password reset, deactivation or reactivation; TokenError otherwise.
+    Read from the database on every request, so an ending holds on every app instance."""
+    claims = read_access_claims(secret_key=secret_key, token=token)
     if session.get(RevokedToken, _token_hash(token)) is not None:
         raise TokenError("This sign-in has ended; sign in again.")
-    return user_id
+    user = session.get(User, claims.user_id, populate_existing=True)
+    if user is None or not user.is_active:
+        raise TokenError("This account no longer exists or is disabled.")
+    if user.session_generation != claims.generation:
+        raise TokenError("This sign-in has ended: the account was changed since; sign in again.")
+    return user
 
 
 def revoke_token(*, session: Session, secret_key: str, token: str) -> None:

@@ -168,6 +168,8 @@ class KioskSession:
     process_id: int
     site_id: int
     expires_at: datetime
+    opened_by_id: int  # the poll worker: the kiosk lives while their sign-ins would
+    generation: int  # their account's session_generation when they opened it
 
 
 class KioskTokenError(Exception):
@@ -175,11 +177,23 @@ class KioskTokenError(Exception):
 
 
 def issue_kiosk_token(
-    secret_key: str, *, process_id: int, site_id: int, now: datetime
+    secret_key: str,
+    *,
+    process_id: int,
+    site_id: int,
+    opened_by_id: int,
+    generation: int,
+    now: datetime,
 ) -> tuple[str, datetime]:
     expires_at = (now + KIOSK_TOKEN_TTL).replace(microsecond=0)
     token = serializer(secret_key, "kiosk").dumps(
-        {"p": process_id, "s": site_id, "exp": int(expires_at.timestamp())}
+        {
+            "p": process_id,
+            "s": site_id,
+            "u": opened_by_id,
+            "g": generation,
+            "exp": int(expires_at.timestamp()),
+        }
     )
     return token, expires_at
 
@@ -190,8 +204,8 @@ def read_kiosk_token(secret_key: str, token: str, *, now: datetime) -> KioskSess
     except BadSignature as exc:
         raise KioskTokenError("This kiosk is not signed in; a poll worker must open it.") from exc
     if not isinstance(payload, dict) or not all(
-        isinstance(payload.get(k), int) for k in ("p", "s", "exp")
-    ):
+        isinstance(payload.get(k), int) for k in ("p", "s", "u", "g", "exp")
+    ):  # a kiosk opened before kiosks named their poll worker must be opened again
         raise KioskTokenError("This kiosk is not signed in; a poll worker must open it.")
     if payload["exp"] <= now.timestamp():
         raise KioskTokenError("This kiosk session has ended; a poll worker must open it again.")
@@ -199,4 +213,6 @@ def read_kiosk_token(secret_key: str, token: str, *, now: datetime) -> KioskSess
         process_id=payload["p"],
         site_id=payload["s"],
         expires_at=datetime.fromtimestamp(payload["exp"], tz=now.tzinfo),
+        opened_by_id=payload["u"],
+        generation=payload["g"],
     )

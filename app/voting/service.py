@@ -822,7 +822,12 @@ def open_kiosk(
     site = voting_site(session=session, process_id=process_id, site_id=site_id)
     _require_assigned(session=session, user=user, site=site, action="voting.kiosk.open")
     token, expires_at = cred.issue_kiosk_token(
-        settings.secret_key, process_id=process_id, site_id=site_id, now=now
+        settings.secret_key,
+        process_id=process_id,
+        site_id=site_id,
+        opened_by_id=user.id,
+        generation=user.session_generation,
+        now=now,
     )
     audit.append(
         session=session,
@@ -923,10 +928,31 @@ def _require_check_in_credentials(
         )
 
 
-def _kiosk_of(*, settings: Settings, process: Process, kiosk_token: str, now: datetime):
+def kiosk_still_open(*, session: Session, kiosk: cred.KioskSession) -> bool:
+    """The poll worker who opened the kiosk is still active, signed in as then (no password
+    reset, deactivation or reactivation since) and assigned to its site: read fresh, so
+    an organizer's decision closes the kiosk at its next request on every app instance."""
+    worker = session.get(User, kiosk.opened_by_id, populate_existing=True)
+    return (
+        worker is not None
+        and worker.is_active
+        and worker.session_generation == kiosk.generation
+        and session.get(PollWorkerSite, (kiosk.site_id, worker.id), populate_existing=True)
+        is not None
+    )
+
+
+def _kiosk_of(
+    *, session: Session, settings: Settings, process: Process, kiosk_token: str, now: datetime
+):
     target = f"process:{process.id}"
     try:
         kiosk = cred.read_kiosk_token(settings.secret_key, kiosk_token, now=now)
+        if not kiosk_still_open(session=session, kiosk=kiosk):
+            raise cred.KioskTokenError(
+                "This kiosk was closed: the poll worker who opened it was unassigned, "
+                "deactivated or given a new password. A poll worker must open it again."
+            )
     except cred.KioskTokenError as exc:
         raise CredentialRefused(
             str(exc), guess=False, code="kiosk_not_open", audit=("ballot.kiosk", target)
@@ -956,7 +982,9 @@ def check_kiosk_ticket(
     ranking anything. Spends nothing; casting checks again."""
     now = utcnow()
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
-    kiosk = _kiosk_of(settings=settings, process=process, kiosk_token=kiosk_token, now=now)
+    kiosk = _kiosk_of(
+        session=session, settings=settings, process=process, kiosk_token=kiosk_token, now=now
+    )
     ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, ticket)
     usable = session.execute(
         select(KioskTicket.ticket_hash).where(
@@ -976,7 +1004,11 @@ def _spend_kiosk_ticket(
     now: datetime,
 ) -> int:
     kiosk = _kiosk_of(
-        settings=settings, process=process, kiosk_token=credential.kiosk_token or "", now=now
+        session=session,
+        settings=settings,
+        process=process,
+        kiosk_token=credential.kiosk_token or "",
+        now=now,
     )
     ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, credential.kiosk_ticket or "")
     spent = session.execute(

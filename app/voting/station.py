@@ -8,7 +8,6 @@ is a one-time form (app/web/form_token.py), its kiosk ticket reaches the station
 and is shown once, and a refused one comes back with what was typed.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,10 +21,11 @@ from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import issue_access_token, serializer
+from app.security import serializer
 from app.sites.models import Site
 from app.users import service as users
 from app.users.models import User
+from app.users.pages import set_staff_cookie
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
@@ -119,16 +119,9 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
     if user is None:  # the failure is counted: the session dependency commits it
         wrong = i18n.translate(i18n.pick_language(request), "station.wrong_password")
         return flash.redirect(request, STATION, error=wrong, status=401)
-    token = issue_access_token(
-        secret_key=settings.secret_key,
-        user_id=user.id,
-        ttl=timedelta(minutes=settings.token_ttl_minutes),
-    )
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
-    set_cookie(
-        request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
-    )
+    set_staff_cookie(request, response, settings=settings, user=user)
     clear_cookie(request, response, KIOSK_COOKIE)  # a device is a kiosk or staff's, not both
     clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
     return response
@@ -260,9 +253,18 @@ def kiosk_session(request: Request):
         return None, None
 
 
-def is_kiosk_device(request: Request) -> bool:
-    """This browser was opened as a site's kiosk (its kiosk cookie is valid)."""
-    return kiosk_session(request)[0] is not None
+def open_kiosk_of(request: Request, session):
+    """The kiosk this device was opened as, if it is still open (its poll worker may still
+    open it: see voting.kiosk_still_open); else None."""
+    kiosk, _ = kiosk_session(request)
+    if kiosk is None or not voting.kiosk_still_open(session=session, kiosk=kiosk):
+        return None
+    return kiosk
+
+
+def is_kiosk_device(request: Request, session) -> bool:
+    """This browser was opened as a site's kiosk, and the kiosk is still open."""
+    return open_kiosk_of(request, session) is not None
 
 
 def _voter_ticket(request: Request) -> str | None:
@@ -282,7 +284,7 @@ def _language(request: Request, session, kiosk) -> str:
 
 
 def _kiosk_home(request: Request, session, error: str | None = None, status_code: int = 200):
-    kiosk, _ = kiosk_session(request)
+    kiosk = open_kiosk_of(request, session)  # closed by an organizer: says so, takes nothing
     process = session.get(Process, kiosk.process_id) if kiosk else None
     site = session.get(Site, kiosk.site_id) if kiosk else None
     response = render(

@@ -1,7 +1,7 @@
 """cast_rate: ballots per hour, channel and client address (made-up identities at speed)
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-07 21:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0029"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

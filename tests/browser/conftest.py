@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, demo_copy, drop_database, server_env
-from tests.helpers import HANG_SECONDS, wait_for_health
+from tests.helpers import HANG_SECONDS, free_port, wait_for_health
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The database each live server serves (its base address -> URL), for tests that count rows.
@@ -33,12 +32,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(backend, tmp_path_factory) -> Iterator[str]:
     """The demo served by uvicorn on a free port, one per test module and backend.
@@ -48,7 +41,7 @@ def live_server(backend, tmp_path_factory) -> Iterator[str]:
     tmp_path = tmp_path_factory.mktemp("live")
     database_url = demo_copy(backend, tmp_path).url
     env = server_env(database_url)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],

@@ -121,8 +121,8 @@ def send_ideas(client, pid: int, n: int) -> list[int]:
     ]
 
 
-def test_the_idea_limit_is_per_process_and_never_for_staff_or_kiosks(
-    client, app, organizer, session
+def test_the_idea_limit_is_per_process_and_never_for_staff_or_open_kiosks(
+    client, app, organizer, make_staff, session
 ):
     limited = create_process(client, organizer)["id"]
     other = create_process(client, organizer)["id"]
@@ -139,11 +139,28 @@ def test_the_idea_limit_is_per_process_and_never_for_staff_or_kiosks(
 
     # A signed-in staff member's browser on the same address is never counted.
     assert send_ideas(client, limited, 3) == [200, 200, 200]
-    # Nor a kiosk's.
+    # Nor an open kiosk's; once its poll worker is taken off its site, it counts as anyone.
+    site = client.post(
+        f"/api/processes/{limited}/sites",
+        json={"name": "Library", "kind": "voting_site", "address": "1 Main St"},
+        headers=organizer.headers,
+    ).json()["id"]
+    worker = make_staff(Role.poll_worker)
+    assign = f"/api/sites/{site}/poll-workers"
+    client.post(assign, json={"user_id": worker.user.id}, headers=organizer.headers)
     kiosk = browser(app)
-    token, _ = cred.issue_kiosk_token(TEST_SECRET, process_id=limited, site_id=1, now=utcnow())
+    token, _ = cred.issue_kiosk_token(
+        TEST_SECRET,
+        process_id=limited,
+        site_id=site,
+        opened_by_id=worker.user.id,
+        generation=0,
+        now=utcnow(),
+    )
     kiosk.cookies.set(KIOSK_COOKIE, token)
     assert send_ideas(kiosk, limited, 3) == [200, 200, 200]
+    client.delete(f"{assign}/{worker.user.id}", headers=organizer.headers)
+    assert send_ideas(kiosk, limited, 1) == [429]  # the address's limit, as the resident's
 
     lifted = post(client, f"/organize/processes/{limited}/rules/ideas", {"idea_rate_limit": ""})
     lifted = answered(client, lifted)

@@ -5,7 +5,6 @@ TestClient, and two uvicorn processes racing on one database.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from app.voting import service as voting
 from app.voting.models import AccessCode, Ballot, BallotReceipt, Participation, PollWorkerSite
 from app.voting.schemas import IdentityIn
 from tests.conftest import TEST_SECRET, settings_for
-from tests.helpers import HANG_SECONDS, wait_for_health
+from tests.helpers import HANG_SECONDS, free_port, wait_for_health
 from tests.voting.helpers import build_world
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -161,12 +160,6 @@ def test_concurrent_casts_and_check_ins_for_one_person_make_one_vote(live):
         assert s.execute(select(func.count()).select_from(Participation)).scalar_one() == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(url: str, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -209,7 +202,7 @@ def test_two_app_processes_never_accept_two_ballots_for_one_person(live):
         s.add(rules)
         s.commit()
     codes = make_codes(factory, world.process_id, 40)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     servers = [_serve(url, port) for port in ports]
     try:
         for port, server in zip(ports, servers, strict=True):

@@ -23,8 +23,8 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory, open_session
 from app.voting import service as voting
 from app.voting.models import Ballot, Participation
-from tests.browser.conftest import _free_port, server_env
-from tests.helpers import HANG_SECONDS, wait_for_health
+from tests.browser.conftest import server_env
+from tests.helpers import HANG_SECONDS, free_port, wait_for_health
 from tests.voting.helpers import build_world
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, migrated_copy_
             label="crash test",
         )
         session.commit()
-    port = _free_port()
+    port = free_port()
     server = start(migrated_copy_url, port)
     receipts: list[str] = []
     sent = 0

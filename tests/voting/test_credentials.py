@@ -81,9 +81,11 @@ def test_kiosk_tokens_are_signed_bound_and_expire():
     from datetime import UTC, datetime, timedelta
 
     now = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    token, expires_at = cred.issue_kiosk_token("k" * 20, process_id=3, site_id=7, now=now)
+    token, expires_at = cred.issue_kiosk_token(
+        "k" * 20, process_id=3, site_id=7, opened_by_id=5, generation=2, now=now
+    )
     kiosk = cred.read_kiosk_token("k" * 20, token, now=now + timedelta(hours=23))
-    assert (kiosk.process_id, kiosk.site_id) == (3, 7)
+    assert (kiosk.process_id, kiosk.site_id, kiosk.opened_by_id, kiosk.generation) == (3, 7, 5, 2)
     with pytest.raises(cred.KioskTokenError):
         cred.read_kiosk_token("k" * 20, token, now=expires_at)
     with pytest.raises(cred.KioskTokenError):

@@ -33,11 +33,12 @@ def _ranks(world, n):
 
 
 def test_a_wrong_code_on_the_page_counts_as_a_guess_and_stores_nothing_else(
-    client, world, codes, session_factory
+    client, world, codes, session_factory, settings
 ):
     (code,) = codes(1)
     page = f"/processes/{world.process_id}/vote"
     before = counts(session_factory)
+    settings.throttle_address_free_failures = 5  # the address's ceiling, low for the test
     for _ in range(5):
         r = client.post(page, data={"access_code": new_access_code(), **_ranks(world, 2)})
         assert r.status_code == 401, r.text
