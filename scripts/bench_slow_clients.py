@@ -78,7 +78,7 @@ def main() -> None:
             return r.status_code, time.monotonic() - start
 
         cast(codes[0])
-        before = rss_kib(server.pid)
+        before, peak_before = rss_kib(server.pid), rss_kib(server.pid, "VmHWM")
         third = args.connections // 3
         made = crowd(
             port,
@@ -89,7 +89,7 @@ def main() -> None:
             upload_bytes=args.upload_mib * 1024 * 1024,
         )
         status, seconds = cast(codes[1])
-        during = rss_kib(server.pid)
+        during, peak = rss_kib(server.pid), rss_kib(server.pid, "VmHWM")
         start = time.monotonic()
         while made.open() and time.monotonic() - start < args.wait:
             made.poll()
@@ -106,7 +106,8 @@ def main() -> None:
         )
         print(
             f"server memory: {before / 1024:.0f} MiB before, {during / 1024:.0f} MiB with them "
-            f"open: +{(during - before) / 1024:.0f} MiB   (goal: under +50 MiB)"
+            f"open: +{(during - before) / 1024:.0f} MiB; "
+            f"its peak +{(peak - peak_before) / 1024:.0f} MiB   (goal: under +50 MiB)"
         )
         print(f"a ballot cast meanwhile: {status} in {seconds:.2f} s   (goal: 201)")
         still = len(made.open())

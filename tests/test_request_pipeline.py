@@ -199,9 +199,7 @@ def test_an_oversized_form_gets_an_error_page(small_client):
     assert "at most" in r.text
 
 
-def test_a_csv_upload_may_be_larger_than_a_json_body_up_to_its_own_limit(
-    small_client, organizer
-):
+def test_a_csv_upload_may_be_larger_than_a_json_body_up_to_its_own_limit(small_client, organizer):
     csv_headers = {"content-type": "text/csv", **organizer.headers}
     r = small_client.post("/api/paper-batches/1/import", content=b"a" * 3000, headers=csv_headers)
     assert r.status_code == 404  # read in full, then refused: there is no batch 1
