@@ -10,11 +10,12 @@ from app.audit import PUBLIC, Actor
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Forbidden, NotAuthenticated
-from app.security import TokenError
+from app.security import STAFF_COOKIE, TokenError
 from app.users.models import Role, User
+from app.users.tokens import read_live_token
+from app.voting.kiosk_device import is_kiosk_device
 
 _bearer = HTTPBearer(auto_error=False)
-STAFF_COOKIE = "pbvote_staff"  # set by the polling-station and organizer pages' sign-in
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -56,7 +57,7 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
     """The staff member signed in by the pages' cookie; a stale or foreign cookie, or a
     disabled account, reads as nobody signed in."""
     token = request.cookies.get(STAFF_COOKIE)
-    if not token or _is_kiosk_device(request):
+    if not token or is_kiosk_device(request):
         return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
         user_id = read_live_token(
@@ -69,19 +70,6 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
         return None
     request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
     return user
-
-
-def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
-    # Imported here: rendering a page must not pull in the domain services.
-    from app.users.service import read_live_token as read
-
-    return read(session=session, secret_key=secret_key, token=token)
-
-
-def _is_kiosk_device(request: Request) -> bool:
-    from app.voting.station import kiosk_session  # the kiosk's own cookie reader
-
-    return kiosk_session(request)[0] is not None
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

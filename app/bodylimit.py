@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from app.handlers import error_response
+
 Scope = dict[str, Any]
 
 
@@ -78,8 +80,6 @@ def _replay(body: bytes, receive: Any) -> Any:
 
 
 def _too_large(scope: Scope, limit: int) -> Any:
-    from app.errors import error_response
-
     kib = max(limit // 1024, 1)
     body = {
         "error": "too_large",

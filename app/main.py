@@ -18,11 +18,12 @@ from app import audit
 from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
 from app.db import SessionDep, database_slots, make_engine, make_session_factory
-from app.errors import flush_refusals, install_error_handlers
+from app.handlers import install_error_handlers
 from app.headers import HeadAsGet, SafeHeaders
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
+from app.refusals import flush_refusals
 from app.web import form_token
 from app.web.private import NoStore
 

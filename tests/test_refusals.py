@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit import AuditEntry, RefusalCount
-from app.errors import flush_refusals
+from app.refusals import flush_refusals
 from app.users.models import Role
 from tests.helpers import PROCESS
 from tests.voting.helpers import build_world

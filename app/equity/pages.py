@@ -24,7 +24,7 @@ from app.equity.population import MAX_ROWS, PopulationProblem, parse_population
 from app.errors import DomainError
 from app.exports.csv_files import write_csv
 from app.processes import service as processes
-from app.voting.station import kiosk_session
+from app.voting.kiosk_device import kiosk_session
 from app.web import flash, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language, templates

@@ -16,7 +16,7 @@ from app.ideas.board import idea_board
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import IDEA_SHARING
-from app.voting.station import is_kiosk_device
+from app.voting.kiosk_device import is_kiosk_device
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, StaffFromCookie
 from app.web.render import form_refusal, refusal, render

@@ -15,7 +15,7 @@ from app.errors import (
     error_responses,
 )
 from app.security import issue_access_token
-from app.users import service
+from app.users import service, tokens
 from app.users.models import User
 from app.users.schemas import (
     PasswordOut,
@@ -62,7 +62,7 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep, user: C
     leaked token): it is refused from now on, as the pages' sign-out does for the cookie."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
-        service.revoke_token(session=session, secret_key=settings.secret_key, token=token.strip())
+        tokens.revoke_token(session=session, secret_key=settings.secret_key, token=token.strip())
     return Response(status_code=204)
 
 

@@ -1,12 +1,10 @@
 """Staff accounts, passwords and login throttling."""
 
-import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -18,14 +16,11 @@ from app.db import utcnow
 from app.errors import BadInput, Conflict, NotFound, TooManyRequests
 from app.security import (
     MIN_PASSWORD_LENGTH,
-    TokenError,
     hash_password,
     needs_rehash,
-    read_access_token,
-    serializer,
     verify_password,
 )
-from app.users.models import LoginThrottle, RevokedToken, Role, User
+from app.users.models import LoginThrottle, Role, User
 from app.users.schemas import normalise_email
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -260,36 +255,3 @@ def authenticate(
         session.add(user)
     session.flush()
     return user
-
-
-# --- ending a sign-in before its token expires ------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def read_live_token(*, session: Session, secret_key: str, token: str) -> int:
-    """The user id of a valid access token that was not revoked; TokenError otherwise."""
-    user_id = read_access_token(secret_key=secret_key, token=token)
-    if session.get(RevokedToken, _token_hash(token)) is not None:
-        raise TokenError("This sign-in has ended; sign in again.")
-    return user_id
-
-
-def revoke_token(*, session: Session, secret_key: str, token: str) -> None:
-    """Ends this sign-in for every app instance; forged or expired tokens need nothing."""
-    try:
-        read_access_token(secret_key=secret_key, token=token)
-        expires = serializer(secret_key, "access-token").loads(token)["exp"]
-    except (TokenError, BadSignature):
-        return
-    now = utcnow()
-    session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
-    if session.get(RevokedToken, _token_hash(token)) is None:
-        session.add(
-            RevokedToken(
-                token_hash=_token_hash(token), expires_at=datetime.fromtimestamp(expires, tz=UTC)
-            )
-        )
-        session.flush()

@@ -17,18 +17,20 @@ from itsdangerous import BadSignature
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
-from app.auth import STAFF_COOKIE, SettingsDep
+from app.auth import SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import issue_access_token, serializer
+from app.security import STAFF_COOKIE, issue_access_token, serializer
 from app.sites.models import Site
 from app.users import service as users
+from app.users import tokens
 from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
+from app.voting.kiosk_device import KIOSK_COOKIE, kiosk_session
 from app.voting.models import Channel, PollWorkerSite
 from app.voting.pages import BallotSurface, ballot_page, ballot_post, receipt_once
 from app.voting.router import cast_in_session
@@ -42,7 +44,6 @@ _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 STATION = "/station"
 KIOSK = "/kiosk"
-KIOSK_COOKIE = "pbvote_kiosk"
 VOTER_COOKIE = "pbvote_kiosk_voter"  # the ticket of the voter now at the kiosk (path /kiosk)
 
 
@@ -136,7 +137,7 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
 
 @router.post("/station/logout", dependencies=[SameOrigin])
 def station_logout(request: Request, session: SessionDep, settings: SettingsDep):
-    users.revoke_token(
+    tokens.revoke_token(
         session=session, secret_key=settings.secret_key, token=request.cookies.get(STAFF_COOKIE, "")
     )
     response = RedirectResponse("/station", status_code=303)
@@ -228,7 +229,7 @@ def station_open_kiosk(
             process_id=site.process_id,
             site_id=site_id,
         )
-        users.revoke_token(
+        tokens.revoke_token(
             session=session,
             secret_key=settings.secret_key,
             token=request.cookies.get(STAFF_COOKIE, ""),
@@ -245,24 +246,6 @@ def station_open_kiosk(
 
 
 # --- the kiosk: ticket -> ballot -> thanks, each a GET after a POST (see app/web/private.py)
-
-
-def kiosk_session(request: Request):
-    """(the kiosk this device was opened as, its token), or (None, None)."""
-    token = request.cookies.get(KIOSK_COOKIE)
-    if not token:
-        return None, None
-    try:
-        return cred.read_kiosk_token(
-            request.app.state.settings.secret_key, token, now=utcnow()
-        ), token
-    except cred.KioskTokenError:
-        return None, None
-
-
-def is_kiosk_device(request: Request) -> bool:
-    """This browser was opened as a site's kiosk (its kiosk cookie is valid)."""
-    return kiosk_session(request)[0] is not None
 
 
 def _voter_ticket(request: Request) -> str | None:

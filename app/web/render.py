@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
-from app.errors import BadInput, DomainError, audit_refusal
+from app.errors import BadInput, DomainError
 from app.processes.phases import ORDER
+from app.refusals import audit_refusal
 from app.web import flash, form_token, i18n
 
 HERE = Path(__file__).parent
