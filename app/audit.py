@@ -40,6 +40,7 @@ from sqlalchemy import JSON, BigInteger, Column, Integer, SmallInteger, String, 
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
+from app.config import get_settings
 from app.db import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -69,8 +70,6 @@ def key_of(session: Session) -> bytes:
     bind = session.get_bind()
     key = _KEYS.get(getattr(bind, "engine", bind))
     if key is None and not _DEFAULT_KEY:
-        from app.config import get_settings
-
         try:
             use_secret(None, get_settings().secret_key)
         except ValueError as exc:

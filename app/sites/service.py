@@ -10,6 +10,7 @@ from app.processes.models import Process
 from app.processes.phases import SITES, VOTING_SITES, Phase, get_process, process_for_change
 from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
+from app.voting.models import PollWorkerSite
 
 
 def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreate) -> Site:
@@ -70,8 +71,6 @@ def update_site(
 
 
 def _staffed(session: Session, site_id: int) -> bool:
-    from app.voting.models import PollWorkerSite  # a table only: no service import circle
-
     found = session.execute(
         select(PollWorkerSite.user_id).where(PollWorkerSite.site_id == site_id).limit(1)
     ).first()

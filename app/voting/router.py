@@ -24,6 +24,7 @@ from app.errors import (
     error_responses,
 )
 from app.exports.csv_files import write_csv
+from app.paper.service import reconciliation
 from app.processes.router import ProcessId
 from app.users import service as users
 from app.voting import service
@@ -353,8 +354,6 @@ def check_receipt(
 
 @router.get("/api/processes/{process_id}/turnout", response_model=TurnoutOut, responses=_staff)
 def turnout(session: SessionDep, _: CurrentOrganizer, process_id: int = ProcessId):
-    from app.paper.service import reconciliation  # paper builds on voting, not the reverse
-
     body = service.turnout(session=session, process_id=process_id)
     paper = reconciliation(session=session, process_id=process_id)
     body["paper"] = {

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.auth import SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
+from app.paper.models import PaperBatch
 from app.processes.models import Process
 from app.processes.phases import VOTING
 from app.security import STAFF_COOKIE, issue_access_token, serializer
@@ -65,8 +66,6 @@ def station_page(
             .where(PollWorkerSite.user_id == user.id, Process.phase.in_(VOTING.phases))
             .order_by(Site.name)
         ).all()
-        from app.paper.models import PaperBatch
-
         batches = (
             session.execute(
                 select(PaperBatch)
