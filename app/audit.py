@@ -139,6 +139,12 @@ class Actor:
     role: str
     user_id: int | None = None
 
+    @classmethod
+    def of(cls, user: Any) -> "Actor":
+        """The actor a signed-in account acts as (any object with .role and .id); with no
+        account, the public."""
+        return PUBLIC if user is None else cls(role=user.role, user_id=user.id)
+
     @property
     def label(self) -> str:
         return f"{self.role}#{self.user_id}" if self.user_id is not None else self.role

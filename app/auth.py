@@ -49,7 +49,7 @@ def optional_user(
         raise NotAuthenticated(
             "This account no longer exists or is disabled.", headers={"WWW-Authenticate": "Bearer"}
         )
-    request.state.actor = Actor(role=user.role, user_id=user.id)
+    request.state.actor = Actor.of(user)
     return user
 
 
@@ -68,7 +68,7 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
+    request.state.actor = Actor.of(user)  # for audited refusals
     return user
 
 
@@ -103,7 +103,3 @@ CurrentOrganizer = Annotated[User, Depends(require_role(Role.organizer))]
 CurrentStaff = Annotated[
     User, Depends(require_role(Role.organizer, Role.delegate, Role.poll_worker))
 ]
-
-
-def actor_of(user: User | None) -> Actor:
-    return Actor(role=user.role, user_id=user.id) if user else PUBLIC

@@ -124,7 +124,7 @@ def _signed_staff_id(request: Request) -> int | None:
 
 def _staff_actor(session: Any, user_id: int) -> Any:
     user = session.get(User, user_id)
-    return Actor(role=user.role, user_id=user.id) if user is not None else None
+    return Actor.of(user) if user is not None else None
 
 
 def _count_anonymous(request: Request, kind: str) -> bool:

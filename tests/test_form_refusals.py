@@ -34,7 +34,7 @@ BAD_FORMS = [
     (
         "organizer",
         "proposal_development",
-        "/organize/proposals/{proposal}/return",
+        "/organize/processes/{pid}/proposals/{proposal}/return",
         {"reason": ""},
         "Say why the proposal goes back",
     ),

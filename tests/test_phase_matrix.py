@@ -74,7 +74,6 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("PATCH", "/api/proposals/{proposal_id}"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/approve"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/return"): frozenset({"proposal_development"}),
-    ("POST", "/organize/proposals/{proposal_id}/{decision}"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/submit"): frozenset({"proposal_development"}),
     ("POST", "/delegate/processes/{process_id}/proposals/new"): frozenset({"proposal_development"}),
     ("POST", "/delegate/proposals/{proposal_id}"): frozenset({"proposal_development"}),
@@ -417,11 +416,6 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer",
         "/api/proposals/{proposal_id}/return",
         {"json": {"reason": "Needs a partner."}},
-    ),
-    ("POST", "/organize/proposals/{proposal_id}/{decision}"): (
-        "organizer_page",
-        "/organize/proposals/{proposal_id}/approve",
-        {"data": {"status": "draft"}},
     ),
     ("POST", "/api/proposals/{proposal_id}/submit"): (
         "organizer",

@@ -194,12 +194,6 @@ FORMS: dict[str, Form] = {
         {"marks": "1:1", "reason": "Read it."},
         setup=lambda world, sf, app: disputed_sheet(world, sf),
     ),
-    "/organize/proposals/{proposal_id}/{decision}": Form(
-        "organizer_page",
-        "proposal_development",
-        P,
-        "/organize/proposals/{proposal_id}/approve",
-    ),
     "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}": Form(
         "organizer_page",
         "proposal_development",

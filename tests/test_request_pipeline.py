@@ -227,7 +227,7 @@ STAFF_PAGE_POSTS = [
     "/delegate/ideas/1",
     "/organize/processes/1/transition",
     "/organize/batches/1/sheets/1",
-    "/organize/proposals/1/approve",
+    "/organize/processes/1/proposals/1/approve",
     "/organize/processes/1/access-codes",
     "/organize/processes/new",
     "/organize/processes/1/edit",

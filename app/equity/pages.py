@@ -114,7 +114,7 @@ def upload_population(
         rows = parse_population(raw if isinstance(raw, bytes) else b"")
         equity.replace_population(
             session=session,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process=process,
             rows=rows,
         )
@@ -196,7 +196,7 @@ def put_questions(
     try:
         stored = equity.put_questions(
             session=session,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process=process,
             questions=_questions_from(form, process.languages),
         )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from app.auth import actor_of
+from app.audit import Actor
 from app.db import SessionDep
 from app.digits import parse_count
 from app.errors import DomainError, NotFound
@@ -143,7 +143,7 @@ def moderate(
             status = said(request, f"ideas.status.{idea.status}")
             now = said(request, "ideas.state_now", id=idea.id, status=status)
             return flash.redirect(request, to, message=now)
-        actor = actor_of(user)
+        actor = Actor.of(user)
         if decision == "hide":
             service.hide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
         elif decision == "merge":
@@ -247,7 +247,7 @@ def paper_save(
     try:
         idea = service.submit_idea(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             data=data,
             client_address=None,

@@ -47,11 +47,6 @@ from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
 from app.voting.models import Channel, Participation, PollWorkerSite
 
-
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id)
-
-
 # --- rules -------------------------------------------------------------------------
 
 
@@ -81,7 +76,7 @@ def put_rules(
     session.flush()
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.rules",
         target=f"process:{process_id}",
         detail={"overvote": overvote.value, "skipped_rank": skipped_rank.value},
@@ -159,7 +154,7 @@ def create_batch(
     session.flush()
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.batch.create",
         target=f"paper_batch:{batch.id}",
         detail={"site_id": site_id, "declared_sheets": declared_sheets},
@@ -316,7 +311,7 @@ def _enter(
     state = _settle(session, batch, sheet, earlier[0] if earlier else None, entry)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.entry",
         target=target,
         detail={"sheet": sheet, "pass": entry.pass_number, "state": state.value},
@@ -407,7 +402,7 @@ def resolve_sheet(
     session.flush()
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.resolve",
         target=f"paper_batch:{batch.id}",
         detail={
@@ -446,7 +441,7 @@ def close_batch(*, session: Session, user: User, batch_id: int) -> PaperBatch:
     session.add(batch)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.batch.close",
         target=f"paper_batch:{batch.id}",
         detail={"sheets": batch.declared_sheets},
@@ -466,7 +461,7 @@ def exclude_batch(*, session: Session, user: User, batch_id: int, reason: str) -
     session.add(batch)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.batch.exclude",
         target=f"paper_batch:{batch.id}",
         detail={"reason": reason[:500]},
@@ -526,7 +521,7 @@ def import_csv(*, session: Session, user: User, batch_id: int, data: bytes) -> I
     session.flush()
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.import",
         target=target,
         detail={"sha256": digest, "rows": len(rows), "entered": entered},

@@ -63,10 +63,6 @@ COMMON_ZONES = (
 )
 
 
-def actor_of(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id)
-
-
 def reason_said(language: str, reason: str, process: Process) -> str:
     """A guard's reason in the reader's words where it carries them (phases.Waiting)."""
     key = getattr(reason, "key", None)
@@ -289,7 +285,7 @@ def create(request: Request, session: SessionDep, user: OrganizerPage, typed: Pa
     made = ("/organize/processes/{id}", "setup.created_already")
     use = form_token.claim(request, session, typed, page=NEW, made=made)
     try:
-        process = processes.create_process(session=session, actor=actor_of(user), data=data)
+        process = processes.create_process(session=session, actor=Actor.of(user), data=data)
     except DomainError as exc:
         _service_problem(request, session, form, exc)
         return _refused_form(request, session, again, form, exc.status_code)
@@ -344,7 +340,7 @@ def update(
         return _refused_form(request, session, edit, form, 422)
     try:
         processes.update_process(
-            session=session, actor=actor_of(user), process_id=process_id, changes=changes
+            session=session, actor=Actor.of(user), process_id=process_id, changes=changes
         )
     except DomainError as exc:
         _service_problem(request, session, form, exc)
@@ -424,7 +420,7 @@ def move(
     try:
         processes.transition(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             to=Phase(to),
             reason=reason,
@@ -516,7 +512,7 @@ def move_window(
     try:
         processes.change_window(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             closes_at=None if end_now else closes,
             opens_at=moments.get("opens"),
@@ -565,7 +561,7 @@ def archive(
     try:
         processes.archive_process(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             archived=archived,
             reason=form.get("reason", "")[:2000],
@@ -598,7 +594,7 @@ def copy(
     use = form_token.claim(request, session, form, page=overview_address, made=copied_already)
     try:
         made = processes.copy_process(
-            session=session, actor=actor_of(user), process_id=process_id, name=name
+            session=session, actor=Actor.of(user), process_id=process_id, name=name
         )
     except DomainError as exc:
         error = refusal(request, exc, staff_language(request), session=session)
@@ -606,3 +602,8 @@ def copy(
     use.made_id = made.id
     copied = said(request, "setup.copied", name=name)
     return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)
+
+
+@router.get("/organize", response_class=HTMLResponse)
+def organize(request: Request, session: SessionDep, user: OrganizerPage):
+    return process_list(request, session, user)

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from app.auth import actor_of
+from app.audit import Actor
 from app.db import SessionDep
 from app.digits import parse_count, parse_money
 from app.errors import DomainError, NotFound
@@ -254,7 +254,7 @@ def create(
         made = ("/delegate/proposals/{id}", "proposals.made_already")
         use = form_token.claim(request, session, form, page=page_address, made=made)
         proposal = service.create_proposal(
-            session=session, actor=actor_of(user), process_id=process.id, data=data
+            session=session, actor=Actor.of(user), process_id=process.id, data=data
         )
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
@@ -308,10 +308,10 @@ def save_proposal(
     try:
         changes = ProposalUpdate.model_validate(_body(request, values, process))
         service.update_proposal(
-            session=session, actor=actor_of(user), proposal_id=proposal.id, changes=changes
+            session=session, actor=Actor.of(user), proposal_id=proposal.id, changes=changes
         )
         if form.get("action") == "send":
-            service.submit_proposal(session=session, actor=actor_of(user), proposal_id=proposal.id)
+            service.submit_proposal(session=session, actor=Actor.of(user), proposal_id=proposal.id)
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
         error = form_refusal(request, words, session=session)
@@ -393,6 +393,8 @@ def decide(
     if proposal.process_id != process_id:
         raise NotFound(f"Process {process_id} has no proposal {proposal_id}.", field="proposal_id")
     page_address = f"/organize/processes/{process_id}/proposals"
+    if form.get("back") == "overview":  # the process overview's forms: back to it
+        page_address = f"/organize/processes/{process_id}"
     return decision_on(request, session, user, form, proposal_id, decision, page_address)
 
 
@@ -412,14 +414,14 @@ def decision_on(
     try:
         if decision == "approve":
             done = service.approve_proposal(
-                session=session, actor=actor_of(user), proposal_id=proposal_id
+                session=session, actor=Actor.of(user), proposal_id=proposal_id
             )
             message = said(
                 request, "organize.approved", title=done.title, number=done.ballot_number
             )
         elif decision == "return" and len(reason) >= 3:
             done = service.return_proposal(
-                session=session, actor=actor_of(user), proposal_id=proposal_id, reason=reason
+                session=session, actor=Actor.of(user), proposal_id=proposal_id, reason=reason
             )
             message = said(request, "organize.returned", title=done.title)
         else:

@@ -93,7 +93,7 @@ def record_award(
     session.flush()
     audit.append(
         session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+        actor=Actor.of(user),
         action="funding.award",
         target=target,
         detail={"amount_cents": amount_cents, "organisation": organisation, "status": status.value},

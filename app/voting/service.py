@@ -813,7 +813,7 @@ def open_kiosk(
     )
     audit.append(
         session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+        actor=Actor.of(user),
         action="voting.kiosk.open",
         target=f"site:{site_id}",
     )
@@ -879,7 +879,7 @@ def check_in(
         session.flush()
     audit.append(
         session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+        actor=Actor.of(user),
         action="voting.check_in",
         target=f"site:{site_id}",
         detail={"mode": mode.value},

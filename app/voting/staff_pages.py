@@ -23,8 +23,8 @@ from app.processes.models import Process
 from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
 from app.voting import service as voting
+from app.voting.casting import access_codes_csv_text
 from app.voting.models import AccessCodeBatch
-from app.voting.router import access_codes_csv_text
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
@@ -97,7 +97,7 @@ def make_codes(
         batch, made = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process_id=process_id,
             count=number,
             label=label,
@@ -182,7 +182,7 @@ def void_codes(
         voided = voting.void_access_codes(
             session=session,
             settings=request.app.state.settings,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process_id=process_id,
             label=label,
             reason=reason,

@@ -480,7 +480,7 @@ def develop_proposals(watch, org, rows, base, admin, pid, people) -> None:
         org,
         rows,
         admin,
-        f"form[action='/organize/proposals/{second}/approve']",
+        f"form[action='/organize/processes/{pid}/proposals/{second}/approve']",
         {},
         again="is approved now",
     )

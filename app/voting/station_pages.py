@@ -31,10 +31,10 @@ from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
+from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
+from app.voting.casting import cast_in_session
 from app.voting.kiosk_device import KIOSK_COOKIE, kiosk_session
 from app.voting.models import Channel, PollWorkerSite
-from app.voting.pages import BallotSurface, ballot_page, ballot_post, receipt_once
-from app.voting.router import cast_in_session
 from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
