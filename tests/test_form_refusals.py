@@ -20,7 +20,7 @@ BAD_FORMS = [
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/transition",
+        "/organize/processes/{pid}/phase",
         {"from": "design", "to": "idea_collection"},
         "Say why the process moves on",
     ),
@@ -41,15 +41,15 @@ BAD_FORMS = [
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/access-codes",
-        {"count": "0", "label": "x"},
+        "/organize/processes/{pid}/codes",
+        {"count": "0", "label": "x", "back": "overview"},
         "Give how many codes",
     ),
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/access-codes",
-        {"count": "¹", "label": "x"},
+        "/organize/processes/{pid}/codes",
+        {"count": "¹", "label": "x", "back": "overview"},
         "Give how many codes",
     ),
     (

@@ -74,7 +74,7 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     assert "went back to the delegates" in back.text
     # Voting cannot open short of the ballot: the guard answers in words on the page.
     refused = client.post(
-        f"/organize/processes/{pid}/transition",
+        f"/organize/processes/{pid}/phase",
         headers=ORIGIN,
         data={"from": "proposal_development", "to": "voting", "reason": "Ready?"},
     )
@@ -82,9 +82,14 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     assert second["status"] == "draft"
 
     codes = client.post(
-        f"/organize/processes/{pid}/access-codes",
+        f"/organize/processes/{pid}/codes",
         headers=ORIGIN,
-        data={"count": "25", "label": "mail-out zone 3", "form_token": form_token()},
+        data={
+            "count": "25",
+            "label": "mail-out zone 3",
+            "back": "overview",
+            "form_token": form_token(),
+        },
     )
     # The printable cards, with the same codes as a CSV inside the page, shown this once.
     assert codes.status_code == 200 and codes.headers["cache-control"] == "no-store"
@@ -95,9 +100,9 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     assert all(canonical_access_code(r["access_code"]) for r in rows)
     assert session.execute(select(func.count()).select_from(AccessCode)).scalar_one() == 25
     bad = client.post(
-        f"/organize/processes/{pid}/access-codes",
+        f"/organize/processes/{pid}/codes",
         headers=ORIGIN,
-        data={"count": "0", "label": "x", "form_token": form_token()},
+        data={"count": "0", "label": "x", "back": "overview", "form_token": form_token()},
     )
     assert bad.status_code == 422
 
@@ -113,7 +118,7 @@ def test_other_roles_cannot_use_the_organizer_page(client, make_staff):
     )
     assert client.get("/organize", follow_redirects=False).headers["location"] == "/station"
     r = client.post(
-        "/organize/processes/1/access-codes",
+        "/organize/processes/1/codes",
         headers=ORIGIN,
         data={"count": "5", "label": "x"},
         follow_redirects=False,

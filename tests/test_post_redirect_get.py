@@ -201,9 +201,6 @@ FORMS: dict[str, Form] = {
         P + "/proposals/{proposal_id}/return",
         {"reason": "Needs a partner."},
     ),
-    "/organize/processes/{process_id}/access-codes": Form(
-        "organizer_page", "design", P, P + "/access-codes", {"count": "2", "label": "overview"}
-    ),
     "/organize/processes/{process_id}/codes": Form(
         "organizer_page", "design", P + "/codes", P + "/codes", {"count": "2", "label": "cards"}
     ),
@@ -238,14 +235,6 @@ FORMS: dict[str, Form] = {
     ),
     "/organize/processes/{process_id}/phase": Form(
         "organizer_page", "design", P + "/phase", P + "/phase", {"reason": "The calendar says so."}
-    ),
-    "/organize/processes/{process_id}/transition": Form(
-        "organizer_page",
-        "design",
-        P + "/phase",
-        P + "/transition",
-        {"reason": "The old address."},
-        drawn_by=P + "/phase",
     ),
     "/organize/processes/{process_id}/window": Form(
         "organizer_page",

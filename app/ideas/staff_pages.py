@@ -24,8 +24,8 @@ from app.sites import service as sites
 from app.sites.models import SiteKind
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.render import form_refusal, render
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -153,8 +153,7 @@ def moderate(
         else:
             service.unhide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     done = said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
     return flash.redirect(request, to, message=done)
 
@@ -254,8 +253,7 @@ def paper_save(
             typed_by_staff=True,
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     use.made_id = idea.id
     # The saved idea's number rides in the address: it is no secret, and says the same on reload.
     return flash.redirect(

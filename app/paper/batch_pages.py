@@ -12,8 +12,8 @@ from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperSheet
 from app.web import flash
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.render import form_refusal, render
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -80,7 +80,6 @@ def resolve(
     except CsvProblem as exc:
         return page(error=form_refusal(request, str(exc), session=session), status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     settled = said(request, "organize.sheet_settled", sheet=sheet)
     return flash.redirect(request, page_address, message=settled)

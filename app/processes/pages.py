@@ -38,7 +38,7 @@ from app.voting import service as voting
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -389,15 +389,10 @@ def phase_page(request: Request, session: SessionDep, user: OrganizerPage, proce
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
-@router.post(
-    "/organize/processes/{process_id}/transition",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
 def move(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    """The confirmed step to the next phase (…/transition: the old address of the form).
+    """The confirmed step to the next phase.
     The form carries the phase it moves from: sent again once the process has moved (Back,
     reload, another tab), it changes nothing and says where the process is."""
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
@@ -426,8 +421,7 @@ def move(
             reason=reason,
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     moved = said(request, "organize.moved", process=process_id, phase=said(request, f"phase.{to}"))
     return flash.redirect(request, overview_address, message=moved)
 
@@ -567,8 +561,7 @@ def archive(
             reason=form.get("reason", "")[:2000],
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return flash.redirect(request, overview_address, error=error, status=exc.status_code)
+        return refused(request, exc, session=session, page=flash.back(request, overview_address))
     key = "setup.archived" if archived else "setup.unarchived"
     return flash.redirect(request, overview_address, message=said(request, key))
 
@@ -597,8 +590,7 @@ def copy(
             session=session, actor=Actor.of(user), process_id=process_id, name=name
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     use.made_id = made.id
     copied = said(request, "setup.copied", name=name)
     return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)

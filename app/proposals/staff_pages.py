@@ -32,7 +32,7 @@ from app.users.models import Role
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -428,6 +428,5 @@ def decision_on(
             needed = said(request, "organize.return_reason_needed")
             return page(error=form_refusal(request, needed, session=session), status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     return flash.redirect(request, to, message=message)

@@ -71,19 +71,14 @@ def codes(request: Request, session: SessionDep, _: OrganizerPage, process_id: i
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
-# The overview's form (its older address).
-@router.post(
-    "/organize/processes/{process_id}/access-codes",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
 def make_codes(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """A new batch, answered with its printable cards: the only time the codes exist."""
     processes.get_process(session=session, process_id=process_id)  # 404 for no process
     base = f"/organize/processes/{process_id}"
-    form_page = base if request.url.path.endswith("/access-codes") else base + "/codes"
+    # The process overview's form says so: a refusal is shown on the overview again.
+    form_page = base if form.get("back") == "overview" else base + "/codes"
     typed = {"count": form.get("count", "")[:20], "label": form.get("label", "")[:100]}
     page = flash.back(request, form_token.same(request, form_page, form), form=typed)
     number = parse_count(form.get("count", "")) or 0

@@ -39,7 +39,8 @@ from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.private import clear_cookie, set_cookie
-from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.render import form_refusal, refusal, render
+from app.web.staff import refused
 
 _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
@@ -194,8 +195,7 @@ def station_check_in(
         error = form_refusal(request, said, session=session, field=fields or None)
         return back(error=error, status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return back(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=back)
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
@@ -234,8 +234,7 @@ def station_open_kiosk(
             token=request.cookies.get(STAFF_COOKIE, ""),
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return flash.redirect(request, STATION, error=error, status=exc.status_code)
+        return refused(request, exc, session=session, page=flash.back(request, STATION))
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
     set_cookie(request, response, KIOSK_COOKIE, token, max_age=max(seconds, 60))
