@@ -29,7 +29,7 @@ PostgreSQL needs no writer lock: rows, not the database, are locked.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -275,3 +275,21 @@ def hold(session: Session, space: int, key: int, *, shared: bool) -> None:
         return
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     session.execute(text(f"SELECT {function}(:space, :key)"), {"space": space, "key": key})
+
+
+def rewrite_in_key_order(session: Session, tables: Sequence[tuple[str, str]]) -> None:
+    """Rewrite each (table, key) in key order in this transaction, so that neither the
+    rows' place on disk nor (on PostgreSQL) their xmin says in what order they were
+    written: TRUNCATE gives a PostgreSQL table a new file, cut to nothing at commit;
+    SQLite rebuilds the pages and secure_delete zeroes the freed bytes. The tables are
+    locked first, in the order given (see app.voting.service `_reseal` for why)."""
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        names = ", ".join(name for name, _ in tables)
+        session.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+    for name, key in tables:
+        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
+        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
+        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
+        session.execute(text(f"DROP TABLE reseal_{name}"))
