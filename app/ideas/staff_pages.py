@@ -25,7 +25,7 @@ from app.sites.models import SiteKind
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import refused, said
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -126,14 +126,11 @@ def moderate(
     typed = {k: form.get(k, "")[:2000] for k in ("idea", "into", "reason")}
     page = flash.back(request, to, session=session, sealed={"typed": typed})
     if not idea_id:
-        error = form_refusal(request, said(request, "ideas.idea_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.idea_needed", session=session, page=page)
     if decision not in ("hide", "merge", "unhide") or len(reason) < 3:
-        error = form_refusal(request, said(request, "ideas.reason_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.reason_needed", session=session, page=page)
     if decision == "merge" and not into:
-        error = form_refusal(request, said(request, "ideas.into_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.into_needed", session=session, page=page)
     try:
         idea = service.get_idea(session=session, idea_id=idea_id)
         if idea.process_id != process_id:

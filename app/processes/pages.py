@@ -38,7 +38,7 @@ from app.voting import service as voting
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import refused, said
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -410,8 +410,7 @@ def move(
         sealed={"reason": reason} if reason else None,
     )
     if not reason or to not in Phase.__members__:
-        error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "organize.reason_needed", session=session, page=page)
     try:
         processes.transition(
             session=session,
