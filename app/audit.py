@@ -368,3 +368,11 @@ def actors_in_log(*, session: Session) -> list[int]:
 
 def head_of(*, session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
+
+
+def saved(session: Session, row: Any, **entry: Any) -> AuditEntry:
+    """A service's change and its entry: `row` added and flushed first (its id is known and
+    the database's checks have spoken), then `append(session=session, **entry)`."""
+    session.add(row)
+    session.flush()
+    return append(session=session, **entry)

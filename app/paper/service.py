@@ -72,10 +72,9 @@ def put_rules(
         skipped_rank.value,
         utcnow(),
     )
-    session.add(rules)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        rules,
         actor=Actor.of(user),
         action="paper.rules",
         target=f"process:{process_id}",
@@ -150,10 +149,9 @@ def create_batch(
         declared_sheets=declared_sheets,
         created_by_id=user.id,
     )
-    session.add(batch)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        batch,
         actor=Actor.of(user),
         action="paper.batch.create",
         target=f"paper_batch:{batch.id}",
@@ -398,10 +396,9 @@ def resolve_sheet(
     row.state = SheetState.settled.value
     row.marks, row.blank, row.unreadable = _canonical(marks), blank, unreadable
     row.resolved_by_id, row.resolution_reason, row.resolved_at = user.id, reason, utcnow()
-    session.add(row)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        row,
         actor=Actor.of(user),
         action="paper.resolve",
         target=f"paper_batch:{batch.id}",

@@ -89,10 +89,9 @@ def record_award(
         award.amount_cents, award.organisation = amount_cents, organisation
         award.status, award.note = status.value, note
         award.updated_by_id, award.updated_at = user.id, utcnow()
-    session.add(award)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        award,
         actor=Actor.of(user),
         action="funding.award",
         target=target,

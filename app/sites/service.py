@@ -16,10 +16,9 @@ from app.voting.models import PollWorkerSite
 def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreate) -> Site:
     process = _process_for_site(session, process_id, data, "site.create", f"process:{process_id}")
     site = Site(process_id=process.id, **data.model_dump())
-    session.add(site)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        site,
         actor=actor,
         action="site.create",
         target=f"site:{site.id}",
@@ -58,10 +57,9 @@ def update_site(
         )
     for field, value in data.model_dump().items():
         setattr(site, field, value)
-    session.add(site)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        site,
         actor=actor,
         action="site.update",
         target=target,

@@ -154,10 +154,9 @@ def put_rules(
     rules.min_age = data.min_age
     rules.postal_codes = sorted(set(data.postal_codes))
     rules.updated_at = utcnow()
-    session.add(rules)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        rules,
         actor=actor,
         action="voting.rules",
         target=target,
