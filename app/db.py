@@ -23,7 +23,7 @@ How a request meets the database (the one concurrency story):
    audit entry of a refusal raised to a handler) hold a slot for it the same way: `DbSlot`
    on the route, `database_slot()` in a handler. The ballot page and the kiosk cast in the
    request's own session: a refusal rolls the cast back, keeps the guess in that session,
-   and the page answers it, so the dependency commits (app/voting/router.py).
+   and the page answers it, so the dependency commits (app/voting/casting.py).
 
 PostgreSQL needs no writer lock: rows, not the database, are locked.
 """

@@ -101,7 +101,7 @@ def refusal(
     stays undone; the session dependency then commits nothing), the refusal is audited as
     the API's error handler would, and said in the visitor's language where we have words.
     `rollback=False`: the caller rolled its work back already and wrote what must stay
-    (a ballot's wrong-code guess, app/voting/router.py)."""
+    (a ballot's wrong-code guess, app/voting/casting.py)."""
     if session is not None and rollback:
         session.rollback()
     audit_refusal(request, exc, session=session)
