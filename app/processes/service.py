@@ -374,6 +374,7 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
 
 def counts_of(*, session: Session, process_id: int) -> dict[str, int]:
     """What a process holds so far, for its organizers' overview."""
+
     def n(model: Any, *where: Any) -> int:
         query = select(func.count()).select_from(model).where(model.process_id == process_id)
         return session.execute(query.where(*where)).scalar_one()

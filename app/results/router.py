@@ -62,5 +62,3 @@ def list_projects(session: SessionDep, process_id: int = ProcessId):
         "awarded_cents": sum(row["amount_cents"] or 0 for row in rows),
         "projects": rows,
     }
-
-

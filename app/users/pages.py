@@ -6,7 +6,6 @@ Every POST answers 303 to the page (app/web/flash.py). A new password rides ther
 and is shown once; creating an account and resetting a password are one-time forms
 (app/web/form_token.py), so Back + send makes no second account and no second password."""
 
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
