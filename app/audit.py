@@ -58,6 +58,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
+from app.config import get_settings
 from app.db import UTCDateTime, open_session, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -87,8 +88,6 @@ def key_of(session: Session) -> bytes:
     bind = session.get_bind()
     key = _KEYS.get(getattr(bind, "engine", bind))
     if key is None and not _DEFAULT_KEY:
-        from app.config import get_settings
-
         try:
             use_secret(None, get_settings().secret_key)
         except ValueError as exc:
@@ -192,6 +191,12 @@ class Actor:
 
     role: str
     user_id: int | None = None
+
+    @classmethod
+    def of(cls, user: Any) -> "Actor":
+        """The actor a signed-in account acts as (any object with .role and .id); with no
+        account, the public."""
+        return PUBLIC if user is None else cls(role=user.role, user_id=user.id)
 
     @property
     def label(self) -> str:
@@ -555,3 +560,11 @@ def actors_in_log(*, session: Session) -> list[int]:
 
 def head_of(*, session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
+
+
+def saved(session: Session, row: Any, **entry: Any) -> AuditEntry:
+    """A service's change and its entry: `row` added and flushed first (its id is known and
+    the database's checks have spoken), then `append(session=session, **entry)`."""
+    session.add(row)
+    session.flush()
+    return append(session=session, **entry)

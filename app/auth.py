@@ -10,11 +10,12 @@ from app.audit import PUBLIC, Actor
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Forbidden, NotAuthenticated
-from app.security import TokenError
+from app.security import STAFF_COOKIE, TokenError
 from app.users.models import Role, User
+from app.users.tokens import signed_in_user
+from app.voting.kiosk_device import is_kiosk_device
 
 _bearer = HTTPBearer(auto_error=False)
-STAFF_COOKIE = "pbvote_staff"  # set by the polling-station and organizer pages' sign-in
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -43,7 +44,7 @@ def optional_user(
         )
     except TokenError as exc:
         raise NotAuthenticated(exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
-    request.state.actor = Actor(role=user.role, user_id=user.id)
+    request.state.actor = Actor.of(user)
     return user
 
 
@@ -51,7 +52,7 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
     """The staff member signed in by the pages' cookie; a stale or foreign cookie, a
     disabled account, or a sign-in ended since, reads as nobody signed in."""
     token = request.cookies.get(STAFF_COOKIE)
-    if not token or _is_kiosk_device(request):
+    if not token or is_kiosk_device(request):
         return None  # a kiosk holds no staff session, even if its browser kept the cookie
     try:
         user = signed_in_user(
@@ -59,21 +60,8 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
         )
     except TokenError:
         return None
-    request.state.actor = Actor(role=user.role, user_id=user.id)  # for audited refusals
+    request.state.actor = Actor.of(user)  # for audited refusals
     return user
-
-
-def signed_in_user(*, session: Session, secret_key: str, token: str) -> User:
-    # Imported here: rendering a page must not pull in the domain services.
-    from app.users.service import signed_in_user as read
-
-    return read(session=session, secret_key=secret_key, token=token)
-
-
-def _is_kiosk_device(request: Request) -> bool:
-    from app.voting.station import kiosk_session  # the kiosk's own cookie reader
-
-    return kiosk_session(request)[0] is not None
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
@@ -107,7 +95,3 @@ CurrentOrganizer = Annotated[User, Depends(require_role(Role.organizer))]
 CurrentStaff = Annotated[
     User, Depends(require_role(Role.organizer, Role.delegate, Role.poll_worker))
 ]
-
-
-def actor_of(user: User | None) -> Actor:
-    return Actor(role=user.role, user_id=user.id) if user else PUBLIC

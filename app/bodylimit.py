@@ -21,6 +21,8 @@ from typing import IO, Any
 
 from starlette.requests import Request
 
+from app.handlers import error_response
+
 Scope = dict[str, Any]
 
 
@@ -144,8 +146,6 @@ def _replay(body: bytes | IO[bytes], receive: Any) -> Any:
 
 
 def _refused(scope: Scope, status: int, code: str, message: str) -> Any:
-    from app.errors import error_response
-
     # Close the connection: the rest of the body is not read.
     body = {"error": code, "message": message}
     return error_response(Request(scope), status, body, {"Connection": "close"})

@@ -1,4 +1,9 @@
-"""The `pbvote` command."""
+"""The `pbvote` command.
+
+Each command imports what it uses inside itself (the one place in app/ that does so on
+purpose): building the parser stays quick, and `pbvote tally` loads neither the settings
+nor the database layer, nor the web app.
+"""
 
 import argparse
 import getpass

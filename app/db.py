@@ -23,13 +23,13 @@ How a request meets the database (the one concurrency story):
    audit entry of a refusal raised to a handler) hold a slot for it the same way: `DbSlot`
    on the route, `database_slot()` in a handler. The ballot page and the kiosk cast in the
    request's own session: a refusal rolls the cast back, keeps the guess in that session,
-   and the page answers it, so the dependency commits (app/voting/router.py).
+   and the page answers it, so the dependency commits (app/voting/casting.py).
 
 PostgreSQL needs no writer lock: rows, not the database, are locked.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -37,6 +37,8 @@ from typing import Annotated, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -281,10 +283,7 @@ def add_to_counter(session: Session, table: Any, keys: dict[str, Any], column: s
     """Adds one to `column` of the row of `table` with these `keys` (made at 1 when absent)
     and returns the new value: one atomic statement, so several app instances counting
     at once each get their own number (on PostgreSQL the row stays locked until commit)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(table)
         .values(**keys, **{column: 1})
@@ -292,3 +291,21 @@ def add_to_counter(session: Session, table: Any, keys: dict[str, Any], column: s
         .returning(table.c[column])
     )
     return session.execute(statement).scalar_one()
+
+
+def rewrite_in_key_order(session: Session, tables: Sequence[tuple[str, str]]) -> None:
+    """Rewrite each (table, key) in key order in this transaction, so that neither the
+    rows' place on disk nor (on PostgreSQL) their xmin says in what order they were
+    written: TRUNCATE gives a PostgreSQL table a new file, cut to nothing at commit;
+    SQLite rebuilds the pages and secure_delete zeroes the freed bytes. The tables are
+    locked first, in the order given (see app.voting.service `_reseal` for why)."""
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        names = ", ".join(name for name, _ in tables)
+        session.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+    for name, key in tables:
+        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
+        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
+        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
+        session.execute(text(f"DROP TABLE reseal_{name}"))

@@ -19,9 +19,9 @@ from pydantic import AfterValidator, BeforeValidator
 
 from app.digits import parse_count
 from app.errors import BadInput, NotFound
+from app.ids import MAX_ID
 
 _NUL = "\x00"
-MAX_ID = 2**31 - 1
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 

@@ -15,14 +15,46 @@ from sqlmodel import Session
 from starlette.types import ASGIApp
 
 from app import audit
+from app.audit_pages import router as audit_pages
 from app.bodylimit import BodyLimit
 from app.config import Settings, get_settings
 from app.db import SessionDep, database_slots, make_engine, make_session_factory
-from app.errors import flush_refusals, install_error_handlers, signed_staff_id
+from app.equity.pages import router as equity_pages
+from app.exports.pages import router as export_pages
+from app.exports.router import router as exports_router
+from app.handlers import install_error_handlers
 from app.headers import HeadAsGet, SafeHeaders
+from app.ideas.criteria_pages import router as criteria_pages
+from app.ideas.delegate_pages import router as delegate_pages
+from app.ideas.pages import router as idea_pages
+from app.ideas.router import router as ideas_router
+from app.ideas.staff_pages import router as idea_staff_pages
 from app.inputs import refuse_unusable_input
 from app.migrate import schema_problem
 from app.models import load_all_models
+from app.paper.batch_pages import router as batch_pages
+from app.paper.pages import router as paper_staff_pages
+from app.paper.router import router as paper_router
+from app.paper.station_pages import router as paper_pages
+from app.processes.pages import router as process_pages
+from app.processes.public_pages import router as public_pages
+from app.processes.router import router as processes_router
+from app.proposals.pages import router as proposal_pages
+from app.proposals.router import router as proposals_router
+from app.proposals.staff_pages import router as proposal_staff_pages
+from app.refusals import flush_refusals, signed_staff_id
+from app.results.pages import router as results_staff_pages
+from app.results.public_pages import router as results_pages
+from app.results.router import router as results_router
+from app.sites.pages import router as site_pages
+from app.sites.router import router as sites_router
+from app.users.pages import router as staff_account_pages
+from app.users.router import router as users_router
+from app.voting.pages import router as voting_pages
+from app.voting.router import router as voting_router
+from app.voting.rules_pages import router as rules_pages
+from app.voting.staff_pages import router as voting_staff_pages
+from app.voting.station_pages import router as station_pages
 from app.web import form_token
 from app.web.private import NoStore
 
@@ -105,38 +137,6 @@ def create_app(
     )
     app.add_middleware(NoStore)
 
-    from app.equity.pages import router as equity_pages
-    from app.exports.pages import router as export_pages
-    from app.exports.router import router as exports_router
-    from app.ideas.criteria_pages import router as criteria_pages
-    from app.ideas.delegate_pages import router as delegate_pages
-    from app.ideas.pages import router as idea_pages
-    from app.ideas.router import router as ideas_router
-    from app.ideas.staff_pages import router as idea_staff_pages
-    from app.paper.pages import router as paper_staff_pages
-    from app.paper.router import router as paper_router
-    from app.paper.station import router as paper_pages
-    from app.processes.pages import router as process_pages
-    from app.processes.router import router as processes_router
-    from app.proposals.pages import router as proposal_pages
-    from app.proposals.router import router as proposals_router
-    from app.proposals.staff_pages import router as proposal_staff_pages
-    from app.results.pages import router as results_staff_pages
-    from app.results.router import pages as results_pages
-    from app.results.router import router as results_router
-    from app.sites.pages import router as site_pages
-    from app.sites.router import router as sites_router
-    from app.users.pages import router as staff_account_pages
-    from app.users.router import router as users_router
-    from app.voting.pages import router as voting_pages
-    from app.voting.router import router as voting_router
-    from app.voting.rules_pages import router as rules_pages
-    from app.voting.staff_pages import router as voting_staff_pages
-    from app.voting.station import router as station_pages
-    from app.web.audit_pages import router as audit_pages
-    from app.web.organize import router as organize_pages
-    from app.web.router import router as web_router
-
     app.include_router(users_router)
     app.include_router(processes_router)
     app.include_router(sites_router)
@@ -146,13 +146,13 @@ def create_app(
     app.include_router(paper_router)
     app.include_router(results_router)
     app.include_router(exports_router)
-    app.include_router(web_router)
+    app.include_router(public_pages)
     app.include_router(proposal_pages)
     app.include_router(voting_pages)
     app.include_router(results_pages)
     app.include_router(station_pages)
     app.include_router(paper_pages)
-    app.include_router(organize_pages)
+    app.include_router(batch_pages)
     app.include_router(process_pages)
     app.include_router(idea_pages)
     app.include_router(delegate_pages)

@@ -14,6 +14,8 @@ from app.config import Settings
 from app.db import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+# The staff pages' sign-in cookie (polling station and organizer pages), read by app/auth.py.
+STAFF_COOKIE = "pbvote_staff"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ BAD_FORMS = [
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/transition",
+        "/organize/processes/{pid}/phase",
         {"from": "design", "to": "idea_collection"},
         "Say why the process moves on",
     ),
@@ -34,22 +34,22 @@ BAD_FORMS = [
     (
         "organizer",
         "proposal_development",
-        "/organize/proposals/{proposal}/return",
+        "/organize/processes/{pid}/proposals/{proposal}/return",
         {"reason": ""},
         "Say why the proposal goes back",
     ),
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/access-codes",
-        {"count": "0", "label": "x"},
+        "/organize/processes/{pid}/codes",
+        {"count": "0", "label": "x", "back": "overview"},
         "Give how many codes",
     ),
     (
         "organizer",
         "design",
-        "/organize/processes/{pid}/access-codes",
-        {"count": "¹", "label": "x"},
+        "/organize/processes/{pid}/codes",
+        {"count": "¹", "label": "x", "back": "overview"},
         "Give how many codes",
     ),
     (

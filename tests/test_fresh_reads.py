@@ -27,10 +27,10 @@ from app import db, migrate
 from app.audit import Actor, AuditEntry, RefusalCount
 from app.db import make_engine, make_session_factory
 from app.equity.service import survey_token
-from app.errors import flush_refusals
 from app.main import create_app
 from app.processes.models import Process
 from app.processes.service import window_of
+from app.refusals import flush_refusals
 from app.security import issue_access_token
 from app.users.models import Role
 from app.users.service import create_user

@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from app.headers import API_DOCS_PATHS, API_DOCS_POLICY, HSTS, PAGE_POLICY
 from app.main import WEB_DIR, create_app
 from app.results.models import OfficialResult
-from app.voting.pages import qr_svg
+from app.voting.ballot_steps import qr_svg
 from tests.test_phase_matrix import build
 
 SAFE = {

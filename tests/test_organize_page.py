@@ -34,8 +34,10 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     page = client.get(f"/organize/processes/{pid}")
     assert "Food recovery" in page.text and "0 on the ballot, 5 needed" in page.text
 
-    approve = f"/organize/proposals/{first['id']}/approve"
-    form = {"status": first["status"]}  # the status the overview drew the form for
+    approve = f"/organize/processes/{pid}/proposals/{first['id']}/approve"
+    # The status the overview drew the form for, and the overview to come back to.
+    form = {"status": first["status"], "back": "overview"}
+    assert f'action="{approve}"' in page.text
     approved = client.post(approve, headers=ORIGIN, data=form, follow_redirects=False)
     assert approved.headers["location"] == f"/organize/processes/{pid}"  # the overview, a GET
     approved = client.get(approved.headers["location"])
@@ -50,7 +52,7 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     again = client.post(approve, headers=ORIGIN, data=form)
     assert again.status_code == 200 and "is approved now" in again.text
     # Without the status it was drawn for, the service itself refuses it.
-    twice = client.post(approve, headers=ORIGIN)
+    twice = client.post(approve, headers=ORIGIN, data={"back": "overview"})
     assert twice.status_code == 409 and "already on the ballot" in twice.text
     refusal = session.execute(
         select(AuditEntry).where(
@@ -59,18 +61,20 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     ).scalar_one()
     assert refusal.actor_id == organizer.user.id  # pages audit refusals as the API does
     no_reason = client.post(
-        f"/organize/proposals/{first['id']}/return", headers=ORIGIN, data={"reason": ""}
+        f"/organize/processes/{pid}/proposals/{first['id']}/return",
+        headers=ORIGIN,
+        data={"reason": "", "back": "overview"},
     )
     assert no_reason.status_code == 422
     back = client.post(
-        f"/organize/proposals/{first['id']}/return",
+        f"/organize/processes/{pid}/proposals/{first['id']}/return",
         headers=ORIGIN,
-        data={"reason": "Please add a delivery partner."},
+        data={"reason": "Please add a delivery partner.", "back": "overview"},
     )
     assert "went back to the delegates" in back.text
     # Voting cannot open short of the ballot: the guard answers in words on the page.
     refused = client.post(
-        f"/organize/processes/{pid}/transition",
+        f"/organize/processes/{pid}/phase",
         headers=ORIGIN,
         data={"from": "proposal_development", "to": "voting", "reason": "Ready?"},
     )
@@ -78,9 +82,14 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     assert second["status"] == "draft"
 
     codes = client.post(
-        f"/organize/processes/{pid}/access-codes",
+        f"/organize/processes/{pid}/codes",
         headers=ORIGIN,
-        data={"count": "25", "label": "mail-out zone 3", "form_token": form_token()},
+        data={
+            "count": "25",
+            "label": "mail-out zone 3",
+            "back": "overview",
+            "form_token": form_token(),
+        },
     )
     # The printable cards, with the same codes as a CSV inside the page, shown this once.
     assert codes.status_code == 200 and codes.headers["cache-control"] == "no-store"
@@ -91,9 +100,9 @@ def test_an_organizer_approves_sends_back_and_makes_codes(client, organizer, ses
     assert all(canonical_access_code(r["access_code"]) for r in rows)
     assert session.execute(select(func.count()).select_from(AccessCode)).scalar_one() == 25
     bad = client.post(
-        f"/organize/processes/{pid}/access-codes",
+        f"/organize/processes/{pid}/codes",
         headers=ORIGIN,
-        data={"count": "0", "label": "x", "form_token": form_token()},
+        data={"count": "0", "label": "x", "back": "overview", "form_token": form_token()},
     )
     assert bad.status_code == 422
 
@@ -109,7 +118,7 @@ def test_other_roles_cannot_use_the_organizer_page(client, make_staff):
     )
     assert client.get("/organize", follow_redirects=False).headers["location"] == "/station"
     r = client.post(
-        "/organize/processes/1/access-codes",
+        "/organize/processes/1/codes",
         headers=ORIGIN,
         data={"count": "5", "label": "x"},
         follow_redirects=False,

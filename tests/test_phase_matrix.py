@@ -47,7 +47,6 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/station/logout"): NO_PHASE,
     ("PATCH", "/api/processes/{process_id}"): NOT_CLOSED,
     ("POST", "/api/processes/{process_id}/transitions"): NOT_CLOSED,
-    ("POST", "/organize/processes/{process_id}/transition"): NOT_CLOSED,
     ("POST", "/organize/processes/new"): NO_PHASE,
     ("POST", "/api/processes/{process_id}/window"): VOTING,
     ("POST", "/api/processes/{process_id}/archive"): ALL - VOTING,
@@ -74,7 +73,6 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("PATCH", "/api/proposals/{proposal_id}"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/approve"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/return"): frozenset({"proposal_development"}),
-    ("POST", "/organize/proposals/{proposal_id}/{decision}"): frozenset({"proposal_development"}),
     ("POST", "/api/proposals/{proposal_id}/submit"): frozenset({"proposal_development"}),
     ("POST", "/delegate/processes/{process_id}/proposals/new"): frozenset({"proposal_development"}),
     ("POST", "/delegate/proposals/{proposal_id}"): frozenset({"proposal_development"}),
@@ -84,7 +82,6 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("PUT", "/api/processes/{process_id}/voting-rules"): frozenset({"design"}),
     ("PUT", "/api/processes/{process_id}/paper-rules"): frozenset({"design"}),
     ("POST", "/api/processes/{process_id}/access-codes"): BEFORE_VOTING_ENDS,
-    ("POST", "/organize/processes/{process_id}/access-codes"): BEFORE_VOTING_ENDS,
     ("POST", "/api/processes/{process_id}/access-codes/void"): BEFORE_VOTING_ENDS,
     ("POST", "/api/sites/{site_id}/poll-workers"): BEFORE_VOTING_ENDS,
     ("POST", "/api/processes/{process_id}/kiosks"): VOTING,
@@ -283,11 +280,6 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "/api/processes/{process_id}/transitions",
         {"json": {"to": "{next_phase}", "reason": "r"}},
     ),
-    ("POST", "/organize/processes/{process_id}/transition"): (
-        "organizer_page",
-        "/organize/processes/{process_id}/transition",
-        {"data": {"from": "{phase}", "to": "{next_phase}", "reason": "r"}},
-    ),
     ("POST", "/api/processes/{process_id}/window"): (
         "organizer",
         "/api/processes/{process_id}/window",
@@ -418,11 +410,6 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "/api/proposals/{proposal_id}/return",
         {"json": {"reason": "Needs a partner."}},
     ),
-    ("POST", "/organize/proposals/{proposal_id}/{decision}"): (
-        "organizer_page",
-        "/organize/proposals/{proposal_id}/approve",
-        {"data": {"status": "draft"}},
-    ),
     ("POST", "/api/proposals/{proposal_id}/submit"): (
         "organizer",
         "/api/proposals/{proposal_id}/submit",
@@ -457,11 +444,6 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer",
         "/api/processes/{process_id}/access-codes",
         {"json": {"count": 2, "label": "more"}},
-    ),
-    ("POST", "/organize/processes/{process_id}/access-codes"): (
-        "organizer_page",
-        "/organize/processes/{process_id}/access-codes",
-        {"data": {"count": "2", "label": "page"}},
     ),
     ("POST", "/api/processes/{process_id}/access-codes/void"): (
         "organizer",

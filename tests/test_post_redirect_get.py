@@ -194,21 +194,12 @@ FORMS: dict[str, Form] = {
         {"marks": "1:1", "reason": "Read it."},
         setup=lambda world, sf, app: disputed_sheet(world, sf),
     ),
-    "/organize/proposals/{proposal_id}/{decision}": Form(
-        "organizer_page",
-        "proposal_development",
-        P,
-        "/organize/proposals/{proposal_id}/approve",
-    ),
     "/organize/processes/{process_id}/proposals/{proposal_id}/{decision}": Form(
         "organizer_page",
         "proposal_development",
         P + "/proposals",
         P + "/proposals/{proposal_id}/return",
         {"reason": "Needs a partner."},
-    ),
-    "/organize/processes/{process_id}/access-codes": Form(
-        "organizer_page", "design", P, P + "/access-codes", {"count": "2", "label": "overview"}
     ),
     "/organize/processes/{process_id}/codes": Form(
         "organizer_page", "design", P + "/codes", P + "/codes", {"count": "2", "label": "cards"}
@@ -244,14 +235,6 @@ FORMS: dict[str, Form] = {
     ),
     "/organize/processes/{process_id}/phase": Form(
         "organizer_page", "design", P + "/phase", P + "/phase", {"reason": "The calendar says so."}
-    ),
-    "/organize/processes/{process_id}/transition": Form(
-        "organizer_page",
-        "design",
-        P + "/phase",
-        P + "/transition",
-        {"reason": "The old address."},
-        drawn_by=P + "/phase",
     ),
     "/organize/processes/{process_id}/window": Form(
         "organizer_page",

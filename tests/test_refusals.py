@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit import AuditEntry, RefusalCount
-from app.errors import flush_refusals
+from app.refusals import flush_refusals
 from app.users.models import Role
 from tests.helpers import PROCESS
 from tests.voting.helpers import build_world
@@ -105,7 +105,7 @@ def test_a_refusal_shown_on_a_staff_page_is_in_the_chain(
 
     world = build_world(session_factory)
     sign_in(client, organizer)
-    url = f"/organize/processes/{world.process_id}/access-codes"
+    url = f"/organize/processes/{world.process_id}/codes"
     made = client.post(
         url, headers=ORIGIN, data={"count": "2", "label": "z3", "form_token": token()}
     )

@@ -126,7 +126,7 @@ def load_demo(
         return DemoResult(process=existing, organizer_email=DEMO_ORGANIZER, created=False)
     settings = settings or get_settings()
     organizer = _demo_organizer(session=session, settings=settings, password=organizer_password)
-    actor = Actor(role=organizer.role, user_id=organizer.id)
+    actor = Actor.of(organizer)
     for n in range(1, 21):
         # The Community Leadership Team: organizer accounts with unusable random passwords.
         users.create_user(
@@ -175,7 +175,7 @@ def _vote_count_and_fund(
     *, session: Session, process: Process, organizer: User, settings: Settings
 ) -> None:
     """RMAPI's vote (1,561 online, 1,141 in person, some on paper), the count, the awards."""
-    actor = Actor(role=organizer.role, user_id=organizer.id)
+    actor = Actor.of(organizer)
     # The five projects RMAPI funded (their keys in WINNER_EQUITY) are favoured by voters.
     funded = {text[2] for text in PROPOSALS if text[0] in WINNER_EQUITY}
     winners = [

@@ -72,7 +72,7 @@ def load_paper_demo(
             .limit(sites)
         ).scalars()
     )
-    actor = Actor(role=organizer.role, user_id=organizer.id)
+    actor = Actor.of(organizer)
     resolved = 0
     for index, site_id in enumerate(site_ids):
         share = voters // len(site_ids) + (1 if index < voters % len(site_ids) else 0)

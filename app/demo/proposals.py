@@ -172,7 +172,7 @@ def _delegates(*, session: Session, settings: Settings, actor: Actor) -> list[Ac
             password=secrets.token_urlsafe(24),
             display_name=f"Budget delegate {n}",
         )
-        made.append(Actor(role=user.role, user_id=user.id))
+        made.append(Actor.of(user))
     return made
 
 

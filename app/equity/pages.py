@@ -25,7 +25,7 @@ from app.equity.population import MAX_ROWS, PopulationProblem, parse_population
 from app.errors import BadInput, DomainError
 from app.exports.csv_files import write_csv
 from app.processes import service as processes
-from app.voting.station import kiosk_session
+from app.voting.kiosk_device import kiosk_session
 from app.web import flash, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language, templates
@@ -115,7 +115,7 @@ def upload_population(
         rows = parse_population(raw if isinstance(raw, bytes) else b"")
         equity.replace_population(
             session=session,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process=process,
             rows=rows,
         )
@@ -197,7 +197,7 @@ def put_questions(
     try:
         stored = equity.put_questions(
             session=session,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process=process,
             questions=_questions_from(form, process.languages),
         )

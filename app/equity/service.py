@@ -24,13 +24,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor, AuditEntry
+from app.db import rewrite_in_key_order
 from app.equity.models import ReferencePopulation, SurveyAnswer, SurveyQuestion, SurveyTokenSpent
 from app.equity.population import PopulationRow
 from app.errors import BadInput, Conflict, Forbidden
@@ -514,15 +515,7 @@ def _reseal_survey(session: Session, process: Process, _: Any) -> None:
     the order they sit in the files could be set beside the order of the ballots. After
     this, neither their place on disk (SQLite cells, PostgreSQL heap order and xmin) nor
     their keys say in what order anyone answered."""
-    session.flush()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    for name, key in (("survey_answer", "id"), ("survey_token_spent", "token_hash")):
-        if postgres:
-            session.execute(text(f"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE"))
-        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
-        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
-        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
-        session.execute(text(f"DROP TABLE reseal_{name}"))
+    rewrite_in_key_order(session, (("survey_answer", "id"), ("survey_token_spent", "token_hash")))
 
 
 def _survey_counts(session: Session, process_id: int, column: Any) -> Counter:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from app.audit import Actor
 from app.db import SessionDep
 from app.errors import NotFound
 from app.ideas import criteria as service
@@ -17,11 +18,10 @@ from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
 from app.processes import service as processes
 from app.processes.phases import CRITERIA
-from app.users.pages import actor, attempt, optional_count
 from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import said
+from app.web.staff import attempt, optional_count, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 LABELS = {
@@ -115,7 +115,7 @@ def _replace(
         session,
         lambda: service.replace_criteria(
             session=session,
-            actor=actor(user),
+            actor=Actor.of(user),
             process_id=process_id,
             criteria=CriteriaUpdate.model_validate({"criteria": items}).criteria,
         ),

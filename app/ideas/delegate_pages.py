@@ -162,7 +162,7 @@ def save(
         data = ScoreIn(scores=scores, comment=form.get("comment", "").strip()[:2000] or None)
         service.put_score(
             session=session,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             delegate_id=user.id,
             idea_id=idea_id,
             data=data,

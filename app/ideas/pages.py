@@ -16,7 +16,7 @@ from app.ideas.board import idea_board
 from app.ideas.schemas import IdeaCreate
 from app.processes import service as processes
 from app.processes.phases import IDEA_SHARING
-from app.voting.station import is_kiosk_device
+from app.voting.kiosks import is_open_kiosk
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, StaffFromCookie
 from app.web.render import form_refusal, refusal, render
@@ -93,7 +93,7 @@ def idea_submit(
             process_id=process_id,
             data=body,
             typed_by_staff=False,
-            unlimited=staff is not None or is_kiosk_device(request, session),
+            unlimited=staff is not None or is_open_kiosk(request, session),
             client_address=request.client.host if request.client else None,
         )
     except ValidationError as exc:

@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from app.auth import CurrentOrganizer, CurrentStaff, OptionalUser, actor_of, require_role
+from app.audit import Actor
+from app.auth import CurrentOrganizer, CurrentStaff, OptionalUser, require_role
 from app.db import SessionDep
 from app.errors import (
     BadInput,
@@ -29,12 +30,11 @@ from app.ideas.schemas import (
     ScoreIn,
     ScoreOut,
 )
-from app.processes.router import ProcessId
+from app.ids import MAX_ID, IdeaId, ProcessId
 from app.users.models import Role, User
 
 router = APIRouter(prefix="/api", tags=["ideas"])
 
-IdeaId = Path(ge=1, le=2**31 - 1, description="The idea id")
 CurrentDelegate = Annotated[User, Depends(require_role(Role.delegate))]
 _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
 
@@ -90,7 +90,7 @@ def replace_criteria(
     """Replace the criteria (organizers, design only): items with an id are edited,
     items without are added, criteria left out are removed."""
     return criteria_service.replace_criteria(
-        session=session, actor=actor_of(organizer), process_id=process_id, criteria=body.criteria
+        session=session, actor=Actor.of(organizer), process_id=process_id, criteria=body.criteria
     )
 
 
@@ -112,7 +112,7 @@ def submit_idea(
     return idea_out(
         service.submit_idea(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             data=body,
             client_address=request.client.host if request.client else None,
@@ -132,7 +132,7 @@ def list_ideas(
     user: OptionalUser,
     process_id: int = ProcessId,
     limit: int = Query(default=500, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0, le=2**31 - 1),
+    offset: int = Query(default=0, ge=0, le=MAX_ID),
 ):
     """The process's ideas, oldest first. Hidden ideas are shown to organizers only."""
     organizer = user is not None and user.role == Role.organizer.value
@@ -171,7 +171,7 @@ def merge_idea(
     """Merge a duplicate into another idea of the same process (organizers)."""
     idea = service.merge_idea(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         idea_id=idea_id,
         into_idea_id=body.into_idea_id,
         reason=body.reason,
@@ -185,7 +185,7 @@ def hide_idea(
 ):
     """Hide an abusive idea from the public (organizers)."""
     idea = service.hide_idea(
-        session=session, actor=actor_of(organizer), idea_id=idea_id, reason=body.reason
+        session=session, actor=Actor.of(organizer), idea_id=idea_id, reason=body.reason
     )
     return idea_out(idea, organizer)
 
@@ -196,7 +196,7 @@ def unhide_idea(
 ):
     """Show a hidden or merged idea again, with a reason (organizers)."""
     idea = service.unhide_idea(
-        session=session, actor=actor_of(organizer), idea_id=idea_id, reason=body.reason
+        session=session, actor=Actor.of(organizer), idea_id=idea_id, reason=body.reason
     )
     return idea_out(idea, organizer)
 
@@ -210,7 +210,7 @@ def put_my_score(
     return score_out(
         *service.put_score(
             session=session,
-            actor=actor_of(delegate),
+            actor=Actor.of(delegate),
             delegate_id=delegate.id,
             idea_id=idea_id,
             data=body,
@@ -243,7 +243,7 @@ def set_idea_rate_limit(
     and kiosks are never limited. Any phase but closed."""
     process = service.set_idea_rate_limit(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         process_id=process_id,
         per_hour=body.idea_rate_limit,
     )

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from app.ideas.models import IdeaChannel, IdeaStatus
+from app.ids import MAX_ID
 from app.processes.schemas import LanguageKey
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
@@ -53,7 +54,7 @@ CriterionTranslations = Annotated[dict[LanguageKey, CriterionTranslation], Field
 class CriterionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    id: int | None = Field(default=None, ge=1, le=MAX_ID)
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
     weight: int = Field(default=1, strict=True, ge=1, le=100)
@@ -93,7 +94,7 @@ class IdeaCreate(BaseModel):
     description: str = Field(min_length=1, max_length=5000)
     category: str | None = Field(default=None, min_length=1, max_length=100)
     neighborhood: str | None = Field(default=None, min_length=1, max_length=120)
-    site_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    site_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     language: LanguageCode = None
     contact_name: str | None = Field(default=None, min_length=1, max_length=120)
     contact_email: Annotated[
@@ -132,7 +133,7 @@ class IdeaOut(BaseModel):
 class MergeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    into_idea_id: int = Field(ge=1, le=2**31 - 1)
+    into_idea_id: int = Field(ge=1, le=MAX_ID)
     reason: Reason
 
 
@@ -157,7 +158,7 @@ class ScoreIn(BaseModel):
     @classmethod
     def _ids(cls, value: dict[str, int]) -> dict[str, int]:
         for key in value:
-            if not (key.isascii() and key.isdigit()) or not 0 < int(key) < 2**31:
+            if not (key.isascii() and key.isdigit()) or not 0 < int(key) <= MAX_ID:
                 raise ValueError(f"{key!r} is not a criterion id; key each score by its id")
         return value
 

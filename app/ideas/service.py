@@ -101,10 +101,9 @@ def submit_idea(
         channel=(IdeaChannel.paper if typed_by_staff else IdeaChannel.online).value,
         submitted_by_id=actor.user_id,
     )
-    session.add(idea)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        idea,
         actor=actor,
         action="idea.create",
         target=f"idea:{idea.id}",
@@ -133,10 +132,9 @@ def set_idea_rate_limit(
             audit=("process.idea_rate_limit", target),
         )
     process.idea_rate_limit = per_hour
-    session.add(process)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        process,
         actor=actor,
         action="process.idea_rate_limit",
         target=target,
@@ -258,10 +256,9 @@ def merge_idea(
     idea.status = IdeaStatus.merged.value
     idea.merged_into_id = into.id
     idea.moderation_reason = reason
-    session.add(idea)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        idea,
         actor=actor,
         action=action,
         target=target,
@@ -276,10 +273,8 @@ def hide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) -> I
     idea, _ = _moderated_idea(session=session, idea_id=idea_id, action=action)
     idea.status = IdeaStatus.hidden.value
     idea.moderation_reason = reason
-    session.add(idea)
-    session.flush()
-    audit.append(
-        session=session, actor=actor, action=action, target=target, detail={"reason": reason[:500]}
+    audit.saved(
+        session, idea, actor=actor, action=action, target=target, detail={"reason": reason[:500]}
     )
     return idea
 
@@ -306,10 +301,9 @@ def unhide_idea(*, session: Session, actor: Actor, idea_id: int, reason: str) ->
     idea.status = IdeaStatus.visible.value
     idea.merged_into_id = None
     idea.moderation_reason = reason
-    session.add(idea)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        idea,
         actor=actor,
         action=action,
         target=target,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from app.auth import actor_of
+from app.audit import Actor
 from app.db import SessionDep
 from app.digits import parse_count
 from app.errors import DomainError, NotFound
@@ -24,8 +24,8 @@ from app.sites import service as sites
 from app.sites.models import SiteKind
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.render import form_refusal, render
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -126,14 +126,11 @@ def moderate(
     typed = {k: form.get(k, "")[:2000] for k in ("idea", "into", "reason")}
     page = flash.back(request, to, session=session, sealed={"typed": typed})
     if not idea_id:
-        error = form_refusal(request, said(request, "ideas.idea_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.idea_needed", session=session, page=page)
     if decision not in ("hide", "merge", "unhide") or len(reason) < 3:
-        error = form_refusal(request, said(request, "ideas.reason_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.reason_needed", session=session, page=page)
     if decision == "merge" and not into:
-        error = form_refusal(request, said(request, "ideas.into_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "ideas.into_needed", session=session, page=page)
     try:
         idea = service.get_idea(session=session, idea_id=idea_id)
         if idea.process_id != process_id:
@@ -143,7 +140,7 @@ def moderate(
             status = said(request, f"ideas.status.{idea.status}")
             now = said(request, "ideas.state_now", id=idea.id, status=status)
             return flash.redirect(request, to, message=now)
-        actor = actor_of(user)
+        actor = Actor.of(user)
         if decision == "hide":
             service.hide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
         elif decision == "merge":
@@ -153,8 +150,7 @@ def moderate(
         else:
             service.unhide_idea(session=session, actor=actor, idea_id=idea_id, reason=reason)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     done = said(request, f"ideas.done_{decision}", id=idea_id, into=into or "")
     return flash.redirect(request, to, message=done)
 
@@ -247,15 +243,14 @@ def paper_save(
     try:
         idea = service.submit_idea(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             data=data,
             client_address=None,
             typed_by_staff=True,
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     use.made_id = idea.id
     # The saved idea's number rides in the address: it is no secret, and says the same on reload.
     return flash.redirect(

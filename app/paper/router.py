@@ -5,6 +5,7 @@ from fastapi import APIRouter, Body, Path
 from app.auth import CurrentOrganizer, CurrentStaff
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
+from app.ids import BatchId, ProcessId
 from app.paper import service
 from app.paper.interpret import Mark
 from app.paper.models import PaperBatch
@@ -26,8 +27,6 @@ from app.paper.schemas import (
 
 router = APIRouter(prefix="/api", tags=["paper ballots"])
 _errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
-ProcessId = Path(ge=1, le=2**31 - 1)
-BatchId = Path(ge=1, le=2**31 - 1)
 Sheet = Path(ge=1, le=10_000)
 
 

@@ -47,11 +47,6 @@ from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
 from app.voting.models import Channel, Participation, PollWorkerSite
 
-
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id)
-
-
 # --- rules -------------------------------------------------------------------------
 
 
@@ -77,11 +72,10 @@ def put_rules(
         skipped_rank.value,
         utcnow(),
     )
-    session.add(rules)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=_actor(user),
+    audit.saved(
+        session,
+        rules,
+        actor=Actor.of(user),
         action="paper.rules",
         target=f"process:{process_id}",
         detail={"overvote": overvote.value, "skipped_rank": skipped_rank.value},
@@ -155,11 +149,10 @@ def create_batch(
         declared_sheets=declared_sheets,
         created_by_id=user.id,
     )
-    session.add(batch)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=_actor(user),
+    audit.saved(
+        session,
+        batch,
+        actor=Actor.of(user),
         action="paper.batch.create",
         target=f"paper_batch:{batch.id}",
         detail={"site_id": site_id, "declared_sheets": declared_sheets},
@@ -316,7 +309,7 @@ def _enter(
     state = _settle(session, batch, sheet, earlier[0] if earlier else None, entry)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.entry",
         target=target,
         detail={"sheet": sheet, "pass": entry.pass_number, "state": state.value},
@@ -403,11 +396,10 @@ def resolve_sheet(
     row.state = SheetState.settled.value
     row.marks, row.blank, row.unreadable = _canonical(marks), blank, unreadable
     row.resolved_by_id, row.resolution_reason, row.resolved_at = user.id, reason, utcnow()
-    session.add(row)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=_actor(user),
+    audit.saved(
+        session,
+        row,
+        actor=Actor.of(user),
         action="paper.resolve",
         target=f"paper_batch:{batch.id}",
         detail={
@@ -446,7 +438,7 @@ def close_batch(*, session: Session, user: User, batch_id: int) -> PaperBatch:
     session.add(batch)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.batch.close",
         target=f"paper_batch:{batch.id}",
         detail={"sheets": batch.declared_sheets},
@@ -466,7 +458,7 @@ def exclude_batch(*, session: Session, user: User, batch_id: int, reason: str) -
     session.add(batch)
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.batch.exclude",
         target=f"paper_batch:{batch.id}",
         detail={"reason": reason[:500]},
@@ -526,7 +518,7 @@ def import_csv(*, session: Session, user: User, batch_id: int, data: bytes) -> I
     session.flush()
     audit.append(
         session=session,
-        actor=_actor(user),
+        actor=Actor.of(user),
         action="paper.import",
         target=target,
         detail={"sha256": digest, "rows": len(rows), "entered": entered},

@@ -38,7 +38,7 @@ from app.voting import service as voting
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.staff import bad_form, refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -61,10 +61,6 @@ COMMON_ZONES = (
     "Europe/Warsaw",
     "Asia/Ho_Chi_Minh",
 )
-
-
-def actor_of(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id)
 
 
 def reason_said(language: str, reason: str, process: Process) -> str:
@@ -289,7 +285,7 @@ def create(request: Request, session: SessionDep, user: OrganizerPage, typed: Pa
     made = ("/organize/processes/{id}", "setup.created_already")
     use = form_token.claim(request, session, typed, page=NEW, made=made)
     try:
-        process = processes.create_process(session=session, actor=actor_of(user), data=data)
+        process = processes.create_process(session=session, actor=Actor.of(user), data=data)
     except DomainError as exc:
         _service_problem(request, session, form, exc)
         return _refused_form(request, session, again, form, exc.status_code)
@@ -344,7 +340,7 @@ def update(
         return _refused_form(request, session, edit, form, 422)
     try:
         processes.update_process(
-            session=session, actor=actor_of(user), process_id=process_id, changes=changes
+            session=session, actor=Actor.of(user), process_id=process_id, changes=changes
         )
     except DomainError as exc:
         _service_problem(request, session, form, exc)
@@ -393,15 +389,10 @@ def phase_page(request: Request, session: SessionDep, user: OrganizerPage, proce
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
-@router.post(
-    "/organize/processes/{process_id}/transition",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
 def move(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    """The confirmed step to the next phase (…/transition: the old address of the form).
+    """The confirmed step to the next phase.
     The form carries the phase it moves from: sent again once the process has moved (Back,
     reload, another tab), it changes nothing and says where the process is."""
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
@@ -419,19 +410,17 @@ def move(
         sealed={"reason": reason} if reason else None,
     )
     if not reason or to not in Phase.__members__:
-        error = form_refusal(request, said(request, "organize.reason_needed"), session=session)
-        return page(error=error, status_code=422)
+        return bad_form(request, "organize.reason_needed", session=session, page=page)
     try:
         processes.transition(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             to=Phase(to),
             reason=reason,
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     moved = said(request, "organize.moved", process=process_id, phase=said(request, f"phase.{to}"))
     return flash.redirect(request, overview_address, message=moved)
 
@@ -516,7 +505,7 @@ def move_window(
     try:
         processes.change_window(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             closes_at=None if end_now else closes,
             opens_at=moments.get("opens"),
@@ -565,14 +554,13 @@ def archive(
     try:
         processes.archive_process(
             session=session,
-            actor=actor_of(user),
+            actor=Actor.of(user),
             process_id=process_id,
             archived=archived,
             reason=form.get("reason", "")[:2000],
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return flash.redirect(request, overview_address, error=error, status=exc.status_code)
+        return refused(request, exc, session=session, page=flash.back(request, overview_address))
     key = "setup.archived" if archived else "setup.unarchived"
     return flash.redirect(request, overview_address, message=said(request, key))
 
@@ -598,11 +586,15 @@ def copy(
     use = form_token.claim(request, session, form, page=overview_address, made=copied_already)
     try:
         made = processes.copy_process(
-            session=session, actor=actor_of(user), process_id=process_id, name=name
+            session=session, actor=Actor.of(user), process_id=process_id, name=name
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     use.made_id = made.id
     copied = said(request, "setup.copied", name=name)
     return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)
+
+
+@router.get("/organize", response_class=HTMLResponse)
+def organize(request: Request, session: SessionDep, user: OrganizerPage):
+    return process_list(request, session, user)

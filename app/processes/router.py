@@ -1,10 +1,11 @@
 from fastapi import APIRouter
 
-from app.auth import CurrentOrganizer, actor_of
+from app.audit import Actor
+from app.auth import CurrentOrganizer
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
+from app.ids import ProcessId
 from app.processes import service
-from app.processes.deps import ProcessId
 from app.processes.schemas import (
     ArchiveRequest,
     CopyRequest,
@@ -29,7 +30,7 @@ def list_processes(session: SessionDep):
 
 @router.post("", response_model=ProcessOut, status_code=201, responses=_staff_errors)
 def create_process(body: ProcessCreate, session: SessionDep, organizer: CurrentOrganizer):
-    return service.create_process(session=session, actor=actor_of(organizer), data=body)
+    return service.create_process(session=session, actor=Actor.of(organizer), data=body)
 
 
 @router.get("/{process_id}", response_model=ProcessOut, responses=error_responses(NotFound))
@@ -45,7 +46,7 @@ def update_process(
     process_id: int = ProcessId,
 ):
     return service.update_process(
-        session=session, actor=actor_of(organizer), process_id=process_id, changes=body
+        session=session, actor=Actor.of(organizer), process_id=process_id, changes=body
     )
 
 
@@ -63,7 +64,7 @@ def transition(
 ):
     return service.transition(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         process_id=process_id,
         to=body.to,
         reason=body.reason,
@@ -95,7 +96,7 @@ def change_window(
     end voting now (`end_now`)."""
     return service.change_window(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         process_id=process_id,
         closes_at=None if body.end_now else body.voting_closes_at,
         opens_at=body.voting_opens_at,
@@ -122,7 +123,7 @@ def archive_process(
 ):
     return service.archive_process(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         process_id=process_id,
         archived=body.archived,
         reason=body.reason,
@@ -139,5 +140,5 @@ def copy_process(
     process_id: int = ProcessId,
 ):
     return service.copy_process(
-        session=session, actor=actor_of(organizer), process_id=process_id, name=body.name
+        session=session, actor=Actor.of(organizer), process_id=process_id, name=body.name
     )

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app import audit
@@ -11,6 +11,8 @@ from app.audit import Actor
 from app.db import utcnow
 from app.errors import BadInput, Conflict
 from app.ideas.criteria import seed_default_criteria
+from app.ideas.models import Criterion, Idea
+from app.paper.models import PaperRules
 from app.processes.models import PhaseTransition, Process, WindowChange
 from app.processes.phases import (
     ARCHIVING,
@@ -27,6 +29,9 @@ from app.processes.phases import (
     step_problem,
 )
 from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
+from app.proposals.models import Proposal
+from app.sites.models import Site
+from app.voting.models import VotingRules
 
 
 def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
@@ -329,11 +334,6 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
     """A new process in design with an old one's set-up: its rules, count, languages,
     translations, time zone, sites, criteria, voting and paper rules. Not its voting
     window, ideas, proposals, ballots or access codes."""
-    from app.ideas.models import Criterion
-    from app.paper.models import PaperRules
-    from app.sites.models import Site
-    from app.voting.models import VotingRules
-
     source = get_process(session=session, process_id=process_id)
     data = ProcessCreate(
         name=name,
@@ -374,11 +374,6 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
 
 def counts_of(*, session: Session, process_id: int) -> dict[str, int]:
     """What a process holds so far, for its organizers' overview."""
-    from sqlalchemy import func
-
-    from app.ideas.models import Criterion, Idea
-    from app.proposals.models import Proposal
-    from app.sites.models import Site
 
     def n(model: Any, *where: Any) -> int:
         query = select(func.count()).select_from(model).where(model.process_id == process_id)

@@ -1,13 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Query
 from sqlmodel import Session
 
-from app.auth import CurrentOrganizer, OptionalUser, actor_of, require_role
+from app.audit import Actor
+from app.auth import CurrentOrganizer, OptionalUser, require_role
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
+from app.ids import ProcessId, ProposalId
 from app.processes import service as processes
-from app.processes.router import ProcessId
 from app.proposals import service
 from app.proposals.models import Proposal
 from app.proposals.schemas import (
@@ -21,7 +22,6 @@ from app.users.models import Role, User
 
 router = APIRouter(prefix="/api", tags=["proposals"])
 
-ProposalId = Path(ge=1, le=2**31 - 1, description="The proposal id")
 ProposalWriter = Annotated[User, Depends(require_role(Role.delegate, Role.organizer))]
 _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, BadInput)
 
@@ -50,7 +50,7 @@ def create_proposal(
     """Write a costed proposal from one or more ideas (delegates, organizers;
     proposal_development only)."""
     proposal = service.create_proposal(
-        session=session, actor=actor_of(writer), process_id=process_id, data=body
+        session=session, actor=Actor.of(writer), process_id=process_id, data=body
     )
     return proposal_out(session, proposal)
 
@@ -108,7 +108,7 @@ def update_proposal(
     """Edit a draft or returned proposal (delegates, organizers; proposal_development only).
     Editing a returned proposal makes it a draft again."""
     proposal = service.update_proposal(
-        session=session, actor=actor_of(writer), proposal_id=proposal_id, changes=body
+        session=session, actor=Actor.of(writer), proposal_id=proposal_id, changes=body
     )
     return proposal_out(session, proposal)
 
@@ -119,7 +119,7 @@ def submit_proposal(session: SessionDep, writer: ProposalWriter, proposal_id: in
     lacks a language of the process or an answer of the equity assessment; it cannot be
     edited again until an organizer returns it."""
     proposal = service.submit_proposal(
-        session=session, actor=actor_of(writer), proposal_id=proposal_id
+        session=session, actor=Actor.of(writer), proposal_id=proposal_id
     )
     return proposal_out(session, proposal)
 
@@ -134,7 +134,7 @@ def approve_proposal(
     (409 proposal_incomplete, naming what is missing) unless it has every language of the
     process and an answer to every question of its equity assessment."""
     proposal = service.approve_proposal(
-        session=session, actor=actor_of(organizer), proposal_id=proposal_id
+        session=session, actor=Actor.of(organizer), proposal_id=proposal_id
     )
     return proposal_out(session, proposal)
 
@@ -149,6 +149,6 @@ def return_proposal(
     """Send the proposal back to the delegates with a reason (organizers); it leaves the
     ballot if it was on it."""
     proposal = service.return_proposal(
-        session=session, actor=actor_of(organizer), proposal_id=proposal_id, reason=body.reason
+        session=session, actor=Actor.of(organizer), proposal_id=proposal_id, reason=body.reason
     )
     return proposal_out(session, proposal)

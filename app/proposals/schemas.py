@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.ids import MAX_ID
 from app.proposals.models import ProposalStatus
 
 Cents = Annotated[int, Field(strict=True, gt=0, le=10**12)]
@@ -10,7 +11,7 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Summary = Annotated[str, Field(min_length=1, max_length=10_000)]
 Answer = Annotated[str | None, Field(default=None, min_length=1, max_length=5000)]
 LanguageKey = Annotated[str, Field(min_length=2, max_length=8)]
-IdeaIds = Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=100)]
+IdeaIds = Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Field(max_length=100)]
 
 
 class Translation(BaseModel):

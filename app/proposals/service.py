@@ -300,10 +300,9 @@ def update_proposal(
         source_changed=_source_text(proposal) != source_before,
     )
     proposal.updated_at = now
-    session.add(proposal)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        proposal,
         actor=actor,
         action=action,
         target=target,
@@ -341,9 +340,7 @@ def submit_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Prop
     _require_complete(process, proposal, (action, target))
     proposal.status = ProposalStatus.submitted.value
     proposal.updated_at = utcnow()
-    session.add(proposal)
-    session.flush()
-    audit.append(session=session, actor=actor, action=action, target=target, detail={})
+    audit.saved(session, proposal, actor=actor, action=action, target=target, detail={})
     return proposal
 
 
@@ -378,10 +375,9 @@ def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Pro
     proposal.status = ProposalStatus.approved.value
     proposal.return_reason = None
     proposal.updated_at = utcnow()
-    session.add(proposal)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        proposal,
         actor=actor,
         action=action,
         target=target,
@@ -406,10 +402,9 @@ def return_proposal(*, session: Session, actor: Actor, proposal_id: int, reason:
     proposal.ballot_number = None
     proposal.return_reason = reason
     proposal.updated_at = utcnow()
-    session.add(proposal)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        proposal,
         actor=actor,
         action=action,
         target=target,

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from app.auth import actor_of
+from app.audit import Actor
 from app.db import SessionDep
 from app.digits import parse_count, parse_money
 from app.errors import DomainError, NotFound
@@ -32,7 +32,7 @@ from app.users.models import Role
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 
@@ -254,7 +254,7 @@ def create(
         made = ("/delegate/proposals/{id}", "proposals.made_already")
         use = form_token.claim(request, session, form, page=page_address, made=made)
         proposal = service.create_proposal(
-            session=session, actor=actor_of(user), process_id=process.id, data=data
+            session=session, actor=Actor.of(user), process_id=process.id, data=data
         )
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
@@ -308,10 +308,10 @@ def save_proposal(
     try:
         changes = ProposalUpdate.model_validate(_body(request, values, process))
         service.update_proposal(
-            session=session, actor=actor_of(user), proposal_id=proposal.id, changes=changes
+            session=session, actor=Actor.of(user), proposal_id=proposal.id, changes=changes
         )
         if form.get("action") == "send":
-            service.submit_proposal(session=session, actor=actor_of(user), proposal_id=proposal.id)
+            service.submit_proposal(session=session, actor=Actor.of(user), proposal_id=proposal.id)
     except (FormProblem, ValidationError) as exc:
         words = _problem_words(request, exc) if isinstance(exc, ValidationError) else str(exc)
         error = form_refusal(request, words, session=session)
@@ -393,6 +393,8 @@ def decide(
     if proposal.process_id != process_id:
         raise NotFound(f"Process {process_id} has no proposal {proposal_id}.", field="proposal_id")
     page_address = f"/organize/processes/{process_id}/proposals"
+    if form.get("back") == "overview":  # the process overview's forms: back to it
+        page_address = f"/organize/processes/{process_id}"
     return decision_on(request, session, user, form, proposal_id, decision, page_address)
 
 
@@ -412,20 +414,19 @@ def decision_on(
     try:
         if decision == "approve":
             done = service.approve_proposal(
-                session=session, actor=actor_of(user), proposal_id=proposal_id
+                session=session, actor=Actor.of(user), proposal_id=proposal_id
             )
             message = said(
                 request, "organize.approved", title=done.title, number=done.ballot_number
             )
         elif decision == "return" and len(reason) >= 3:
             done = service.return_proposal(
-                session=session, actor=actor_of(user), proposal_id=proposal_id, reason=reason
+                session=session, actor=Actor.of(user), proposal_id=proposal_id, reason=reason
             )
             message = said(request, "organize.returned", title=done.title)
         else:
             needed = said(request, "organize.return_reason_needed")
             return page(error=form_refusal(request, needed, session=session), status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     return flash.redirect(request, to, message=message)

@@ -89,11 +89,10 @@ def record_award(
         award.amount_cents, award.organisation = amount_cents, organisation
         award.status, award.note = status.value, note
         award.updated_by_id, award.updated_at = user.id, utcnow()
-    session.add(award)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+    audit.saved(
+        session,
+        award,
+        actor=Actor.of(user),
         action="funding.award",
         target=target,
         detail={"amount_cents": amount_cents, "organisation": organisation, "status": status.value},

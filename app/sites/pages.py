@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.audit import Actor
 from app.db import SessionDep
 from app.processes import service as processes
 from app.processes.phases import STAFFING
@@ -19,13 +20,12 @@ from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
 from app.users import service as users
 from app.users.models import Role
-from app.users.pages import actor, attempt
 from app.voting import service as voting
 from app.voting.models import PollWorkerSite
 from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import said
+from app.web.staff import attempt, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 KINDS = ("event_formal", "event_informal", "voting_site")
@@ -193,7 +193,7 @@ def add_site(
         session,
         lambda: service.add_site(
             session=session,
-            actor=actor(user),
+            actor=Actor.of(user),
             process_id=process.id,
             data=read_site(typed, process),
         ),
@@ -235,7 +235,7 @@ def save_site(
         session,
         lambda: service.update_site(
             session=session,
-            actor=actor(user),
+            actor=Actor.of(user),
             process_id=process.id,
             site_id=site_id,
             data=read_site(typed, process),
@@ -286,7 +286,8 @@ def staff_site(
         request,
         session,
         lambda: (
-            change(session=session, actor=actor(user), site_id=site.id, user_id=int(chosen)) or True
+            change(session=session, actor=Actor.of(user), site_id=site.id, user_id=int(chosen))
+            or True
         ),
         page=flash.back(request, page_address),
     )

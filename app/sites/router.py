@@ -1,9 +1,10 @@
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from app.auth import CurrentOrganizer, actor_of
+from app.audit import Actor
+from app.auth import CurrentOrganizer
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
-from app.processes.router import ProcessId
+from app.ids import ProcessId, SiteId
 from app.sites import service
 from app.sites.models import SiteKind
 from app.sites.schemas import SiteCreate, SiteOut
@@ -23,7 +24,7 @@ def add_site(
 ):
     """Add an idea-collection event or a voting site (organizers)."""
     return service.add_site(
-        session=session, actor=actor_of(organizer), process_id=process_id, data=body
+        session=session, actor=Actor.of(organizer), process_id=process_id, data=body
     )
 
 
@@ -49,12 +50,12 @@ def update_site(
     session: SessionDep,
     organizer: CurrentOrganizer,
     process_id: int = ProcessId,
-    site_id: int = Path(ge=1, le=2**31 - 1, description="The site id"),
+    site_id: int = SiteId,
 ):
     """Edit a site: name and its translations, address, neighbourhood, hours (organizers)."""
     return service.update_site(
         session=session,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         process_id=process_id,
         site_id=site_id,
         data=body,

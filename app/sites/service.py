@@ -10,15 +10,15 @@ from app.processes.models import Process
 from app.processes.phases import SITES, VOTING_SITES, Phase, get_process, process_for_change
 from app.sites.models import Site, SiteKind
 from app.sites.schemas import SiteCreate
+from app.voting.models import PollWorkerSite
 
 
 def add_site(*, session: Session, actor: Actor, process_id: int, data: SiteCreate) -> Site:
     process = _process_for_site(session, process_id, data, "site.create", f"process:{process_id}")
     site = Site(process_id=process.id, **data.model_dump())
-    session.add(site)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        site,
         actor=actor,
         action="site.create",
         target=f"site:{site.id}",
@@ -57,10 +57,9 @@ def update_site(
         )
     for field, value in data.model_dump().items():
         setattr(site, field, value)
-    session.add(site)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        site,
         actor=actor,
         action="site.update",
         target=target,
@@ -70,8 +69,6 @@ def update_site(
 
 
 def _staffed(session: Session, site_id: int) -> bool:
-    from app.voting.models import PollWorkerSite  # a table only: no service import circle
-
     found = session.execute(
         select(PollWorkerSite.user_id).where(PollWorkerSite.site_id == site_id).limit(1)
     ).first()

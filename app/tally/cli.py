@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from app.tally.errors import TallyError
+from app.tally.result import TallyResult, json_number
 from app.tally.rules import COMPLETIONS, FILLS, METHODS, Rules, TieBreak
-
-if TYPE_CHECKING:
-    from app.tally.result import TallyResult
 
 EXIT_BAD_INPUT = 2
 
@@ -168,7 +166,7 @@ def _points(text: str | None) -> tuple[int, ...] | None:
 
 
 def _checks(args, election, rules: Rules) -> list[dict[str, object]]:
-    from app.tally.crosscheck import cross_check
+    from app.tally.crosscheck import cross_check  # as run_tally: numpy only when counting
 
     if election.vote_type != "ordinal":
         return [
@@ -193,14 +191,10 @@ def _checks(args, election, rules: Rules) -> list[dict[str, object]]:
 
 
 def _dumps(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def render_table(result: TallyResult) -> str:
-    from app.tally.result import json_number
-
     channels = ", ".join(f"{k} {v}" for k, v in result.ballots_by_channel)
     lines = [
         f"method {result.method}; tie-break {result.rules['tie_break']}",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from app.tally.ballots import BallotBox, BallotInput, check_box, group_ballots
 from app.tally.greedy import count_greedy
+from app.tally.irv import count_irv
+from app.tally.mes import count_mes
 from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import ProjectLine, TallyResult
 from app.tally.rules import Rules, exclusive_rivals
+from app.tally.stv import count_stv
 
 
 def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
@@ -29,15 +32,9 @@ def _count(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOut
     if method == "approval":
         return count_greedy(box=box, points=(1,) * rules.ballot_size, preference=preference)
     if method == "irv":
-        from app.tally.irv import count_irv
-
         return count_irv(box=box, rules=rules, preference=preference)
     if method == "stv":
-        from app.tally.stv import count_stv
-
         return count_stv(box=box, seats=rules.seats or 0, preference=preference)
-    from app.tally.mes import count_mes
-
     return count_mes(box=box, rules=rules, preference=preference)
 
 

@@ -6,101 +6,20 @@ Every POST answers 303 to the page (app/web/flash.py). A new password rides ther
 and is shown once; creating an account and resetting a password are one-time forms
 (app/web/form_token.py), so Back + send makes no second account and no second password."""
 
-from collections.abc import Callable
-from datetime import timedelta
-from typing import TypeVar
-
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse
 
 from app.audit import Actor
-from app.auth import STAFF_COOKIE, SettingsDep
-from app.config import Settings
+from app.auth import SettingsDep
 from app.db import SessionDep
-from app.digits import parse_count
-from app.errors import DomainError
-from app.security import issue_access_token
 from app.users import service
 from app.users.models import Role, User
 from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.private import set_cookie
-from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.render import form_refusal, render
+from app.web.staff import attempt, said, set_staff_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
-T = TypeVar("T")
-
-
-def actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id)
-
-
-def set_staff_cookie(request: Request, response: Response, *, settings: Settings, user: User):
-    """Signs `user` in on this browser: a new sign-in, at the account's generation now."""
-    token = issue_access_token(
-        secret_key=settings.secret_key,
-        user_id=user.id,
-        generation=user.session_generation,
-        ttl=timedelta(minutes=settings.token_ttl_minutes),
-    )
-    set_cookie(
-        request, response, STAFF_COOKIE, token.token, max_age=settings.token_ttl_minutes * 60
-    )
-
-
-def invalid_fields(request: Request, exc: ValidationError, labels: dict[str, str]) -> str:
-    """A form the schema refused, in words: which fields to look at again."""
-    names = []
-    for error in exc.errors():
-        # The innermost field the page has words for: ("criteria", 2, "name") -> "name".
-        known = [str(part) for part in error["loc"] if str(part) in labels]
-        field = known[-1] if known else ".".join(map(str, error["loc"]))
-        key = labels.get(field)
-        name = said(request, key) if key else field
-        if name and name not in names:
-            names.append(name)
-    return said(request, "people.check_fields", fields=", ".join(names) or "—")
-
-
-def optional_count(text: str) -> int | None:
-    """A whole number typed into a form, None when left empty; ValueError otherwise."""
-    text = text.strip().replace(",", "")
-    if not text:
-        return None
-    value = parse_count(text)
-    if value is None:
-        raise ValueError(text)
-    return value
-
-
-def refused(request: Request, exc: DomainError, session) -> str:
-    return refusal(request, exc, staff_language(request), session=session)
-
-
-def attempt(
-    request: Request,
-    session,
-    action: Callable[[], T],
-    *,
-    page: Callable[..., Response],
-    labels: dict[str, str] | None = None,
-    explain: Callable[[ValidationError], str | None] | None = None,
-) -> tuple[T | None, Response | None]:
-    """Run `action` (a service call, or a schema reading the form); a refusal is rolled
-    back, audited and answered by `page(error=..., status_code=...)` instead (mostly
-    `flash.back(...)`: the form's page again, with what was typed): (result, None) or
-    (None, the answer that says why). `explain` may word a schema's refusal better than the
-    list of fields to look at."""
-    try:
-        return action(), None
-    except ValidationError as exc:
-        words = (explain and explain(exc)) or invalid_fields(request, exc, labels or {})
-        error = form_refusal(request, words, session=session)
-        return None, page(error=error, status_code=422)
-    except DomainError as exc:
-        return None, page(error=refused(request, exc, session), status_code=exc.status_code)
 
 
 # --- the staff accounts page ------------------------------------------------------------
@@ -169,7 +88,7 @@ def create_account(
         lambda: service.create_user(
             session=session,
             settings=settings,
-            actor=actor(user),
+            actor=Actor.of(user),
             email=fields["email"],
             role=Role(fields["role"]),
             password=password,
@@ -202,7 +121,7 @@ def set_active(
         request,
         session,
         lambda: service.set_active(
-            session=session, actor=actor(user), user_id=user_id, active=active
+            session=session, actor=Actor.of(user), user_id=user_id, active=active
         ),
         page=page,
     )
@@ -234,7 +153,7 @@ def reset_password(
         lambda: service.reset_password(
             session=session,
             settings=settings,
-            actor=actor(user),
+            actor=Actor.of(user),
             user_id=user_id,
             password=password,
         ),

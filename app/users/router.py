@@ -1,10 +1,11 @@
 from datetime import timedelta
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from app.auth import CurrentOrganizer, CurrentUser, SettingsDep, actor_of
+from app.audit import Actor
+from app.auth import CurrentOrganizer, CurrentUser, SettingsDep
 from app.db import SessionDep
 from app.errors import (
     BadInput,
@@ -14,8 +15,9 @@ from app.errors import (
     TooManyRequests,
     error_responses,
 )
+from app.ids import UserId
 from app.security import issue_access_token
-from app.users import service
+from app.users import service, tokens
 from app.users.models import User
 from app.users.schemas import (
     PasswordOut,
@@ -63,7 +65,7 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep, user: C
     leaked token): it is refused from now on, as the pages' sign-out does for the cookie."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
-        service.revoke_token(session=session, secret_key=settings.secret_key, token=token.strip())
+        tokens.revoke_token(session=session, secret_key=settings.secret_key, token=token.strip())
     return Response(status_code=204)
 
 
@@ -86,15 +88,12 @@ def create_user(
     return service.create_user(
         session=session,
         settings=settings,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         email=body.email,
         role=body.role,
         password=body.password,
         display_name=body.display_name,
     )
-
-
-UserId = Path(ge=1, le=2**31 - 1, description="The staff account's id")
 
 
 @router.patch(
@@ -105,7 +104,7 @@ def set_active(
 ):
     """Deactivate (sign-ins stop working at once) or reactivate a staff account."""
     return service.set_active(
-        session=session, actor=actor_of(organizer), user_id=user_id, active=body.is_active
+        session=session, actor=Actor.of(organizer), user_id=user_id, active=body.is_active
     )
 
 
@@ -126,7 +125,7 @@ def reset_password(
     service.reset_password(
         session=session,
         settings=settings,
-        actor=actor_of(organizer),
+        actor=Actor.of(organizer),
         user_id=user_id,
         password=password,
     )

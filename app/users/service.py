@@ -1,12 +1,10 @@
 """Staff accounts, passwords and login throttling."""
 
-import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -18,15 +16,11 @@ from app.db import utcnow
 from app.errors import BadInput, Conflict, NotFound, TooManyRequests
 from app.security import (
     MIN_PASSWORD_LENGTH,
-    TokenError,
     hash_password,
     needs_rehash,
-    read_access_claims,
-    read_access_token,
-    serializer,
     verify_password,
 )
-from app.users.models import LoginThrottle, RevokedToken, Role, User
+from app.users.models import LoginThrottle, Role, User
 from app.users.schemas import normalise_email
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -282,43 +276,3 @@ def authenticate(
         session.add(user)
     session.flush()
     return user
-
-
-# --- ending a sign-in before its token expires ------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def signed_in_user(*, session: Session, secret_key: str, token: str) -> User:
-    """The account of a valid access token that was not revoked, is active, and was signed
-    since its last password reset, deactivation or reactivation; TokenError otherwise.
-    Read from the database on every request, so an ending holds on every app instance."""
-    claims = read_access_claims(secret_key=secret_key, token=token)
-    if session.get(RevokedToken, _token_hash(token)) is not None:
-        raise TokenError("This sign-in has ended; sign in again.")
-    user = session.get(User, claims.user_id, populate_existing=True)
-    if user is None or not user.is_active:
-        raise TokenError("This account no longer exists or is disabled.")
-    if user.session_generation != claims.generation:
-        raise TokenError("This sign-in has ended: the account was changed since; sign in again.")
-    return user
-
-
-def revoke_token(*, session: Session, secret_key: str, token: str) -> None:
-    """Ends this sign-in for every app instance; forged or expired tokens need nothing."""
-    try:
-        read_access_token(secret_key=secret_key, token=token)
-        expires = serializer(secret_key, "access-token").loads(token)["exp"]
-    except (TokenError, BadSignature):
-        return
-    now = utcnow()
-    session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
-    if session.get(RevokedToken, _token_hash(token)) is None:
-        session.add(
-            RevokedToken(
-                token_hash=_token_hash(token), expires_at=datetime.fromtimestamp(expires, tz=UTC)
-            )
-        )
-        session.flush()

@@ -1,8 +1,8 @@
 """The resident's ballot page: rank up to ballot_size proposals, review, cast. No
 JavaScript needed (app/web/static/ballot.js only enhances it: ranking by tapping cards).
 
-The same steps serve the vote page (`/processes/{id}/vote`) and the kiosk (`/kiosk/ballot`,
-app/voting/station.py), each a `BallotSurface`:
+The same steps (app/voting/ballot_steps.py) serve the vote page (`/processes/{id}/vote`)
+and the kiosk (`/kiosk/ballot`, app/voting/station_pages.py), each a `BallotSurface`:
 
     form (GET) --POST step=review--> review (GET) --POST step=cast--> thank-you (GET)
 
@@ -16,230 +16,20 @@ The cast goes through the same casting code as the JSON API (one person, one bal
 same throttling and audit).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
-
-import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature
-from markupsafe import Markup
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep, utcnow
-from app.errors import DomainError
+from app.db import SessionDep
 from app.processes import service as processes
-from app.processes.models import Process
-from app.processes.phases import ORDER, Phase
-from app.proposals.service import ballot_of
-from app.security import serializer
 from app.voting import service as voting
-from app.voting.ballot_form import (
-    FieldError,
-    FormState,
-    ballot_mistakes,
-    clear_draft,
-    credential_mistakes,
-    form_state,
-    read_draft,
-    save_draft,
-)
-from app.voting.router import cast_in_session
+from app.voting.ballot_form import FormState
+from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
+from app.voting.casting import cast_in_session
 from app.voting.schemas import CredentialIn, IdentityIn
-from app.web import i18n
 from app.web.deps import PageForm
-from app.web.private import clear_flash, read_flash, set_flash
-from app.web.render import form_refusal, refusal, render
-
-__all__ = ["FormState", "form_state", "receipt_once", "BallotSurface"]
+from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
-RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page may switch language this long
-
-
-@dataclass
-class BallotSurface:
-    """Where a ballot is filled in: the online vote page or the kiosk."""
-
-    process: Process
-    credential: str  # code, identity, both (online) or kiosk
-    form_path: str
-    review_path: str
-    done_path: str
-    draft_path: str  # the draft cookie's path: covers form_path and review_path
-    action: str  # where the form posts
-    kiosk: bool = False
-
-    @classmethod
-    def online(cls, process: Process, credential: str) -> "BallotSurface":
-        base = f"/processes/{process.id}/vote"
-        return cls(process, credential, base, base + "/review", base + "/done", base, base)
-
-
-def _closed_message(process: Process, t: Any) -> str | None:
-    now = utcnow()
-    phase = Phase(process.phase)
-    opens, closes = process.voting_opens_at, process.voting_closes_at
-    if ORDER.index(phase) < ORDER.index(Phase.voting) or (
-        phase == Phase.voting and opens and now < opens
-    ):
-        # The day as the process's residents count days (a 20:00 opening is not tomorrow).
-        day = opens.astimezone(ZoneInfo(process.time_zone)).date() if opens else None
-        return t("vote.opens_at", when=day) if day else t("vote.not_open")
-    if phase != Phase.voting or (closes and now >= closes):
-        return t("vote.ended")
-    return None
-
-
-def _proposals(session, process: Process, language: str) -> list[dict]:
-    ballot = ballot_of(
-        session=session, process_id=process.id, staff=False, asked=language, accept_language=None
-    )
-    return [{**p, "id": p["proposal_id"]} for p in ballot["proposals"]]
-
-
-def ballot_page(
-    request: Request,
-    session,
-    surface: BallotSurface,
-    *,
-    review: bool = False,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    """The form (or its review) with the draft's fields and mistakes, if any."""
-    process = surface.process
-    language = i18n.pick_language(request, process.languages)
-    t = partial(i18n.translate, language)
-    closed = _closed_message(process, t)
-    draft = read_draft(request, path=surface.draft_path)
-    if review and (draft is None or closed or draft.errors or not draft.form.ranking):
-        return RedirectResponse(surface.form_path, status_code=303)
-    form, errors = (draft.form, draft.errors) if draft else (FormState(), [])
-    if error:
-        errors = [FieldError(None, error)]
-    elif errors:
-        status_code = draft.status
-    proposals = [] if closed else _proposals(session, process, language)
-    by_id = {p["id"]: p for p in proposals}
-    response = render(
-        request,
-        "vote_review.html" if review else "vote.html",
-        {
-            "process": process,
-            "proposals": proposals,
-            "chosen": [by_id[c] for c in form.ranking if c in by_id],
-            "credential": surface.credential,
-            "form": form,
-            "errors": errors,
-            "invalid": {e.field: e for e in errors if e.field},
-            "closed_message": closed,
-            "kiosk": surface.kiosk,
-            "action": surface.action,
-            "form_path": surface.form_path,
-            "switch_form": None if closed else "ballot",
-            "switch_default": None if review else "review",
-        },
-        offered=process.languages,
-        status_code=status_code,
-    )
-    if draft and draft.errors:  # said once: a reload shows the fields without the refusal
-        save_draft(request, response, path=surface.draft_path, form=form)
-    return response
-
-
-def ballot_post(
-    request: Request,
-    session,
-    surface: BallotSurface,
-    fields: dict[str, str],
-    *,
-    cast: Callable[[FormState], str],
-    refused_elsewhere: Callable[[DomainError, str], Response | None] = lambda exc, said: None,
-) -> Response:
-    """One POST of the ballot form: a language switch, the review step, or the cast."""
-    process = surface.process
-    language = i18n.pick_language(request, process.languages)
-    t = partial(i18n.translate, language)
-    form = form_state(fields, process.ballot_size)
-    step = fields.get("step", "cast")
-    if step == "thanks":
-        return _thanks_again(request, surface, fields)
-    switch = fields.get("switch_lang", "")
-    if switch in process.languages and switch in i18n.available():
-        back = surface.review_path if fields.get("page") == "review" else surface.form_path
-        return _to(request, surface, back + "?" + urlencode({"lang": switch}), form)
-    if _closed_message(process, t) is not None:
-        # Nothing to correct any more: the refusal is said on the form's page, at once.
-        return _cast_now(request, session, surface, form, cast, refused_elsewhere)
-    titles = {p["id"]: p["title"] for p in _proposals(session, process, language)}
-    mistakes = ballot_mistakes(form, titles, t) + credential_mistakes(form, surface.credential, t)
-    if mistakes:
-        form_refusal(request, mistakes[0].message, session=session, field=mistakes[0].field)
-        return _to(request, surface, surface.form_path, form, mistakes, 422)
-    if step == "review":
-        return _to(request, surface, surface.review_path, form)
-    return _cast_now(request, session, surface, form, cast, refused_elsewhere)
-
-
-def _to(request, surface, where: str, form, errors=(), status=200) -> RedirectResponse:
-    response = RedirectResponse(where, status_code=303)
-    save_draft(request, response, path=surface.draft_path, form=form, errors=errors, status=status)
-    return response
-
-
-def _cast_now(request, session, surface, form, cast, refused_elsewhere):
-    language = i18n.pick_language(request, surface.process.languages)
-    try:
-        receipt = cast(form)
-    except ValidationError as exc:
-        mistakes = _validation_mistakes(exc, language)
-        form_refusal(request, mistakes[0].message, session=session, field=mistakes[0].field)
-        status = 422
-    except DomainError as exc:
-        # cast_in_session rolled the cast back and kept a wrong code's guess: commit that.
-        said = refusal(request, exc, language, session=session, rollback=False)
-        if surface.kiosk and exc.code == "already_voted":
-            said = i18n.translate(language, "error.ticket_used")
-        elsewhere = refused_elsewhere(exc, said)
-        if elsewhere is not None:
-            return elsewhere
-        mistakes, status = [FieldError(_FIELDS.get(exc.field or ""), said)], exc.status_code
-        if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
-            form = FormState()
-    else:
-        response = RedirectResponse(surface.done_path, status_code=303)
-        set_flash(request, response, path=surface.done_path, value={"receipt": receipt})
-        clear_draft(request, response, path=surface.draft_path)
-        return response
-    return _to(request, surface, surface.form_path, form, mistakes, status)
-
-
-# A refusal's field (the API's name) -> the form field to fix.
-_FIELDS = {
-    "credential.access_code": "access_code",
-    "access_code": "access_code",
-    "identity.name": "name",
-    "identity.birth_date": "birth_date",
-    "identity.postal_code": "postal_code",
-    "credential.name": "name",
-    "credential.birth_date": "birth_date",
-    "credential.postal_code": "postal_code",
-    "ranking": "rank_1",
-}
-
-
-def _validation_mistakes(exc: ValidationError, language: str) -> list[FieldError]:
-    mistakes = []
-    for e in exc.errors():
-        code = "code_typo" if e["type"] == "code_typo" else "invalid"
-        field = _FIELDS.get(".".join(str(part) for part in e["loc"] if isinstance(part, str)))
-        mistakes.append(FieldError(field, i18n.translate(language, f"error.{code}")))
-    return mistakes or [FieldError(None, i18n.translate(language, "error.invalid"))]
 
 
 @router.get("/processes/{process_id}/vote", response_class=HTMLResponse)
@@ -298,72 +88,6 @@ def vote_done(request: Request, session: SessionDep, process_id: int):
         elsewhere=f"/processes/{process_id}",
         action=f"/processes/{process_id}/vote",
     )
-
-
-def qr_svg(link: str, title: str) -> Markup:
-    """The QR code of `link` as inline SVG (segno; medium error correction, 4 px modules)."""
-    svg = segno.make(link, error="m").svg_inline(
-        scale=4, border=2, title=title, svgclass="qr", lineclass=None
-    )
-    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
-
-
-def receipt_once(
-    request: Request, process: Process, *, path: str, elsewhere: str, action: str, kiosk=False
-):
-    """The thank-you page with the receipt that casting left in a flash for `path`, shown
-    once: a reload, Back or the next person on a shared device is sent `elsewhere`. Its
-    language buttons post the receipt back (signed, for a few minutes) to be shown again."""
-    shown = read_flash(request, path=path)
-    if shown is None:
-        response = RedirectResponse(elsewhere, status_code=303)
-    else:
-        receipt = shown.get("receipt") or ""
-        language = i18n.pick_language(request, process.languages)
-        check = f"/processes/{process.id}/receipt?{urlencode({'code': receipt})}"
-        # To take home from a kiosk: a link tapped there would leave it on screen. From the
-        # site's set address when there is one: the Host header is whatever the sender says.
-        site = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
-        check_address = site + check
-        expires = int(utcnow().timestamp()) + RECEIPT_AGAIN_SECONDS
-        response = render(
-            request,
-            "vote_done.html",
-            {
-                "process": process,
-                "receipt": receipt,
-                "kiosk": kiosk,
-                "check": check,
-                "check_address": check_address,
-                "qr": qr_svg(check_address, i18n.translate(language, "vote.qr_title")),
-                "action": action,
-                "receipt_token": _receipt_signer(request).dumps({"r": receipt, "exp": expires}),
-                "switch_form": "thanks",
-            },
-            offered=process.languages,
-        )
-    clear_flash(request, response, path=path)
-    return response
-
-
-def _receipt_signer(request: Request):
-    return serializer(request.app.state.settings.secret_key, "receipt-again")
-
-
-def _thanks_again(request: Request, surface: BallotSurface, fields: dict[str, str]) -> Response:
-    """The thank-you page's language switch: the same receipt, in the language asked."""
-    try:
-        token = _receipt_signer(request).loads(fields.get("receipt_token", ""))
-    except BadSignature:
-        token = None
-    fresh = isinstance(token, dict) and token.get("exp", 0) > utcnow().timestamp()
-    switch = fields.get("switch_lang", "")
-    if not fresh or not isinstance(token.get("r"), str):
-        return RedirectResponse(surface.form_path, status_code=303)
-    query = f"?{urlencode({'lang': switch})}" if switch in surface.process.languages else ""
-    response = RedirectResponse(surface.done_path + query, status_code=303)
-    set_flash(request, response, path=surface.done_path, value={"receipt": token["r"]})
-    return response
 
 
 @router.get("/processes/{process_id}/receipt", response_class=HTMLResponse)

@@ -9,20 +9,20 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.audit import Actor
 from app.db import SessionDep
 from app.ideas import service as ideas
 from app.paper import service as paper
 from app.paper.interpret import OvervoteRule, SkippedRankRule
 from app.processes import service as processes
 from app.processes.phases import VOTING_RULES
-from app.users.pages import actor, attempt, optional_count
 from app.voting import service
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
 from app.web import flash
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
-from app.web.staff import said
+from app.web.staff import attempt, optional_count, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 LABELS = {
@@ -103,7 +103,7 @@ def save_voting_rules(
         request,
         session,
         lambda: service.put_rules(
-            session=session, actor=actor(user), process_id=process_id, data=_voting_rules(typed)
+            session=session, actor=Actor.of(user), process_id=process_id, data=_voting_rules(typed)
         ),
         page=flash.back(request, _address(process_id), session=session, sealed={"form": typed}),
         labels=LABELS,
@@ -166,7 +166,7 @@ def save_idea_limit(
         request,
         session,
         lambda: ideas.set_idea_rate_limit(
-            session=session, actor=actor(user), process_id=process_id, per_hour=per_hour
+            session=session, actor=Actor.of(user), process_id=process_id, per_hour=per_hour
         ),
         page=flash.back(request, _address(process_id), session=session, sealed={"form": typed}),
     )

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.ids import Id
 from app.inputs import IsoDate
 from app.voting.credentials import CodeTypo, canonical_access_code, normalise_postal_code
 from app.voting.models import CredentialKind
@@ -25,7 +26,6 @@ AccessCodeText = Annotated[str, Field(min_length=1, max_length=40), AfterValidat
 PostalCode = Annotated[
     str, Field(min_length=1, max_length=12), AfterValidator(normalise_postal_code)
 ]
-Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 
 
 class _Body(BaseModel):

@@ -51,7 +51,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, event, func, insert, select, text, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -60,7 +60,7 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor
 from app.config import Settings
-from app.db import utcnow
+from app.db import rewrite_in_key_order, utcnow
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
 from app.processes.phases import (
@@ -155,10 +155,9 @@ def put_rules(
     rules.min_age = data.min_age
     rules.postal_codes = sorted(set(data.postal_codes))
     rules.updated_at = utcnow()
-    session.add(rules)
-    session.flush()
-    audit.append(
-        session=session,
+    audit.saved(
+        session,
+        rules,
         actor=actor,
         action="voting.rules",
         target=target,
@@ -831,7 +830,7 @@ def open_kiosk(
     )
     audit.append(
         session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+        actor=Actor.of(user),
         action="voting.kiosk.open",
         target=f"site:{site_id}",
     )
@@ -897,7 +896,7 @@ def check_in(
         session.flush()
     audit.append(
         session=session,
-        actor=Actor(role=user.role, user_id=user.id),
+        actor=Actor.of(user),
         action="voting.check_in",
         target=f"site:{site_id}",
         detail={"mode": mode.value},
@@ -1162,19 +1161,10 @@ def _reseal(session: Session, process: Process, _: datetime) -> None:
     commit the WAL, which holds every page image written since its last reset, is
     checkpointed and truncated (`_truncate_wal`).
     """
-    session.flush()
     postgres = session.get_bind().dialect.name == "postgresql"
-    resealed = _RESEALED if postgres else _RESEALED[1:]
-    if postgres:
-        tables = ", ".join(name for name, _ in resealed)
-        session.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
-    else:
+    if not postgres:
         event.listen(session, "after_commit", _truncate_wal, once=True)
-    for name, key in resealed:
-        session.execute(text(f"CREATE TEMP TABLE reseal_{name} AS SELECT * FROM {name}"))
-        session.execute(text(f"{'TRUNCATE' if postgres else 'DELETE FROM'} {name}"))
-        session.execute(text(f"INSERT INTO {name} SELECT * FROM reseal_{name} ORDER BY {key}"))
-        session.execute(text(f"DROP TABLE reseal_{name}"))
+    rewrite_in_key_order(session, _RESEALED if postgres else _RESEALED[1:])
 
 
 def _truncate_wal(session: Session) -> None:

@@ -24,8 +24,8 @@ from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
 from app.voting import cast_rate
 from app.voting import service as voting
+from app.voting.casting import access_codes_csv_text
 from app.voting.models import AccessCodeBatch
-from app.voting.router import access_codes_csv_text
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import render
@@ -72,19 +72,14 @@ def codes(request: Request, session: SessionDep, _: OrganizerPage, process_id: i
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
-# The overview's form (its older address).
-@router.post(
-    "/organize/processes/{process_id}/access-codes",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
 def make_codes(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
     """A new batch, answered with its printable cards: the only time the codes exist."""
     processes.get_process(session=session, process_id=process_id)  # 404 for no process
     base = f"/organize/processes/{process_id}"
-    form_page = base if request.url.path.endswith("/access-codes") else base + "/codes"
+    # The process overview's form says so: a refusal is shown on the overview again.
+    form_page = base if form.get("back") == "overview" else base + "/codes"
     typed = {"count": form.get("count", "")[:20], "label": form.get("label", "")[:100]}
     page = flash.back(request, form_token.same(request, form_page, form), form=typed)
     number = parse_count(form.get("count", "")) or 0
@@ -98,7 +93,7 @@ def make_codes(
         batch, made = voting.generate_access_codes(
             session=session,
             settings=request.app.state.settings,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process_id=process_id,
             count=number,
             label=label,
@@ -183,7 +178,7 @@ def void_codes(
         voided = voting.void_access_codes(
             session=session,
             settings=request.app.state.settings,
-            actor=Actor(role=user.role, user_id=user.id),
+            actor=Actor.of(user),
             process_id=process_id,
             label=label,
             reason=reason,

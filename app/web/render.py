@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
-from app.errors import BadInput, DomainError, audit_refusal
+from app.errors import BadInput, DomainError
 from app.processes.phases import ORDER
+from app.refusals import audit_refusal
 from app.web import flash, form_token, i18n
 
 HERE = Path(__file__).parent
@@ -100,7 +101,7 @@ def refusal(
     stays undone; the session dependency then commits nothing), the refusal is audited as
     the API's error handler would, and said in the visitor's language where we have words.
     `rollback=False`: the caller rolled its work back already and wrote what must stay
-    (a ballot's wrong-code guess, app/voting/router.py)."""
+    (a ballot's wrong-code guess, app/voting/casting.py)."""
     if session is not None and rollback:
         session.rollback()
     audit_refusal(request, exc, session=session)

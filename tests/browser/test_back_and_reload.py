@@ -368,7 +368,7 @@ def access_codes(org, rows, admin, pid) -> list[str]:
         org,
         rows,
         admin,
-        f"form[action='/organize/processes/{pid}/access-codes']",
+        f"form[action='/organize/processes/{pid}/codes']",
         {"count": "1", "label": f"Desk {RUN}"},
         again="made already by this form",
     )
@@ -480,7 +480,7 @@ def develop_proposals(watch, org, rows, base, admin, pid, people) -> None:
         org,
         rows,
         admin,
-        f"form[action='/organize/proposals/{second}/approve']",
+        f"form[action='/organize/processes/{pid}/proposals/{second}/approve']",
         {},
         again="is approved now",
     )

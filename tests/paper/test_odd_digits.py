@@ -84,8 +84,8 @@ def test_the_station_sheet_form_takes_only_ascii_sheets(client, paper, session_f
 def test_the_organizer_code_form_takes_only_ascii_counts(client, paper, session_factory, number):
     sign_in(client, paper.organizer)
     r = client.post(
-        f"/organize/processes/{paper.world.process_id}/access-codes",
+        f"/organize/processes/{paper.world.process_id}/codes",
         headers=ORIGIN,
-        data={"count": number, "label": "Library"},
+        data={"count": number, "label": "Library", "back": "overview"},
     )
     assert r.status_code == 422 and "how many codes" in r.text

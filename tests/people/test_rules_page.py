@@ -5,7 +5,7 @@ from app.db import utcnow
 from app.ideas.models import Idea
 from app.users.models import Role
 from app.voting import credentials as cred
-from app.voting.station import KIOSK_COOKIE
+from app.voting.kiosk_device import KIOSK_COOKIE
 from tests.conftest import TEST_SECRET
 from tests.helpers import answered, count, form_token, refused_by
 from tests.ideas.helpers import advance, create_process

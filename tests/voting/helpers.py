@@ -140,7 +140,7 @@ def audit_entries(session_factory, prefix: str = "") -> list[AuditEntry]:
 def refusals_counted(client, session_factory, prefix: str = "") -> dict[str, int]:
     """Anonymous refusals by kind, as counted (not chained) once the app wrote them."""
     from app.audit import RefusalCount
-    from app.errors import flush_refusals
+    from app.refusals import flush_refusals
 
     flush_refusals(client.app)
     totals: dict[str, int] = {}

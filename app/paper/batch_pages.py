@@ -1,8 +1,6 @@
-"""The organizers' list of processes (/organize), a paper batch's disputed sheets, and the
-overview's approve/return forms. Signed in like the polling station; every POST must come
-from this site and answers 303 (app/web/flash.py). A process's own pages (create, edit,
-overview, phase, voting window, archive, copy) are in app/processes/pages.py; the overview's
-access-code form posts to the codes page's handler (app/voting/staff_pages.py)."""
+"""A paper batch's disputed sheets, for the organizers to settle (/organize/batches/{id}).
+Signed in like the polling station; every POST must come from this site and answers 303
+(app/web/flash.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -12,20 +10,12 @@ from app.errors import DomainError
 from app.paper import service as paper
 from app.paper.csv_format import CsvProblem, parse_marks
 from app.paper.models import PaperSheet
-from app.processes.pages import process_list
-from app.proposals import service as proposals
-from app.proposals.staff_pages import decision_on
 from app.web import flash
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.render import form_refusal, refusal, render, staff_language
-from app.web.staff import said
+from app.web.render import form_refusal, render
+from app.web.staff import refused, said
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
-
-
-@router.get("/organize", response_class=HTMLResponse)
-def organize(request: Request, session: SessionDep, user: OrganizerPage):
-    return process_list(request, session, user)
 
 
 @router.get("/organize/batches/{batch_id}", response_class=HTMLResponse)
@@ -90,29 +80,6 @@ def resolve(
     except CsvProblem as exc:
         return page(error=form_refusal(request, str(exc), session=session), status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return page(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=page)
     settled = said(request, "organize.sheet_settled", sheet=sheet)
     return flash.redirect(request, page_address, message=settled)
-
-
-@router.post(
-    "/organize/proposals/{proposal_id}/{decision}",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
-def decide(
-    request: Request,
-    session: SessionDep,
-    user: OrganizerPage,
-    form: PageForm,
-    proposal_id: int,
-    decision: str,
-):
-    """Approve or return a proposal from the overview (the proposals page does the same)."""
-    process_id = proposals.get_proposal(
-        session=session, proposal_id=proposal_id, staff=True
-    ).process_id
-    return decision_on(
-        request, session, user, form, proposal_id, decision, f"/organize/processes/{process_id}"
-    )

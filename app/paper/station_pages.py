@@ -22,7 +22,8 @@ from app.sites.models import Site
 from app.users.models import User
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
-from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.render import form_refusal, render
+from app.web.staff import refused
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 STATION = "/station"
@@ -132,8 +133,7 @@ def new_batch(
             declared_sheets=declared,
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return flash.redirect(request, back, error=error, status=exc.status_code)
+        return refused(request, exc, session=session, page=flash.back(request, back))
     use.made_id = batch.id
     return RedirectResponse(f"/station/batches/{batch.id}", status_code=303)
 
@@ -174,8 +174,7 @@ def enter_sheet(
     except CsvProblem as problem:
         return back(error=form_refusal(request, problem.message, session=session), status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return back(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=back)
     # What was saved rides in the address: no secret, and the same words on a reload.
     saved = {"sheet": str(sheet), "entry": str(pass_number), "state": state.value}
     return flash.redirect(request, form_token.fresh(request, page_address, **saved))

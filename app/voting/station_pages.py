@@ -16,33 +16,36 @@ from itsdangerous import BadSignature
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
-from app.auth import STAFF_COOKIE, SettingsDep
+from app.auth import SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import DomainError, Forbidden
+from app.paper.models import PaperBatch
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import serializer
+from app.security import STAFF_COOKIE, serializer
 from app.sites.models import Site
 from app.users import service as users
+from app.users import tokens
 from app.users.models import User
-from app.users.pages import set_staff_cookie
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
+from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
+from app.voting.casting import cast_in_session
+from app.voting.kiosk_device import KIOSK_COOKIE, kiosk_session
+from app.voting.kiosks import open_kiosk_of
 from app.voting.models import Channel, PollWorkerSite
-from app.voting.pages import BallotSurface, ballot_page, ballot_post, receipt_once
-from app.voting.router import cast_in_session
 from app.voting.schemas import AccessCodeText, CredentialIn, IdentityIn
 from app.web import flash, form_token, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.private import clear_cookie, set_cookie
-from app.web.render import form_refusal, refusal, render, staff_language
+from app.web.render import form_refusal, refusal, render
+from app.web.staff import refused, set_staff_cookie
 
 _CODE = TypeAdapter(AccessCodeText)
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
 STATION = "/station"
 KIOSK = "/kiosk"
-KIOSK_COOKIE = "pbvote_kiosk"
 VOTER_COOKIE = "pbvote_kiosk_voter"  # the ticket of the voter now at the kiosk (path /kiosk)
 
 
@@ -64,8 +67,6 @@ def station_page(
             .where(PollWorkerSite.user_id == user.id, Process.phase.in_(VOTING.phases))
             .order_by(Site.name)
         ).all()
-        from app.paper.models import PaperBatch
-
         batches = (
             session.execute(
                 select(PaperBatch)
@@ -129,7 +130,7 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
 
 @router.post("/station/logout", dependencies=[SameOrigin])
 def station_logout(request: Request, session: SessionDep, settings: SettingsDep):
-    users.revoke_token(
+    tokens.revoke_token(
         session=session, secret_key=settings.secret_key, token=request.cookies.get(STAFF_COOKIE, "")
     )
     response = RedirectResponse("/station", status_code=303)
@@ -187,8 +188,7 @@ def station_check_in(
         error = form_refusal(request, said, session=session, field=fields or None)
         return back(error=error, status_code=422)
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return back(error=error, status_code=exc.status_code)
+        return refused(request, exc, session=session, page=back)
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
@@ -221,14 +221,13 @@ def station_open_kiosk(
             process_id=site.process_id,
             site_id=site_id,
         )
-        users.revoke_token(
+        tokens.revoke_token(
             session=session,
             secret_key=settings.secret_key,
             token=request.cookies.get(STAFF_COOKIE, ""),
         )
     except DomainError as exc:
-        error = refusal(request, exc, staff_language(request), session=session)
-        return flash.redirect(request, STATION, error=error, status=exc.status_code)
+        return refused(request, exc, session=session, page=flash.back(request, STATION))
     response = RedirectResponse("/kiosk", status_code=303)
     seconds = int((expires_at - utcnow()).total_seconds())
     set_cookie(request, response, KIOSK_COOKIE, token, max_age=max(seconds, 60))
@@ -238,33 +237,6 @@ def station_open_kiosk(
 
 
 # --- the kiosk: ticket -> ballot -> thanks, each a GET after a POST (see app/web/private.py)
-
-
-def kiosk_session(request: Request):
-    """(the kiosk this device was opened as, its token), or (None, None)."""
-    token = request.cookies.get(KIOSK_COOKIE)
-    if not token:
-        return None, None
-    try:
-        return cred.read_kiosk_token(
-            request.app.state.settings.secret_key, token, now=utcnow()
-        ), token
-    except cred.KioskTokenError:
-        return None, None
-
-
-def open_kiosk_of(request: Request, session):
-    """The kiosk this device was opened as, if it is still open (its poll worker may still
-    open it: see voting.kiosk_still_open); else None."""
-    kiosk, _ = kiosk_session(request)
-    if kiosk is None or not voting.kiosk_still_open(session=session, kiosk=kiosk):
-        return None
-    return kiosk
-
-
-def is_kiosk_device(request: Request, session) -> bool:
-    """This browser was opened as a site's kiosk, and the kiosk is still open."""
-    return open_kiosk_of(request, session) is not None
 
 
 def _voter_ticket(request: Request) -> str | None:

@@ -1,0 +1,41 @@
+"""The published results page of a process, for everyone (/processes/{id}/results): the
+count, its rounds and the funded projects, in the reader's language."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.db import SessionDep
+from app.processes.service import get_process
+from app.proposals.service import ballot_proposals
+from app.results import awards, display, service
+from app.web import i18n
+from app.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/processes/{process_id}/results", response_class=HTMLResponse)
+def results_page(request: Request, session: SessionDep, process_id: int):
+    process = get_process(session=session, process_id=process_id)
+    view = None
+    if service.official_of(session=session, process_id=process.id) is not None:
+        view = service.results_for(session=session, process=process, user=None)
+    projects = awards.funded_projects(session=session, process=process)
+    # Titles in the reader's language where the delegates translated them.
+    language = i18n.pick_language(request, process.languages)
+    titles = {
+        p.id: (p.translations.get(language) or {}).get("title") or p.title
+        for p in ballot_proposals(session=session, process_id=process.id)
+    }
+    for line in (view["result"]["projects"] if view else []) + projects:
+        line["title"] = titles.get(line["proposal_id"], line["title"])
+    shown: dict = {"process": process, "view": view, "projects": projects}
+    if view:
+        result = view["result"]
+        by_number = {line["project"]: line["title"] for line in result["projects"]}
+        for line in result["projects"]:
+            line["score_text"] = display.number_text(line["score"], language)
+        shown["chart"] = display.chart(result["projects"], result, language)
+        shown["rounds"] = display.rounds(result, by_number, language)
+        shown["quota"] = display.stv_quota(result)
+    return render(request, "results.html", shown, offered=process.languages)
