@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.main import create_app
-from app.voting.pages import qr_svg
+from app.voting.ballot_steps import qr_svg
 from app.web.i18n import translate
 from tests.voting.conftest import codes, poll_worker, world  # noqa: F401 - the fixtures
 from tests.voting.test_kiosk_pages import ORIGIN, open_kiosk, ranks, start, ticket_for
