@@ -58,9 +58,7 @@ def overview(request: Request, session: SessionDep, staff: StaffFromCookie):
         return RedirectResponse("/station", status_code=303)
     cards = []
     for process in session.execute(
-        select(Process)
-        .where(Process.phase.in_(IDEA_SCORING.phases))
-        .order_by(Process.id)
+        select(Process).where(Process.phase.in_(IDEA_SCORING.phases)).order_by(Process.id)
     ).scalars():
         ideas, scored = _ideas(session, process.id, user.id)
         cards.append({"process": process, "ideas": ideas, "scored": scored})

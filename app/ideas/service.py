@@ -327,9 +327,7 @@ def put_score(
     Returns the row, the values by criterion id, and the weights by criterion id.
     """
     idea = get_idea(session=session, idea_id=idea_id, include_hidden=False)
-    process = process_for_change(
-        session=session, process_id=idea.process_id, allowed=IDEA_SCORING
-    )
+    process = process_for_change(session=session, process_id=idea.process_id, allowed=IDEA_SCORING)
     idea = read_for_change(session, Idea, idea_id)
     if idea.status != IdeaStatus.visible.value:
         raise Conflict(

@@ -14,17 +14,17 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0013'
-down_revision: str | None = '0012'
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.drop_index('ix_participation_process_id')
+    with op.batch_alter_table("participation", schema=None) as batch_op:
+        batch_op.drop_index("ix_participation_process_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.create_index('ix_participation_process_id', ['process_id'], unique=False)
+    with op.batch_alter_table("participation", schema=None) as batch_op:
+        batch_op.create_index("ix_participation_process_id", ["process_id"], unique=False)
