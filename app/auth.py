@@ -79,13 +79,18 @@ def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+ROLE_NAMES = {"organizer": "an organizer", "delegate": "a delegate", "poll_worker": "a poll worker"}
+
+
 def require_role(*roles: Role):
     allowed = {r.value for r in roles}
-    names = " or ".join(sorted(allowed))
+    names = " or ".join(ROLE_NAMES[role] for role in sorted(allowed))
 
     def check(user: CurrentUser) -> User:
         if user.role not in allowed:
-            raise Forbidden(f"Only a {names} may do this; you are logged in as a {user.role}.")
+            raise Forbidden(
+                f"Only {names} may do this; you are signed in as {ROLE_NAMES[user.role]}."
+            )
         return user
 
     return check
