@@ -1,0 +1,106 @@
+"""Refusals a resident can act on: each names the field and the rule in the reader's
+language, marks the field (aria-invalid, an error summary linking to it) and keeps
+everything typed, the ranking included."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from app.web.i18n import translate
+from tests.voting.helpers import counts, set_phase
+from tests.voting.test_casting import put_rules
+from tests.voting.test_kiosk_pages import SELECTED, ranks
+
+
+def _identity_rules(client, organizer, session_factory, world, **rules):
+    set_phase(session_factory, world.process_id, "design")
+    put_rules(client, organizer, world.process_id, credential="identity", **rules)
+    set_phase(session_factory, world.process_id, "voting")
+
+
+def _marked(page: str, field: str) -> bool:
+    tag = re.search(rf'<input id="{field}"[^>]*>', page)
+    return tag is not None and 'aria-invalid="true"' in tag.group(0)
+
+
+def _kept(page: str, person: dict) -> bool:
+    return all(f'value="{person[k]}"' in page for k in ("name", "birth_date", "postal_code"))
+
+
+PERSON = {"name": "Ana Lopez", "birth_date": "1990-04-02", "postal_code": "14605"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "rule"),
+    [
+        ({"birth_date": "2020-01-01"}, "birth_date", "min_age"),
+        ({"postal_code": "14620"}, "postal_code", "area"),
+    ],
+)
+def test_an_eligibility_refusal_names_its_field_and_rule_and_keeps_the_form(
+    client, organizer, world, session_factory, typed, field, rule
+):
+    _identity_rules(client, organizer, session_factory, world, min_age=16, postal_codes=["14605"])
+    page = f"/processes/{world.process_id}/vote"
+    person = {**PERSON, **typed}
+    before = counts(session_factory)
+    r = client.post(page, data={**person, **ranks(world, 2)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == page
+    shown = client.get(page)
+    assert shown.status_code == 403
+    assert translate("en", "error.not_eligible") not in shown.text
+    if rule == "min_age":
+        assert "at least 16 years old" in shown.text
+    else:
+        assert translate("en", "error.not_eligible.area") in shown.text
+    assert f'<a href="#{field}">' in shown.text and _marked(shown.text, field)
+    assert _kept(shown.text, person) and len(SELECTED.findall(shown.text)) == 2
+    assert counts(session_factory) == before
+    # In Spanish, the same rule in Spanish words.
+    said = client.get(page + "?lang=es")
+    assert _kept(said.text, person)  # the refusal was said once; the fields stay
+
+
+def test_the_age_rule_in_spanish(client, organizer, world, session_factory):
+    from app.processes.models import Process
+
+    with session_factory() as session:
+        session.get(Process, world.process_id).languages = ["en", "es", "vi"]
+        session.commit()
+    _identity_rules(client, organizer, session_factory, world, min_age=16)
+    page = f"/processes/{world.process_id}/vote"
+    person = {**PERSON, "birth_date": "2020-01-01"}
+    client.post(page + "?lang=es", data={**person, **ranks(world, 1)}, follow_redirects=False)
+    client.cookies["lang"] = "es"
+    shown = client.get(page)
+    assert "debe tener al menos 16 años" in shown.text
+    assert _marked(shown.text, "birth_date") and _kept(shown.text, person)
+
+
+def test_a_birth_date_in_the_future_is_named(client, organizer, world, session_factory):
+    _identity_rules(client, organizer, session_factory, world)
+    page = f"/processes/{world.process_id}/vote"
+    person = {**PERSON, "birth_date": (date.today() + timedelta(days=30)).isoformat()}
+    client.post(page, data={**person, **ranks(world, 2)}, follow_redirects=False)
+    shown = client.get(page)
+    assert shown.status_code == 422
+    assert translate("en", "error.invalid.birth_date") in shown.text
+    assert translate("en", "error.invalid") not in shown.text
+    assert _marked(shown.text, "birth_date") and _kept(shown.text, person)
+    assert len(SELECTED.findall(shown.text)) == 2
+
+
+def test_a_used_code_keeps_the_ranking_and_marks_the_code(client, world, codes, session_factory):
+    (code,) = codes(1)
+    page = f"/processes/{world.process_id}/vote"
+    r = client.post(page, data={"access_code": code, **ranks(world, 1)}, follow_redirects=False)
+    assert r.headers["location"] == page + "/done"
+    client.cookies.clear()
+    again = {"access_code": code, **ranks(world, 3)}
+    client.post(page, data=again, follow_redirects=False)
+    shown = client.get(page)
+    assert shown.status_code == 409
+    assert translate("en", "error.code_used") in shown.text
+    assert _marked(shown.text, "access_code") and f'value="{code}"' in shown.text
+    assert len(SELECTED.findall(shown.text)) == 3
