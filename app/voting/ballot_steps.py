@@ -24,6 +24,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from app.db import utcnow
+from app.digits import parse_count
 from app.errors import DomainError
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
@@ -170,6 +171,11 @@ def ballot_post(
     if switch in process.languages and switch in i18n.available():
         back = surface.review_path if fields.get("page") == "review" else surface.form_path
         return _to(request, surface, back + "?" + urlencode({"lang": switch}), form)
+    more = parse_count(fields.get("more"))
+    if step == "more" and more is not None and not surface.kiosk:
+        # "Read more" (ballot.js posts the form first): everything typed kept in the draft,
+        # then the project's page; Back shows the form as it was.
+        return _to(request, surface, f"/processes/{process.id}/proposals/{more}", form)
     if _closed_message(process, t) is not None:
         # Nothing to correct any more: the refusal is said on the form's page, at once.
         return _cast_now(request, session, surface, form, cast, refused_elsewhere)

@@ -2,11 +2,15 @@
 language, marks the field (aria-invalid, an error summary linking to it) and keeps
 everything typed, the ranking included."""
 
+import base64
 import re
 from datetime import date, timedelta
 
 import pytest
 
+from app.db import utcnow
+from app.voting import ballot_form
+from app.voting.ballot_form import DRAFT_COOKIE, DRAFT_SECONDS
 from app.web.i18n import translate
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import put_rules
@@ -104,3 +108,34 @@ def test_a_used_code_keeps_the_ranking_and_marks_the_code(client, world, codes, 
     assert translate("en", "error.code_used") in shown.text
     assert _marked(shown.text, "access_code") and f'value="{code}"' in shown.text
     assert len(SELECTED.findall(shown.text)) == 3
+
+
+def test_the_draft_is_unreadable_forgotten_with_the_browser_and_emptied_when_idle(
+    client, organizer, world, session_factory, monkeypatch
+):
+    _identity_rules(client, organizer, session_factory, world)
+    page = f"/processes/{world.process_id}/vote"
+    r = client.post(page, data={**PERSON, **ranks(world, 2), "step": "review"})
+    assert r.status_code == 200 and "Ana Lopez" in r.text  # the review page
+    cookie = next(c for c in client.cookies.jar if c.name == DRAFT_COOKIE)
+    raw = base64.urlsafe_b64decode(cookie.value + "=" * (-len(cookie.value) % 4))
+    for typed in ("Ana", "Lopez", "1990", "14605"):
+        assert typed.encode() not in raw and typed not in cookie.value
+    assert cookie.expires is None  # a session cookie: a closed browser forgets it
+    header = r.history[-1].headers["set-cookie"]
+    assert "max-age" not in header.lower() and "expires" not in header.lower()
+
+    # Still at it: each page renews the draft, so "Change" after 15 + 15 minutes keeps all.
+    now = utcnow()
+    for minutes in (15, 30):
+        monkeypatch.setattr(ballot_form, "utcnow", lambda m=minutes: now + timedelta(minutes=m))
+        kept = client.get(page)
+        assert _kept(kept.text, PERSON) and len(SELECTED.findall(kept.text)) == 2
+    # Idle longer than DRAFT_SECONDS: nothing is left, and the page says why.
+    idle = now + timedelta(minutes=30, seconds=DRAFT_SECONDS + 1)
+    monkeypatch.setattr(ballot_form, "utcnow", lambda: idle)
+    review = client.get(page + "/review", follow_redirects=False)
+    assert review.headers["location"] == page
+    emptied = client.get(page)
+    assert "Ana Lopez" not in emptied.text and not SELECTED.search(emptied.text)
+    assert translate("en", "vote.draft_expired", minutes=DRAFT_SECONDS // 60) in emptied.text
