@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from app.db import utcnow
 from app.processes.models import Process
+from app.proposals.models import Proposal
 from app.voting.ballot_steps import RECEIPT_AGAIN_SECONDS
 from app.web import private
-from app.proposals.models import Proposal
 from app.web.i18n import translate
 from tests.voting.helpers import counts
 from tests.voting.test_kiosk_pages import (
