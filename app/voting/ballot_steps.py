@@ -213,7 +213,7 @@ def _cast_now(request, session, surface, form, cast, refused_elsewhere):
             return elsewhere
         # Everything typed stays on the form, the field at fault marked: a used code or an
         # under-age birth date is corrected in place, the ranking kept.
-        mistakes, status = [FieldError(_FIELDS.get(exc.field or ""), said)], exc.status_code
+        mistakes, status = [FieldError(FORM_FIELDS.get(exc.field or ""), said)], exc.status_code
     else:
         response = RedirectResponse(surface.done_path, status_code=303)
         seconds = 60 if surface.kiosk else RECEIPT_AGAIN_SECONDS
@@ -225,8 +225,8 @@ def _cast_now(request, session, surface, form, cast, refused_elsewhere):
     return _to(request, surface, surface.form_path, form, mistakes, status)
 
 
-# A refusal's field (the API's name) -> the form field to fix.
-_FIELDS = {
+# A refusal's field (the API's name) -> the form field to fix (ballot and check-in forms).
+FORM_FIELDS = {
     "credential.access_code": "access_code",
     "access_code": "access_code",
     "identity.name": "name",
@@ -248,7 +248,7 @@ def _validation_mistakes(exc: ValidationError, language: str) -> list[FieldError
     mistakes = []
     for e in exc.errors():
         named = [str(part) for part in e["loc"] if isinstance(part, str)]
-        field = _FIELDS.get(".".join(named)) or _FIELDS.get(".".join(named[-2:]))
+        field = FORM_FIELDS.get(".".join(named)) or FORM_FIELDS.get(".".join(named[-2:]))
         key = "error.code_typo" if e["type"] == "code_typo" else f"error.invalid.{field}"
         said = i18n.translate(language, key)
         if said == key:

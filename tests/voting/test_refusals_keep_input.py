@@ -14,7 +14,7 @@ from app.voting.ballot_form import DRAFT_COOKIE, DRAFT_SECONDS
 from app.web.i18n import translate
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import put_rules
-from tests.voting.test_kiosk_pages import SELECTED, ranks
+from tests.voting.test_kiosk_pages import ORIGIN, SELECTED, ranks, sign_in
 
 
 def _identity_rules(client, organizer, session_factory, world, **rules):
@@ -139,3 +139,48 @@ def test_the_draft_is_unreadable_forgotten_with_the_browser_and_emptied_when_idl
     emptied = client.get(page)
     assert "Ana Lopez" not in emptied.text and not SELECTED.search(emptied.text)
     assert translate("en", "vote.draft_expired", minutes=DRAFT_SECONDS // 60) in emptied.text
+
+
+def _check_in_page(client, poll_worker, world, data):
+    sign_in(client, poll_worker)
+    station = client.get("/station")
+    token = re.search(r'name="form_token" value="([^"]+)"', station.text).group(1)
+    site = world.sites[0]
+    r = client.post(
+        f"/station/sites/{site}/check-in",
+        headers=ORIGIN,
+        follow_redirects=False,
+        data={"form_token": token, **data},
+    )
+    assert r.status_code == 303
+    return client.get(r.headers["location"])
+
+
+def _station_marked(page: str, field: str, site: int) -> bool:
+    short = {"name": "name", "birth_date": "birth", "postal_code": "zip", "access_code": "code"}
+    tag = re.search(rf'<input id="{short[field]}-{site}"[^>]*>', page)
+    return tag is not None and 'aria-invalid="true"' in tag.group(0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "said", "status"),
+    [
+        ({"birth_date": "2020-01-01"}, "birth_date", "at least 16 years old", 403),
+        ({"postal_code": "14620"}, "postal_code", "not in the area", 403),
+        ({"birth_date": "2999-01-01"}, "birth_date", "cannot be today or in the future", 422),
+        ({"access_code": "ABCD"}, "access_code", "Access code", 422),
+    ],
+)
+def test_a_refused_check_in_names_the_field_and_keeps_what_was_typed(
+    client, organizer, poll_worker, world, session_factory, typed, field, said, status
+):
+    _identity_rules(client, organizer, session_factory, world, min_age=16, postal_codes=["14605"])
+    person = {**PERSON, **typed}
+    before = counts(session_factory)
+    shown = _check_in_page(client, poll_worker, world, {**person, "mode": "kiosk"})
+    assert shown.status_code == status
+    alert = re.search(r'role="alert">(.*?)</div>', shown.text, re.S).group(1)
+    assert said in alert and "access_code" not in alert
+    assert _kept(shown.text, person) and f'value="{person.get("access_code", "")}"' in shown.text
+    assert _station_marked(shown.text, field, world.sites[0])
+    assert counts(session_factory) == before
