@@ -110,6 +110,9 @@ def station(request: Request, session: SessionDep, user: StaffFromCookie):
 
 @router.post("/station/login", response_class=HTMLResponse, dependencies=[SameOrigin])
 def station_login(request: Request, session: SessionDep, settings: SettingsDep, form: PageForm):
+    # A refusal keeps the email typed (sealed: it is personal), never the password.
+    typed = {"email": form.get("email", "").strip()[:254]}
+    back = flash.back(request, STATION, session=session, sealed=typed)
     try:
         user = users.authenticate(
             session=session,
@@ -122,10 +125,10 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
         session.rollback()
         wait = (exc.headers or {}).get("Retry-After", "60")
         said = i18n.translate(i18n.pick_language(request), "station.locked_out", seconds=wait)
-        return flash.redirect(request, STATION, error=said, status=exc.status_code)
+        return back(error=said, status_code=exc.status_code)
     if user is None:  # the failure is counted: the session dependency commits it
         wrong = i18n.translate(i18n.pick_language(request), "station.wrong_password")
-        return flash.redirect(request, STATION, error=wrong, status=401)
+        return back(error=wrong, status_code=401)
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
     set_staff_cookie(request, response, settings=settings, user=user)

@@ -184,3 +184,19 @@ def test_a_refused_check_in_names_the_field_and_keeps_what_was_typed(
     assert _kept(shown.text, person) and f'value="{person.get("access_code", "")}"' in shown.text
     assert _station_marked(shown.text, field, world.sites[0])
     assert counts(session_factory) == before
+
+
+def test_a_refused_sign_in_keeps_the_email_sealed_and_never_the_password(client, poll_worker):
+    email = poll_worker.user.email
+    r = client.post(
+        "/station/login",
+        headers=ORIGIN,
+        follow_redirects=False,
+        data={"email": email, "password": "not-the-password-42"},
+    )
+    assert r.status_code == 303
+    assert email not in r.headers["set-cookie"] and "@" not in r.headers["set-cookie"]
+    shown = client.get(r.headers["location"])
+    assert shown.status_code == 401
+    assert f'value="{email}"' in shown.text and "not-the-password-42" not in shown.text
+    assert translate("en", "station.wrong_password") in shown.text
