@@ -105,10 +105,11 @@ def ballot_page(
     t = partial(i18n.translate, language)
     closed = _closed_message(process, t)
     draft = read_draft(request, path=surface.draft_path)
-    if draft is not None and draft.expired:
-        # Left idle: emptied for the next person on this device, and the voter told why.
-        minutes = DRAFT_SECONDS // 60
-        said = FieldError(None, t("vote.draft_expired", minutes=minutes))
+    # Left idle (the draft expired, or idle.js came here after warning): emptied for the
+    # next person on this device, and the voter told why.
+    idle = request.query_params.get("idle") == "1" and not review
+    if idle or (draft is not None and draft.expired):
+        said = FieldError(None, t("vote.draft_expired", minutes=DRAFT_SECONDS // 60))
         draft = Draft(form=FormState(), errors=[said], status=200)
     if review and (draft is None or closed or draft.errors or not draft.form.ranking):
         response = RedirectResponse(surface.form_path, status_code=303)
@@ -141,11 +142,14 @@ def ballot_page(
             "form_path": surface.form_path,
             "switch_form": None if closed else "ballot",
             "switch_default": None if review else "review",
+            "idle_seconds": DRAFT_SECONDS,
         },
         offered=process.languages,
         status_code=status_code,
     )
-    if draft:  # renewed while the voter is at it; a refusal is said once
+    if idle or form == FormState():
+        clear_draft(request, response, path=surface.draft_path)  # nothing left to keep
+    elif draft:  # renewed while the voter is at it; a refusal is said once
         save_draft(request, response, path=surface.draft_path, form=form)
     return response
 

@@ -200,3 +200,18 @@ def test_a_refused_sign_in_keeps_the_email_sealed_and_never_the_password(client,
     assert shown.status_code == 401
     assert f'value="{email}"' in shown.text and "not-the-password-42" not in shown.text
     assert translate("en", "station.wrong_password") in shown.text
+
+
+def test_idle_the_page_warns_then_empties_the_ballot(client, organizer, world, session_factory):
+    _identity_rules(client, organizer, session_factory, world)
+    page = f"/processes/{world.process_id}/vote"
+    review = client.post(page, data={**PERSON, **ranks(world, 2), "step": "review"})
+    # Both pages carry the warning and the script that leaves for ?idle=1 after it.
+    for shown in (review, client.get(page)):
+        assert f'data-seconds="{DRAFT_SECONDS}" data-to="{page}?idle=1"' in shown.text
+        assert 'src="/static/idle.js"' in shown.text
+    idle = client.get(page + "?idle=1")
+    assert "Ana Lopez" not in idle.text and not SELECTED.search(idle.text)
+    assert translate("en", "vote.draft_expired", minutes=DRAFT_SECONDS // 60) in idle.text
+    assert DRAFT_COOKIE not in client.cookies  # nothing left for the next person
+    assert client.get(page + "/review", follow_redirects=False).headers["location"] == page
