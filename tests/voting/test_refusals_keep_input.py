@@ -15,6 +15,7 @@ from app.web.i18n import translate
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import put_rules
 from tests.voting.test_kiosk_pages import ORIGIN, SELECTED, ranks, sign_in
+from tests.voting.test_rules_and_phases import transition
 
 
 def _identity_rules(client, organizer, session_factory, world, **rules):
@@ -215,3 +216,24 @@ def test_idle_the_page_warns_then_empties_the_ballot(client, organizer, world, s
     assert translate("en", "vote.draft_expired", minutes=DRAFT_SECONDS // 60) in idle.text
     assert DRAFT_COOKIE not in client.cookies  # nothing left for the next person
     assert client.get(page + "/review", follow_redirects=False).headers["location"] == page
+
+
+def test_the_receipt_check_says_counted_in_the_official_result_once_it_is(
+    client, organizer, world, codes, session_factory
+):
+    (code,) = codes(1)
+    page = f"/processes/{world.process_id}/vote"
+    client.post(page, data={"access_code": code, **ranks(world, 2)}, follow_redirects=False)
+    done = client.get(page + "/done")
+    receipt = re.search(r'class="receipt"><code>([^<]+)</code>', done.text).group(1)
+    check = f"/processes/{world.process_id}/receipt?code={receipt}"
+    stored = client.get(check).text
+    assert translate("en", "receipt.counted") in stored
+    assert translate("en", "receipt.counted_official") not in stored
+    set_phase(session_factory, world.process_id, "voting", voting_closes_at=None)
+    assert transition(client, organizer, world, "funding").status_code == 201
+    counted = client.get(check).text
+    assert translate("en", "receipt.counted_official") in counted
+    assert translate("en", "receipt.counted") not in counted
+    unknown = client.get(f"/processes/{world.process_id}/receipt?code=AAAA-BBBB-CCCC-DDDD")
+    assert translate("en", "receipt.unknown") in unknown.text
