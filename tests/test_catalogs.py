@@ -27,6 +27,8 @@ RESIDENT_ERRORS = [
     *("voting_not_open", "code_typo", "bad_ticket", "ticket_used", "ticket_expired"),
     *("ticket_wrong_site", "kiosk_not_open", "wrong_kiosk", "wrong_phase", "too_many_ideas"),
     *("code_used", "postal_code_format", "survey_field", "survey_choice"),
+    *("not_eligible.min_age", "not_eligible.area", "invalid.birth_date", "invalid.name"),
+    *("invalid.postal_code", "invalid.access_code"),
 ]
 IDEA_FIELDS = ["title", "description", "neighborhood", "contact_name", "contact_email"]
 IDEA_FIELDS += ["contact_phone"]

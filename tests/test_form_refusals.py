@@ -10,6 +10,7 @@ from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.users.models import Role
 from app.voting.models import PollWorkerSite
+from app.web.i18n import translate
 from tests.helpers import form_token, refused_by
 from tests.voting.helpers import build_world, set_phase
 
@@ -167,5 +168,7 @@ def test_a_bad_check_in_is_explained_in_the_poll_workers_language(
         client, session_factory, make_staff, "poll_worker", "voting", path, form, headers
     )
     assert r.status_code == 422
-    assert "Revise el nombre, la fecha de nacimiento" in r.text
+    # The wrong field named, with its rule.
+    label, rule = translate("es", "vote.birth_date"), translate("es", "error.invalid.birth_date")
+    assert f"{label}: {rule}" in r.text
     assert "Input should be" not in r.text  # no raw validator English

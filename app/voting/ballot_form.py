@@ -2,10 +2,14 @@
 mistakes found before casting (each tied to the field to fix), and the draft that carries
 the fields from one page to the next (review, a language switch, a refusal shown again).
 
-The draft is a signed cookie for the ballot's own path only (`/processes/{id}/vote` or
-`/kiosk`), HttpOnly and SameSite=Strict, that lives a few minutes and is cleared when the
-ballot is cast or the kiosk starts the next voter: every page after a POST is a GET
-(post-redirect-get), so Back never resends a form, and after casting finds nothing.
+The draft is an encrypted cookie (app/web/flash.py `encrypt`: the name, birth date, ZIP
+code and ranking are never readable in it) for the ballot's own path only
+(`/processes/{id}/vote` or `/kiosk`), HttpOnly and SameSite=Strict. It is a session
+cookie (a closed browser forgets it) and holds its own expiry, DRAFT_SECONDS after the
+voter last did something on the ballot (each page of it renews it): left idle longer, it
+is emptied and the form says so. It is cleared when the ballot is cast or the kiosk
+starts the next voter: every page after a POST is a GET (post-redirect-get), so Back
+never resends a form, and after casting finds nothing. See docs/secret-ballot.md.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -13,11 +17,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from itsdangerous import BadSignature
 
 from app.db import utcnow
 from app.digits import parse_count
-from app.security import serializer
+from app.web.flash import decrypt, encrypt
 from app.web.private import clear_cookie, set_cookie
 
 DRAFT_COOKIE = "pbvote_draft"
@@ -103,8 +106,8 @@ def credential_mistakes(form: FormState, credential: str, t) -> list[FieldError]
 # --- the draft
 
 
-def _signer(request: Request):
-    return serializer(request.app.state.settings.secret_key, "ballot-draft")
+def _secret(request: Request) -> str:
+    return request.app.state.settings.secret_key
 
 
 def save_draft(
@@ -124,8 +127,8 @@ def save_draft(
         "errors": [asdict(e) for e in errors],
         "status": status,
     }
-    token = _signer(request).dumps(payload)
-    set_cookie(request, response, DRAFT_COOKIE, token, max_age=DRAFT_SECONDS, path=path)
+    token = encrypt(_secret(request), "ballot-draft", payload)
+    set_cookie(request, response, DRAFT_COOKIE, token, max_age=None, path=path)
 
 
 @dataclass
@@ -133,17 +136,15 @@ class Draft:
     form: FormState
     errors: list[FieldError]
     status: int
+    expired: bool = False  # left idle too long: emptied, and the page says why
 
 
 def read_draft(request: Request, *, path: str) -> Draft | None:
-    try:
-        payload: Any = _signer(request).loads(request.cookies.get(DRAFT_COOKIE, ""))
-    except BadSignature:
-        return None
+    payload: Any = decrypt(_secret(request), "ballot-draft", request.cookies.get(DRAFT_COOKIE, ""))
     if not isinstance(payload, dict) or payload.get("path") != path:
         return None
     if payload.get("exp", 0) <= utcnow().timestamp():
-        return None
+        return Draft(form=FormState(), errors=[], status=200, expired=True)
     try:
         raw = payload["form"]
         form = FormState(

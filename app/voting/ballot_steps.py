@@ -24,12 +24,15 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from app.db import utcnow
+from app.digits import parse_count
 from app.errors import DomainError
 from app.processes.models import Process
 from app.processes.phases import ORDER, Phase
 from app.proposals.service import ballot_of
 from app.security import serializer
 from app.voting.ballot_form import (
+    DRAFT_SECONDS,
+    Draft,
     FieldError,
     FormState,
     ballot_mistakes,
@@ -43,7 +46,7 @@ from app.web import i18n
 from app.web.private import clear_flash, read_flash, set_flash
 from app.web.render import form_refusal, refusal, render
 
-RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page may switch language this long
+RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page shows the receipt again this long
 
 
 @dataclass
@@ -102,8 +105,19 @@ def ballot_page(
     t = partial(i18n.translate, language)
     closed = _closed_message(process, t)
     draft = read_draft(request, path=surface.draft_path)
+    # Left idle (the draft expired, or idle.js came here after warning): emptied for the
+    # next person on this device, and the voter told why.
+    idle = request.query_params.get("idle") == "1" and not review
+    if idle or (draft is not None and draft.expired):
+        said = FieldError(None, t("vote.draft_expired", minutes=DRAFT_SECONDS // 60))
+        draft = Draft(form=FormState(), errors=[said], status=200)
     if review and (draft is None or closed or draft.errors or not draft.form.ranking):
-        return RedirectResponse(surface.form_path, status_code=303)
+        response = RedirectResponse(surface.form_path, status_code=303)
+        if draft is not None and draft.errors:  # e.g. "emptied after 20 minutes": said there
+            save_draft(
+                request, response, path=surface.draft_path, form=draft.form, errors=draft.errors
+            )
+        return response
     form, errors = (draft.form, draft.errors) if draft else (FormState(), [])
     if error:
         errors = [FieldError(None, error)]
@@ -128,11 +142,14 @@ def ballot_page(
             "form_path": surface.form_path,
             "switch_form": None if closed else "ballot",
             "switch_default": None if review else "review",
+            "idle_seconds": DRAFT_SECONDS,
         },
         offered=process.languages,
         status_code=status_code,
     )
-    if draft and draft.errors:  # said once: a reload shows the fields without the refusal
+    if idle or form == FormState():
+        clear_draft(request, response, path=surface.draft_path)  # nothing left to keep
+    elif draft:  # renewed while the voter is at it; a refusal is said once
         save_draft(request, response, path=surface.draft_path, form=form)
     return response
 
@@ -158,6 +175,11 @@ def ballot_post(
     if switch in process.languages and switch in i18n.available():
         back = surface.review_path if fields.get("page") == "review" else surface.form_path
         return _to(request, surface, back + "?" + urlencode({"lang": switch}), form)
+    more = parse_count(fields.get("more"))
+    if step == "more" and more is not None and not surface.kiosk:
+        # "Read more" (ballot.js posts the form first): everything typed kept in the draft,
+        # then the project's page; Back shows the form as it was.
+        return _to(request, surface, f"/processes/{process.id}/proposals/{more}", form)
     if _closed_message(process, t) is not None:
         # Nothing to correct any more: the refusal is said on the form's page, at once.
         return _cast_now(request, session, surface, form, cast, refused_elsewhere)
@@ -193,19 +215,22 @@ def _cast_now(request, session, surface, form, cast, refused_elsewhere):
         elsewhere = refused_elsewhere(exc, said)
         if elsewhere is not None:
             return elsewhere
-        mistakes, status = [FieldError(_FIELDS.get(exc.field or ""), said)], exc.status_code
-        if status == 409:  # already voted: nothing to correct, and nothing of it is shown again
-            form = FormState()
+        # Everything typed stays on the form, the field at fault marked: a used code or an
+        # under-age birth date is corrected in place, the ranking kept.
+        mistakes, status = [FieldError(FORM_FIELDS.get(exc.field or ""), said)], exc.status_code
     else:
         response = RedirectResponse(surface.done_path, status_code=303)
-        set_flash(request, response, path=surface.done_path, value={"receipt": receipt})
+        seconds = 60 if surface.kiosk else RECEIPT_AGAIN_SECONDS
+        set_flash(
+            request, response, path=surface.done_path, value={"receipt": receipt}, seconds=seconds
+        )
         clear_draft(request, response, path=surface.draft_path)
         return response
     return _to(request, surface, surface.form_path, form, mistakes, status)
 
 
-# A refusal's field (the API's name) -> the form field to fix.
-_FIELDS = {
+# A refusal's field (the API's name) -> the form field to fix (ballot and check-in forms).
+FORM_FIELDS = {
     "credential.access_code": "access_code",
     "access_code": "access_code",
     "identity.name": "name",
@@ -215,15 +240,24 @@ _FIELDS = {
     "credential.birth_date": "birth_date",
     "credential.postal_code": "postal_code",
     "ranking": "rank_1",
+    "name": "name",
+    "birth_date": "birth_date",
+    "postal_code": "postal_code",
 }
 
 
 def _validation_mistakes(exc: ValidationError, language: str) -> list[FieldError]:
+    """The API's validation errors as the form's fields, each with its rule's words
+    (`error.invalid.<field>`: a birth date in the future is not "some answers")."""
     mistakes = []
     for e in exc.errors():
-        code = "code_typo" if e["type"] == "code_typo" else "invalid"
-        field = _FIELDS.get(".".join(str(part) for part in e["loc"] if isinstance(part, str)))
-        mistakes.append(FieldError(field, i18n.translate(language, f"error.{code}")))
+        named = [str(part) for part in e["loc"] if isinstance(part, str)]
+        field = FORM_FIELDS.get(".".join(named)) or FORM_FIELDS.get(".".join(named[-2:]))
+        key = "error.code_typo" if e["type"] == "code_typo" else f"error.invalid.{field}"
+        said = i18n.translate(language, key)
+        if said == key:
+            said = i18n.translate(language, "error.invalid")
+        mistakes.append(FieldError(field, said))
     return mistakes or [FieldError(None, i18n.translate(language, "error.invalid"))]
 
 
@@ -238,9 +272,11 @@ def qr_svg(link: str, title: str) -> Markup:
 def receipt_once(
     request: Request, process: Process, *, path: str, elsewhere: str, action: str, kiosk=False
 ):
-    """The thank-you page with the receipt that casting left in a flash for `path`, shown
-    once: a reload, Back or the next person on a shared device is sent `elsewhere`. Its
-    language buttons post the receipt back (signed, for a few minutes) to be shown again."""
+    """The thank-you page with the receipt that casting left in a flash for `path`. Online,
+    a reload shows it again on that device for RECEIPT_AGAIN_SECONDS (the flash expires by
+    itself; a receipt says nothing of how one voted); at a kiosk it is shown once, the next
+    voter is sent `elsewhere`. Its language buttons post the receipt back (signed, for a
+    few minutes) to be shown again."""
     shown = read_flash(request, path=path)
     if shown is None:
         response = RedirectResponse(elsewhere, status_code=303)
@@ -269,7 +305,8 @@ def receipt_once(
             },
             offered=process.languages,
         )
-    clear_flash(request, response, path=path)
+    if kiosk or shown is None:
+        clear_flash(request, response, path=path)
     return response
 
 
@@ -289,5 +326,7 @@ def _thanks_again(request: Request, surface: BallotSurface, fields: dict[str, st
         return RedirectResponse(surface.form_path, status_code=303)
     query = f"?{urlencode({'lang': switch})}" if switch in surface.process.languages else ""
     response = RedirectResponse(surface.done_path + query, status_code=303)
-    set_flash(request, response, path=surface.done_path, value={"receipt": token["r"]})
+    seconds = max(1, int(token["exp"] - utcnow().timestamp()))
+    value = {"receipt": token["r"]}
+    set_flash(request, response, path=surface.done_path, value=value, seconds=seconds)
     return response

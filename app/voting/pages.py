@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
 from app.processes import service as processes
+from app.results.service import official_of
 from app.voting import service as voting
 from app.voting.ballot_form import FormState
 from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
@@ -99,9 +100,11 @@ def receipt_page(request: Request, session: SessionDep, process_id: int, code: s
         counted = voting.receipt_counted(
             session=session, settings=request.app.state.settings, process_id=process_id, code=code
         )
+    # Every stored ballot is in the count frozen when the process entered funding.
+    official = bool(counted) and official_of(session=session, process_id=process_id) is not None
     return render(
         request,
         "receipt.html",
-        {"process": process, "code": code, "counted": counted},
+        {"process": process, "code": code, "counted": counted, "official": official},
         offered=process.languages,
     )

@@ -197,6 +197,7 @@ def eligible_person_key(
                 f"Voters must be at least {rules.min_age} years old on {day.isoformat()}.",
                 code="not_eligible",
                 field="identity.birth_date",
+                extra={"rule": "min_age", "min_age": rules.min_age, "on": day.isoformat()},
                 audit=("ballot.eligibility", target),
             )
     if rules.postal_codes and identity.postal_code not in rules.postal_codes:
@@ -212,6 +213,7 @@ def eligible_person_key(
             "This postal code is not in the area of this process.",
             code="not_eligible",
             field="identity.postal_code",
+            extra={"rule": "area"},
             audit=("ballot.eligibility", target),
         )
     return cred.person_key(
@@ -423,6 +425,7 @@ def _spend_access_code(
         "This access code has already been used to vote: each code votes once. "
         "If you did not vote with it, ask the organizers or a poll worker for help.",
         code="code_used",
+        field="credential.access_code",
         audit=("ballot.credential", target),
     )
 

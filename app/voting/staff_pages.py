@@ -169,10 +169,13 @@ def void_codes(
 ):
     processes.get_process(session=session, process_id=process_id)  # 404 for no process
     codes_page = form_token.fresh(request, f"/organize/processes/{process_id}/codes")
-    page = flash.back(request, codes_page)
     label = form.get("label", "").strip()[:100]
     reason = form.get("reason", "").strip()[:2000]
-    if not label or len(reason) < 3:
+    # A refusal keeps what was typed and marks the field to fix.
+    wrong = [name for name, bad in (("label", not label), ("reason", len(reason) < 3)) if bad]
+    typed = {"label": label, "reason": reason, "invalid": wrong or ["label"]}
+    page = flash.back(request, codes_page, session=session, sealed={"void": typed})
+    if wrong:
         return bad_form(request, "codes.void_needed", session=session, page=page)
     try:
         voided = voting.void_access_codes(

@@ -30,7 +30,13 @@ from app.users.models import User
 from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
-from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
+from app.voting.ballot_steps import (
+    FORM_FIELDS,
+    BallotSurface,
+    ballot_page,
+    ballot_post,
+    receipt_once,
+)
 from app.voting.casting import cast_in_session
 from app.voting.kiosk_device import KIOSK_COOKIE, kiosk_session
 from app.voting.kiosks import open_kiosk_of
@@ -104,6 +110,9 @@ def station(request: Request, session: SessionDep, user: StaffFromCookie):
 
 @router.post("/station/login", response_class=HTMLResponse, dependencies=[SameOrigin])
 def station_login(request: Request, session: SessionDep, settings: SettingsDep, form: PageForm):
+    # A refusal keeps the email typed (sealed: it is personal), never the password.
+    typed = {"email": form.get("email", "").strip()[:254]}
+    back = flash.back(request, STATION, session=session, sealed=typed)
     try:
         user = users.authenticate(
             session=session,
@@ -116,10 +125,10 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
         session.rollback()
         wait = (exc.headers or {}).get("Retry-After", "60")
         said = i18n.translate(i18n.pick_language(request), "station.locked_out", seconds=wait)
-        return flash.redirect(request, STATION, error=said, status=exc.status_code)
+        return back(error=said, status_code=exc.status_code)
     if user is None:  # the failure is counted: the session dependency commits it
         wrong = i18n.translate(i18n.pick_language(request), "station.wrong_password")
-        return flash.redirect(request, STATION, error=wrong, status=401)
+        return back(error=wrong, status_code=401)
     home = {"organizer": "/organize", "delegate": "/delegate"}.get(user.role, "/station")
     response = RedirectResponse(home, status_code=303)
     set_staff_cookie(request, response, settings=settings, user=user)
@@ -183,12 +192,32 @@ def station_check_in(
             access_code=access_code,
         )
     except ValidationError as exc:
-        fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
-        said = i18n.translate(i18n.pick_language(request), "station.check_in_invalid")
-        error = form_refusal(request, said, session=session, field=fields or None)
-        return back(error=error, status_code=422)
+        # The identity is read first: an error without a field is the access code's.
+        fields = list(
+            dict.fromkeys(
+                FORM_FIELDS.get(".".join(str(p) for p in e["loc"])) or "access_code"
+                for e in exc.errors()
+            )
+        )
+        said = " ".join(
+            _field_said(
+                request, f, "error.code_typo" if f == "access_code" else f"error.invalid.{f}"
+            )
+            for f in fields
+        )
+        error = form_refusal(request, said, session=session, field=", ".join(fields))
+        return back(error=error, status_code=422, invalid=fields)
     except DomainError as exc:
-        return refused(request, exc, session=session, page=back)
+        field = FORM_FIELDS.get(exc.field or "")
+        if field is None or field.startswith("rank_"):
+            return refused(request, exc, session=session, page=back)
+        # The voter's rule (age, area, a used code), in the words the voter is read.
+        said = refusal(request, exc, i18n.pick_language(request), session=session)
+        if exc.code == "credential_missing":  # the form's own words for an empty field
+            said = f"vote.err_{field}"
+        return back(
+            error=_field_said(request, field, said), status_code=exc.status_code, invalid=field
+        )
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
@@ -198,6 +227,23 @@ def station_check_in(
         return flash.redirect(request, fresh, session=session, sealed=ticket, message=message)
     message = i18n.translate(language, "station.checked_in_paper")
     return flash.redirect(request, fresh, message=message)
+
+
+_LABELS = {
+    "name": "vote.name",
+    "birth_date": "vote.birth_date",
+    "postal_code": "vote.postal_code",
+    "access_code": "station.access_code",
+}
+
+
+def _field_said(request: Request, field: str, rule: str) -> str:
+    """ "Date of birth: you must be at least 16 …": the field by its label, then its rule
+    (`rule` a catalog key or words already said)."""
+    language = i18n.pick_language(request)
+    label = i18n.translate(language, _LABELS[field])
+    words = i18n.translate(language, rule)
+    return i18n.translate(language, "station.check_in_field", label=label, rule=words)
 
 
 @router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])

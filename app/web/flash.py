@@ -188,6 +188,43 @@ def _unseal(session: Any, reference: dict[str, Any]) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def encrypt(secret_key: str, purpose: str, value: dict[str, Any]) -> str:
+    """`value` for a cookie that the browser keeps but nobody can read (a ballot's draft
+    with the voter's name and birth date): the same seal, its key derived from the
+    server's secret and a fresh 128-bit nonce, so no database row is needed."""
+    nonce = secrets.token_bytes(16)
+    key = _derived(secret_key, purpose, nonce)
+    plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    sealed = _xor(plain, key)
+    mac = hmac.new(key, sealed, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(nonce + mac + sealed).decode().rstrip("=")
+
+
+def decrypt(secret_key: str, purpose: str, token: str) -> dict[str, Any] | None:
+    """What `encrypt` sealed, or None if it was not ours or was changed."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except ValueError:
+        return None
+    nonce, mac, sealed = raw[:16], raw[16:48], raw[48:]
+    key = _derived(secret_key, purpose, nonce)
+    if len(mac) < 32 or not hmac.compare_digest(
+        hmac.new(key, sealed, hashlib.sha256).digest(), mac
+    ):
+        return None
+    try:
+        value = json.loads(_xor(sealed, key))
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _derived(secret_key: str, purpose: str, nonce: bytes) -> bytes:
+    return hmac.new(
+        secret_key.encode(), f"pbvote.{purpose}\x00".encode() + nonce, "sha256"
+    ).digest()
+
+
 def _xor(data: bytes, key: bytes) -> bytes:
     stream = hashlib.shake_256(b"pbvote.sealed-flash\x00" + key).digest(len(data))
     mixed = int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")

@@ -63,8 +63,15 @@ class NoStore:
 
 
 def set_cookie(
-    request: Request, response: Response, name: str, value: str, *, max_age: int, path: str = "/"
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None,
+    path: str = "/",
 ) -> None:
+    """`max_age=None`: a session cookie, which the browser forgets when it is closed."""
     response.set_cookie(
         name,
         value,

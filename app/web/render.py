@@ -1,5 +1,6 @@
 """Rendering pages: templates, the visitor's language, money, and refusals said on a page."""
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -106,11 +107,32 @@ def refusal(
         session.rollback()
     audit_refusal(request, exc, session=session)
     if language:
-        key = f"error.{exc.code}"
-        text = i18n.translate(language, key)
+        return refusal_words(exc, language)
+    return exc.message
+
+
+def refusal_words(exc: DomainError, language: str) -> str:
+    """A refusal in `language`: `error.<code>.<rule>` when the refusal names the rule it
+    applied (its `extra["rule"]`, with the rule's values: "must be at least 16"), else
+    `error.<code>`, else the service's own message."""
+    rule = exc.extra.get("rule")
+    keys = ([f"error.{exc.code}.{rule}"] if rule else []) + [f"error.{exc.code}"]
+    values = {k: _day_or_value(v) for k, v in exc.extra.items() if k != "rule"}
+    for key in keys:
+        text = i18n.translate(language, key, **values)
         if text != key:
             return text
     return exc.message
+
+
+def _day_or_value(value: Any) -> Any:
+    """An ISO day in a refusal's values is written as the reader writes days."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return value
 
 
 def staff_language(request: Request) -> str | None:

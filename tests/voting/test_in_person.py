@@ -1,5 +1,6 @@
 """Poll workers, kiosks and check-in; one person, one ballot across channels."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -7,6 +8,7 @@ from sqlalchemy import select, update
 from app.db import utcnow
 from app.users.models import Role
 from app.voting.models import Ballot, KioskTicket, Participation
+from app.web.i18n import translate
 from tests.helpers import form_token
 from tests.voting.helpers import audit_entries, counts, refusals_counted, set_phase
 from tests.voting.test_casting import cast, identity, put_rules
@@ -400,7 +402,10 @@ def test_the_station_page_checks_in_with_identity_and_code_under_both(
     token = form_token()  # the station page's form, sent three times: fixed twice, then done
     person = {**person, "form_token": token}
     refused = client.post(url, headers=origin, data={**person, "mode": "paper"})
-    assert refused.status_code == 422 and "identity and access_code" in refused.text
+    assert refused.status_code == 422 and "access_code" not in refused.text.split("<form")[0]
+    said = f"{translate('en', 'station.access_code')}: {translate('en', 'vote.err_access_code')}"
+    assert said in refused.text
+    assert re.search(r'<input id="code-\d+" name="access_code" aria-invalid="true"', refused.text)
     assert 'value="Ana María López"' in refused.text  # what was typed comes back
     typo = client.post(url, headers=origin, data={**person, "mode": "paper", "access_code": "O0"})
     assert typo.status_code == 422

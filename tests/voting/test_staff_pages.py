@@ -86,12 +86,15 @@ def test_a_batch_voided_by_label_stops_voting(client, organizer, world, session_
     sign_in(client, organizer)
     codes = CODE.findall(make_cards(client, world, count="5", label="zone 3").text)
     assert vote(client, world, codes[0]).status_code == 201
-    no_reason = client.post(
+    too_short = client.post(
         f"/organize/processes/{world.process_id}/codes/void",
         headers=ORIGIN,
-        data={"label": "zone 3", "reason": ""},
+        data={"label": "zone 3", "reason": "ab"},
     )
-    assert no_reason.status_code == 422 and vote(client, world, codes[1]).status_code == 201
+    assert too_short.status_code == 422 and vote(client, world, codes[1]).status_code == 201
+    # What was typed is kept, the field to fix marked.
+    assert '<option value="zone 3" selected>' in too_short.text
+    assert re.search(r'<input id="void-reason"[^>]*value="ab" aria-invalid="true"', too_short.text)
     done = client.post(
         f"/organize/processes/{world.process_id}/codes/void",
         headers=ORIGIN,

@@ -6,13 +6,6 @@
   "use strict";
   var form = document.getElementById("ballot");
   var words = document.getElementById("ballot-words");
-  var STORE = "pbvote-ranking:" + location.pathname;
-
-  if (form && !words) {
-    // The review page: casting ends the ranking in progress.
-    form.addEventListener("submit", function () { sessionStorage.removeItem(STORE.replace(/\/review$/, "")); });
-    return;
-  }
   if (!form || !words) return;
 
   var w = words.dataset;
@@ -35,16 +28,8 @@
     return e;
   }
 
-  // The starting ranking: what the server filled in (a draft), else what was kept when the
-  // resident went to read more about a project.
+  // The starting ranking: what the server filled in (the draft).
   selects.forEach(function (s) { if (s.value && ranking.indexOf(s.value) < 0) ranking.push(s.value); });
-  if (!ranking.length) {
-    try {
-      var kept = JSON.parse(sessionStorage.getItem(STORE) || "null");
-      if (kept && Date.now() - kept.at < 30 * 60 * 1000) ranking = kept.ranking;
-    } catch (e) { /* nothing kept */ }
-  }
-  sessionStorage.removeItem(STORE);
 
   document.documentElement.classList.add("js-ranking");
   tray.hidden = false;
@@ -66,8 +51,14 @@
     if (more) {
       more.removeAttribute("target");
       more.querySelector(".new-tab").remove();
-      more.addEventListener("click", function () {
-        sessionStorage.setItem(STORE, JSON.stringify({ ranking: ranking, at: Date.now() }));
+      // Read more in this tab: the form is posted first (step=more), kept in the server's
+      // draft with the details typed, so Back shows everything (app/voting/ballot_steps.py).
+      more.addEventListener("click", function (event) {
+        event.preventDefault();
+        render();
+        form.appendChild(el("input", { type: "hidden", name: "step", value: "more" }));
+        form.appendChild(el("input", { type: "hidden", name: "more", value: id }));
+        form.submit();
       });
     }
   });

@@ -4,3 +4,11 @@
 addEventListener("pageshow", function (event) {
   if (event.persisted) location.reload();
 });
+
+// A button that prints the page (the receipt): a plain button does nothing without script.
+addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
