@@ -92,10 +92,12 @@ def clear_cookie(request: Request, response: Response, name: str, *, path: str =
 def set_flash(
     request: Request, response: Response, *, path: str, value: dict[str, Any], seconds: int = 60
 ) -> None:
-    """`value` for the next GET of `path` only, and only within `seconds`."""
+    """`value` for the next GET of `path` only, and only within `seconds` (the limit is
+    signed inside; the cookie itself is a session cookie, so a closed browser forgets it
+    at once: the next person on a shared computer finds no receipt)."""
     expires = utcnow() + timedelta(seconds=seconds)
     token = _signer(request).dumps({"path": path, "exp": int(expires.timestamp()), "v": value})
-    set_cookie(request, response, FLASH_COOKIE, token, max_age=seconds, path=path)
+    set_cookie(request, response, FLASH_COOKIE, token, max_age=None, path=path)
 
 
 def read_flash(request: Request, *, path: str) -> dict[str, Any] | None:
