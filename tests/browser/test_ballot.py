@@ -100,7 +100,7 @@ def test_a_five_choice_vote_by_tapping_cards_with_review(live_server, browser, b
     cents = cards.evaluate_all("cs => cs.map(c => Number(c.dataset.cents))")
     costs = sum(cents[n] for n in (2, 0, 4, 1, 5))
     meter = page.locator("#tray-meter").inner_text()
-    assert meter == f"Your choices cost ${costs // 100:,} of the $50,000 budget."
+    assert meter == f"Your choices cost ${costs // 100:,} together; the budget is $50,000."
     page.screenshot(path=SCREENSHOTS / "ballot-phone.png")
     # The form's own fields follow the cards: the same POST as without JavaScript.
     ids = [cards.nth(n).get_attribute("data-id") for n in (2, 0, 4, 1, 5)]
