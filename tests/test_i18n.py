@@ -53,6 +53,26 @@ def test_dates_and_money_are_written_the_readers_way():
     assert i18n.translate_plural("es", "results.ballots", 1200).startswith("1,200 ")
 
 
+def test_the_ballot_script_is_told_how_the_server_writes_money():
+    """What ballot.js writes totals with (tests/browser/test_keyboard_and_money.py checks
+    the totals it writes against format_money)."""
+    assert i18n.money_shape("en", "USD") == {
+        "before": "$",
+        "after": "",
+        "group": ",",
+        "decimal": ".",
+        "grouping": "3,3",
+    }
+    assert i18n.money_shape("es", "USD")["before"] == "$"  # Spanish in the US: not 47.000 US$
+    assert i18n.money_shape("vi", "USD") == {
+        "before": "",
+        "after": "\xa0US$",
+        "group": ".",
+        "decimal": ",",
+        "grouping": "3,3",
+    }
+
+
 def test_a_city_elsewhere_writes_its_languages_as_there(monkeypatch):
     monkeypatch.setattr(i18n, "REGION", "ES")
     i18n.reload()

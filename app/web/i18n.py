@@ -22,7 +22,13 @@ from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from fastapi import Request
 
 HERE = Path(__file__).parent
@@ -145,12 +151,34 @@ def format_number(language: str, n: int) -> str:
 def format_money(language: str, cents: int, currency: str) -> str:
     """Money in the reader's way of writing it; whole amounts without the cents."""
     where = locale(language)
-    pattern = where.currency_formats["standard"].pattern.split(";")[0]
+    pattern = _money_pattern(where)
     if cents % 100 == 0:
         pattern = pattern.replace("0.00", "0")
     return format_currency(
         cents / 100, currency, format=pattern, locale=where, currency_digits=False
     )
+
+
+def _money_pattern(where: Locale) -> str:
+    return where.currency_formats["standard"].pattern.split(";")[0]
+
+
+def money_shape(language: str, currency: str) -> dict[str, str]:
+    """How `format_money` writes a positive amount, for the ballot's script, which adds
+    costs up as the voter ranks: what goes before and after the number, the separators,
+    and the size of the digit groups (the last group, then the others: "3,3"; "3,2" where
+    lakhs are written). The script writes with these only, never with its own rules, so a
+    total reads like every amount the server wrote beside it."""
+    where = locale(language)
+    shape = where.currency_formats["standard"]
+    symbol = get_currency_symbol(currency, where)
+    return {
+        "before": shape.prefix[0].replace("¤", symbol),
+        "after": shape.suffix[0].replace("¤", symbol),
+        "group": get_group_symbol(where),
+        "decimal": get_decimal_symbol(where),
+        "grouping": ",".join(str(size) for size in shape.grouping),
+    }
 
 
 def format_day(language: str, when: date | datetime, zone: str | tzinfo | None = None) -> str:

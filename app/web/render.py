@@ -25,6 +25,12 @@ def money(context: Any, cents: int, currency: str = "USD") -> str:
 
 
 @pass_context
+def money_shape(context: Any, currency: str = "USD") -> dict[str, str]:
+    """`money`'s way of writing amounts, for a script (data-* attributes)."""
+    return i18n.money_shape(context.get("lang", i18n.DEFAULT), currency)
+
+
+@pass_context
 def number(context: Any, n: int) -> str:
     return i18n.format_number(context.get("lang", i18n.DEFAULT), n)
 
@@ -53,6 +59,7 @@ templates.env.filters.update(
     money=money, number=number, day=day, moment=moment, localized=localized
 )
 templates.env.globals["PHASES"] = ORDER
+templates.env.globals["money_shape"] = money_shape
 templates.env.globals["language_name"] = i18n.display_name
 templates.env.globals["form_token"] = form_token.form_token_field
 

@@ -101,7 +101,7 @@ def test_a_five_choice_vote_by_tapping_cards_with_review(live_server, browser, b
     cents = cards.evaluate_all("cs => cs.map(c => Number(c.dataset.cents))")
     costs = sum(cents[n] for n in (2, 0, 4, 1, 5))
     meter = page.locator("#tray-meter").inner_text()
-    assert meter == f"Your choices cost ${costs // 100:,} of the $50,000 budget."
+    assert meter == f"Your choices cost ${costs // 100:,} together; the budget is $50,000."
     page.screenshot(path=SCREENSHOTS / "ballot-phone.png")
     # The form's own fields follow the cards: the same POST as without JavaScript.
     ids = [cards.nth(n).get_attribute("data-id") for n in (2, 0, 4, 1, 5)]
@@ -361,6 +361,13 @@ def test_a_vote_by_keyboard_alone(live_server, browser, backend):
                 return
         raise AssertionError(f"Tab never reached {selector}")
 
+    # The voter's details come first in Tab order, before the cards and the ranking.
+    tab_to("#name")
+    page.keyboard.type(f"Keyboard Voter {backend}")
+    page.keyboard.press("Tab")
+    page.keyboard.type("06021984")  # the date field takes digits in its own order
+    tab_to("#postal_code")  # Tab also steps through the date's month, day and year
+    page.keyboard.type("14605")
     tab_to("#cards .card:nth-child(2) .pick")
     page.keyboard.press("Enter")
     tab_to("#cards .card:nth-child(4) .pick")
@@ -371,13 +378,8 @@ def test_a_vote_by_keyboard_alone(live_server, browser, backend):
     ids = [cards.nth(n).get_attribute("data-id") for n in (3, 1)]
     assert _choices(page)[:2] == ids
     assert page.evaluate("document.activeElement.closest('#ranked') !== null")  # focus stays
-    tab_to("#name")
-    page.keyboard.type(f"Keyboard Voter {backend}")
-    page.keyboard.press("Tab")
-    page.keyboard.type("06021984")  # the date field takes digits in its own order
-    tab_to("#postal_code")  # Tab also steps through the date's month, day and year
-    page.keyboard.type("14605")
-    page.keyboard.press("Enter")  # submits the form's own step: the review
+    tab_to("button[value=review]")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/review")
     tab_to("button[value=cast]")
     page.keyboard.press("Enter")

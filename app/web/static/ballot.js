@@ -33,6 +33,11 @@
 
   document.documentElement.classList.add("js-ranking");
   tray.hidden = false;
+  // Focus never hides behind the ranking held at the bottom of the screen (WCAG 2.4.11):
+  // what scrolls into view stops above it (ballot.css, scroll-margin-bottom).
+  new ResizeObserver(function () {
+    document.documentElement.style.setProperty("--tray-height", tray.offsetHeight + "px");
+  }).observe(tray);
   document.getElementById("tap-hint").hidden = false;
   [].slice.call(document.querySelectorAll("#choices .field-error")).forEach(function (p) {
     tray.insertBefore(p, list);
@@ -86,20 +91,38 @@
   }
   function announce(text) { said.textContent = text; }
 
+  // An amount written the server's way (app/web/i18n.py, money_shape): its signs, its
+  // separators and its digit groups, never the browser's own idea of the language's money.
+  var budget = Number(w.budget);
+  function money(cents) {
+    var sizes = w.moneyGrouping.split(",").map(Number);
+    var digits = String(Math.floor(cents / 100)), groups = [], size = sizes[0];
+    while (digits.length > size) {
+      groups.unshift(digits.slice(-size));
+      digits = digits.slice(0, -size);
+      size = sizes[1] || sizes[0];
+    }
+    groups.unshift(digits);
+    var rest = cents % 100;
+    return w.moneyBefore + groups.join(w.moneyGroup) +
+      (rest ? w.moneyDecimal + (rest < 10 ? "0" : "") + rest : "") + w.moneyAfter;
+  }
+
   function render() {
     selects.forEach(function (s, i) { s.value = ranking[i] || ""; });
     cards.forEach(function (card) {
       var at = ranking.indexOf(card.dataset.id);
       card.classList.toggle("chosen", at >= 0);
       var pick = card.querySelector(".pick");
+      // Its name is what it shows, then whose it is: "Choice 2 · Remove: 3. Title".
       pick.textContent = at >= 0 ? say(w.choice, { n: at + 1 }) + " · " + w.remove : w.add;
-      pick.setAttribute("aria-label", (at >= 0 ? w.remove : w.add) + ": " + card.dataset.title);
+      pick.setAttribute("aria-label", pick.textContent + ": " + card.dataset.title);
     });
     document.getElementById("tray-count").textContent = "(" + say(w.count, { n: ranking.length }) + ")";
     document.getElementById("tray-empty").hidden = ranking.length > 0;
     var cents = ranking.reduce(function (sum, id) { return sum + Number(byId[id].dataset.cents); }, 0);
-    var money = new Intl.NumberFormat(document.documentElement.lang, { style: "currency", currency: w.currency, maximumFractionDigits: cents % 100 ? 2 : 0 });
-    document.getElementById("tray-meter").textContent = say(w.meter, { total: money.format(cents / 100) });
+    document.getElementById("tray-meter").textContent = say(w.meter, { total: money(cents) });
+    document.getElementById("tray-over").hidden = cents <= budget;
     list.textContent = "";
     ranking.forEach(function (id, i) {
       var card = byId[id], title = card.dataset.title;
