@@ -678,7 +678,10 @@ def test_voting_ends_now_with_a_reason_and_funding_may_follow(
     assert before <= closes <= datetime.now(UTC)
     [change] = session.execute(select(WindowChange)).scalars().all()
     assert change.old_closes_at == later and change.reason == "Every site closed."
-    assert "Voting was shortened to" in client.get(f"/processes/{pid}").text
+    # Once ended, the page says so (no stale "Voting was shortened to"), and why.
+    public = client.get(f"/processes/{pid}").text
+    assert "Voting ended on" in public and "Voting was shortened to" not in public
+    assert "Why the voting window changed: Every site closed." in public
     # The window has ended: it no longer holds the count back (here, no ballot does).
     moved = answered(client, phase_form(client, pid, "Voting ended early."))
     assert "once the voting window is over" not in moved.text

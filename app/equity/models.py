@@ -27,6 +27,18 @@ class ReferencePopulation(SQLModel, table=True):
     groups: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class NeighbourhoodZip(SQLModel, table=True):
+    """A ZIP code of a neighbourhood of the reference population (the file's optional
+    `zip_codes` column): an online voter who types it is counted in that neighbourhood.
+    Each ZIP belongs to one neighbourhood of a process."""
+
+    __tablename__ = "neighbourhood_zip"
+
+    process_id: int = Field(foreign_key="pb_process.id", primary_key=True)
+    zip_code: str = Field(max_length=20, primary_key=True)
+    neighborhood: str = Field(max_length=120)
+
+
 class SurveyQuestion(SQLModel, table=True):
     """An extra survey question the organizers chose, in each of the process's languages."""
 

@@ -1,4 +1,6 @@
-"""The reference population CSV: neighbourhood, population, then any target groups' counts.
+"""The reference population CSV: neighbourhood, population, then any target groups' counts,
+and optionally a `zip_codes` column: the neighbourhood's ZIP codes, separated by spaces
+(an online voter who types one of them is counted in that neighbourhood).
 
 A file is read whole before anything is stored; the first problem found is refused with
 its row and column named, and nothing changes.
@@ -10,8 +12,11 @@ from dataclasses import dataclass, field
 
 from app.digits import parse_count
 from app.errors import BadInput
+from app.voting.credentials import normalise_postal_code
 
 NAME_HEADERS = frozenset({"neighbourhood", "neighborhood"})
+ZIP_HEADER = "zip_codes"
+MAX_ZIP = 12  # as long as a typed postal code may be (app/voting/schemas.py)
 MAX_ROWS = 2_000
 MAX_GROUPS = 20
 MAX_NAME = 120
@@ -36,6 +41,7 @@ class PopulationRow:
     neighborhood: str
     population: int
     groups: dict[str, int] = field(default_factory=dict)
+    zip_codes: tuple[str, ...] = ()
 
 
 def _text(raw: bytes) -> str:
@@ -104,6 +110,29 @@ def _header(cells: list[str]) -> list[str]:
     return names
 
 
+def _zip_codes(
+    value: str, *, row: int, column: str, seen: dict[str, str], name: str
+) -> tuple[str, ...]:
+    """A cell's ZIP codes (separated by spaces, commas or semicolons), each in one
+    neighbourhood only: a voter's ZIP must place them in one place."""
+    codes = []
+    for code in value.replace(",", " ").replace(";", " ").split():
+        code = normalise_postal_code(_unescaped(code))  # as a voter's typed ZIP is
+        if len(code) > MAX_ZIP or not code.isascii() or not code.replace("-", "").isalnum():
+            raise PopulationProblem(
+                f"Row {row}, column “{column}”: “{code[:40]}” is not a ZIP code."
+            )
+        if code in seen and seen[code] != name:
+            raise PopulationProblem(
+                f"Row {row}, column “{column}”: ZIP {code} is already in “{seen[code]}”; "
+                "list each ZIP code under one neighbourhood (where most of it lies)."
+            )
+        if code not in seen:
+            seen[code] = name
+            codes.append(code)
+    return tuple(codes)
+
+
 def parse_population(raw: bytes) -> list[PopulationRow]:
     """The rows of an uploaded file, or PopulationProblem naming the first thing wrong."""
     try:
@@ -113,6 +142,7 @@ def parse_population(raw: bytes) -> list[PopulationRow]:
     header = _header(lines[0])
     rows: list[PopulationRow] = []
     names: set[str] = set()
+    zip_places: dict[str, str] = {}  # ZIP code -> the neighbourhood that listed it
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # a blank line
@@ -136,7 +166,11 @@ def parse_population(raw: bytes) -> list[PopulationRow]:
         names.add(name.casefold())
         population = _count(cells[1], row=number, column=header[1])
         groups = {}
+        zips: tuple[str, ...] = ()
         for column, value in zip(header[2:], cells[2:], strict=True):
+            if column.lower() == ZIP_HEADER:
+                zips = _zip_codes(value, row=number, column=column, seen=zip_places, name=name)
+                continue
             count = _count(value, row=number, column=column) if value.strip() else 0
             if count > population:
                 raise PopulationProblem(
@@ -144,7 +178,7 @@ def parse_population(raw: bytes) -> list[PopulationRow]:
                     f"neighbourhood's population ({population:,})."
                 )
             groups[column] = count
-        rows.append(PopulationRow(name, population, groups))
+        rows.append(PopulationRow(name, population, groups, zips))
         if len(rows) > MAX_ROWS:
             raise PopulationProblem(f"Row {number}: at most {MAX_ROWS:,} neighbourhoods.")
     if not rows:

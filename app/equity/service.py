@@ -1,13 +1,18 @@
 """Turnout equity: who took part where, against who lives there; the anonymous survey.
 
 Where the figures come from (nothing here reads or joins the `ballot` table):
-- Voters per site and channel: `participation`, counted per (channel, site). Every voter
-  has exactly one row, written by a check-in at a site (kiosk, paper) or by an online
-  cast (no site). A site's neighbourhood (`site.neighborhood`) places its voters.
+- Voters per site and channel: `participation`, counted per (channel, site, neighbourhood).
+  Every voter has exactly one row, written by a check-in at a site (kiosk, paper) or by an
+  online cast (no site). A site's neighbourhood (`site.neighborhood`) places its voters:
+  "neighbourhood" is where they voted, not where they live. An online voter who typed a
+  ZIP code that the population list gives to a neighbourhood (`neighbourhood_zip`) has
+  that neighbourhood on their participation row (the neighbourhood, never the ZIP).
 - Per day: the audit log's check-ins (site, moment) and online casts (moment), counted
   by the day they happened in the process's time zone.
-- Online voters have no place: they stay "online (no site)". The survey asks residents
-  where they live; its answers are shown beside the figures, never mixed into them.
+- Other online voters (an access code only, or a ZIP not in the list) have no place:
+  they stay "online (no site)", and so do all online voters in one day's figures (the
+  audit's casts carry no place). The survey asks residents where they live; its answers
+  are shown beside the figures, never mixed into them.
 
 Small counts: the survey's figures (and every public figure) below SMALL are shown as
 "fewer than 10"; where exactly one figure of a set whose total is known is hidden, the
@@ -32,8 +37,14 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor, AuditEntry
 from app.db import rewrite_in_key_order
-from app.equity.models import ReferencePopulation, SurveyAnswer, SurveyQuestion, SurveyTokenSpent
-from app.equity.population import PopulationRow
+from app.equity.models import (
+    NeighbourhoodZip,
+    ReferencePopulation,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyTokenSpent,
+)
+from app.equity.population import ZIP_HEADER, PopulationRow
 from app.errors import BadInput, Conflict, Forbidden
 from app.processes.models import Process
 from app.processes.phases import (
@@ -83,6 +94,7 @@ def replace_population(
     )
     before = population_of(session=session, process_id=process.id)
     session.execute(delete(ReferencePopulation).where(ReferencePopulation.process_id == process.id))
+    session.execute(delete(NeighbourhoodZip).where(NeighbourhoodZip.process_id == process.id))
     session.flush()
     stored = [
         ReferencePopulation(
@@ -95,6 +107,11 @@ def replace_population(
         for n, row in enumerate(rows, start=1)
     ]
     session.add_all(stored)
+    session.add_all(
+        NeighbourhoodZip(process_id=process.id, zip_code=code, neighborhood=row.neighborhood)
+        for row in rows
+        for code in row.zip_codes
+    )
     session.flush()
     audit.append(
         session=session,
@@ -105,6 +122,7 @@ def replace_population(
             "neighbourhoods": len(rows),
             "population": sum(r.population for r in rows),
             "groups": sorted({g for r in rows for g in r.groups}),
+            "zip_codes": sum(len(r.zip_codes) for r in rows),
             "replaced_neighbourhoods": len(before),
         },
     )
@@ -115,10 +133,29 @@ def population_rows_for_csv(*, session: Session, process_id: int) -> tuple[list[
     """The stored list as the upload format (header, rows), to download and edit."""
     areas = population_of(session=session, process_id=process_id)
     groups = _group_names(areas)
-    header = ["neighbourhood", "population", *groups]
+    zips = zip_codes_of(session=session, process_id=process_id)
+    header = ["neighbourhood", "population", *groups, *([ZIP_HEADER] if zips else [])]
     return header, [
-        [a.neighborhood, a.population, *(a.groups.get(g, 0) for g in groups)] for a in areas
+        [
+            a.neighborhood,
+            a.population,
+            *(a.groups.get(g, 0) for g in groups),
+            *([" ".join(zips.get(a.neighborhood, []))] if zips else []),
+        ]
+        for a in areas
     ]
+
+
+def zip_codes_of(*, session: Session, process_id: int) -> dict[str, list[str]]:
+    """Each neighbourhood's ZIP codes (those that have any), in ZIP order."""
+    out: dict[str, list[str]] = {}
+    for name, code in session.execute(
+        select(NeighbourhoodZip.neighborhood, NeighbourhoodZip.zip_code)
+        .where(NeighbourhoodZip.process_id == process_id)
+        .order_by(NeighbourhoodZip.zip_code)
+    ).all():
+        out.setdefault(name, []).append(code)
+    return out
 
 
 def _group_names(areas: list[Any]) -> list[str]:
@@ -136,13 +173,14 @@ class Area:
     name: str
     population: int
     groups: dict[str, int]
-    by_channel: Counter = field(default_factory=Counter)  # kiosk / paper voters here
+    by_channel: Counter = field(default_factory=Counter)  # kiosk / paper / online voters here
     population_share: float = 0.0
     voter_share: float | None = None
     ratio: float | None = None
 
     @property
-    def in_person(self) -> int:
+    def voters(self) -> int:
+        """In person at a site here, and online with a ZIP code of here."""
         return sum(self.by_channel.values())
 
     @property
@@ -161,7 +199,8 @@ class Figures:
     by_channel: Counter
     per_day: list[tuple[date, Counter]]
     groups: list[dict[str, Any]]
-    placed: int  # in-person voters in a listed neighbourhood: the shares' denominator
+    placed: int  # voters placed in a listed neighbourhood: the shares' denominator
+    zip_mapped: bool  # the list gives ZIP codes: online voters can be placed
     population: int
 
     @property
@@ -169,13 +208,13 @@ class Figures:
         return sum(self.by_channel.values())
 
 
-def _voters_by_site(*, session: Session, process_id: int) -> Counter:
+def _voters_by_place(*, session: Session, process_id: int) -> Counter:
+    """Voters per (channel, site, neighbourhood of an online voter's ZIP)."""
+    place = (Participation.channel, Participation.site_id, Participation.neighborhood)
     rows = session.execute(
-        select(Participation.channel, Participation.site_id, func.count())
-        .where(Participation.process_id == process_id)
-        .group_by(Participation.channel, Participation.site_id)
+        select(*place, func.count()).where(Participation.process_id == process_id).group_by(*place)
     ).all()
-    return Counter({(channel, site): n for channel, site, n in rows})
+    return Counter({(channel, site, where): n for channel, site, where, n in rows})
 
 
 def _moments(*, session: Session, process: Process, sites: dict[int, str | None]):
@@ -204,7 +243,7 @@ def _moments(*, session: Session, process: Process, sites: dict[int, str | None]
 
 def figures(*, session: Session, process: Process, day: date | None = None) -> Figures:
     """Voters per neighbourhood, channel and day, and each neighbourhood's share of the
-    in-person voters against its share of the reference population."""
+    placed voters against its share of the reference population."""
     sites = dict(
         session.execute(
             select(Site.id, Site.neighborhood).where(Site.process_id == process.id)
@@ -215,9 +254,9 @@ def figures(*, session: Session, process: Process, day: date | None = None) -> F
     for when, channel, _ in moments:
         daily.setdefault(when, Counter())[channel] += 1
     if day is None:
-        voters = _voters_by_site(session=session, process_id=process.id)
+        voters = _voters_by_place(session=session, process_id=process.id)
     else:
-        voters = Counter((c, s) for when, c, s in moments if when == day)
+        voters = Counter((c, s, None) for when, c, s in moments if when == day)
     areas = [
         Area(name=a.neighborhood, population=a.population, groups=dict(a.groups))
         for a in population_of(session=session, process_id=process.id)
@@ -225,10 +264,14 @@ def figures(*, session: Session, process: Process, day: date | None = None) -> F
     by_name = {a.name.casefold(): a for a in areas}
     unplaced: dict[str, Counter] = {k: Counter() for k in (ONLINE, NO_NEIGHBOURHOOD, NOT_LISTED)}
     by_channel: Counter = Counter({c.value: 0 for c in Channel})
-    for (channel, site_id), n in voters.items():
+    for (channel, site_id, zip_place), n in voters.items():
         by_channel[channel] += n
         if site_id is None:
-            unplaced[ONLINE][channel] += n
+            area = by_name.get(zip_place.casefold()) if zip_place else None
+            if area is not None:
+                area.by_channel[channel] += n
+            else:
+                unplaced[ONLINE][channel] += n
             continue
         where = (sites.get(site_id) or "").strip()
         area = by_name.get(where.casefold()) if where else None
@@ -237,11 +280,11 @@ def figures(*, session: Session, process: Process, day: date | None = None) -> F
         else:
             unplaced[NOT_LISTED if where else NO_NEIGHBOURHOOD][channel] += n
     population = sum(a.population for a in areas)
-    placed = sum(a.in_person for a in areas)
+    placed = sum(a.voters for a in areas)
     for area in areas:
         area.population_share = area.population / population if population else 0.0
         if placed and area.population:
-            area.voter_share = area.in_person / placed
+            area.voter_share = area.voters / placed
             area.ratio = area.voter_share / area.population_share
     return Figures(
         process=process,
@@ -254,6 +297,7 @@ def figures(*, session: Session, process: Process, day: date | None = None) -> F
         groups=_group_estimates(areas, placed),
         placed=placed,
         population=population,
+        zip_mapped=bool(zip_codes_of(session=session, process_id=process.id)),
     )
 
 
@@ -267,7 +311,7 @@ def _group_estimates(areas: list[Area], placed: int) -> list[dict[str, Any]]:
         if not population or not placed:
             continue
         reached = sum(
-            a.in_person * a.groups.get(name, 0) / a.population for a in areas if a.population
+            a.voters * a.groups.get(name, 0) / a.population for a in areas if a.population
         )
         share, voter_share = people / population, reached / placed
         out.append(
@@ -306,7 +350,7 @@ def figures_csv_rows(fig: Figures) -> tuple[list[str], list[list]]:
                 round(a.population_share, 4),
                 a.by_channel["kiosk"],
                 a.by_channel["paper"],
-                0,
+                a.by_channel["online"],
                 share,
                 ratio,
                 "yes" if a.outreach else "",
@@ -562,7 +606,7 @@ def public_equity(*, session: Session, process: Process) -> dict[str, Any] | Non
     fig = figures(session=session, process=process)
     if not fig.areas:
         return None
-    counts = {a.name: a.in_person for a in fig.areas}
+    counts = {a.name: a.voters for a in fig.areas}
     for key in (NO_NEIGHBOURHOOD, NOT_LISTED):
         counts[key] = sum(fig.unplaced[key].values())
     shown = suppressed(counts)
@@ -583,6 +627,7 @@ def public_equity(*, session: Session, process: Process) -> dict[str, Any] | Non
         "rows": rows,
         "online": fig.unplaced[ONLINE][Channel.online.value],
         "placed": fig.placed,
+        "zip_mapped": fig.zip_mapped,
         "unplaced": {k: shown[k] for k in (NO_NEIGHBOURHOOD, NOT_LISTED)},
         "age_bands": survey["age_bands"],
         "respondents": respondents if respondents >= SMALL else None,

@@ -216,6 +216,28 @@ def local_time(process: Process, when: datetime) -> str:
     return f"{format_moment('en', when, process.time_zone)} ({process.time_zone})"
 
 
+class VotingState(StrEnum):
+    """Where a process stands with its vote, as residents see it: `before` (not yet in
+    voting, or in voting before its window opens), `open`, `ended` (past its window, or
+    past voting)."""
+
+    before = "before"
+    open = "open"
+    ended = "ended"
+
+
+def voting_state(process: Process, now: datetime) -> VotingState:
+    phase = Phase(process.phase)
+    opens, closes = process.voting_opens_at, process.voting_closes_at
+    if ORDER.index(phase) < ORDER.index(Phase.voting) or (
+        phase == Phase.voting and opens is not None and now < opens
+    ):
+        return VotingState.before
+    if phase != Phase.voting or (closes is not None and now >= closes):
+        return VotingState.ended
+    return VotingState.open
+
+
 def guard(to: Phase) -> Callable[[Guard], Guard]:
     def register(fn: Guard) -> Guard:
         GUARDS[to].append(fn)

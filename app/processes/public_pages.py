@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.processes import service as processes
+from app.processes.phases import voting_state
 from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +25,11 @@ def process_page(request: Request, session: SessionDep, process_id: int):
     return render(
         request,
         "process.html",
-        {"process": process, "history": history, "window_changes": window_changes},
+        {
+            "process": process,
+            "history": history,
+            "window_changes": window_changes,
+            "voting": voting_state(process, utcnow()).value,
+        },
         offered=process.languages,
     )

@@ -94,9 +94,16 @@ def rounds(result: dict[str, Any], titles: dict[str, str], language: str) -> lis
         return [
             {"stage": 1, "rows": [_mes_row(r, result, titles, language) for r in result["rounds"]]}
         ]
+    ties = {(use["stage"], use["round"]): use for use in result.get("tie_breaks", [])}
     stages: dict[int, list[dict]] = {}
     for record in result["rounds"]:
-        stages.setdefault(record["stage"], []).append(_runoff_row(record, titles, language))
+        row = _runoff_row(record, titles, language)
+        use = ties.get((record["stage"], record["round"]))
+        # The names of the projects the decided one was tied with, in the tie-break's order.
+        row["tied_with"] = (
+            [f"#{p}" for p in use["tied"] if p != row["project"]] if use is not None else []
+        )
+        stages.setdefault(record["stage"], []).append(row)
     return [{"stage": stage, "rows": rows} for stage, rows in sorted(stages.items())]
 
 
@@ -154,3 +161,20 @@ def stv_quota(result: dict[str, Any]) -> int | None:
     if result["method"] != "stv" or not seats:
         return None
     return (result["ballots_counted"] - result["blank_ballots"]) // (seats + 1) + 1
+
+
+def leftover(result: dict[str, Any]) -> dict[str, Any] | None:
+    """Why money is left after a count that funds projects in rounds (MES): the cheapest
+    project not funded, and whether it would have fitted in what is left. None when
+    nothing is left or every project was funded."""
+    left = result["budget_left"]
+    unfunded = [line for line in result["projects"] if not line["funded"]]
+    if result["method"] != "mes" or left <= 0 or not unfunded:
+        return None
+    cheapest = min(unfunded, key=lambda line: line["cost"])
+    return {
+        "left": left,
+        "project": cheapest["project"],
+        "cost": cheapest["cost"],
+        "fits": cheapest["cost"] <= left,
+    }

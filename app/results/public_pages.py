@@ -38,4 +38,5 @@ def results_page(request: Request, session: SessionDep, process_id: int):
         shown["chart"] = display.chart(result["projects"], result, language)
         shown["rounds"] = display.rounds(result, by_number, language)
         shown["quota"] = display.stv_quota(result)
+        shown["leftover"] = display.leftover(result)
     return render(request, "results.html", shown, offered=process.languages)

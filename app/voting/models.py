@@ -93,6 +93,9 @@ class Participation(SQLModel, table=True):
     access_code_id: int | None = Field(default=None, foreign_key="access_code.id")
     channel: str = Field(max_length=10)
     site_id: int | None = Field(default=None, foreign_key="site.id")
+    # Online only: the neighbourhood whose ZIP codes hold the ZIP the voter typed (never the
+    # ZIP itself), for turnout by neighbourhood (app/equity); in person the site places them.
+    neighborhood: str | None = Field(default=None, max_length=120)
 
 
 class Ballot(SQLModel, table=True):

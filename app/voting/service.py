@@ -61,6 +61,7 @@ from app import audit
 from app.audit import Actor
 from app.config import Settings
 from app.db import rewrite_in_key_order, utcnow
+from app.equity.models import NeighbourhoodZip
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
 from app.processes.phases import (
@@ -119,6 +120,14 @@ _SPEND_CODE = (
     )
     .values(used_at=bindparam("b_now"))
     .returning(_code_table.c.id)
+)
+_ZIP_PLACE = (
+    select(NeighbourhoodZip.neighborhood)
+    .where(
+        NeighbourhoodZip.process_id == bindparam("b_process_id"),
+        NeighbourhoodZip.zip_code == bindparam("b_zip_code"),
+    )
+    .limit(1)
 )
 _INSERT_BALLOT = _ballot_table.insert()
 _INSERT_RECEIPT = _receipt_table.insert()
@@ -441,6 +450,7 @@ def _record_participation(
     person_key: str | None,
     access_code_id: int | None,
     site_id: int | None,
+    neighborhood: str | None = None,
 ) -> None:
     """Inserts the voter's participation row, or 409 when the person or code has one.
 
@@ -456,6 +466,7 @@ def _record_participation(
             "access_code_id": access_code_id,
             "channel": channel.value,
             "site_id": site_id,
+            "neighborhood": neighborhood,
         },
     ).scalar_one_or_none()
     if inserted is None:
@@ -658,7 +669,19 @@ def _online_participation(
         person_key=person,
         access_code_id=code_id,
         site_id=None,
+        neighborhood=_zip_place(session, process.id, credential.identity),
     )
+
+
+def _zip_place(session: Session, process_id: int, identity: IdentityIn | None) -> str | None:
+    """The neighbourhood whose ZIP codes (app/equity's population list) hold the ZIP the
+    online voter typed, or None. Only the neighbourhood is kept, never the ZIP: see
+    docs/secret-ballot.md (turnout by neighbourhood)."""
+    if identity is None or not identity.postal_code:
+        return None
+    return session.execute(
+        _ZIP_PLACE, {"b_process_id": process_id, "b_zip_code": identity.postal_code}
+    ).scalar_one_or_none()
 
 
 def store_ballot(

@@ -53,7 +53,7 @@ def test_shares_and_ratios_match_a_direct_count(client, world, session_factory, 
     got = {a.name: a for a in fig.areas}
     for name, people in PEOPLE.items():
         expected = (here[name] / total_here) / (people / total_people)
-        assert got[name].in_person == here[name]
+        assert got[name].voters == here[name]
         assert got[name].ratio == pytest.approx(expected)
         assert got[name].outreach == (expected < 0.8)
     assert fig.placed == total_here
@@ -124,7 +124,7 @@ def test_days_are_the_process_time_zone_s(client, world, session_factory, placed
         one = equity.figures(
             session=s, process=s.get(Process, world.process_id), day=date(2026, 11, 2)
         )
-    assert {a.name: a.in_person for a in one.areas} == {"North": 4, "South": 0, "East": 0}
+    assert {a.name: a.voters for a in one.areas} == {"North": 4, "South": 0, "East": 0}
     page = client.get(f"/organize/processes/{world.process_id}/equity?day=2026-11-03")
     assert page.status_code == 200
     assert "November 2, 2026" in page.text and "America/New_York" in page.text
