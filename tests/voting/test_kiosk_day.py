@@ -308,3 +308,23 @@ def test_an_unused_ticket_is_released_on_its_own_when_it_expires(
     again = ticket_for(kiosk, poll_worker, world)
     assert cast_at(kiosk, world, again).headers["location"] == "/kiosk/done"
     assert ballots(session_factory) == 1
+
+
+def test_the_thank_you_page_gives_more_time(kiosk, poll_worker, world):
+    """WCAG 2.2.1: the page that clears itself offers to extend, as often as asked."""
+    assert cast_at(kiosk, world, ticket_for(kiosk, poll_worker, world)).status_code == 303
+    done = kiosk.get("/kiosk/done").text
+    receipt = re.search(r'<p class="receipt"><code>([0-9A-Z-]+)</code>', done).group(1)
+    for _ in range(3):
+        assert 'type="submit" form="thanks">More time</button>' in done
+        assert 'http-equiv="refresh" content="20;url=/kiosk"' in done
+        token = re.search(r'name="receipt_token" value="([^"]+)"', done).group(1)
+        r = kiosk.post(
+            "/kiosk/cast",
+            data={"step": "thanks", "receipt_token": token},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/kiosk/done"
+        done = kiosk.get("/kiosk/done").text
+        assert receipt in done  # the same receipt, for 20 seconds more
