@@ -255,7 +255,7 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
             "proposal_id": draft.id,
             "funded_id": on_ballot[0],
             "batch_id": batch.id,
-            "ticket": ticket.ticket_hash,
+            "handle": ticket.ticket_hash,
             "user_id": worker.user.id,  # assigned to the site
             "criterion_id": client.get(f"/api/processes/{pid}/criteria").json()[0]["id"],
         }
@@ -507,12 +507,12 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/kiosk/cast"): ("public", "/kiosk/cast", {"data": {"kiosk_ticket": CODE}}),
     ("POST", "/station/tickets/{handle}/release"): (
         "worker_page",
-        "/station/tickets/{ticket}/release",
+        "/station/tickets/{handle}/release",
         {"data": {"reason": "Left."}},
     ),
     ("POST", "/station/tickets/{handle}/reissue"): (
         "worker_page",
-        "/station/tickets/{ticket}/reissue",
+        "/station/tickets/{handle}/reissue",
         {},
     ),
     ("POST", "/organize/processes/{process_id}/rules/kiosk"): (

@@ -55,7 +55,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, event, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -1018,8 +1018,9 @@ def check_kiosk_ticket(
 ) -> datetime:
     """Refuses, as casting would, a ticket this kiosk cannot take: so a voter hears it before
     ranking anything; returns when it expires. Spends nothing; casting checks again.
-    `start`: the voter opens the ballot now, and the ticket's clock (the process's
-    `kiosk_ticket_minutes`) starts again from now."""
+    `start`: the voter opens the ballot, and the first time the ticket's clock (the
+    process's `kiosk_ticket_minutes`) starts; typed again (after an idle reset, a resent
+    form) the clock goes on, so a ticket cannot be stretched by typing it again."""
     now = now or utcnow()
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
     kiosk = _kiosk_of(
@@ -1033,7 +1034,16 @@ def check_kiosk_ticket(
         usable = (
             update(KioskTicket)
             .where(KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now))
-            .values(opened_at=now, expires_at=now + timedelta(minutes=process.kiosk_ticket_minutes))
+            .values(
+                opened_at=func.coalesce(KioskTicket.opened_at, now),
+                expires_at=case(
+                    (
+                        KioskTicket.opened_at.is_(None),  # type: ignore[union-attr]
+                        now + timedelta(minutes=process.kiosk_ticket_minutes),
+                    ),
+                    else_=KioskTicket.expires_at,
+                ),
+            )
             .returning(KioskTicket.expires_at)
         )
     expires_at = session.execute(usable).scalar_one_or_none()
