@@ -1209,8 +1209,8 @@ def _withdraw_ticket(*, session: Session, ticket_hash: str) -> tuple[int, int] |
 
 def _ticket_was_used(action: str, target: str) -> Conflict:
     return Conflict(
-        "This kiosk ticket was used to vote (or released already): the check-in stands.",
-        code="ticket_used",
+        "This kiosk code has voted, or was released or replaced already: the check-in stands.",
+        code="check_in_voted",
         audit=(action, target),
     )
 
