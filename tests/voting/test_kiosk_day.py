@@ -120,6 +120,9 @@ def test_slow_voter_gets_a_new_ticket_in_one_step_and_votes_once(
     home = kiosk.get(r.headers["location"])
     assert translate("en", "error.ticket_expired") in home.text  # a plain message
     assert counts(session_factory) == before
+    for language in ("es", "vi"):
+        page = station.get("/station", headers={"Accept-Language": language})
+        assert translate(language, "station.ticket_expired") in page.text
     page = station.get("/station")
     assert translate("en", "station.ticket_expired") in page.text
     (handle,) = HANDLE.findall(page.text)
@@ -328,3 +331,20 @@ def test_the_thank_you_page_gives_more_time(kiosk, poll_worker, world):
         assert r.headers["location"] == "/kiosk/done"
         done = kiosk.get("/kiosk/done").text
         assert receipt in done  # the same receipt, for 20 seconds more
+
+
+def test_an_organizer_may_release_a_check_in_of_any_site(
+    kiosk, app, organizer, poll_worker, world, session_factory
+):
+    ticket_for(kiosk, poll_worker, world)
+    with session_factory() as session:
+        handle = session.execute(select(KioskTicket.ticket_hash)).scalar_one()
+    with device(app, organizer) as browser:
+        r = browser.post(
+            f"/station/tickets/{handle}/release",
+            data={"reason": "called the help line"},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+    assert r.status_code == 303
+    assert counts(session_factory)["participation"] == 0
