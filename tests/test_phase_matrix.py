@@ -11,6 +11,7 @@ funded projects may still be recorded there (see tests/results for that rule in 
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.db import metadata
+from app.db import metadata, utcnow
 from app.ideas.models import Idea
 from app.paper.models import PaperBatch
 from app.processes.models import Process
@@ -27,6 +28,7 @@ from app.proposals.models import Proposal
 from app.proposals.schemas import EQUITY_QUESTIONS
 from app.results.models import OfficialResult, ProjectAward
 from app.users.models import Role
+from app.voting.models import KioskTicket, Participation
 from tests.helpers import form_token, put_on_ballot
 from tests.ideas.helpers import PHASES
 
@@ -92,6 +94,10 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/processes/{process_id}/vote"): VOTING,
     ("POST", "/kiosk/ballot"): VOTING,
     ("POST", "/kiosk/cast"): VOTING,
+    ("POST", "/kiosk/release"): NO_PHASE,  # back to the ticket screen: stores nothing
+    ("POST", "/station/tickets/{handle}/release"): VOTING,
+    ("POST", "/station/tickets/{handle}/reissue"): VOTING,
+    ("POST", "/organize/processes/{process_id}/rules/kiosk"): BEFORE_VOTING_ENDS,
     ("POST", "/api/processes/{process_id}/paper-batches"): VOTING,
     ("POST", "/station/sites/{site_id}/paper-batches"): VOTING,
     ("POST", "/api/paper-batches/{batch_id}/entries"): VOTING,
@@ -203,8 +209,18 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
             cost_cents=100_00,
             equity_assessment=dict.fromkeys(EQUITY_QUESTIONS, "An answer."),
         )
-        session.add_all([*ideas, draft])
+        checked_in = Participation(
+            process_id=pid, person_key="p" * 64, channel="kiosk", site_id=site
+        )
+        session.add_all([*ideas, draft, checked_in])
         session.flush()
+        ticket = KioskTicket(  # a kiosk check-in that has not voted yet
+            ticket_hash="ab" * 32,
+            process_id=pid,
+            site_id=site,
+            expires_at=utcnow() + timedelta(hours=1),
+            participation_id=checked_in.id,
+        )
         batch = PaperBatch(
             process_id=pid, site_id=site, declared_sheets=2, created_by_id=worker.user.id
         )
@@ -212,6 +228,7 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         session.add_all(
             [
                 batch,
+                ticket,
                 OfficialResult(
                     process_id=pid,
                     result=result,
@@ -238,6 +255,7 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
             "proposal_id": draft.id,
             "funded_id": on_ballot[0],
             "batch_id": batch.id,
+            "handle": ticket.ticket_hash,
             "user_id": worker.user.id,  # assigned to the site
             "criterion_id": client.get(f"/api/processes/{pid}/criteria").json()[0]["id"],
         }
@@ -487,6 +505,21 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ),
     ("POST", "/kiosk/ballot"): ("public", "/kiosk/ballot", {"data": {"kiosk_ticket": CODE}}),
     ("POST", "/kiosk/cast"): ("public", "/kiosk/cast", {"data": {"kiosk_ticket": CODE}}),
+    ("POST", "/station/tickets/{handle}/release"): (
+        "worker_page",
+        "/station/tickets/{handle}/release",
+        {"data": {"reason": "Left."}},
+    ),
+    ("POST", "/station/tickets/{handle}/reissue"): (
+        "worker_page",
+        "/station/tickets/{handle}/reissue",
+        {},
+    ),
+    ("POST", "/organize/processes/{process_id}/rules/kiosk"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/rules/kiosk",
+        {"data": {"kiosk_ticket_minutes": "20"}},
+    ),
     ("POST", "/api/processes/{process_id}/paper-batches"): (
         "worker",
         "/api/processes/{process_id}/paper-batches",

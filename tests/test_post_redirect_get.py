@@ -156,6 +156,17 @@ FORMS: dict[str, Form] = {
         setup=kiosk_voter,
         says_again=False,
     ),
+    "/kiosk/release": Form("kiosk", "voting", "/kiosk/ballot", "/kiosk/release", setup=kiosk_voter),
+    "/station/tickets/{handle}/release": Form(
+        "worker_page",
+        "voting",
+        "/station",
+        "/station/tickets/{handle}/release",
+        {"reason": "The voter left."},
+    ),
+    "/station/tickets/{handle}/reissue": Form(
+        "worker_page", "voting", "/station", "/station/tickets/{handle}/reissue"
+    ),
     "/processes/{process_id}/vote": Form(
         "public",
         "voting",
@@ -369,6 +380,14 @@ FORMS: dict[str, Form] = {
         P + "/rules",
         P + "/rules/ideas",
         {"idea_rate_limit": "100"},
+        counted=True,
+    ),
+    "/organize/processes/{process_id}/rules/kiosk": Form(
+        "organizer_page",
+        "design",
+        P + "/rules",
+        P + "/rules/kiosk",
+        {"kiosk_ticket_minutes": "20"},
         counted=True,
     ),
     "/organize/processes/{process_id}/paper/exclude": Form(

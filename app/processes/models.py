@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -30,6 +30,10 @@ class Process(SQLModel, table=True):
     # Online ideas one client address may send an hour (None: no limit); never counted for
     # signed-in staff or kiosks.
     idea_rate_limit: int | None = Field(default=20)
+    # Minutes a kiosk voter has from opening the ballot to casting it.
+    kiosk_ticket_minutes: int = Field(
+        default=15, sa_column=Column(Integer, nullable=False, server_default="15")
+    )
     voting_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voting_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     count_method: str = Field(default="borda", max_length=20)

@@ -110,6 +110,7 @@ SITES = PhaseRule(_NOT_CLOSED, "Sites can be added or changed")
 VOTING_SITES = PhaseRule(_UNTIL_VOTING_ENDS, "Voting sites can be added or changed")
 STAFFING = PhaseRule(_UNTIL_VOTING_ENDS, "Poll workers are assigned")
 ACCESS_CODES = PhaseRule(_UNTIL_VOTING_ENDS, "Access codes are made or withdrawn")
+KIOSK_TICKET_LENGTH = PhaseRule(_UNTIL_VOTING_ENDS, "The kiosk ticket's length can change")
 IDEA_RATE_LIMIT = PhaseRule(_NOT_CLOSED, "The limit on online ideas can be changed")
 POPULATION = PhaseRule(_NOT_CLOSED, "The reference population can change")
 SURVEY_QUESTIONS = PhaseRule(

@@ -36,7 +36,13 @@ _CHECK_VALUE.update({"O": 0, "I": 1, "L": 1})
 CODE_LENGTH = 12
 TICKET_LENGTH = 10
 RECEIPT_LENGTH = 16
-KIOSK_TICKET_TTL = timedelta(minutes=15)
+KIOSK_TICKET_TTL = timedelta(minutes=15)  # the default of a process's kiosk_ticket_minutes
+# From check-in to opening the ballot at the kiosk (the queue for a one-tablet site); the
+# ticket's own clock starts when its ballot is opened.
+KIOSK_TICKET_WAIT = timedelta(hours=2)
+# An expired, unused ticket stays this long for a poll worker to reissue it, then its
+# check-in is released on its own (`voting.release_expired_tickets`).
+KIOSK_TICKET_GRACE = timedelta(minutes=30)
 KIOSK_TOKEN_TTL = timedelta(hours=24)
 
 

@@ -146,6 +146,13 @@ class KioskTicket(SQLModel, table=True):
     site_id: int = Field(foreign_key="site.id")
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The check-in this ticket votes for, only while it is unused: so a poll worker can
+    # release or reissue a check-in that never became a ballot. Casting clears it in the
+    # same statement that spends the ticket, so no spent ticket names its voter. No foreign
+    # key: `_reseal` truncates participation, which PostgreSQL refuses for a referenced table.
+    participation_id: int | None = None
+    # When the voter opened the ballot at the kiosk: the ticket's clock runs from then.
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CastRate(SQLModel, table=True):

@@ -15,7 +15,7 @@ from app.ideas import service as ideas
 from app.paper import service as paper
 from app.paper.interpret import OvervoteRule, SkippedRankRule
 from app.processes import service as processes
-from app.processes.phases import VOTING_RULES
+from app.processes.phases import KIOSK_TICKET_LENGTH, VOTING_RULES
 from app.voting import service
 from app.voting.models import CredentialKind
 from app.voting.schemas import VotingRulesIn
@@ -58,6 +58,7 @@ def _rules_page(
             "overvotes": [rule.value for rule in OvervoteRule],
             "skips": [rule.value for rule in SkippedRankRule],
             "in_design": VOTING_RULES.allows(process.phase),
+            "kiosk_editable": KIOSK_TICKET_LENGTH.allows(process.phase),
             "form": form or {},
             "message": message,
             "error": error,
@@ -174,6 +175,33 @@ def save_idea_limit(
         return refusal_page
     key = "people.rules.limit_saved" if per_hour is not None else "people.rules.limit_lifted"
     return flash.redirect(request, _address(process_id), message=said(request, key, n=per_hour))
+
+
+@router.post(
+    "/organize/processes/{process_id}/rules/kiosk",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def save_kiosk_minutes(
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
+):
+    typed = {"kiosk_ticket_minutes": form.get("kiosk_ticket_minutes", "").strip()}
+    try:
+        minutes = optional_count(typed["kiosk_ticket_minutes"]) or -1
+    except ValueError:
+        minutes = -1  # refused by the service as any number out of range
+    stored, refusal_page = attempt(
+        request,
+        session,
+        lambda: service.set_kiosk_ticket_minutes(
+            session=session, actor=Actor.of(user), process_id=process_id, minutes=minutes
+        ),
+        page=flash.back(request, _address(process_id), session=session, sealed={"form": typed}),
+    )
+    if stored is None:
+        return refusal_page
+    said_ = said(request, "people.rules.kiosk_saved", minutes=minutes)
+    return flash.redirect(request, _address(process_id), message=said_)
 
 
 @router.get("/processes/{process_id}/paper-rules", response_class=HTMLResponse)

@@ -35,8 +35,12 @@ keyed hash of the receipt code and the process, with no link to the ballot.
   day, which is what the ballot's own day and site already reveal. A code's `used_at`
   and the audit log keep precise times, but nothing on a ballot has a time to match
   them against, and cast audit entries name only the process and the channel.
-- Kiosk tickets are not linked to the check-in or the voter (no participation id); the
-  ballot does not name its ticket.
+- A kiosk ticket names its check-in (participation id) only while it is unused, so a
+  poll worker can release or reissue a check-in that never became a ballot: the UPDATE
+  that spends the ticket also clears that link, so no spent ticket names its voter, and
+  the ballot does not name its ticket. (On PostgreSQL the spent ticket's old row version
+  keeps the link, with the cast's xmin, until VACUUM, as a participation row written by
+  an online cast does; `_reseal` empties the spent tickets with the rest.)
 - Keys: person_key, code, ticket and receipt hashes are HMACs with the app secret, so a
   copy of the database alone cannot test a guessed identity.
 What remains, by design of the rules: a site that has a single in-person voter on a
@@ -51,7 +55,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -66,6 +70,7 @@ from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from app.processes.models import Process
 from app.processes.phases import (
     ACCESS_CODES,
+    KIOSK_TICKET_LENGTH,
     STAFFING,
     VOTING,
     VOTING_RULES,
@@ -451,8 +456,9 @@ def _record_participation(
     access_code_id: int | None,
     site_id: int | None,
     neighborhood: str | None = None,
-) -> None:
-    """Inserts the voter's participation row, or 409 when the person or code has one.
+) -> int:
+    """Inserts the voter's participation row and returns its id, or 409 when the person or
+    code has one.
 
     INSERT ... ON CONFLICT DO NOTHING: the unique constraints decide, in one statement,
     without a savepoint; a concurrent insert of the same key waits for the other
@@ -476,6 +482,7 @@ def _record_participation(
             code="already_voted",
             audit=("ballot.participation", f"process:{process_id}"),
         )
+    return inserted
 
 
 # --- casting ----------------------------------------------------------------------------
@@ -899,7 +906,9 @@ def check_in(
         code_id = _spend_access_code(
             session=session, settings=settings, process_id=process_id, code=access_code, now=now
         )
-    _record_participation(
+    # A kiosk check-in left unused (wrong site, voter gone) gives way to this one.
+    release_expired_tickets(session=session, process_id=process_id, now=now)
+    participation_id = _record_participation(
         session=session,
         process_id=process_id,
         channel=mode,
@@ -909,17 +918,14 @@ def check_in(
     )
     ticket = expires_at = None
     if mode == Channel.kiosk:
-        ticket = cred.new_kiosk_ticket()
-        expires_at = now + cred.KIOSK_TICKET_TTL
-        session.add(
-            KioskTicket(
-                ticket_hash=cred.kiosk_ticket_hash(settings.secret_key, ticket),
-                process_id=process_id,
-                site_id=site_id,
-                expires_at=expires_at,
-            )
+        ticket, expires_at = _issue_ticket(
+            session=session,
+            settings=settings,
+            process_id=process_id,
+            site_id=site_id,
+            participation_id=participation_id,
+            now=now,
         )
-        session.flush()
     audit.append(
         session=session,
         actor=Actor.of(user),
@@ -928,6 +934,32 @@ def check_in(
         detail={"mode": mode.value},
     )
     return CheckIn(mode=mode, site_id=site_id, kiosk_ticket=ticket, ticket_expires_at=expires_at)
+
+
+def _issue_ticket(
+    *,
+    session: Session,
+    settings: Settings,
+    process_id: int,
+    site_id: int,
+    participation_id: int,
+    now: datetime,
+) -> tuple[str, datetime]:
+    """A new ticket for a check-in: it waits up to KIOSK_TICKET_WAIT for its voter to open
+    the ballot at the kiosk, whose own clock starts then (`start_kiosk_ticket`)."""
+    ticket = cred.new_kiosk_ticket()
+    expires_at = now + cred.KIOSK_TICKET_WAIT
+    session.add(
+        KioskTicket(
+            ticket_hash=cred.kiosk_ticket_hash(settings.secret_key, ticket),
+            process_id=process_id,
+            site_id=site_id,
+            expires_at=expires_at,
+            participation_id=participation_id,
+        )
+    )
+    session.flush()
+    return ticket, expires_at
 
 
 def _require_check_in_credentials(
@@ -1001,23 +1033,49 @@ def _usable_ticket(process: Process, kiosk: cred.KioskSession, now: datetime) ->
 
 
 def check_kiosk_ticket(
-    *, session: Session, settings: Settings, process_id: int, kiosk_token: str, ticket: str
-) -> None:
+    *,
+    session: Session,
+    settings: Settings,
+    process_id: int,
+    kiosk_token: str,
+    ticket: str,
+    start: bool = False,
+    now: datetime | None = None,
+) -> datetime:
     """Refuses, as casting would, a ticket this kiosk cannot take: so a voter hears it before
-    ranking anything. Spends nothing; casting checks again."""
-    now = utcnow()
+    ranking anything; returns when it expires. Spends nothing; casting checks again.
+    `start`: the voter opens the ballot, and the first time the ticket's clock (the
+    process's `kiosk_ticket_minutes`) starts; typed again (after an idle reset, a resent
+    form) the clock goes on, so a ticket cannot be stretched by typing it again."""
+    now = now or utcnow()
     process = open_process_for_voting(session=session, process_id=process_id, now=now)
     kiosk = _kiosk_of(
         session=session, settings=settings, process=process, kiosk_token=kiosk_token, now=now
     )
     ticket_hash = cred.kiosk_ticket_hash(settings.secret_key, ticket)
-    usable = session.execute(
-        select(KioskTicket.ticket_hash).where(
-            KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now)
+    usable = select(KioskTicket.expires_at).where(
+        KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now)
+    )
+    if start:
+        usable = (
+            update(KioskTicket)
+            .where(KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now))
+            .values(
+                opened_at=func.coalesce(KioskTicket.opened_at, now),
+                expires_at=case(
+                    (
+                        KioskTicket.opened_at.is_(None),  # type: ignore[union-attr]
+                        now + timedelta(minutes=process.kiosk_ticket_minutes),
+                    ),
+                    else_=KioskTicket.expires_at,
+                ),
+            )
+            .returning(KioskTicket.expires_at)
         )
-    ).scalar_one_or_none()
-    if usable is None:
+    expires_at = session.execute(usable).scalar_one_or_none()
+    if expires_at is None:
         _refuse_ticket(session=session, process=process, kiosk=kiosk, ticket_hash=ticket_hash)
+    return expires_at
 
 
 def _spend_kiosk_ticket(
@@ -1039,7 +1097,7 @@ def _spend_kiosk_ticket(
     spent = session.execute(
         update(KioskTicket)
         .where(KioskTicket.ticket_hash == ticket_hash, *_usable_ticket(process, kiosk, now))
-        .values(used_at=now)
+        .values(used_at=now, participation_id=None)  # the check-in is no longer named
         .returning(KioskTicket.site_id)
     ).scalar_one_or_none()
     if spent is not None:
@@ -1061,11 +1119,14 @@ def _refuse_ticket(
             audit=("ballot.kiosk", target),
         )
     if ticket.site_id != kiosk.site_id:
+        site = session.get(Site, ticket.site_id)
         raise Forbidden(
-            "This ticket was issued at another voting site; vote at that site's kiosk.",
+            f"This ticket was issued at {site.name if site else 'another voting site'}; "
+            "vote at that site's kiosk, or ask a poll worker there to release it.",
             code="ticket_wrong_site",
             field="credential.kiosk_ticket",
             audit=("ballot.kiosk", target),
+            extra={"site_id": ticket.site_id},
         )
     if ticket.used_at is not None:
         raise Conflict(
@@ -1080,6 +1141,198 @@ def _refuse_ticket(
         field="credential.kiosk_ticket",
         audit=("ballot.kiosk", target),
     )
+
+
+# --- kiosk check-ins that never became a ballot -----------------------------------------
+
+MAX_TICKET_MINUTES = 120
+_RELEASE = "voting.check_in.release"
+_REISSUE = "voting.kiosk_ticket.reissue"
+
+
+def set_kiosk_ticket_minutes(
+    *, session: Session, actor: Actor, process_id: int, minutes: int
+) -> Process:
+    """How long a kiosk voter has from opening the ballot to casting it."""
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=KIOSK_TICKET_LENGTH,
+        action="process.kiosk_ticket_minutes",
+        target=target,
+    )
+    if not 5 <= minutes <= MAX_TICKET_MINUTES:
+        raise BadInput(
+            f"A kiosk ticket lasts from 5 to {MAX_TICKET_MINUTES} minutes.",
+            field="kiosk_ticket_minutes",
+            audit=("process.kiosk_ticket_minutes", target),
+        )
+    process.kiosk_ticket_minutes = minutes
+    audit.saved(
+        session,
+        process,
+        actor=actor,
+        action="process.kiosk_ticket_minutes",
+        target=target,
+        detail={"minutes": minutes},
+    )
+    return process
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """An unused kiosk ticket as the station lists it: nothing of its voter."""
+
+    handle: str  # the ticket's hash: names the row, never the ticket itself
+    site_id: int
+    opened_at: datetime | None
+    expires_at: datetime
+
+
+def open_tickets(*, session: Session, site_ids: list[int]) -> list[OpenTicket]:
+    """The unused tickets of these sites, soonest to expire first."""
+    rows = session.execute(
+        select(KioskTicket)
+        .where(
+            KioskTicket.site_id.in_(site_ids),  # type: ignore[attr-defined]
+            KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
+            KioskTicket.participation_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(KioskTicket.expires_at)
+    ).scalars()
+    return [OpenTicket(t.ticket_hash, t.site_id, t.opened_at, t.expires_at) for t in rows]
+
+
+def _ticket_for_staff(
+    *, session: Session, user: User, handle: str, action: str, now: datetime
+) -> KioskTicket:
+    """The unused ticket `handle` names, for a poll worker of its site or an organizer;
+    its process is read for a ballot, so the answer holds against a cast until commit."""
+    ticket = session.get(KioskTicket, handle[:64])
+    if ticket is None:
+        raise NotFound("There is no such kiosk ticket.", code="no_ticket")
+    open_process_for_voting(session=session, process_id=ticket.process_id, now=now)
+    if user.role != Role.organizer:
+        site = session.get(Site, ticket.site_id)
+        _require_assigned(session=session, user=user, site=site, action=action)
+    return ticket
+
+
+def _withdraw_ticket(*, session: Session, ticket_hash: str) -> tuple[int, int] | None:
+    """Deletes the ticket if it is still unused: (its participation id, site id), or None
+    when a cast spent it first (the database decides, as between two casts)."""
+    return session.execute(
+        delete(KioskTicket)
+        .where(
+            KioskTicket.ticket_hash == ticket_hash,
+            KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
+            KioskTicket.participation_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .returning(KioskTicket.participation_id, KioskTicket.site_id)
+    ).one_or_none()
+
+
+def _ticket_was_used(action: str, target: str) -> Conflict:
+    return Conflict(
+        "This kiosk code has voted, or was released or replaced already: the check-in stands.",
+        code="check_in_voted",
+        audit=(action, target),
+    )
+
+
+def _release_participation(*, session: Session, participation_id: int) -> None:
+    """Withdraws a check-in: its participation goes and its access code may vote again."""
+    code_id = session.execute(
+        delete(Participation)
+        .where(Participation.id == participation_id)
+        .returning(Participation.access_code_id)
+    ).scalar_one_or_none()
+    if code_id is not None:
+        session.execute(update(AccessCode).where(AccessCode.id == code_id).values(used_at=None))
+
+
+def release_check_in(
+    *, session: Session, user: User, handle: str, reason: str, now: datetime | None = None
+) -> None:
+    """A kiosk check-in that never became a ballot is withdrawn, with its ticket, in this
+    transaction: the voter may be checked in again anywhere, turnout no longer counts them,
+    and their access code votes again. Poll workers of the ticket's site or organizers."""
+    now = now or utcnow()
+    reason = " ".join(reason.split())[:500]
+    ticket = _ticket_for_staff(session=session, user=user, handle=handle, action=_RELEASE, now=now)
+    target = f"site:{ticket.site_id}"
+    if not reason:
+        raise BadInput(
+            "Say why this check-in is released.",
+            field="reason",
+            code="reason_missing",
+            audit=(_RELEASE, target),
+        )
+    withdrawn = _withdraw_ticket(session=session, ticket_hash=ticket.ticket_hash)
+    if withdrawn is None:
+        raise _ticket_was_used(_RELEASE, target)
+    _release_participation(session=session, participation_id=withdrawn[0])
+    audit.append(
+        session=session,
+        actor=Actor.of(user),
+        action=_RELEASE,
+        target=target,
+        detail={"reason": reason},
+    )
+
+
+def reissue_ticket(
+    *, session: Session, settings: Settings, user: User, handle: str, now: datetime | None = None
+) -> tuple[str, int]:
+    """A new ticket for the same check-in (the voter ran out of time, or lost it): the old
+    one stops working in this transaction. Returns the new ticket (shown once) and its
+    process."""
+    now = now or utcnow()
+    ticket = _ticket_for_staff(session=session, user=user, handle=handle, action=_REISSUE, now=now)
+    target = f"site:{ticket.site_id}"
+    withdrawn = _withdraw_ticket(session=session, ticket_hash=ticket.ticket_hash)
+    if withdrawn is None:
+        raise _ticket_was_used(_REISSUE, target)
+    participation_id, site_id = withdrawn
+    issued, _ = _issue_ticket(
+        session=session,
+        settings=settings,
+        process_id=ticket.process_id,
+        site_id=site_id,
+        participation_id=participation_id,
+        now=now,
+    )
+    audit.append(session=session, actor=Actor.of(user), action=_REISSUE, target=target)
+    return issued, ticket.process_id
+
+
+def release_expired_tickets(*, session: Session, process_id: int, now: datetime) -> int:
+    """Releases, as a poll worker would, every check-in whose ticket expired unused more
+    than KIOSK_TICKET_GRACE ago; returns how many."""
+    stale = session.execute(
+        select(KioskTicket.ticket_hash, KioskTicket.site_id).where(
+            KioskTicket.process_id == process_id,
+            KioskTicket.used_at.is_(None),  # type: ignore[union-attr]
+            KioskTicket.participation_id.is_not(None),  # type: ignore[union-attr]
+            KioskTicket.expires_at <= now - cred.KIOSK_TICKET_GRACE,
+        )
+    ).all()
+    released = 0
+    for ticket_hash, site_id in stale:
+        withdrawn = _withdraw_ticket(session=session, ticket_hash=ticket_hash)
+        if withdrawn is None:
+            continue
+        _release_participation(session=session, participation_id=withdrawn[0])
+        audit.append(
+            session=session,
+            actor=audit.SYSTEM,
+            action=_RELEASE,
+            target=f"site:{site_id}",
+            detail={"reason": "ticket expired unused"},
+        )
+        released += 1
+    return released
 
 
 # --- turnout ----------------------------------------------------------------------------
@@ -1161,7 +1414,14 @@ def turnout_summary(*, session: Session, process_id: int) -> dict[str, Any]:
 
 
 # Casts write participation, then ballot, then receipt: the reseal locks them in that order.
-_RESEALED = (("participation", "id"), ("ballot", "id"), ("ballot_receipt", "receipt_hash"))
+# The kiosk tickets first: a cast locks its ticket before the ballot (and on PostgreSQL a
+# spent ticket's old row version still names its check-in until its table is rewritten).
+_RESEALED = (
+    ("kiosk_ticket", "ticket_hash"),
+    ("participation", "id"),
+    ("ballot", "id"),
+    ("ballot_receipt", "receipt_hash"),
+)
 
 
 @on_enter(Phase.funding)
@@ -1190,7 +1450,7 @@ def _reseal(session: Session, process: Process, _: datetime) -> None:
     postgres = session.get_bind().dialect.name == "postgresql"
     if not postgres:
         event.listen(session, "after_commit", _truncate_wal, once=True)
-    rewrite_in_key_order(session, _RESEALED if postgres else _RESEALED[1:])
+    rewrite_in_key_order(session, _RESEALED if postgres else _RESEALED[2:])
 
 
 def _truncate_wal(session: Session) -> None:

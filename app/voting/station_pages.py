@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
@@ -22,12 +22,11 @@ from app.errors import DomainError, Forbidden
 from app.paper.models import PaperBatch
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import STAFF_COOKIE, serializer
+from app.security import STAFF_COOKIE
 from app.sites.models import Site
 from app.users import service as users
 from app.users import tokens
 from app.users.models import User
-from app.voting import credentials as cred
 from app.voting import service as voting
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
 from app.voting.ballot_steps import (
@@ -82,6 +81,10 @@ def station_page(
             .scalars()
             .all()
         )
+        now = utcnow()
+        for process_id in {site.process_id for site, _ in rows}:
+            voting.release_expired_tickets(session=session, process_id=process_id, now=now)
+        tickets = voting.open_tickets(session=session, site_ids=[site.id for site, _ in rows])
         sites = [
             {
                 "id": site.id,
@@ -89,6 +92,7 @@ def station_page(
                 "translations": site.translations,
                 "process_name": name,
                 "batches": [b for b in batches if b.site_id == site.id],
+                "tickets": [_ticket_row(t, now) for t in tickets if t.site_id == site.id],
             }
             for site, name in rows
         ]
@@ -99,6 +103,13 @@ def station_page(
         {"user": user, "sites": sites, "message": message, "error": error, "kiosk": kiosk_device},
         status_code=status_code,
     )
+
+
+def _ticket_row(ticket: voting.OpenTicket, now) -> dict[str, Any]:
+    """An open ticket as the station shows it: waiting, or minutes left, or expired."""
+    left = int((ticket.expires_at - now).total_seconds() // 60)
+    state = "expired" if ticket.expires_at <= now else "open" if ticket.opened_at else "waiting"
+    return {"handle": ticket.handle, "state": state, "minutes": max(left, 0)}
 
 
 @router.get("/station", response_class=HTMLResponse)
@@ -221,10 +232,7 @@ def station_check_in(
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
-        # The ticket is a voter's credential: sealed, never in an address, shown once.
-        message = i18n.translate(language, "station.checked_in_kiosk", minutes=15)
-        ticket = {"ticket": result.kiosk_ticket}
-        return flash.redirect(request, fresh, session=session, sealed=ticket, message=message)
+        return _show_ticket(request, session, fresh, result.kiosk_ticket, site.process_id)
     message = i18n.translate(language, "station.checked_in_paper")
     return flash.redirect(request, fresh, message=message)
 
@@ -244,6 +252,54 @@ def _field_said(request: Request, field: str, rule: str) -> str:
     label = i18n.translate(language, _LABELS[field])
     words = i18n.translate(language, rule)
     return i18n.translate(language, "station.check_in_field", label=label, rule=words)
+
+
+def _show_ticket(request: Request, session, to: str, ticket: str, process_id: int):
+    """The ticket is a voter's credential: sealed, never in an address, shown once."""
+    process = session.get(Process, process_id)
+    said = i18n.translate(
+        i18n.pick_language(request),
+        "station.checked_in_kiosk",
+        minutes=process.kiosk_ticket_minutes,
+    )
+    return flash.redirect(request, to, session=session, sealed={"ticket": ticket}, message=said)
+
+
+@router.post(
+    "/station/tickets/{handle}/release", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def station_release(
+    request: Request, session: SessionDep, user: StaffFromCookie, form: PageForm, handle: str
+):
+    """Withdraws a kiosk check-in that never became a ballot (reason required, audited)."""
+    if user is None:
+        return RedirectResponse(STATION, status_code=303)
+    try:
+        voting.release_check_in(
+            session=session, user=user, handle=handle, reason=form.get("reason", "")
+        )
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=flash.back(request, STATION))
+    said = i18n.translate(i18n.pick_language(request), "station.released")
+    return flash.redirect(request, STATION, message=said)
+
+
+@router.post(
+    "/station/tickets/{handle}/reissue", response_class=HTMLResponse, dependencies=[SameOrigin]
+)
+def station_reissue(
+    request: Request, session: SessionDep, settings: SettingsDep, user: StaffFromCookie, handle: str
+):
+    """A new kiosk code for the same check-in, in one step; the old code stops working."""
+    if user is None:
+        return RedirectResponse(STATION, status_code=303)
+    try:
+        ticket, process_id = voting.reissue_ticket(
+            session=session, settings=settings, user=user, handle=handle
+        )
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=flash.back(request, STATION))
+    return _show_ticket(request, session, STATION, ticket, process_id)
 
 
 @router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])
@@ -285,15 +341,42 @@ def station_open_kiosk(
 # --- the kiosk: ticket -> ballot -> thanks, each a GET after a POST (see app/web/private.py)
 
 
+# Idle reset (WCAG 2.2.1 warns first): with JavaScript (static/kiosk.js) the ballot and
+# review pages ask "Are you still voting?" after IDLE_WARN_AFTER without a touch or a key,
+# and go back to the ticket screen IDLE_WARNING later without an answer. Without it, the
+# server does: a voter cookie not renewed by a kiosk page for IDLE_SERVER is dropped (the
+# ballot page does its ranking in the browser, so this must outlast a slow reader).
+IDLE_WARN_AFTER = 90
+IDLE_WARNING = 30
+IDLE_SERVER = 600
+
+
+def _voter_signer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.settings.secret_key, "pbvote.kiosk-voter")
+
+
 def _voter_ticket(request: Request) -> str | None:
-    """The ticket of the voter now at the kiosk, from the cookie set when they typed it."""
+    """The ticket of the voter now at the kiosk, from the cookie set when they typed it and
+    renewed by each kiosk page since; None after IDLE_SERVER without one."""
     try:
-        ticket = serializer(request.app.state.settings.secret_key, "kiosk-voter").loads(
-            request.cookies.get(VOTER_COOKIE, "")
+        ticket = _voter_signer(request).loads(
+            request.cookies.get(VOTER_COOKIE, ""), max_age=IDLE_SERVER
         )
-    except BadSignature:
+    except BadSignature:  # also SignatureExpired: the kiosk was left alone
         return None
     return ticket if isinstance(ticket, str) and ticket else None
+
+
+def _keep_voter(request: Request, response, ticket: str, expires_at) -> None:
+    """(Re)sets the voter cookie: lives while the ticket does, idle for IDLE_SERVER at most."""
+    seconds = max(int((expires_at - utcnow()).total_seconds()), 1)
+    signed = _voter_signer(request).dumps(ticket)
+    set_cookie(request, response, VOTER_COOKIE, signed, max_age=seconds, path=KIOSK)
+
+
+def _idle(request: Request) -> bool:
+    """A voter cookie was sent but has gone stale: the kiosk was left alone."""
+    return bool(request.cookies.get(VOTER_COOKIE)) and _voter_ticket(request) is None
 
 
 def _language(request: Request, session, kiosk) -> str:
@@ -318,8 +401,14 @@ def _kiosk_home(request: Request, session, error: str | None = None, status_code
 
 
 def _said(request: Request, exc: DomainError, language: str, **audit: Any) -> str:
-    """A refusal in the voter's words; at a kiosk "already voted" means a spent ticket."""
+    """A refusal in the voter's words; at a kiosk "already voted" means a spent ticket, and
+    a ticket of another site names that site."""
     text = refusal(request, exc, language, **audit)
+    if exc.code == "ticket_wrong_site":
+        site = audit["session"].get(Site, exc.extra.get("site_id"))
+        if site is not None:
+            name = (site.translations or {}).get(language, {}).get("name") or site.name
+            return i18n.translate(language, "kiosk.ticket_other_site", site=name)
     return i18n.translate(language, "error.ticket_used") if exc.code == "already_voted" else text
 
 
@@ -338,35 +427,50 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     """Checks the typed ticket before the voter ranks anything; the ballot itself is a GET,
     so a language switch keeps the ticket and Back never resends a form."""
     ticket = form.get("kiosk_ticket", "").strip()[:40]
-    problem = _ticket_problem(request, session, ticket)
+    expires_at, problem = _ticket_problem(request, session, ticket, start=True)
     if problem is not None:  # the kiosk's start again, saying why (never the ticket)
         error, status = problem
         return flash.redirect(request, _kiosk_address(request), error=error, status=status)
     response = RedirectResponse(KIOSK + "/ballot", status_code=303)
-    signed = serializer(request.app.state.settings.secret_key, "kiosk-voter").dumps(ticket)
-    seconds = int(cred.KIOSK_TICKET_TTL.total_seconds())
-    set_cookie(request, response, VOTER_COOKIE, signed, max_age=seconds, path=KIOSK)
+    _keep_voter(request, response, ticket, expires_at)
     clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)  # nothing of the last voter
     return response
 
 
-def _ticket_problem(request: Request, session, ticket: str) -> tuple[str | None, int] | None:
-    """Why this ticket cannot vote here (words, status), or None."""
+@router.post(KIOSK + "/release", response_class=HTMLResponse, dependencies=[SameOrigin])
+def kiosk_release(request: Request, session: SessionDep):
+    """Back to the ticket screen when the voter walked away (static/kiosk.js posts this after
+    its warning): nothing is cast or spent, the same voter may type the ticket again."""
+    kiosk = open_kiosk_of(request, session)
+    language = _language(request, session, kiosk)
+    said = i18n.translate(language, "kiosk.idle_reset")
+    response = flash.redirect(request, _kiosk_address(request), message=said)
+    clear_cookie(request, response, VOTER_COOKIE, path=KIOSK)
+    clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)
+    return response
+
+
+def _ticket_problem(
+    request: Request, session, ticket: str, *, start: bool = False
+) -> tuple[Any, tuple[str | None, int] | None]:
+    """(when the ticket expires, None), or (None, why it cannot vote here: words, status).
+    `start`: the voter opens the ballot now, and the ticket's clock starts."""
     kiosk, token = kiosk_session(request)
     if kiosk is None:
-        return None, 401
+        return None, (None, 401)
     language = _language(request, session, kiosk)
     try:
-        voting.check_kiosk_ticket(
+        expires_at = voting.check_kiosk_ticket(
             session=session,
             settings=request.app.state.settings,
             process_id=kiosk.process_id,
             kiosk_token=token,
             ticket=ticket,
+            start=start,
         )
     except DomainError as exc:
-        return _said(request, exc, language, session=session), exc.status_code
-    return None
+        return None, (_said(request, exc, language, session=session), exc.status_code)
+    return expires_at, None
 
 
 def _kiosk_address(request: Request) -> str:
@@ -387,17 +491,34 @@ def _surface(process: Process) -> BallotSurface:
     )
 
 
+def _idle_home(request: Request, session):
+    """The ticket screen after the server found the kiosk left alone (no JavaScript)."""
+    kiosk = open_kiosk_of(request, session)
+    said = i18n.translate(_language(request, session, kiosk), "kiosk.idle_reset")
+    return flash.redirect(request, _kiosk_address(request), message=said)
+
+
 def _kiosk_ballot(request: Request, session, *, review: bool):
     ticket = _voter_ticket(request)
     if ticket is None:  # no voter at the kiosk (e.g. Back after casting): start again
-        return _to_kiosk(request)
-    problem = _ticket_problem(request, session, ticket)
+        return _idle_home(request, session) if _idle(request) else _to_kiosk(request)
+    expires_at, problem = _ticket_problem(request, session, ticket)
     if problem is not None:
         error, status = problem
         return _kiosk_home(request, session, error=error, status_code=status)
     kiosk, _ = kiosk_session(request)
     process = session.get(Process, kiosk.process_id)
-    return ballot_page(request, session, _surface(process), review=review)
+    # The time left and the idle warning (templates/_kiosk_clock.html, static/kiosk.js).
+    request.state.kiosk_clock = {
+        "expires_at": expires_at,
+        "seconds": max(int((expires_at - utcnow()).total_seconds()), 0),
+        "warn_after": IDLE_WARN_AFTER,
+        "warning": IDLE_WARNING,
+    }
+    response = ballot_page(request, session, _surface(process), review=review)
+    if response.status_code < 300:
+        _keep_voter(request, response, ticket, expires_at)  # renewed: the voter is here
+    return response
 
 
 @router.get(KIOSK + "/ballot", response_class=HTMLResponse)
@@ -418,6 +539,8 @@ def kiosk_cast(request: Request, session: SessionDep, fields: PageForm):
     process = session.get(Process, kiosk.process_id)
     ticket = _voter_ticket(request)
     if ticket is None and fields.get("step") != "thanks":
+        if _idle(request):  # left alone longer than IDLE_SERVER: nothing is cast
+            return _idle_home(request, session)
         return _to_kiosk(request)  # sent again after casting (Back, reload): nothing to cast
 
     def cast(form: FormState) -> str:

@@ -1,0 +1,350 @@
+"""Election day at the kiosk (issue 19): the paths that lost a resident's vote end with
+their ballot counted exactly once. A slow voter (the clock starts at the kiosk, a poll
+worker reissues the ticket), a walk-away (idle reset; the ticket stays the voter's), a
+voter checked in at the wrong site (the kiosk names the right one; a release lets them be
+checked in anywhere), and check-ins released by hand or on their own when they expire."""
+
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from app.db import utcnow
+from app.processes.models import Process
+from app.sites.models import Site
+from app.users.models import Role
+from app.voting import credentials as cred
+from app.voting import station_pages
+from app.voting.models import KioskTicket, Participation
+from app.web.i18n import translate
+from tests.voting.helpers import audit_entries, counts
+from tests.voting.test_kiosk_pages import ORIGIN, open_kiosk, ranks, sign_in, start, ticket_for
+
+HANDLE = re.compile(r'action="/station/tickets/([0-9a-f]{64})/release"')
+
+
+@pytest.fixture
+def kiosk(client, poll_worker, world):
+    open_kiosk(client, poll_worker, world.sites[0])
+    return client
+
+
+@contextmanager
+def device(app, staff):
+    """Another browser, with `staff` signed in on it."""
+    with TestClient(app, base_url="http://testserver") as browser:
+        sign_in(browser, staff)
+        yield browser
+
+
+@pytest.fixture
+def station(app, poll_worker):
+    """The poll worker's own device, signed in to the station page."""
+    with device(app, poll_worker) as browser:
+        yield browser
+
+
+def set_minutes(app, organizer, world, minutes: str):
+    with device(app, organizer) as browser:
+        return browser.post(
+            f"/organize/processes/{world.process_id}/rules/kiosk",
+            data={"kiosk_ticket_minutes": minutes},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+
+
+def open_handles(station) -> list[str]:
+    page = station.get("/station")
+    assert page.status_code == 200
+    return HANDLE.findall(page.text)
+
+
+def cast_at(kiosk, world, ticket, n=2):
+    r = start(kiosk, ticket)
+    assert r.status_code == 303 and r.headers["location"] == "/kiosk/ballot", r.text
+    return kiosk.post("/kiosk/cast", data=ranks(world, n), headers=ORIGIN, follow_redirects=False)
+
+
+def ballots(session_factory) -> int:
+    return counts(session_factory)["ballots"]
+
+
+def test_the_clock_starts_at_the_kiosk_and_lasts_the_process_setting(
+    kiosk, app, organizer, poll_worker, world, session_factory
+):
+    with device(app, organizer) as browser:
+        page = browser.get(f"/organize/processes/{world.process_id}/rules")
+        assert 'name="kiosk_ticket_minutes"' in page.text
+    r = set_minutes(app, organizer, world, "25")
+    assert r.status_code == 303
+    with session_factory() as session:
+        assert session.get(Process, world.process_id).kiosk_ticket_minutes == 25
+    ticket = ticket_for(kiosk, poll_worker, world)
+    with session_factory() as session:  # waiting in the queue: the ticket's clock is not running
+        row = session.execute(select(KioskTicket)).scalar_one()
+        assert row.opened_at is None and row.expires_at > utcnow() + timedelta(minutes=100)
+    before = utcnow()
+    assert start(kiosk, ticket).status_code == 303
+    with session_factory() as session:
+        row = session.execute(select(KioskTicket)).scalar_one()
+    assert row.opened_at >= before
+    assert timedelta(minutes=24) < row.expires_at - before <= timedelta(minutes=25, seconds=5)
+    ballot = kiosk.get("/kiosk/ballot")
+    assert translate("en", "kiosk.time_left", minutes=25) in ballot.text
+    assert 'src="/static/kiosk.js"' in ballot.text and "Are you still voting?" in ballot.text
+
+
+@pytest.mark.parametrize("minutes", ["4", "121", "ten", ""])
+def test_a_ticket_length_out_of_range_is_refused(app, organizer, world, session_factory, minutes):
+    r = set_minutes(app, organizer, world, minutes)
+    assert r.status_code == 303
+    with session_factory() as session:
+        assert session.get(Process, world.process_id).kiosk_ticket_minutes == 15
+
+
+def test_slow_voter_gets_a_new_ticket_in_one_step_and_votes_once(
+    kiosk, station, poll_worker, world, session_factory
+):
+    ticket = ticket_for(kiosk, poll_worker, world)
+    assert start(kiosk, ticket).status_code == 303
+    with session_factory() as session:  # 16 minutes on the ballot: the time ran out
+        session.execute(update(KioskTicket).values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.commit()
+    before = counts(session_factory)
+    r = kiosk.post("/kiosk/cast", data=ranks(world, 4), headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/kiosk")
+    home = kiosk.get(r.headers["location"])
+    assert translate("en", "error.ticket_expired") in home.text  # a plain message
+    assert counts(session_factory) == before
+    for language in ("es", "vi"):
+        page = station.get("/station", headers={"Accept-Language": language})
+        assert translate(language, "station.ticket_expired") in page.text
+    page = station.get("/station")
+    assert translate("en", "station.ticket_expired") in page.text
+    (handle,) = HANDLE.findall(page.text)
+    r = station.post(f"/station/tickets/{handle}/reissue", headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303
+    shown = station.get(r.headers["location"]).text
+    new = re.search(r'<p class="receipt"><code>([0-9A-Z-]+)</code>', shown).group(1)
+    assert new != ticket
+    assert start(kiosk, ticket).status_code == 303  # the old ticket no longer votes
+    assert counts(session_factory)["participation"] == 1
+    r = cast_at(kiosk, world, new, n=4)
+    assert r.headers["location"] == "/kiosk/done", r.text
+    after = counts(session_factory)
+    assert (after["ballots"], after["participation"]) == (1, 1)
+    assert [e.action for e in audit_entries(session_factory, "voting.kiosk_ticket")] == [
+        "voting.kiosk_ticket.reissue"
+    ]
+    assert open_handles(station) == []  # a spent ticket is no longer listed
+
+
+def test_walk_away_resets_the_kiosk_and_the_ticket_stays_the_voters(
+    kiosk, poll_worker, world, session_factory
+):
+    ticket = ticket_for(kiosk, poll_worker, world)
+    assert start(kiosk, ticket).status_code == 303
+    assert kiosk.get("/kiosk/ballot").status_code == 200
+    # No answer to "Are you still voting?": kiosk.js posts the release.
+    r = kiosk.post("/kiosk/release", headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/kiosk")
+    assert "pbvote_kiosk_voter" not in kiosk.cookies
+    assert translate("en", "kiosk.idle_reset") in kiosk.get(r.headers["location"]).text
+    # The next person taps a card and casts: nothing is cast on the first voter's ticket.
+    before = counts(session_factory)
+    r = kiosk.post("/kiosk/cast", data=ranks(world, 1), headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/kiosk")
+    assert counts(session_factory) == before
+    # The first voter comes back: the same ticket still votes, once.
+    r = cast_at(kiosk, world, ticket)
+    assert r.headers["location"] == "/kiosk/done"
+    assert (ballots(session_factory), counts(session_factory)["participation"]) == (1, 1)
+
+
+def test_without_javascript_the_server_resets_an_idle_kiosk(
+    kiosk, poll_worker, world, session_factory, monkeypatch
+):
+    ticket = ticket_for(kiosk, poll_worker, world)
+    assert start(kiosk, ticket).status_code == 303
+    monkeypatch.setattr(station_pages, "IDLE_SERVER", -1)  # the voter cookie is now stale
+    before = counts(session_factory)
+    r = kiosk.post("/kiosk/cast", data=ranks(world, 1), headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/kiosk")
+    assert translate("en", "kiosk.idle_reset") in kiosk.get(r.headers["location"]).text
+    assert counts(session_factory) == before
+    monkeypatch.setattr(station_pages, "IDLE_SERVER", 600)
+    assert cast_at(kiosk, world, ticket).headers["location"] == "/kiosk/done"
+    assert ballots(session_factory) == 1
+
+
+def test_wrong_site_is_named_released_and_checked_in_again_elsewhere(
+    client, app, organizer, make_staff, poll_worker, world, session_factory
+):
+    """Checked in at site B, the voter types the ticket at site A's kiosk: the kiosk names
+    B; a poll worker of B releases the check-in and A checks the voter in and they vote."""
+    worker_b = make_staff(Role.poll_worker)
+    r = client.post(
+        f"/api/sites/{world.sites[1]}/poll-workers",
+        json={"user_id": worker_b.user.id},
+        headers=organizer.headers,
+    )
+    assert r.status_code == 201
+    ticket = ticket_for(client, worker_b, world, site=world.sites[1])
+    open_kiosk(client, poll_worker, world.sites[0])
+    r = start(client, ticket)
+    with session_factory() as session:
+        site_b = session.get(Site, world.sites[1]).name
+    assert (
+        translate("en", "kiosk.ticket_other_site", site=site_b)
+        in client.get(r.headers["location"]).text
+    )
+    turnout = client.get(f"/api/processes/{world.process_id}/turnout", headers=organizer.headers)
+    assert turnout.json()["voters"] == 1
+    with device(app, poll_worker) as station_a:  # A's poll worker may not release B's
+        assert open_handles(station_a) == []
+        with session_factory() as session:
+            handle = session.execute(select(KioskTicket.ticket_hash)).scalar_one()
+        r = station_a.post(
+            f"/station/tickets/{handle}/release",
+            data={"reason": "wrong site"},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and counts(session_factory)["participation"] == 1
+    with device(app, worker_b) as station_b:
+        (handle,) = open_handles(station_b)
+        r = station_b.post(
+            f"/station/tickets/{handle}/release",
+            data={"reason": " "},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and counts(session_factory)["participation"] == 1
+        r = station_b.post(
+            f"/station/tickets/{handle}/release",
+            data={"reason": "came to the wrong site"},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        assert translate("en", "station.released") in station_b.get(r.headers["location"]).text
+    assert counts(session_factory)["participation"] == 0
+    turnout = client.get(f"/api/processes/{world.process_id}/turnout", headers=organizer.headers)
+    assert turnout.json()["voters"] == 0
+    entries = audit_entries(session_factory, "voting.check_in.release")
+    refused = [e for e in entries if e.outcome != "ok"]
+    (released,) = [e for e in entries if e.outcome == "ok"]
+    assert released.detail == {"reason": "came to the wrong site"} and len(refused) == 2
+    assert start(client, ticket).headers["location"].startswith("/kiosk")  # the old one is gone
+    again = ticket_for(client, poll_worker, world)  # the same voter, at A
+    assert cast_at(client, world, again).headers["location"] == "/kiosk/done"
+    assert (ballots(session_factory), counts(session_factory)["participation"]) == (1, 1)
+
+
+def test_a_released_access_code_checks_in_again(
+    client, app, codes, poll_worker, world, session_factory, station
+):
+    (code,) = codes(1)
+    r = client.post(
+        f"/api/processes/{world.process_id}/check-ins",
+        json={"site_id": world.sites[0], "mode": "kiosk", "access_code": code},
+        headers=poll_worker.headers,
+    )
+    assert r.status_code == 201, r.text
+    assert counts(session_factory)["codes_used"] == 1
+    (handle,) = open_handles(station)
+    station.post(f"/station/tickets/{handle}/release", data={"reason": "left"}, headers=ORIGIN)
+    assert counts(session_factory)["codes_used"] == 0
+    r = client.post(
+        f"/api/processes/{world.process_id}/check-ins",
+        json={"site_id": world.sites[0], "mode": "kiosk", "access_code": code},
+        headers=poll_worker.headers,
+    )
+    assert r.status_code == 201, r.text
+
+
+def test_a_spent_ticket_cannot_be_released_and_names_no_voter(
+    kiosk, station, poll_worker, world, session_factory
+):
+    ticket = ticket_for(kiosk, poll_worker, world)
+    (handle,) = open_handles(station)
+    with session_factory() as session:
+        assert session.get(KioskTicket, handle).participation_id is not None
+    assert cast_at(kiosk, world, ticket).headers["location"] == "/kiosk/done"
+    with session_factory() as session:
+        spent = session.get(KioskTicket, handle)
+        assert spent.used_at is not None and spent.participation_id is None
+    before = counts(session_factory)
+    for action in ("release", "reissue"):
+        r = station.post(
+            f"/station/tickets/{handle}/{action}",
+            data={"reason": "try"},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+    assert counts(session_factory) == before
+
+
+def test_an_unused_ticket_is_released_on_its_own_when_it_expires(
+    kiosk, station, poll_worker, world, session_factory
+):
+    ticket_for(kiosk, poll_worker, world)
+    with session_factory() as session:  # expired, but a poll worker may still reissue it
+        session.execute(update(KioskTicket).values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.commit()
+    assert len(open_handles(station)) == 1
+    with session_factory() as session:
+        late = utcnow() - cred.KIOSK_TICKET_GRACE - timedelta(seconds=1)
+        session.execute(update(KioskTicket).values(expires_at=late))
+        session.commit()
+    assert open_handles(station) == []
+    with session_factory() as session:
+        assert session.execute(select(Participation)).first() is None
+    (entry,) = audit_entries(session_factory, "voting.check_in.release")
+    assert entry.actor_role == "system"
+    # The same voter is checked in again (a new ticket) and votes once.
+    again = ticket_for(kiosk, poll_worker, world)
+    assert cast_at(kiosk, world, again).headers["location"] == "/kiosk/done"
+    assert ballots(session_factory) == 1
+
+
+def test_the_thank_you_page_gives_more_time(kiosk, poll_worker, world):
+    """WCAG 2.2.1: the page that clears itself offers to extend, as often as asked."""
+    assert cast_at(kiosk, world, ticket_for(kiosk, poll_worker, world)).status_code == 303
+    done = kiosk.get("/kiosk/done").text
+    receipt = re.search(r'<p class="receipt"><code>([0-9A-Z-]+)</code>', done).group(1)
+    for _ in range(3):
+        assert 'type="submit" form="thanks">More time</button>' in done
+        assert 'http-equiv="refresh" content="20;url=/kiosk"' in done
+        token = re.search(r'name="receipt_token" value="([^"]+)"', done).group(1)
+        r = kiosk.post(
+            "/kiosk/cast",
+            data={"step": "thanks", "receipt_token": token},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/kiosk/done"
+        done = kiosk.get("/kiosk/done").text
+        assert receipt in done  # the same receipt, for 20 seconds more
+
+
+def test_an_organizer_may_release_a_check_in_of_any_site(
+    kiosk, app, organizer, poll_worker, world, session_factory
+):
+    ticket_for(kiosk, poll_worker, world)
+    with session_factory() as session:
+        handle = session.execute(select(KioskTicket.ticket_hash)).scalar_one()
+    with device(app, organizer) as browser:
+        r = browser.post(
+            f"/station/tickets/{handle}/release",
+            data={"reason": "called the help line"},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+    assert r.status_code == 303
+    assert counts(session_factory)["participation"] == 0
