@@ -10,6 +10,7 @@ funded projects may still be recorded there (see tests/results for that rule in 
 """
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -215,7 +216,7 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         session.add_all([*ideas, draft, checked_in])
         session.flush()
         ticket = KioskTicket(  # a kiosk check-in that has not voted yet
-            ticket_hash="ab" * 32,
+            ticket_hash=secrets.token_hex(32),  # one per world: several may share a database
             process_id=pid,
             site_id=site,
             expires_at=utcnow() + timedelta(hours=1),
