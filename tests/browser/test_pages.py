@@ -77,16 +77,17 @@ def test_a_resident_votes_on_a_phone_and_checks_the_receipt(
     assert page.get_by_label("Receipt code").input_value() == receipt
     assert "was stored and will be counted" in page.get_by_role("status").inner_text()
 
-    # The same person again: refused, in words, and the form shows nothing of that ballot
-    # (a resubmitted form on a shared computer must not bring the last person's back).
+    # The same person again: refused, in words; what they typed is kept to correct
+    # (issue 19), and nothing of the first ballot comes back.
     page.goto(f"{live_server}/processes/{PRACTICE}/vote")
     fill_identity(page, "ADA  résident".replace("é", "e"))
     rank(page, [3])
     review_and_cast(page)
     alert = page.get_by_role("alert")
     assert "already voted" in alert.inner_text()
-    assert page.get_by_label("Choice 1").input_value() == ""
-    assert page.get_by_label("Full name").input_value() == ""
+    assert page.get_by_label("Full name").input_value() == "ADA  resident"
+    assert page.get_by_label("Choice 1", exact=True).input_value() != ""
+    assert page.get_by_label("Choice 2", exact=True).input_value() == ""
     page.screenshot(path=screenshots / f"vote-refused-{backend}.png", full_page=True)
 
 
