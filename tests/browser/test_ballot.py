@@ -56,6 +56,9 @@ def _choices(page) -> list[str]:
 
 
 def _focused(page) -> str:
+    """The id of the focused element, once one has focus: a page's autofocus lands a moment
+    after it loads (on a busy machine, after the test's first look)."""
+    page.wait_for_function("document.activeElement && document.activeElement.id !== ''")
     return page.evaluate("document.activeElement.id")
 
 
