@@ -11,6 +11,7 @@ resident's ballot is cast meanwhile.
 """
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -164,6 +165,7 @@ def wait_until_closed(made: Crowd, server: subprocess.Popen, hang: float) -> flo
     while made.open():
         assert server.poll() is None, "the server exited"
         assert time.monotonic() - start < hang, f"{len(made.open())} connections still open"
+        # Wait until a socket has something to read (an answer, or the server's close).
+        select.select([c.sock for c in made.open()], [], [], 1.0)
         made.poll()
-        time.sleep(0.05)
     return time.monotonic() - start
