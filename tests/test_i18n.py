@@ -87,3 +87,34 @@ def test_a_city_elsewhere_writes_its_languages_as_there(monkeypatch):
 def test_missing_text_falls_back_to_english():
     assert i18n.translate("vi", "no.such.key") == "no.such.key"
     assert i18n.translate("es", "ballot.title") != i18n.translate("en", "ballot.title")
+
+
+def test_a_plural_text_a_city_has_not_translated_falls_back_to_english(tmp_path, monkeypatch):
+    """Arabic has six plural forms: an untranslated or half-translated plural text must read
+    as English, never as its raw key (Babel's write_mo fills empty forms with the key)."""
+    folder = tmp_path / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    empty = "\n".join(f'msgstr[{i}] ""' for i in range(6))
+    half = '\nmsgstr[0] "نص"\n' + "\n".join(f'msgstr[{i}] ""' for i in range(1, 6))
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: ar\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : '
+        'n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);\\n"\n\n'
+        'msgid "ballot.title"\nmsgstr "ورقة الاقتراع"\n\n'
+        f'msgid "vote.intro"\nmsgid_plural "vote.intro.plural"\n{empty}\n\n'
+        f'msgid "process.rank_up_to"\nmsgid_plural "process.rank_up_to.plural"{half}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LOCALE_DIRS", [*i18n.LOCALE_DIRS, tmp_path])
+    i18n.reload()
+    try:
+        assert i18n.translate("ar", "ballot.title") == "ورقة الاقتراع"
+        for key in ("vote.intro", "process.rank_up_to"):
+            for n in (0, 1, 2, 5, 11, 100):
+                text = i18n.translate_plural("ar", key, n, budget="$1", n_max=5)
+                assert "plural" not in text and text == i18n.translate_plural(
+                    "en", key, n, budget="$1", n_max=5
+                ), (key, n, text)
+    finally:
+        monkeypatch.undo()
+        i18n.reload()

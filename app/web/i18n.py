@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date, format_time
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -77,6 +78,7 @@ def translations(code: str) -> gettext.NullTranslations:
     for path in _po_files(code):
         with path.open("rb") as po:
             catalog = read_po(po, locale=None)
+        _drop_partial_plurals(catalog)
         mo = io.BytesIO()
         write_mo(mo, catalog)  # untranslated and fuzzy entries are left out: they fall back
         mo.seek(0)
@@ -84,6 +86,17 @@ def translations(code: str) -> gettext.NullTranslations:
         found.add_fallback(chain)
         chain = found
     return chain
+
+
+def _drop_partial_plurals(catalog: Catalog) -> None:
+    """A plural text with any form left empty falls back to English whole.
+
+    Babel's `write_mo` fills an empty plural form with the message's id, which for our
+    keyed catalogs is a raw key ("vote.intro.plural") on a resident's page; a language with
+    more plural forms than English (Arabic has six) starts with all of them empty."""
+    for message in list(catalog):
+        if message.id and message.pluralizable and not all(message.string):
+            del catalog[message.id]
 
 
 def reload() -> None:
