@@ -215,6 +215,7 @@ def paper_ballot(request: Request, session: SessionDep, _: OrganizerPage, proces
             "lang_path": request.url.path,
         },
         offered=process.languages,
+        remember_language=False,
     )
 
 

@@ -71,9 +71,13 @@ def render(
     *,
     offered: list[str] | None = None,
     status_code: int = 200,
+    remember_language: bool = True,
 ) -> HTMLResponse:
     """A page in the visitor's language; `offered` limits it to a process's languages.
-    What the form sent before this GET said (app/web/flash.py) is added to `context`, once."""
+    What the form sent before this GET said (app/web/flash.py) is added to `context`, once.
+    A `?lang=` choice is remembered (a cookie) unless the page only prints in a language
+    (`remember_language=False`: the Vietnamese paper ballot leaves the organizer's pages
+    in their own language)."""
     language = i18n.pick_language(request, offered)
     choices = [c for c in (offered or i18n.available()) if c in i18n.available()]
     said, status = flash.shown(request)
@@ -91,7 +95,7 @@ def render(
         status_code=status if status and status_code == 200 else status_code,
     )
     flash.forget(request, response)
-    if request.query_params.get("lang") == language:
+    if remember_language and request.query_params.get("lang") == language:
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
     return response
 

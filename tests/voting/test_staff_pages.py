@@ -172,6 +172,11 @@ def test_the_paper_ballot_in_the_asked_language(client, organizer, world, sessio
     assert spanish.text.count('class="rank-box"') == 6 * 4
     english = client.get(f"/organize/processes/{world.process_id}/paper-ballot?lang=en")
     assert "Proposal 1" in english.text and "How to mark this ballot" in english.text
+    # Printing a language's ballot does not switch the organizer's own pages to it.
+    assert "lang" not in spanish.headers.get("set-cookie", "")
+    assert "lang" not in client.cookies
+    codes = client.get(f"/organize/processes/{world.process_id}/codes")
+    assert '<html lang="en">' in codes.text
 
 
 def test_turnout_counts_channels_sites_and_local_days(
