@@ -118,3 +118,33 @@ def test_a_plural_text_a_city_has_not_translated_falls_back_to_english(tmp_path,
     finally:
         monkeypatch.undo()
         i18n.reload()
+
+
+def test_a_language_is_named_in_the_readers_words_inside_a_sentence():
+    assert i18n.display_name("vi") == "Tiếng Việt"  # the menu: each language in itself
+    assert i18n.name_in("vi", "es") == "vietnamita"  # "Nombre en vietnamita"
+    assert i18n.name_in("es", "vi") == "Tiếng Tây Ban Nha"
+    assert i18n.name_in("vi", "en") == "Vietnamese"
+    assert i18n.display_name("es-MX") == "Español (México)"
+
+
+def test_a_language_cldr_does_not_know_is_named_by_its_own_catalog(tmp_path, monkeypatch):
+    assert i18n.display_name("hmn") == "hmn"  # never "English (hmn)"
+    folder = tmp_path / "hmn" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{i18n.OWN_NAME}"\nmsgstr "Hmoob"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LOCALE_DIRS", [*i18n.LOCALE_DIRS, tmp_path])
+    i18n.reload()
+    try:
+        assert "hmn" in i18n.available()
+        assert i18n.display_name("hmn") == "Hmoob"
+        assert i18n.name_in("hmn", "es") == "Hmoob"
+        assert i18n.format_number("hmn", 12_000) == "12,000"  # dates and numbers: English's
+        assert i18n.translate("hmn", "ballot.title") == i18n.translate("en", "ballot.title")
+    finally:
+        monkeypatch.undo()
+        i18n.reload()

@@ -23,8 +23,9 @@ from tests.voting.test_in_person import check_in
 from tests.voting.test_kiosk_pages import sign_in
 
 ORIGIN = {"Origin": "http://testserver"}
-# en-XA has no CLDR data of its own: its dates are written like English ones.
-MONTHS = Locale("en").months["format"]["wide"].values()
+# en-XA has no CLDR data of its own: its dates and the names of languages inside its
+# sentences ("Name in Spanish") are written like English ones.
+MONTHS = [*Locale("en").months["format"]["wide"].values(), "Spanish", "Vietnamese"]
 # A message id shown as it is: its text is missing from every catalog.
 RAW_ID = re.compile(r"\b(?:error|idea|vote|kiosk|results|station|organize|delegate)\.[a-z_.]+")
 # The language menu names each language in itself; scripts and styles are not text.

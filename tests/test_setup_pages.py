@@ -127,6 +127,11 @@ def test_a_process_is_made_in_spanish_too(client, organizer):
     sign_in(client, organizer)
     page = client.get("/organize/processes/new", headers={"Accept-Language": "es"})
     assert "Presupuesto" in page.text and "Zona horaria" in page.text
+    # A language inside a sentence is named in Spanish (the column's heading in itself);
+    # the labels are Spanish, what is typed into the field is Vietnamese.
+    assert "Nombre en vietnamita" in page.text and "Nombre en Tiếng Việt" not in page.text
+    assert '<h2 class="column" lang="vi">Tiếng Việt</h2>' in page.text
+    assert re.search(r'<input[^>]*name="name_vi"[^>]*lang="vi"', page.text)
     pid = create(client)
     overview = client.get(f"/organize/processes/{pid}", headers={"Accept-Language": "es"})
     assert "23 de abril de 2027, 8:00 p.m." in plain(overview.text)

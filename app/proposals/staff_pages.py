@@ -146,7 +146,7 @@ def _problem_words(request: Request, exc: ValidationError) -> str:
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
         if loc and loc[0] == "translations" and len(loc) > 1:
-            names.append(i18n.display_name(loc[1]))
+            names.append(i18n.name_in(loc[1], language))
         elif loc and loc[0] in ("title", "summary", "location", "category", "idea_ids"):
             names.append(i18n.translate(language, f"proposals.field.{loc[0]}"))
         elif loc and loc[0] == "equity_assessment":

@@ -41,6 +41,8 @@ LOCALE_DIRS: list[Path] = [HERE / "locale"] + [
 ]
 # Where the residents live: languages are written as there (PBVOTE_REGION, a CLDR territory).
 REGION = os.environ.get("PBVOTE_REGION", "US")
+# The catalog text that names its own language, for languages CLDR does not know.
+OWN_NAME = "language.name"
 # Where CLDR's "long" date is not what civic texts print.
 DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
 
@@ -148,13 +150,39 @@ def locale(code: str) -> Locale:
     return _cldr(*regional, folder, folder.split("_")[0])
 
 
+def _catalog_name(code: str) -> str | None:
+    """The name a city's catalog gives its own language (`language.name`), for a language
+    CLDR does not know (Hmong, Karen, Chuukese, Marshallese...)."""
+    name = translations(code).gettext(OWN_NAME)
+    return name if name != OWN_NAME else None
+
+
+def _named(code: str, reader: str | None) -> str:
+    exact, known = True, None
+    for candidate in (_folder(code), code.split("-")[0]):
+        try:
+            known = Locale.parse(candidate)
+            break
+        except (UnknownLocaleError, ValueError):
+            exact = False
+    if known is None:  # CLDR lacks the language itself
+        return _catalog_name(code) or code
+    in_words = _cldr(_folder(reader), reader.split("-")[0]) if reader else known
+    name = known.get_display_name(in_words) or code
+    name = name if exact else f"{name} ({code})"  # a region CLDR lacks: en-XA
+    return name[:1].upper() + name[1:] if reader is None else name
+
+
 def display_name(code: str) -> str:
     """The language's name in itself, as the language menu shows it."""
-    known = _cldr(_folder(code), code.split("-")[0])
-    name = known.display_name or code
-    if str(known) != _folder(code):
-        name = f"{name} ({code})"
-    return name[:1].upper() + name[1:]
+    return _named(code, None)
+
+
+def name_in(code: str, reader: str) -> str:
+    """The language's name as the reader's language writes it, for a sentence ("Nombre en
+    vietnamita", not "Nombre en Tiếng Việt"); a language CLDR lacks is named by its own
+    catalog (or its code)."""
+    return _named(code, reader)
 
 
 def format_number(language: str, n: int) -> str:

@@ -60,7 +60,15 @@ templates.env.filters.update(
 )
 templates.env.globals["PHASES"] = ORDER
 templates.env.globals["money_shape"] = money_shape
-templates.env.globals["language_name"] = i18n.display_name
+templates.env.globals["language_name"] = i18n.display_name  # a menu: each in itself
+
+
+@pass_context
+def _language_in_sentence(context: Any, code: str) -> str:
+    return i18n.name_in(code, context["lang"])
+
+
+templates.env.globals["language_in"] = _language_in_sentence  # inside the reader's sentence
 templates.env.globals["form_token"] = form_token.form_token_field
 
 

@@ -16,6 +16,8 @@ DATA = (
     "English",
     "Español",
     "Tiếng Việt",
+    "Spanish",  # CLDR's name of a language inside an en-XA sentence (en-XA has no CLDR data)
+    "Vietnamese",
     *EQUITY.values(),
     *(text for t in TRANSLATIONS.values() for text in t.values()),
 )
