@@ -2,6 +2,8 @@
 
 import re
 
+from app.processes.models import Process
+from app.web import i18n
 from app.web.i18n import translate
 from tests.equity.helpers import (
     POPULATION,
@@ -21,7 +23,7 @@ def cells(page: str) -> dict[str, list[str]]:
 
 
 def test_the_public_sees_shares_only_after_funding_and_never_small_counts(
-    client, organizer, world, session_factory
+    client, organizer, world, session_factory, monkeypatch
 ):
     place_sites(session_factory, {world.sites[0]: "North", world.sites[1]: "East"})
     sign_in(client, organizer)
@@ -51,6 +53,22 @@ def test_the_public_sees_shares_only_after_funding_and_never_small_counts(
     assert "North · no ratio" in page.text  # the chart hides what the table hides
     assert not re.search(r"\b7\b", page.text[page.text.index("Who took part") :])
     assert "Counts under 10 are never shown" in page.text
+    # The "1.00 = in proportion" inside the texts is written the way the ratios are.
+    assert "(1.00 = in proportion)" in page.text
+    with session_factory() as session:
+        session.get(Process, world.process_id).languages = ["en", "es", "vi"]
+        session.commit()
+    vietnamese = client.get(f"/processes/{world.process_id}/results?lang=vi").text
+    assert "(1,00 = tương xứng)" in vietnamese and cells(vietnamese)["East"][0] == "1,42"
+    monkeypatch.setattr(i18n, "REGION", "ES")  # a city in Spain writes 1,42 in Spanish
+    i18n.reload()
+    try:
+        spanish = client.get(f"/processes/{world.process_id}/results?lang=es").text
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
+    assert "(1,00 = en proporción)" in spanish and cells(spanish)["East"][0] == "1,42"
+    assert "{one}" not in spanish + vietnamese and "1.00" not in spanish + vietnamese
 
 
 def test_without_a_population_list_there_is_no_public_section(client, world, session_factory):
