@@ -84,7 +84,7 @@ def test_a_moment_is_written_in_the_process_zone_without_seconds():
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(cents=st.integers(min_value=0, max_value=10**12), language=st.sampled_from(["en", "es", "vi"]))
+@given(cents=st.integers(0, 10**12), language=st.sampled_from(["en", "es", "vi"]))
 def test_an_amount_the_pages_write_reads_back_in_every_language(cents, language):
     from app.digits import parse_money
     from app.web.i18n import format_money
