@@ -130,7 +130,7 @@ def test_a_process_is_made_in_spanish_too(client, organizer):
     # A language inside a sentence is named in Spanish (the column's heading in itself);
     # the labels are Spanish, what is typed into the field is Vietnamese.
     assert "Nombre en vietnamita" in page.text and "Nombre en Tiếng Việt" not in page.text
-    assert '<h2 class="column" lang="vi">Tiếng Việt</h2>' in page.text
+    assert '<h2 class="column" lang="vi" dir="ltr">Tiếng Việt</h2>' in page.text
     assert re.search(r'<input[^>]*name="name_vi"[^>]*lang="vi"', page.text)
     pid = create(client)
     overview = client.get(f"/organize/processes/{pid}", headers={"Accept-Language": "es"})

@@ -43,6 +43,7 @@ LOCALE_DIRS: list[Path] = [HERE / "locale"] + [
 REGION = os.environ.get("PBVOTE_REGION", "US")
 # The catalog text that names its own language, for languages CLDR does not know.
 OWN_NAME = "language.name"
+OWN_DIRECTION = "language.direction"
 # Where CLDR's "long" date is not what civic texts print.
 DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
 
@@ -105,6 +106,7 @@ def reload() -> None:
     """Forget loaded catalogs (after LOCALE_DIRS or a catalog changed)."""
     available.cache_clear()
     translations.cache_clear()
+    direction.cache_clear()
     locale.cache_clear()
 
 
@@ -183,6 +185,18 @@ def name_in(code: str, reader: str) -> str:
     vietnamita", not "Nombre en Tiếng Việt"); a language CLDR lacks is named by its own
     catalog (or its code)."""
     return _named(code, reader)
+
+
+@cache
+def direction(code: str) -> str:
+    """ "rtl" for a language written right to left (Arabic, Persian, Hebrew, Urdu...), from
+    CLDR; a catalog CLDR lacks may say so itself (`language.direction`: rtl)."""
+    try:
+        order = Locale.parse(_folder(code).split("_")[0]).character_order
+    except (UnknownLocaleError, ValueError):
+        said = translations(code).gettext(OWN_DIRECTION)
+        return "rtl" if said == "rtl" else "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def format_number(language: str, n: int) -> str:

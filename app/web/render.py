@@ -69,6 +69,19 @@ def _language_in_sentence(context: Any, code: str) -> str:
 
 
 templates.env.globals["language_in"] = _language_in_sentence  # inside the reader's sentence
+templates.env.globals["direction"] = i18n.direction
+
+
+@pass_context
+def _arrow(context: Any, way: str) -> str:
+    """An arrow pointing back or onward in the reader's direction (an arrow is not mirrored
+    by the bidirectional algorithm: "←" in Arabic would point onward)."""
+    back = way == "back"
+    rtl = i18n.direction(context["lang"]) == "rtl"
+    return "→" if back == rtl else "←"
+
+
+templates.env.globals["arrow"] = _arrow
 templates.env.globals["form_token"] = form_token.form_token_field
 
 

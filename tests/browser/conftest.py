@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,20 +33,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def live_server(backend, tmp_path_factory) -> Iterator[str]:
-    """The demo served by uvicorn on a free port, one per test module and backend.
-
-    Tests may change what it serves (e.g. cast ballots); each module gets its own copy.
-    """
-    tmp_path = tmp_path_factory.mktemp("live")
-    database_url = demo_copy(backend, tmp_path).url
-    env = server_env(database_url)
+@contextmanager
+def serving(database_url: str, tmp_path: Path, **env: str) -> Iterator[str]:
+    """`pbvote serve` on a free port for `database_url` (with `env` added), its address;
+    stopped and the database dropped at the end."""
     port = free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
+        env={**server_env(database_url), **env},
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -60,6 +56,17 @@ def live_server(backend, tmp_path_factory) -> Iterator[str]:
         server.wait(timeout=HANG_SECONDS)
         log.close()
         drop_database(database_url)
+
+
+@pytest.fixture(scope="module")
+def live_server(backend, tmp_path_factory) -> Iterator[str]:
+    """The demo served by uvicorn on a free port, one per test module and backend.
+
+    Tests may change what it serves (e.g. cast ballots); each module gets its own copy.
+    """
+    tmp_path = tmp_path_factory.mktemp("live")
+    with serving(demo_copy(backend, tmp_path).url, tmp_path) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
