@@ -1,59 +1,26 @@
 """Every message id the code and templates use is in every catalog, and a city adds a
 language with a catalog and a process's `languages`, no code change."""
 
-from functools import cache
+import shutil
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.paper.models import SheetState
 from app.processes.models import Process
-from app.processes.phases import ORDER
 from app.results.models import AwardStatus
-from app.web import i18n
+from app.web import catalog, i18n
 from tests import pseudo_locale
 from tests.pseudo_locale import pseudo  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).parent.parent
-KEYWORDS = {"t": None, "tn": None, "translate": (2,), "translate_plural": (2,)}
-SHIPPED = ["en", "es", "vi"]
-# Ids made at run time, which no extractor can see.
-RESIDENT_ERRORS = [
-    *("already_voted", "not_eligible", "bad_credential", "code_not_found", "credential_voided"),
-    *("credential_missing", "ballot_throttled", "bad_ranking", "voting_closed", "invalid"),
-    *("voting_not_open", "code_typo", "bad_ticket", "ticket_used", "ticket_expired"),
-    *("ticket_wrong_site", "kiosk_not_open", "wrong_kiosk", "wrong_phase", "too_many_ideas"),
-    *("code_used", "postal_code_format", "survey_field", "survey_choice"),
-    *("not_eligible.min_age", "not_eligible.area", "invalid.birth_date", "invalid.name"),
-    *("invalid.postal_code", "invalid.access_code"),
-]
-IDEA_FIELDS = ["title", "description", "neighborhood", "contact_name", "contact_email"]
-IDEA_FIELDS += ["contact_phone"]
-CHANNELS = ["online", "kiosk", "paper", "unspecified"]
+SHIPPED = catalog.SHIPPED
+IDEA_FIELDS, CHANNELS = catalog.IDEA_FIELDS, catalog.CHANNELS
 
 
-@cache
 def used_ids() -> set[str]:
-    with (ROOT / "babel.cfg").open() as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    found = {
-        message
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS
-        )
-    }
-    return {
-        *found,
-        *(f"phase.{p.value}" for p in ORDER),
-        *(f"error.{code}" for code in RESIDENT_ERRORS),
-        *(f"idea.{field}" for field in IDEA_FIELDS),
-        *(f"channel.{c}" for c in CHANNELS),
-        *(f"results.status.{s.value}" for s in AwardStatus),
-        *(f"paper.state.{s.value}" for s in SheetState),
-    }
+    return catalog.used_ids()
 
 
 def catalog_ids(code: str) -> set[str]:
@@ -127,3 +94,66 @@ def test_a_process_is_named_in_each_language(client, organizer):
     assert "Parks PB" in client.get(f"/processes/{pid}?lang=en").text
     bad = {**body, "translations": {"Spanish": {"name": "x"}}}
     assert client.post("/api/processes", json=bad, headers=organizer.headers).status_code == 422
+
+
+@pytest.fixture
+def locale_copy(tmp_path, monkeypatch) -> Path:
+    """The catalogs copied aside, for the workflow to work on."""
+    shutil.copytree(catalog.LOCALE, tmp_path / "locale")
+    monkeypatch.setattr(catalog, "LOCALE", tmp_path / "locale")
+    monkeypatch.setattr(catalog, "TEMPLATE", tmp_path / "locale" / "messages.pot")
+    return tmp_path / "locale"
+
+
+def translations_in(code: str) -> dict[str, object]:
+    return {catalog.key(m): m.string for m in catalog.read(catalog.catalog_path(code)) if m.id}
+
+
+def test_the_workflow_keeps_every_translation_and_lists_every_id(locale_copy):
+    before = {code: translations_in(code) for code in SHIPPED}
+    template = catalog.extract()
+    listed = {catalog.key(m): m for m in template if m.id}
+    assert used_ids() <= set(listed)  # the runtime ids too (the pot once lacked 217)
+    english = translations_in("en")
+    for name, message in listed.items():
+        assert message.auto_comments == [f"en: {catalog.english_of(message_of('en', name))}"]
+        assert isinstance(message.id, tuple) == isinstance(english[name], tuple), name
+    assert catalog.update(SHIPPED) == {"en": 0, "es": 0, "vi": 0}
+    # Nothing commented out, nothing fuzzy, every translation as it was.
+    assert {code: translations_in(code) for code in SHIPPED} == before
+    for code in SHIPPED:
+        text = catalog.catalog_path(code).read_text("utf-8")
+        assert "#~" not in text and "#, fuzzy" not in text.split("msgid", 2)[2]
+    assert [p for code in SHIPPED for p in catalog.problems(code)] == []
+
+
+def message_of(code: str, name: str):
+    return next(m for m in catalog.read(catalog.catalog_path(code)) if catalog.key(m) == name)
+
+
+def test_a_new_text_reaches_every_catalog_empty_and_check_names_it(locale_copy):
+    english_path = catalog.catalog_path("en")
+    english_path.write_text(
+        english_path.read_text("utf-8")
+        + '\nmsgid "vote.brand_new"\nmsgstr "A new text for {name}"\n'
+        + '\nmsgid "vote.brand_new_n"\nmsgid_plural "vote.brand_new_n.plural"\n'
+        + 'msgstr[0] "{n} thing"\nmsgstr[1] "{n} things"\n',
+        "utf-8",
+    )
+    catalog.extract()
+    assert catalog.update(["es", "vi"]) == {"es": 2, "vi": 2}
+    spanish = message_of("es", "vote.brand_new")
+    assert spanish.string == "" and spanish.auto_comments == ["en: A new text for {name}"]
+    assert message_of("es", "vote.brand_new_n").string == ("", "", "")  # Spanish: 3 forms
+    assert message_of("vi", "vote.brand_new_n").string == ("",)  # Vietnamese: 1
+    # check reads only the ids the code uses: the new ones are not used, a wrong one is.
+    spanish_path = catalog.catalog_path("es")
+    spanish_path.write_text(
+        spanish_path.read_text("utf-8").replace(
+            'msgstr "Ir al contenido"', 'msgstr "Ir al {contenido}"'
+        ),
+        "utf-8",
+    )
+    assert catalog.problems("es") == [
+        "es: site.skip has a placeholder English does not: 'Ir al {contenido}'"
+    ]
