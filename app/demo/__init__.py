@@ -287,7 +287,9 @@ def _practice_process(
                 cost_cents=dollars * 100,
                 idea_ids=[idea.id],
                 translations={
-                    code: Translation(title=text, summary=text + ".")
+                    code: Translation(
+                        title=text, summary=text + ".", equity_assessment=PRACTICE_EQUITY_IN[code]
+                    )
                     for code, text in (("es", es), ("vi", vi))
                 },
                 equity_assessment=PRACTICE_EQUITY,
@@ -370,6 +372,28 @@ PRACTICE_EQUITY = EquityAssessment(
     equity_impact="Lets residents who vote for the first time practise in their language.",
     needs="Nothing: it is a demonstration.",
 )
+# The same answers as the delegates translated them: a resident reading the practice
+# ballot in Spanish or Vietnamese reads its equity assessment in that language too.
+PRACTICE_EQUITY_IN = {
+    "es": EquityAssessment(
+        goal="Una boleta de práctica: proyectos pequeños que cualquiera puede ordenar.",
+        stakeholders="Residentes que prueban las páginas de votación; la biblioteca acoge el "
+        "centro de práctica.",
+        benefits="Todas las personas que quieran ver cómo se vota antes de la boleta real.",
+        burdens="Ninguna.",
+        equity_impact="Permite que quienes votan por primera vez practiquen en su idioma.",
+        needs="Nada: es una demostración.",
+    ),
+    "vi": EquityAssessment(
+        goal="Một lá phiếu thử: các dự án nhỏ mà ai cũng có thể xếp hạng.",
+        stakeholders="Cư dân dùng thử các trang bỏ phiếu; thư viện là nơi đặt địa điểm bỏ "
+        "phiếu thử.",
+        benefits="Mọi người muốn xem cách bỏ phiếu trước khi bỏ lá phiếu thật.",
+        burdens="Không có.",
+        equity_impact="Giúp những người lần đầu đi bầu được thực hành bằng ngôn ngữ của mình.",
+        needs="Không cần gì: đây là bản trình diễn.",
+    ),
+}
 
 
 def _demo_organizer(*, session: Session, settings: Settings, password: str) -> User:

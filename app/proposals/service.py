@@ -517,12 +517,25 @@ def public_proposal(
         "language": language if own else source,
         "translated": language == source or own is not None,
         "source_language": source,
-        "equity": [
-            (question, answer)
-            for question, answer in (proposal.equity_assessment or {}).items()
-            if answer
-        ],
+        # (question, answer, its language): the reader's translation where a delegate
+        # wrote one, else the original's answer.
+        "equity": equity_in(proposal, own, language, source),
         # Cost lines, where the proposal's data has them: [{"item": ..., "cost_cents": ...}].
         "cost_lines": list(getattr(proposal, "cost_lines", None) or []),
         "ideas": [(idea.id, idea.title) for idea in ideas],
     }
+
+
+def equity_in(
+    proposal: Proposal, own: dict | None, language: str, source: str
+) -> list[tuple[str, str, str]]:
+    """The equity assessment's answers as a reader of `language` sees them, each with the
+    language it is written in: the translation's answer where there is one."""
+    translated = (own or {}).get("equity_assessment") or {}
+    return [
+        (question, translated[question], language)
+        if (translated.get(question) or "").strip()
+        else (question, answer, source)
+        for question, answer in (proposal.equity_assessment or {}).items()
+        if answer
+    ]

@@ -122,3 +122,13 @@ def test_every_demo_proposal_reads_in_each_demo_language():
     for key, _category, _title, _summary, _cost, _seeds, es, vi, where in PROPOSALS:
         assert es and all(es) and vi and all(vi), f"{key} lacks a translation"
         assert all(LOCATIONS[where]), f"{key}: its location lacks a translation"
+
+
+def test_the_practice_ballot_answers_the_equity_questions_in_each_language():
+    from app.demo import PRACTICE_EQUITY, PRACTICE_EQUITY_IN
+
+    english = PRACTICE_EQUITY.model_dump()
+    for code in ("es", "vi"):
+        answers = PRACTICE_EQUITY_IN[code].model_dump()
+        assert answers.keys() == english.keys() and all(answers.values()), code
+        assert not set(answers.values()) & set(english.values()), code

@@ -17,6 +17,7 @@ EQUITY = {
     "goal": "Keep families housed through a crisis.",
     "benefits": "Renters in the northeast quadrant.",
 }
+VI_GOAL = "Giữ cho các gia đình có nhà ở."
 
 
 @pytest.fixture
@@ -56,7 +57,12 @@ def on_ballot(client, organizer, session):
                 "location": "Cuadrante noreste",
             },
             # No place in Vietnamese: the page says the original's, marked as English.
-            "vi": {"title": "Quỹ nhà ở khẩn cấp", "summary": "Hỗ trợ tiền thuê nhà một lần."},
+            "vi": {
+                "title": "Quỹ nhà ở khẩn cấp",
+                "summary": "Hỗ trợ tiền thuê nhà một lần.",
+                # One answer translated: the reader reads it, the others fall back.
+                "equity_assessment": {"goal": VI_GOAL},
+            },
         },
         equity_assessment=EQUITY,
     )
@@ -89,7 +95,7 @@ def test_the_proposal_in_spanish(client, on_ballot):
     assert 'id="not-translated"' not in text
     assert translate("es", "equity.q.goal") in text and EQUITY["goal"] in text
     # The assessment is in the delegates' language: marked so for screen readers.
-    assert f'<dd lang="en">{EQUITY["goal"]}</dd>' in text
+    assert f'<dd lang="en" dir="ltr">{EQUITY["goal"]}</dd>' in text
 
 
 def test_the_proposal_in_vietnamese(client, on_ballot):
@@ -101,6 +107,11 @@ def test_the_proposal_in_vietnamese(client, on_ballot):
     assert "<h1>Quỹ nhà ở khẩn cấp</h1>" in text and "Hỗ trợ tiền thuê nhà một lần." in text
     assert translate("vi", "proposal.equity") in text and "Chi phí" in text
     assert "25.000" in text  # the money written the Vietnamese way
+    # The answer the delegates translated reads in Vietnamese; the rest in the original,
+    # marked as English, and the page says some answers are in the original language.
+    assert f"<dd>{VI_GOAL}</dd>" in text and EQUITY["goal"] not in text
+    assert f'<dd lang="en" dir="ltr">{EQUITY["needs"]}</dd>' in text
+    assert translate("vi", "proposal.equity_language") in text
 
 
 def test_the_ideas_it_came_from_link_to_the_board(client, on_ballot):
