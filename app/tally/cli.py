@@ -106,11 +106,19 @@ def count_file(args: argparse.Namespace):
     from app.tally.pabulib import read_pabulib
 
     election = read_pabulib(args.file, strict=args.strict)
+    rules = file_rules(election, args)
+    result = tally(ballots=election.box, rules=rules)
+    notes = (*_read_notes(election), *result.notes, _rule_note(election.meta, rules))
+    return replace(result, notes=notes), election, rules
+
+
+def file_rules(election, args: argparse.Namespace) -> Rules:
+    """The rules for a file read by ``read_pabulib``: the options given, else the file's."""
     kind = _KINDS[election.vote_type]
     method, completion, fill = _file_rule(election.meta.get("rule", ""), kind)
     method = args.method or method
     support = args.min_support or election.meta.get("min_support") or MinSupport().label()
-    rules = Rules(
+    return Rules(
         method=method,
         budget=election.budget,
         costs=election.costs,
@@ -132,9 +140,6 @@ def count_file(args: argparse.Namespace):
         zero_cost=args.zero_cost,
         money_unit=election.money_unit,
     )
-    result = tally(ballots=election.box, rules=rules)
-    notes = (*_read_notes(election), *result.notes, _rule_note(election.meta, rules))
-    return replace(result, notes=notes), election, rules
 
 
 _SUPPORTED = ("borda", "approval", "points", "mes")
@@ -143,9 +148,9 @@ _SHOWN_WARNINGS = 10
 
 def _read_notes(election) -> list[str]:
     notes = []
-    if election.money_unit % 100 == 0 and "cost_unit" not in election.meta:
+    if election.money_scale != 1:
         notes.append(
-            f"amounts with decimals: money is counted exactly in 1/{election.money_unit} of "
+            f"amounts with decimals: money is counted exactly in 1/{election.money_scale} of "
             f"the file's unit (budget {election.meta['budget']} = {election.budget})"
         )
     warnings = election.warnings

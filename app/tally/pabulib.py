@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -48,8 +47,10 @@ class PabulibElection:
     official_selected: tuple[str, ...]  # projects marked selected=1, in file order
     exclusive: tuple[tuple[str, ...], ...] = ()  # META exclusive: "12,40|7,9"
     column_points: tuple[int, ...] | None = None  # cumulative, scoring: points by box column
-    # Units of ``budget`` and ``costs`` per unit of the file's currency: 100 when the file
-    # writes cents (decimals, or META cost_unit;cent), else 1.
+    # ``budget`` and ``costs`` are the file's amounts times ``money_scale`` (10 ** the most
+    # decimals written); ``money_unit`` of them make one unit of the currency (times 100
+    # more when META says cost_unit;cent, as pbvote writes amounts with cents).
+    money_scale: int = 1
     money_unit: int = 1
     # What was read leniently, one line each (a vote naming a project twice).
     warnings: tuple[str, ...] = ()
@@ -111,14 +112,15 @@ def _read(
         column_points = (1,) * width
     if meta["vote_type"] == "choose-1" and _longest(votes) > 1:
         raise PabulibError(f"{path}: vote_type choose-1, but some vote names several projects")
-    # Whole numbers of the smallest unit any amount is written in (hundredths for cents).
-    scale = math.lcm(budget.denominator, *(c.denominator for c in prices.values()))
+    # Whole numbers of the smallest decimal unit any amount is written in (0.01: hundredths).
+    scale = _decimal_scale([budget, *prices.values()])
     costs = {p: int(c * scale) for p, c in prices.items()}
     per_unit = 100 if meta.get("cost_unit", "").lower() in ("cent", "cents") else 1
     return PabulibElection(
         meta=meta,
         costs=costs,
         budget=int(budget * scale),
+        money_scale=scale,
         money_unit=scale * per_unit,
         warnings=tuple(warnings),
         vote_type=meta["vote_type"],
@@ -243,6 +245,14 @@ def _money(text: str, what: str, path: Path, line: int | None, *, least: str) ->
         bound = "a positive amount" if least == "positive" else "0 or more"
         raise PabulibError(f"{where}: {what} {text!r} must be {bound}")
     return value
+
+
+def _decimal_scale(amounts: list[Fraction]) -> int:
+    """The least power of ten that makes every amount whole."""
+    scale = 1
+    while any((amount * scale).denominator != 1 for amount in amounts):
+        scale *= 10
+    return scale
 
 
 def _projects(section, path: Path) -> tuple[dict[str, Fraction], tuple[str, ...]]:
