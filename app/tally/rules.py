@@ -77,7 +77,19 @@ class TieBreak:
         )
 
 
-_SUPPORT = re.compile(r"(?:(votes|points):)?(\d+(?:\.\d+)?)(%?)")
+_SUPPORT = re.compile(r"(?:(votes|points):)?([0-9]+(?:\.[0-9]+)?)(%?)")
+
+
+def _decimal(value: Fraction) -> str:
+    """A Fraction read from a decimal, written back exactly (0.5, 12, 0.125)."""
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    whole = value.numerator * 10**places // value.denominator
+    if not places:
+        return str(whole)
+    digits = str(whole).rjust(places + 1, "0")
+    return f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,11 +124,7 @@ class MinSupport:
         return cls(kind=kind or "votes", amount=amount, percent=bool(percent))
 
     def label(self) -> str:
-        if self.amount.denominator == 1:
-            number = str(self.amount.numerator)
-        else:  # a decimal share, as given (e.g. 0.5)
-            number = f"{float(self.amount):g}"
-        return f"{self.kind}:{number}{'%' if self.percent else ''}"
+        return f"{self.kind}:{_decimal(self.amount)}{'%' if self.percent else ''}"
 
     def threshold(self, ballots: int) -> Fraction:
         return self.amount * ballots / 100 if self.percent else self.amount
