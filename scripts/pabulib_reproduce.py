@@ -22,7 +22,10 @@ import argparse
 import re
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,6 +34,7 @@ from app.tally.cli import configure_parser, file_rules  # noqa: E402
 from app.tally.engine import tally  # noqa: E402
 from app.tally.errors import TallyError  # noqa: E402
 from app.tally.pabulib import read_pabulib  # noqa: E402
+from app.tally.rules import TieBreak  # noqa: E402
 from app.tally.support import support_of  # noqa: E402
 
 
@@ -84,28 +88,42 @@ def _with_options(election, path: Path, official: set[str]) -> str | None:
     return None
 
 
+def _ties_favouring(election, rules, official: set[str]) -> set[str]:
+    """The count with ties broken in favour of the official projects (renamed so that
+    they sort first), in the official names."""
+    rename = {p: f"{0 if p in official else 1}:{p}" for p in election.box.projects}
+    renamed = tuple(sorted(rename.values()))
+    where = np.array([renamed.index(rename[p]) for p in election.box.projects] + [-1])
+    box = replace(election.box, projects=renamed, ranks=where[election.box.ranks])
+    costs = {rename[p]: c for p, c in rules.costs.items()}
+    exclusive = tuple(tuple(rename[p] for p in group) for group in rules.exclusive)
+    tied = replace(rules, costs=costs, exclusive=exclusive, tie_break=TieBreak.lexicographic())
+    return {p.split(":", 1)[1] for p in tally(ballots=box, rules=tied).selected}
+
+
 def _why(election, path: Path, official: set[str], ours: set[str]) -> str:
     costs = election.costs
     spent = sum(costs[p] for p in official)
     if spent > election.budget:
         return "the official selection costs more than the budget"
-    rules = file_rules(election, _options(path, "--min-support", "votes:0"))
+    rules = file_rules(election, _options(path))
     support = support_of(box=election.box, rules=rules).tolist()
     score = dict(zip(election.box.projects, support, strict=True))
-    left = election.budget - spent
-    fits = [p for p in costs if p not in official and 0 < costs[p] <= left]
-    if fits and official and max(score[p] for p in fits) > min(score[p] for p in official):
-        return "a project left out fits the budget left and has more support than one funded"
-    if fits:
-        return "projects that fit the budget left are not funded, all below every funded one"
-    passed_over = [
-        p
-        for p in costs
-        if p not in official and official and score[p] > min(score[q] for q in official)
-    ]
-    if passed_over:
-        return "funded in another order than by support (a higher one passed over)"
-    return f"other: ours {sorted(ours - official)} official {sorted(official - ours)}"
+    extra, missing = ours - official, official - ours
+    if _ties_favouring(election, rules, official) == official:
+        return "a tie in support broken otherwise: the file does not say how"
+    if not missing:
+        return (
+            "money left unspent: the official selection leaves out a supported project "
+            "that fits the budget left (the city's reason is not in the file)"
+        )
+    left_out = [p for p in extra if score[p] > min(score[q] for q in missing)]
+    if left_out:
+        return (
+            "a project funded over one with more support that would have fit, "
+            "greedy order not followed (a rule not in the file: e.g. areas or categories)"
+        )
+    return f"other: ours {sorted(extra)} official {sorted(missing)}"
 
 
 def measure(folder: Path, *, show: bool) -> None:

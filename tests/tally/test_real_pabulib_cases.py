@@ -143,3 +143,53 @@ def test_a_meta_min_support_applies_and_the_option_overrides_it(tmp_path, capsys
     assert _count(capsys, path, "--min-support", "votes:1")["selected"] == ["a", "c"]
     assert main([str(path), "--min-support", "many"]) == 2
     assert "minimum support 'many' is not votes:N" in capsys.readouterr().err
+
+
+def _pabutools_greedy(path, *, min_votes: int = 0) -> set[str]:
+    """pabutools' greedy on the same file: approval by votes, points ballots by points
+    (PointsTimesCost: it ranks by satisfaction per cost). A minimum support, which
+    pabutools lacks, prices the projects below it out of reach."""
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare
+    from pabutools.tiebreaking import lexico_tie_breaking
+
+    from tests.tally.test_points_ballots import PointsTimesCost
+
+    instance, profile = parse_pabulib(str(path))
+    votes = {p: sum(1 for ballot in profile if p in ballot) for p in instance}
+    for project in instance:
+        if votes[project] < min_votes:
+            project.cost = instance.budget_limit + 1
+    points = read_pabulib(path).vote_type in ("cumulative", "scoring")
+    chosen = greedy_utilitarian_welfare(
+        instance,
+        profile,
+        sat_class=PointsTimesCost if points else Cost_Sat,
+        is_sat_additive=True,
+        tie_breaking=lexico_tie_breaking,
+    )
+    return {p.name for p in chosen}
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "min_votes"),
+    [
+        # pabutools reads the decimal budget exactly too.
+        (DECIMAL, (), 0),
+        # pabutools funds the removed project of cost 0 (18 votes): --zero-cost fund.
+        (COST_0, ("--zero-cost", "fund"), 0),
+        # pabutools has no minimum support: projects nobody supported may be funded.
+        (THRESHOLD, ("--min-support", "votes:0"), 0),
+        (THRESHOLD, ("--min-support", "votes:28"), 28),
+    ],
+    ids=["decimal", "cost-0", "katowice-no-minimum", "katowice-28-votes"],
+)
+def test_the_real_files_count_as_pabutools_counts_them(capsys, path, options, min_votes):
+    ours = set(_count(capsys, path, *options)["selected"])
+    assert ours == _pabutools_greedy(path, min_votes=min_votes)
+
+
+@pytest.mark.slow  # pabutools takes about 10 s on Wola's 9,000 ballots
+def test_wola_counts_as_pabutools_counts_it(capsys):
+    # pabutools keeps an approval ballot as a set: a project named twice counts once.
+    assert set(_count(capsys, TWICE)["selected"]) == _pabutools_greedy(TWICE)
