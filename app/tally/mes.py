@@ -60,7 +60,9 @@ def count_mes(
         box=box,
         costs=costs,
         column_utility=points if ranked else None,
-        supported=[i for i in range(len(costs)) if totals[i] > 0 and i not in barred],
+        # Supported: on some ballot (a project of cost 0 has no cost utility, but may be
+        # funded when barred does not hold it: --zero-cost fund).
+        supported=[i for i in range(len(costs)) if support[i] > 0 and i not in barred],
         totals=totals,
         preference=preference,
         rivals=exclusive_rivals(box.projects, rules.exclusive),
@@ -129,7 +131,10 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
     budgets = _Budgets(len(box.counts), per_voter)
     remaining = set(setup.supported)
     # rho only grows as budgets shrink, so the last one computed bounds it from below.
-    lower_bound = {i: Fraction(setup.costs[i], setup.totals[i]) for i in remaining}
+    lower_bound = {
+        i: Fraction(setup.costs[i], setup.totals[i]) if setup.costs[i] else Fraction(0)
+        for i in remaining
+    }
     chosen: list[int] = []
     rounds: list[Round] = []
     uses: list[TieBreakUse] = []
@@ -142,11 +147,14 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
             # cannot be afforded now never can be, so dropping it later changes nothing.
             if best is not None and lower_bound[project] > best:
                 break
-            entries, rough = _entries(setup, tables, budgets, project)
-            if not _can_afford(entries, rough, setup.costs[project]):
-                remaining.discard(project)
-                continue
-            rho = _price(entries, setup.costs[project])
+            if setup.costs[project] == 0:  # free: no one pays anything
+                rho = Fraction(0)
+            else:
+                entries, rough = _entries(setup, tables, budgets, project)
+                if not _can_afford(entries, rough, setup.costs[project]):
+                    remaining.discard(project)
+                    continue
+                rho = _price(entries, setup.costs[project])
             lower_bound[project] = rho
             if best is None or rho < best:
                 best, tied = rho, [project]
@@ -231,8 +239,6 @@ def _can_afford(entries, rough: float, cost: int) -> bool:
 
 def _price(entries, cost: int) -> Fraction:
     """Smallest rho with sum(min(budget, rho * utility)) = cost (pabutools' inner loop)."""
-    if cost == 0:  # a project that costs nothing (--zero-cost fund): free for everyone
-        return Fraction(0)
     paid = Fraction(0)
     weight = sum(n * u for _, u, n in entries)
     for budget, utility, n in entries:
