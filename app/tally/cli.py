@@ -9,7 +9,16 @@ from dataclasses import replace
 
 from app.tally.errors import TallyError
 from app.tally.result import TallyResult, json_number
-from app.tally.rules import COMPLETIONS, FILLS, METHODS, ZERO_COSTS, MinSupport, Rules, TieBreak
+from app.tally.rules import (
+    COMPLETIONS,
+    FILLS,
+    METHODS,
+    SUPPORT_METHODS,
+    ZERO_COSTS,
+    MinSupport,
+    Rules,
+    TieBreak,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -24,7 +33,8 @@ def add_tally_parser(subparsers) -> None:
         "(utility = cost, as equalshares.net); cumulative and scoring: points (greedy by "
         "points), mes (utility = the points). Without --method, the file's META rule decides "
         "(pabulib's greedy, greedy-no-skip, equalshares, equalshares/add1, or a pbvote "
-        "method). Amounts with decimals are counted exactly, in hundredths.",
+        "method). Amounts with decimals are counted exactly, in the smallest decimal unit the "
+        "file writes (hundredths for cents).",
     )
     configure_parser(parser)
 
@@ -122,9 +132,7 @@ def file_rules(election, args: argparse.Namespace) -> Rules:
         method=method,
         budget=election.budget,
         costs=election.costs,
-        tie_break=TieBreak.parse(
-            args.tie_break or election.meta.get("tie_break") or "lexicographic"
-        ),
+        tie_break=TieBreak.parse(args.tie_break or _meta_tie_break(election.meta)),
         ballot_size=election.ballot_size,
         points=_column_points(args, election),
         completion=args.completion or (completion if method == "mes" else "none"),
@@ -135,19 +143,33 @@ def file_rules(election, args: argparse.Namespace) -> Rules:
         ballot_kind=kind,
         # A META min_support does not apply to irv or stv; --min-support is refused there.
         min_support=MinSupport.parse(support)
-        if method in _SUPPORTED or args.min_support
+        if method in SUPPORT_METHODS or args.min_support
         else MinSupport(),
         zero_cost=args.zero_cost,
         money_unit=election.money_unit,
     )
 
 
-_SUPPORTED = ("borda", "approval", "points", "mes")
 _SHOWN_WARNINGS = 10
+
+
+def _meta_tie_break(meta: dict[str, str]) -> str:
+    """The file's META tie_break (pbvote writes it), if it is one pbvote knows."""
+    text = meta.get("tie_break", "")
+    try:
+        return TieBreak.parse(text).label()
+    except TallyError:
+        return "lexicographic"
 
 
 def _read_notes(election) -> list[str]:
     notes = []
+    given = election.meta.get("tie_break", "")
+    if given not in ("", "lexicographic") and _meta_tie_break(election.meta) == "lexicographic":
+        notes.append(
+            f"the file's tie_break {given!r} is not one pbvote knows; ties are broken "
+            "lexicographically unless --tie-break says otherwise"
+        )
     if election.money_scale != 1:
         notes.append(
             f"amounts with decimals: money is counted exactly in 1/{election.money_scale} of "

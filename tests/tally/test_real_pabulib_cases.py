@@ -193,3 +193,14 @@ def test_the_real_files_count_as_pabutools_counts_them(capsys, path, options, mi
 def test_wola_counts_as_pabutools_counts_it(capsys):
     # pabutools keeps an approval ballot as a set: a project named twice counts once.
     assert set(_count(capsys, TWICE)["selected"]) == _pabutools_greedy(TWICE)
+
+
+def test_the_files_tie_break_applies_unless_it_is_unknown(tmp_path, capsys):
+    # a and b tie on 1 vote each; only one fits.
+    votes = "1;a\n2;b\n"
+    seeded = _file(tmp_path, meta="rule;greedy\ntie_break;seed:x\n", votes=votes)
+    assert _count(capsys, seeded)["rules"]["tie_break"] == "seed:x"
+    odd = _file(tmp_path, meta="rule;greedy\ntie_break;coin toss\n", votes=votes)
+    result = _count(capsys, odd)
+    assert result["rules"]["tie_break"] == "lexicographic"
+    assert "the file's tie_break 'coin toss' is not one pbvote knows" in result["notes"][0]
