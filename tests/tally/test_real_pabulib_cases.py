@@ -204,3 +204,16 @@ def test_the_files_tie_break_applies_unless_it_is_unknown(tmp_path, capsys):
     result = _count(capsys, odd)
     assert result["rules"]["tie_break"] == "lexicographic"
     assert "the file's tie_break 'coin toss' is not one pbvote knows" in result["notes"][0]
+
+
+def test_a_points_ballot_naming_a_project_twice_keeps_the_points_given_first(tmp_path, capsys):
+    path = _file(tmp_path, vote_type="cumulative", votes="1;a,b,a;3,1,5\n2;b;2\n", points=True)
+    result = _count(capsys, path)
+    assert {line["project"]: line["score"] for line in result["projects"]} == {
+        "a": 3,
+        "b": 3,
+        "c": 0,
+    }
+    assert "made.pb:12: vote names a more than once; counted once" in result["notes"]
+    assert main([str(path), "--strict"]) == 2
+    assert "made.pb:12: vote lists a project twice" in capsys.readouterr().err
