@@ -9,8 +9,8 @@ from app.processes import forms
 FIELDS = [
     "name", "description", "name_es", "description_es", "budget", "currency", "ballot_size",
     "time_zone", "opens_date", "opens_time", "closes_date", "closes_time", "count_method",
-    "count_seats", "count_fill", "count_exclusive", "tie_break", "language_en", "language_es",
-    "languages_shown",
+    "count_seats", "count_fill", "count_exclusive", "count_min_support", "tie_break",
+    "language_en", "language_es", "languages_shown",
 ]  # fmt: skip
 ODD = st.sampled_from(
     ["", "9999-12-31", "0001-01-01", "23:59", "00:00", "24:00", "America/New_York", "UTC",

@@ -47,6 +47,7 @@ FORM = {
     "count_seats": "",
     "count_fill": "skip",
     "count_exclusive": "3, 7",
+    "count_min_support": "votes:1",
     "tie_break": "seeded",
 }
 
@@ -100,7 +101,7 @@ def test_an_organizer_creates_a_process_through_the_form(client, organizer, sess
     assert page.status_code == 200
     assert 'name="budget"' in page.text and "America/New_York" in page.text
     assert page.text.index("America/New_York") < page.text.index("America/Chicago")
-    pid = create(client)
+    pid = create(client, count_min_support=" votes:2.5% ")
     process = stored(session, pid)
     assert process.name == "Eastside PB 2027" and process.phase == "design"
     assert process.budget_cents == 250_000_00 and process.currency == "USD"
@@ -112,6 +113,7 @@ def test_an_organizer_creates_a_process_through_the_form(client, organizer, sess
     assert process.voting_opens_at == datetime(2027, 4, 2, 13, 0, tzinfo=UTC)
     assert process.voting_closes_at == CLOSE_NY
     assert process.count_exclusive == [[3, 7]] and process.tie_break == "seeded"
+    assert process.count_min_support == "votes:2.5%"
     # The overview says the close in New York's time, on that date.
     overview = client.get(f"/organize/processes/{pid}")
     assert "April 23, 2027, 8:00 PM" in plain(overview.text)
@@ -148,6 +150,12 @@ def test_a_process_is_made_in_spanish_too(client, organizer):
         ({"name": ""}, "name", "Give the process a name"),
         ({"count_method": "stv"}, "count_seats", "For stv, give how many projects"),
         ({"count_exclusive": "3, seven"}, "count_exclusive", "Write each group"),
+        ({"count_min_support": "many"}, "count_min_support", "Write votes:N, points:N"),
+        (
+            {"count_method": "irv", "count_min_support": "votes:3"},
+            "count_min_support",
+            "IRV and STV take only votes:1",
+        ),
         ({"currency": "dollars"}, "currency", "three capital letters"),
         ({"language_en": "", "language_es": "", "language_vi": ""}, "languages", "at least one"),
         ({"name_vi": "", "description_vi": "Mô tả"}, "name_vi", "Give the name in this language"),
@@ -476,6 +484,8 @@ def test_a_copy_takes_the_set_up_and_nothing_of_the_old_cycle(
     for name in ("budget_cents", "currency", "ballot_size", "languages", "translations"):
         assert getattr(copy, name) == getattr(source, name), name
     for name in ("time_zone", "count_method", "count_seats", "count_fill", "count_exclusive"):
+        assert getattr(copy, name) == getattr(source, name), name
+    for name in ("count_min_support",):
         assert getattr(copy, name) == getattr(source, name), name
     assert copy.voting_opens_at is None and copy.voting_closes_at is None
     assert copy.tie_break_seed is None and copy.archived_at is None

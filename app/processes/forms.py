@@ -3,7 +3,8 @@ ProcessCreate / ProcessUpdate the API takes, with a problem per field where they
 
 Field names on the page: name, description, name_<lang>, description_<lang>, budget,
 currency, ballot_size, language_<lang> (checkboxes), time_zone, opens_date, opens_time,
-closes_date, closes_time, count_method, count_seats, count_fill, count_exclusive, tie_break.
+closes_date, closes_time, count_method, count_seats, count_fill, count_min_support,
+count_exclusive, tie_break.
 A problem is a catalog key (`setup.error.<kind>`) said by the page in the reader's language.
 """
 
@@ -42,6 +43,7 @@ PROBLEM = {
     "tie_break": "setup.error.choice",
     "count_seats": "setup.error.seats",
     "count_exclusive": "setup.error.exclusive",
+    "count_min_support": "setup.error.min_support",
 }
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
@@ -107,6 +109,7 @@ def form_of(process: Process, languages: list[str]) -> dict[str, str]:
         "count_method": process.count_method,
         "count_seats": str(process.count_seats or ""),
         "count_fill": process.count_fill,
+        "count_min_support": process.count_min_support,
         "count_exclusive": "\n".join(", ".join(map(str, g)) for g in process.count_exclusive),
         "tie_break": process.tie_break,
     }
@@ -138,7 +141,7 @@ def read(
     description were shown; `zone`: the process's zone, used when the form's is unusable."""
     form = ProcessForm(typed={k: v[:20_001] for k, v in typed.items()})
     typed, values, problems = form.typed, form.values, form.problems
-    for name in ("name", "description", "currency", "time_zone"):
+    for name in ("name", "description", "currency", "time_zone", "count_min_support"):
         if name in typed:
             values[name] = typed[name].strip()
     if "currency" in values:
@@ -203,6 +206,8 @@ def problems_of(error: ValidationError) -> dict[str, str]:
         if not loc:
             if "count_seats" in str(item.get("msg", "")):
                 found.setdefault("count_seats", PROBLEM["count_seats"])
+            elif "count_min_support" in str(item.get("msg", "")):
+                found.setdefault("count_min_support", PROBLEM["count_min_support"])
             else:
                 found.setdefault("closes", "setup.error.window")
             continue

@@ -43,6 +43,12 @@ class Process(SQLModel, table=True):
     count_fill: str = Field(
         default="skip", sa_column=Column(String(10), nullable=False, server_default="skip")
     )
+    # The least support a project needs to be funded (borda, approval, mes): votes:N,
+    # points:N, votes:P% or points:P% (see app.tally.rules.MinSupport).
+    count_min_support: str = Field(
+        default="votes:1",
+        sa_column=Column(String(20), nullable=False, server_default="votes:1"),
+    )
     # Groups of ballot numbers of which at most one project is funded.
     count_exclusive: list[list[int]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")

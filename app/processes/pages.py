@@ -226,7 +226,8 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
     elif exc.code == "invalid_window":
         form.problems["closes"] = "setup.error.window"
     elif exc.code == "invalid_rules":
-        form.problems["count_seats"] = forms.PROBLEM["count_seats"]
+        field = where if where in forms.PROBLEM else "count_seats"
+        form.problems[field] = forms.PROBLEM[field]
     else:
         form.problems[where] = words
 
@@ -263,6 +264,7 @@ def new_process(request: Request, session: SessionDep, user: OrganizerPage):
         "time_zone": "America/New_York",
         "count_method": "borda",
         "count_fill": "skip",
+        "count_min_support": "votes:1",
         "tie_break": "seeded",
         **{f"language_{code}": "on" for code in ("en", "es", "vi") if code in i18n.available()},
     }

@@ -8,6 +8,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.inputs import AwareTime
 from app.processes.phases import Phase
+from app.tally.errors import TallyError
+from app.tally.rules import SUPPORT_METHODS, MinSupport
 
 
 class CountMethod(StrEnum):
@@ -61,6 +63,24 @@ def _groups(value: list[list[int]]) -> list[list[int]]:
     return value
 
 
+def _min_support(value: str) -> str:
+    try:
+        label = MinSupport.parse(value).label()
+    except TallyError as exc:
+        raise ValueError(str(exc)) from None
+    if len(label) > 20:
+        raise ValueError("a minimum support is at most 20 characters, such as votes:5%")
+    return label
+
+
+def support_applies(method: str, min_support: str) -> bool:
+    """A minimum support other than the default needs a method that funds by support."""
+    return method in SUPPORT_METHODS or MinSupport.parse(min_support) == MinSupport()
+
+
+SUPPORT_REFUSED = (
+    "count_min_support applies to borda, approval and mes only; irv and stv take votes:1"
+)
 Cents = Annotated[int, Field(strict=True, gt=0, le=10**15)]
 # Ballot numbers of which at most one project may be funded, e.g. two for the same place.
 ExclusiveGroup = Annotated[
@@ -73,6 +93,8 @@ Currency = Annotated[str, AfterValidator(_currency)]
 TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_time_zone)]
 BallotSize = Annotated[int, Field(strict=True, ge=1, le=10)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=1000)]
+# votes:N, points:N, votes:P% or points:P%, kept as app.tally writes it.
+MinSupportText = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_min_support)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=20_000)]
 
@@ -107,6 +129,8 @@ class ProcessCreate(_WindowCheck):
     def _stv_needs_seats(self):
         if self.count_method == CountMethod.stv and self.count_seats is None:
             raise ValueError("count_seats (how many projects stv elects) is needed for stv")
+        if not support_applies(self.count_method, self.count_min_support):
+            raise ValueError(SUPPORT_REFUSED)
         return self
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -124,6 +148,7 @@ class ProcessCreate(_WindowCheck):
     count_method: CountMethod = CountMethod.borda
     count_seats: Seats | None = None
     count_fill: CountFill = CountFill.skip
+    count_min_support: MinSupportText = "votes:1"
     count_exclusive: ExclusiveGroups = Field(default_factory=list)
     tie_break: TieBreak = TieBreak.seeded
 
@@ -144,6 +169,7 @@ class ProcessUpdate(_WindowCheck):
     count_method: CountMethod | None = None
     count_seats: Seats | None = None
     count_fill: CountFill | None = None
+    count_min_support: MinSupportText | None = None
     count_exclusive: ExclusiveGroups | None = None
     tie_break: TieBreak | None = None
 
@@ -158,6 +184,7 @@ RULE_FIELDS = frozenset(
         "count_method",
         "count_seats",
         "count_fill",
+        "count_min_support",
         "count_exclusive",
         "tie_break",
     }
@@ -182,6 +209,7 @@ class ProcessOut(BaseModel):
     count_method: CountMethod
     count_seats: int | None
     count_fill: CountFill
+    count_min_support: str
     count_exclusive: list[list[int]]
     tie_break: TieBreak
     tie_break_seed: str | None

@@ -28,7 +28,14 @@ from app.processes.phases import (
     process_for_change,
     step_problem,
 )
-from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
+from app.processes.schemas import (
+    RULE_FIELDS,
+    SUPPORT_REFUSED,
+    WINDOW_FIELDS,
+    ProcessCreate,
+    ProcessUpdate,
+    support_applies,
+)
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import VotingRules
@@ -101,6 +108,8 @@ def update_process(
             field="count_seats",
             code="invalid_rules",
         )
+    if not support_applies(method, fields.get("count_min_support", process.count_min_support)):
+        raise Conflict(SUPPORT_REFUSED + ".", field="count_min_support", code="invalid_rules")
     for field, value in fields.items():
         setattr(process, field, value)
     process.updated_at = utcnow()
@@ -347,6 +356,7 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
         count_method=source.count_method,
         count_seats=source.count_seats,
         count_fill=source.count_fill,
+        count_min_support=source.count_min_support,
         count_exclusive=source.count_exclusive,
         tie_break=source.tie_break,
     )

@@ -27,6 +27,7 @@ from app.proposals.models import Proposal
 from app.proposals.service import ballot_proposals
 from app.results.models import OfficialResult
 from app.tally import Rules, TallyError, TallyResult, TieBreak, tally
+from app.tally.rules import SUPPORT_METHODS, MinSupport
 from app.users.models import Role, User
 from app.voting.service import ballots_of
 
@@ -73,6 +74,7 @@ def count_input(*, session: Session, process: Process) -> CountInput:
             ballot_size=process.ballot_size,
             seats=process.count_seats if process.count_method == "stv" else None,
             fill=process.count_fill,
+            min_support=min_support_of(process),
             exclusive=tuple(tuple(map(str, group)) for group in process.count_exclusive),
         )
     except TallyError as exc:
@@ -121,11 +123,18 @@ def ballots_file(source: CountInput, result: TallyResult | None) -> str:
         "language": process.languages[0] if process.languages else "en",
         "rule": process.count_method,
         "tie_break": source.rules.tie_break.label(),
+        # Read back by pbvote tally, as the default of --min-support.
+        "min_support": process.count_min_support,
         "comment": (
             "Recount: pbvote tally FILE.pb --method "
             f"{process.count_method} --tie-break {source.rules.tie_break.label()}"
             + (f" --seats {process.count_seats}" if process.count_method == "stv" else "")
             + (f" --fill {process.count_fill}" if process.count_fill != "skip" else "")
+            + (
+                f" --min-support {process.count_min_support}"
+                if min_support_of(process) != MinSupport()
+                else ""
+            )
         ),
     }
     return write_pabulib(
@@ -136,6 +145,13 @@ def ballots_file(source: CountInput, result: TallyResult | None) -> str:
         ballot_size=process.ballot_size,
         exclusive=source.rules.exclusive,
     )
+
+
+def min_support_of(process: Process) -> MinSupport:
+    """The process's minimum support; irv and stv count without one."""
+    if process.count_method not in SUPPORT_METHODS:
+        return MinSupport()
+    return MinSupport.parse(process.count_min_support)
 
 
 def _whole(score: Any) -> int | None:

@@ -10,6 +10,7 @@ from app.tally.outcome import MethodOutcome, Preference
 from app.tally.result import ProjectLine, TallyResult
 from app.tally.rules import Rules, exclusive_rivals
 from app.tally.stv import count_stv
+from app.tally.support import Barred, barred
 
 
 def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
@@ -21,11 +22,12 @@ def tally(*, ballots: BallotInput | BallotBox, rules: Rules) -> TallyResult:
     else:
         box = group_ballots(ballots, rules=rules)
     preference = Preference.build(projects=box.projects, order=rules.tie_break.order(box.projects))
-    outcome = _count(box=box, rules=rules, preference=preference)
-    return _fund(box=box, rules=rules, outcome=outcome)
+    out = barred(box=box, rules=rules)
+    outcome = _count(box=box, rules=rules, preference=preference, out=out)
+    return _fund(box=box, rules=rules, outcome=outcome, out=out)
 
 
-def _count(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
+def _count(*, box: BallotBox, rules: Rules, preference: Preference, out: Barred) -> MethodOutcome:
     method = rules.method
     if method in ("borda", "points"):
         return count_greedy(box=box, points=rules.rank_points(), preference=preference)
@@ -35,14 +37,14 @@ def _count(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOut
         return count_irv(box=box, rules=rules, preference=preference)
     if method == "stv":
         return count_stv(box=box, seats=rules.seats or 0, preference=preference)
-    return count_mes(box=box, rules=rules, preference=preference)
+    return count_mes(box=box, rules=rules, preference=preference, barred=out.all)
 
 
-def _fund(*, box: BallotBox, rules: Rules, outcome: MethodOutcome) -> TallyResult:
+def _fund(*, box: BallotBox, rules: Rules, outcome: MethodOutcome, out: Barred) -> TallyResult:
     costs = [rules.costs[p] for p in box.projects]
     left = rules.budget
     funded: list[int] = []
-    excluded: set[int] = set()
+    excluded: set[int] = set(out.all)  # never funded, and no reason to stop at them
     rivals = exclusive_rivals(box.projects, rules.exclusive)
     for index in outcome.fundable:
         if index in excluded:
@@ -75,5 +77,5 @@ def _fund(*, box: BallotBox, rules: Rules, outcome: MethodOutcome) -> TallyResul
         budget_left=left,
         rounds=tuple(outcome.rounds),
         tie_breaks=tuple(outcome.tie_breaks),
-        notes=tuple(outcome.notes),
+        notes=(*outcome.notes, *out.notes(box, rules)),
     )

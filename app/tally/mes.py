@@ -46,7 +46,10 @@ class _Setup:
         return self.column_utility[column]
 
 
-def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> MethodOutcome:
+def count_mes(
+    *, box: BallotBox, rules: Rules, preference: Preference, barred: frozenset[int] = frozenset()
+) -> MethodOutcome:
+    """``barred``: projects left out of the count (below the minimum support, cost 0)."""
     costs = [rules.costs[p] for p in box.projects]
     ranked = rules.ballot_kind != "approval"  # utility by column: rank or given points
     points = rules.rank_points() if ranked else (1,) * rules.ballot_size
@@ -57,7 +60,9 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
         box=box,
         costs=costs,
         column_utility=points if ranked else None,
-        supported=[i for i in range(len(costs)) if totals[i] > 0],
+        # Supported: on some ballot (a project of cost 0 has no cost utility, but may be
+        # funded when barred does not hold it: --zero-cost fund).
+        supported=[i for i in range(len(costs)) if support[i] > 0 and i not in barred],
         totals=totals,
         preference=preference,
         rivals=exclusive_rivals(box.projects, rules.exclusive),
@@ -84,25 +89,28 @@ def count_mes(*, box: BallotBox, rules: Rules, preference: Preference) -> Method
 def _complete(setup: _Setup, rules: Rules, first: _Run) -> tuple[_Run, str]:
     pabutools = rules.completion == "add1-pabutools"
     per_voter = Fraction(rules.budget, setup.box.total)
+    unit = rules.money_unit
     # equalshares.net's reference code restarts from a whole unit per voter.
-    start = per_voter if pabutools else Fraction(rules.budget // setup.box.total)
-    run, steps = _add_one(setup, rules.budget, start, first, pabutools=pabutools)
-    final = start + steps if steps else per_voter
+    start = per_voter if pabutools else Fraction(rules.budget // (setup.box.total * unit) * unit)
+    run, steps = _add_one(setup, rules.budget, (start, unit), first, pabutools=pabutools)
+    final = start + steps * unit if steps else per_voter
     return run, (
-        f"{rules.completion}: {steps} increments of 1 per voter from {json_number(start)}; "
-        f"final per-voter budget {json_number(final)}"
+        f"{rules.completion}: {steps} increments of {unit} per voter from "
+        f"{json_number(start)}; final per-voter budget {json_number(final)}"
     )
 
 
-def _add_one(setup: _Setup, budget: int, start: Fraction, first: _Run, *, pabutools: bool):
+def _add_one(
+    setup: _Setup, budget: int, start: tuple[Fraction, int], first: _Run, *, pabutools: bool
+):
     """Rerun with ``start + 1``, ``start + 2``, ... per voter until the next outcome would
     overshoot the budget (then keep the one before). pabutools also stops as soon as the
     outcome is exhaustive; equalshares/add1 goes on, since more money can still reshuffle
     the outcome into one that spends more (Wieliczka 2023: 31 projects at 302 per voter,
     the official 30 at 315). Every supported project funded ends both: nothing can change."""
-    current, steps = first, 0
+    (begin, unit), current, steps = start, first, 0
     while not _exhaustive(setup, budget, current[0], everything=not pabutools):
-        following = _equal_shares(setup, start + steps + 1)
+        following = _equal_shares(setup, begin + (steps + 1) * unit)
         if sum(setup.costs[i] for i in following[0]) > budget:
             break
         current, steps = following, steps + 1
@@ -123,7 +131,10 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
     budgets = _Budgets(len(box.counts), per_voter)
     remaining = set(setup.supported)
     # rho only grows as budgets shrink, so the last one computed bounds it from below.
-    lower_bound = {i: Fraction(setup.costs[i], setup.totals[i]) for i in remaining}
+    lower_bound = {
+        i: Fraction(setup.costs[i], setup.totals[i]) if setup.costs[i] else Fraction(0)
+        for i in remaining
+    }
     chosen: list[int] = []
     rounds: list[Round] = []
     uses: list[TieBreakUse] = []
@@ -136,11 +147,14 @@ def _equal_shares(setup: _Setup, per_voter: Fraction) -> _Run:
             # cannot be afforded now never can be, so dropping it later changes nothing.
             if best is not None and lower_bound[project] > best:
                 break
-            entries, rough = _entries(setup, tables, budgets, project)
-            if not _can_afford(entries, rough, setup.costs[project]):
-                remaining.discard(project)
-                continue
-            rho = _price(entries, setup.costs[project])
+            if setup.costs[project] == 0:  # free: no one pays anything
+                rho = Fraction(0)
+            else:
+                entries, rough = _entries(setup, tables, budgets, project)
+                if not _can_afford(entries, rough, setup.costs[project]):
+                    remaining.discard(project)
+                    continue
+                rho = _price(entries, setup.costs[project])
             lower_bound[project] = rho
             if best is None or rho < best:
                 best, tied = rho, [project]

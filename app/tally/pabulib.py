@@ -2,6 +2,12 @@
 
 META and PROJECTS go through the csv module; VOTES through ``pabulib_votes`` (numpy) when
 it has no quotes, else through the csv module too. Both check every line the same way.
+
+Money is read exactly: ``budget;776314.03`` and a cost of ``1250.5`` become whole numbers of
+the smallest unit the file writes (here hundredths), never floats; ``money_unit`` says how
+many of them make one unit of the file's currency. A project may cost 0 (the count decides
+what to do with it). A vote naming the same project twice is counted once, with a warning
+naming the line; ``strict=True`` refuses the file instead.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +47,13 @@ class PabulibElection:
     official_selected: tuple[str, ...]  # projects marked selected=1, in file order
     exclusive: tuple[tuple[str, ...], ...] = ()  # META exclusive: "12,40|7,9"
     column_points: tuple[int, ...] | None = None  # cumulative, scoring: points by box column
+    # ``budget`` and ``costs`` are the file's amounts times ``money_scale`` (10 ** the most
+    # decimals written); ``money_unit`` of them make one unit of the currency (times 100
+    # more when META says cost_unit;cent, as pbvote writes amounts with cents).
+    money_scale: int = 1
+    money_unit: int = 1
+    # What was read leniently, one line each (a vote naming a project twice).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ballots(self) -> Counter:
@@ -52,13 +67,16 @@ class PabulibElection:
         )
 
 
-def read_pabulib(path: str | Path) -> PabulibElection:
+def read_pabulib(path: str | Path, *, strict: bool = False) -> PabulibElection:
+    """``strict``: refuse a vote that names a project twice (else: counted once, warned)."""
     path = Path(path)
     raw = _read_bytes(path)
-    return _read(path, raw, _split_off_votes(raw))
+    return _read(path, raw, _split_off_votes(raw), strict=strict)
 
 
-def _read(path: Path, raw: bytes, fast: tuple[str, int, int] | None) -> PabulibElection:
+def _read(
+    path: Path, raw: bytes, fast: tuple[str, int, int] | None, *, strict: bool = False
+) -> PabulibElection:
     """``fast``: the file split before its VOTES section (see _split_off_votes), or None
     to read every section with the csv module."""
     text = raw.decode("utf-8-sig") if fast is None else fast[0]
@@ -72,27 +90,39 @@ def _read(path: Path, raw: bytes, fast: tuple[str, int, int] | None) -> PabulibE
         if name not in sections:
             raise PabulibError(f"{path}: no {name.upper()} section")
     meta, meta_line = _meta(sections["meta"], path)
-    costs, selected = _projects(sections["projects"], path)
+    prices, selected = _projects(sections["projects"], path)
+    budget = _money(meta["budget"], "budget", path, meta_line["budget"], least="positive")
     column_points = None
+    warnings: list[str] = []
+    vote_row = _vote_row(prices, path, strict=strict, warnings=warnings)
     if fast is not None and meta["vote_type"] in POINTS_TYPES:
-        return _read(path, raw, None)  # points files are small; the csv path reads points
+        return _read(path, raw, None, strict=strict)  # points files are small: csv reads them
     if fast is None and meta["vote_type"] in POINTS_TYPES:
-        votes, column_points = _points_votes(sections["votes"], costs, path)
+        votes, column_points = _points_votes(sections["votes"], vote_row, prices, path)
     elif fast is None:
-        votes = _votes(sections["votes"], costs, path)
+        votes = _votes(sections["votes"], vote_row, prices, path)
     else:
-        read_fast = _fast_votes(raw, fast[1], fast[2], costs, path)
+        read_fast = _fast_votes(raw, fast[1], fast[2], vote_row, prices, path)
         if read_fast is None:  # the VOTES section needs the csv module after all
-            return _read(path, raw, None)
+            return _read(path, raw, None, strict=strict)
         votes = read_fast
     max_length = int(meta.get("max_length") or 0)
     width = len(column_points) if column_points else max(_longest(votes), max_length, 1)
+    if column_points == ():  # points ballots, every one empty: one column nobody fills
+        column_points = (1,) * width
     if meta["vote_type"] == "choose-1" and _longest(votes) > 1:
         raise PabulibError(f"{path}: vote_type choose-1, but some vote names several projects")
+    # Whole numbers of the smallest decimal unit any amount is written in (0.01: hundredths).
+    scale = _decimal_scale([budget, *prices.values()])
+    costs = {p: int(c * scale) for p, c in prices.items()}
+    per_unit = 100 if meta.get("cost_unit", "").lower() in ("cent", "cents") else 1
     return PabulibElection(
         meta=meta,
         costs=costs,
-        budget=_money(meta["budget"], "budget", path, meta_line["budget"]),
+        budget=int(budget * scale),
+        money_scale=scale,
+        money_unit=scale * per_unit,
+        warnings=tuple(warnings),
         vote_type=meta["vote_type"],
         box=_box(votes, tuple(sorted(costs)), width),
         official_selected=selected,
@@ -201,83 +231,119 @@ def _column(header: list[str], name: str, section: str, path: Path) -> int:
     return header.index(name)
 
 
-def _money(text: str, what: str, path: Path, line: int | None) -> int:
+_MONEY = re.compile(r"-?\d+(\.\d*)?")
+
+
+def _money(text: str, what: str, path: Path, line: int | None, *, least: str) -> Fraction:
+    """A whole or decimal amount (``776314.03``), exactly; ``least``: "positive" (> 0) or
+    "zero" (>= 0)."""
     where = f"{path}:{line}" if line else str(path)
-    try:
-        value = float(text) if "." in text else int(text)
-    except ValueError:
-        raise PabulibError(f"{where}: {what} {text!r} is not a number") from None
-    if value != int(value) or value <= 0:
-        raise PabulibError(f"{where}: {what} {text!r} must be a positive whole number")
-    return int(value)
+    if not (text.isascii() and _MONEY.fullmatch(text)):
+        raise PabulibError(f"{where}: {what} {text!r} is not a number (such as 1200 or 1200.50)")
+    value = Fraction(text)
+    if value < 0 or (value == 0 and least == "positive"):
+        bound = "a positive amount" if least == "positive" else "0 or more"
+        raise PabulibError(f"{where}: {what} {text!r} must be {bound}")
+    return value
 
 
-def _projects(section, path: Path) -> tuple[dict[str, int], tuple[str, ...]]:
+def _decimal_scale(amounts: list[Fraction]) -> int:
+    """The least power of ten that makes every amount whole."""
+    scale = 1
+    while any((amount * scale).denominator != 1 for amount in amounts):
+        scale *= 10
+    return scale
+
+
+def _projects(section, path: Path) -> tuple[dict[str, Fraction], tuple[str, ...]]:
     header, rows = section
     id_col = _column(header, "project_id", "PROJECTS", path)
     cost_col = _column(header, "cost", "PROJECTS", path)
     sel_col = header.index("selected") if "selected" in header else None
-    costs: dict[str, int] = {}
+    costs: dict[str, Fraction] = {}
     selected = []
     for line, row in rows:
         project = row[id_col].strip()
         if not project or project in costs:
             raise PabulibError(f"{path}:{line}: project id {project!r} is empty or repeated")
-        costs[project] = _money(row[cost_col].strip(), f"cost of project {project}", path, line)
+        costs[project] = _money(
+            row[cost_col].strip(), f"cost of project {project}", path, line, least="zero"
+        )
         if sel_col is not None and row[sel_col].strip() == "1":
             selected.append(project)
     return costs, tuple(selected)
 
 
-def _vote_row(header: list[str], costs: dict[str, int], path: Path) -> VoteRow:
-    vote_col = _column(header, "vote", "VOTES", path)
-    channel_col = header.index("voting_method") if "voting_method" in header else None
+# (VOTES header) -> the check of one line, as pabulib_votes calls it.
+RowCheck = Callable[[list[str]], VoteRow]
 
-    def vote_row(row: list[str], line: int) -> tuple[tuple[str, ...], str | None]:
-        if len(row) != len(header):
-            raise PabulibError(
-                f"{path}:{line}: {len(row)} fields, but the VOTES header has {len(header)}"
-            )
-        ranking = tuple(p.strip() for p in row[vote_col].split(",") if p.strip())
-        for project in ranking:
-            if project not in costs:
+
+def _vote_row(costs, path: Path, *, strict: bool, warnings: list[str]) -> RowCheck:
+    """The check of a VOTES line, for a header. A project named twice: refused when
+    ``strict``, else kept once (where first named) and a warning naming the line."""
+
+    def for_header(header: list[str]) -> VoteRow:
+        vote_col = _column(header, "vote", "VOTES", path)
+        channel_col = header.index("voting_method") if "voting_method" in header else None
+
+        def vote_row(row: list[str], line: int) -> tuple[tuple[str, ...], str | None]:
+            if len(row) != len(header):
                 raise PabulibError(
-                    f"{path}:{line}: vote names project {project!r}, not in PROJECTS"
+                    f"{path}:{line}: {len(row)} fields, but the VOTES header has {len(header)}"
                 )
-        if len(set(ranking)) != len(ranking):
-            raise PabulibError(f"{path}:{line}: vote lists a project twice")
-        channel = row[channel_col].strip() or None if channel_col is not None else None
-        return ranking, channel
+            named = tuple(p.strip() for p in row[vote_col].split(",") if p.strip())
+            for project in named:
+                if project not in costs:
+                    raise PabulibError(
+                        f"{path}:{line}: vote names project {project!r}, not in PROJECTS"
+                    )
+            ranking = tuple(dict.fromkeys(named))
+            if len(ranking) != len(named):
+                twice = sorted(p for p, n in Counter(named).items() if n > 1)
+                if strict:
+                    raise PabulibError(f"{path}:{line}: vote lists a project twice")
+                warnings.append(
+                    f"{path.name}:{line}: vote names {', '.join(twice)} more than once; "
+                    "counted once"
+                )
+            channel = row[channel_col].strip() or None if channel_col is not None else None
+            return ranking, channel
 
-    return vote_row
+        return vote_row
+
+    return for_header
 
 
-def _votes(section, costs: dict[str, int], path: Path) -> Votes:
+def _votes(section, check: RowCheck, costs, path: Path) -> Votes:
     header, rows = section
     if not header:
         raise PabulibError(f"{path}: the VOTES header has no 'vote' column")
-    vote_row = _vote_row(header, costs, path)
+    vote_row = check(header)
     return _as_votes([vote_row(row, line) for line, row in rows], tuple(sorted(costs)))
 
 
-def _points_votes(section, costs, path: Path) -> tuple[Votes, tuple[int, ...]]:
+def _points_votes(section, check: RowCheck, costs, path: Path) -> tuple[Votes, tuple[int, ...]]:
     """Cumulative and scoring ballots, laid out so that every column carries one number of
     points: column (v, k) holds the k-th project a ballot gives v points, columns in
-    decreasing v. Counting then needs only the points of each column, as for ranks."""
+    decreasing v. Counting then needs only the points of each column, as for ranks.
+    A project named twice keeps the points it was given first."""
     header, rows = section
-    vote_row = _vote_row(header, costs, path)
+    vote_row = check(header)
+    vote_col = header.index("vote")
     points_col = _column(header, "points", "VOTES", path)
     ballots = []
     for line, row in rows:
-        ranking, channel = vote_row(row, line)
+        _, channel = vote_row(row, line)
+        named = [p.strip() for p in row[vote_col].split(",") if p.strip()]
         given = [p.strip() for p in row[points_col].split(",") if p.strip()]
-        if len(given) != len(ranking) or not all(p.isascii() and p.isdigit() for p in given):
+        if len(given) != len(named) or not all(p.isascii() and p.isdigit() for p in given):
             raise PabulibError(
                 f"{path}:{line}: points {row[points_col]!r} must be one whole number >= 0 "
                 "for each project in the vote"
             )
+        first = dict(reversed(list(zip(named, given, strict=True))))
         ballots.append(
-            ([(p, int(v)) for p, v in zip(ranking, given, strict=True) if int(v)], channel)
+            ([(p, int(first[p])) for p in dict.fromkeys(named) if int(first[p])], channel)
         )
     slotted = [(_slots(entries), channel) for entries, channel in ballots]
     columns = sorted({key for slots, _ in slotted for key in slots}, key=lambda c: (-c[0], c[1]))
@@ -302,7 +368,7 @@ def _slots(entries: list[tuple[str, int]]) -> dict[tuple[int, int], str]:
 
 
 def _fast_votes(
-    raw: bytes, offset: int, first_line: int, costs: dict[str, int], path: Path
+    raw: bytes, offset: int, first_line: int, check: RowCheck, costs, path: Path
 ) -> Votes | None:
     """The VOTES section from ``offset`` (after its marker line): a header, then ballots."""
     while True:
@@ -314,7 +380,7 @@ def _fast_votes(
     header = [cell.strip() for cell in line.decode().rstrip("\r").split(";")]
     if header == [""]:
         raise PabulibError(f"{path}: the VOTES header has no 'vote' column")
-    vote_row = _vote_row(header, costs, path)
+    vote_row = check(header)
     layout = Layout(
         first_line=first_line + 1,
         vote_col=header.index("vote"),

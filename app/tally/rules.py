@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from app.tally.errors import TallyError
 
@@ -14,6 +16,11 @@ COMPLETIONS = ("none", "add1", "add1-pabutools")
 # When the next project in the method's order no longer fits: skip it and go on down the
 # list, or stop funding there (the rest carries over).
 FILLS = ("skip", "stop")
+# A project that costs nothing (pabulib files have some, e.g. one the city removed): never
+# funded (skip), or funded like any other once its support is enough (fund).
+ZERO_COSTS = ("skip", "fund")
+# Methods that fund down an order of support, where a minimum support applies.
+SUPPORT_METHODS = ("borda", "approval", "points", "mes")
 BALLOT_KINDS = ("ranked", "approval", "points")
 # What each kind of ballot can be counted with.
 KIND_METHODS = {
@@ -70,6 +77,59 @@ class TieBreak:
         )
 
 
+_SUPPORT = re.compile(r"(?:(votes|points):)?([0-9]+(?:\.[0-9]+)?)(%?)")
+
+
+def _decimal(value: Fraction) -> str:
+    """A Fraction read from a decimal, written back exactly (0.5, 12, 0.125)."""
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    whole = value.numerator * 10**places // value.denominator
+    if not places:
+        return str(whole)
+    digits = str(whole).rjust(places + 1, "0")
+    return f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinSupport:
+    """The least support a project needs to be funded by a greedy method or mes.
+
+    ``kind``: ``votes`` (ballots that name the project) or ``points`` (its score: approvals
+    for approval ballots, rank points for ranked ones, the given points for points
+    ballots). ``amount``: a whole number, or with ``percent`` a share of the ballots counted
+    (blank ones included). A project is funded only if support >= the threshold. The
+    default, ``votes:1``, means a project nobody voted for is never funded.
+    """
+
+    kind: str = "votes"
+    amount: Fraction = Fraction(1)
+    percent: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> MinSupport:
+        """``votes:N``, ``points:N``, ``votes:P%``, ``points:P%`` (``N`` alone: votes)."""
+        match = _SUPPORT.fullmatch(text.strip())
+        if match is None:
+            raise TallyError(
+                f"minimum support {text!r} is not votes:N, points:N, votes:P% or points:P%"
+            )
+        kind, number, percent = match.groups()
+        amount = Fraction(number)
+        if not percent and amount.denominator != 1:
+            raise TallyError(f"minimum support {text!r}: a count of {kind or 'votes'} is whole")
+        if percent and amount > 100:
+            raise TallyError(f"minimum support {text!r}: a share is at most 100%")
+        return cls(kind=kind or "votes", amount=amount, percent=bool(percent))
+
+    def label(self) -> str:
+        return f"{self.kind}:{_decimal(self.amount)}{'%' if self.percent else ''}"
+
+    def threshold(self, ballots: int) -> Fraction:
+        return self.amount * ballots / 100 if self.percent else self.amount
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rules:
     """Everything a count depends on besides the ballots. Money is integer cents.
@@ -84,6 +144,11 @@ class Rules:
     ``fill``: ``skip`` or ``stop`` at the first project that no longer fits.
     ``exclusive``: groups of mutually exclusive projects; at most one of each is funded
     (greedy walks past the others, MES drops them once one is funded).
+    ``min_support`` (greedy methods and mes): projects below it are left out of the count.
+    ``zero_cost``: ``skip`` (default) never funds a project that costs nothing; ``fund``
+    funds it like any other.
+    ``money_unit``: how many units of ``budget`` make one unit of the currency; the mes
+    completions add one currency unit per voter at a time (a pabulib file with cents: 100).
     """
 
     budget: int
@@ -97,6 +162,9 @@ class Rules:
     fill: str = "skip"
     exclusive: tuple[tuple[str, ...], ...] = ()
     ballot_kind: str = "ranked"
+    min_support: MinSupport = MinSupport()
+    zero_cost: str = "skip"
+    money_unit: int = 1
     project_ids: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -123,7 +191,13 @@ class Rules:
             summary["seats"] = self.seats
         if self.method == "mes":
             summary["completion"] = self.completion
+            if self.money_unit != 1:
+                summary["money_unit"] = self.money_unit
         summary["fill"] = self.fill
+        if self.method in SUPPORT_METHODS:
+            summary["min_support"] = self.min_support.label()
+        if any(cost == 0 for cost in self.costs.values()):
+            summary["zero_cost"] = self.zero_cost
         if self.exclusive:
             summary["exclusive"] = [list(group) for group in self.exclusive]
         return summary
@@ -168,10 +242,9 @@ def _check_rules(rules: Rules) -> None:
     for project_id, cost in rules.costs.items():
         if not isinstance(project_id, str) or not project_id:
             raise TallyError(f"project id {project_id!r} must be a non-empty string")
-        if not _is_int(cost) or cost <= 0:
+        if not _is_int(cost) or cost < 0:
             raise TallyError(
-                f"cost of project {project_id!r} must be a positive whole number of cents, "
-                f"got {cost!r}"
+                f"cost of project {project_id!r} must be a whole number of cents >= 0, got {cost!r}"
             )
     if not isinstance(rules.tie_break, TieBreak):
         raise TallyError("tie_break must be a TieBreak (lexicographic or seeded)")
@@ -189,6 +262,17 @@ def _check_rules(rules: Rules) -> None:
 def _check_funding(rules: Rules) -> None:
     if rules.fill not in FILLS:
         raise TallyError(f"unknown fill {rules.fill!r}; use skip or stop")
+    if rules.zero_cost not in ZERO_COSTS:
+        raise TallyError(f"unknown zero-cost policy {rules.zero_cost!r}; use skip or fund")
+    if not _is_int(rules.money_unit) or rules.money_unit < 1:
+        raise TallyError(f"money unit must be a whole number >= 1, got {rules.money_unit!r}")
+    support = rules.min_support
+    if not isinstance(support, MinSupport) or support.kind not in ("votes", "points"):
+        raise TallyError("min_support must be a MinSupport of votes or points")
+    if rules.method not in SUPPORT_METHODS and support != MinSupport():
+        raise TallyError(
+            f"a minimum support applies to {', '.join(SUPPORT_METHODS)}, not {rules.method}"
+        )
     for group in rules.exclusive:
         if len(group) < 2 or len(set(group)) != len(group):
             raise TallyError(

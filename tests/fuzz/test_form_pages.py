@@ -22,6 +22,7 @@ FIELDS = [
     "postal_code", "rank_1", "rank_2", "rank_3", "reason", "sheet", "sheets", "title", "to",
     "budget", "currency", "ballot_size", "time_zone", "opens_date", "opens_time", "closes_date",
     "closes_time", "count_method", "count_seats", "count_fill", "count_exclusive", "tie_break",
+    "count_min_support",
     "languages_shown", "language_en", "name_es", "description_es", "archived",
     "idea", "into", "decision", "event", "language", "category", "contact_phone", "summary",
     "location", "ideas", "lines", "line_0_description", "line_0_amount", "equity_goal",

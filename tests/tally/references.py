@@ -39,8 +39,18 @@ def _sat_class(points: tuple[int, ...], times_cost: bool):
     return PointsSat
 
 
-def pabutools_greedy(ballots: Counter, costs: dict[str, int], budget: int, points) -> set[str]:
-    instance, projects = _instance(costs, budget)
+def _barred(ballots: Counter, costs: dict[str, int], budget: int, min_votes: int):
+    """Costs with every project named on fewer than ``min_votes`` ballots priced out of
+    reach (more than the budget): pabutools has no minimum support, and a project no one
+    can afford is never funded and changes nothing else, in greedy and MES alike."""
+    votes = Counter(p for (ranking, _), n in ballots.items() for p in ranking for _ in range(n))
+    return {p: budget + 1 if votes[p] < min_votes else c for p, c in costs.items()}
+
+
+def pabutools_greedy(
+    ballots: Counter, costs: dict[str, int], budget: int, points, *, min_votes: int = 0
+) -> set[str]:
+    instance, projects = _instance(_barred(ballots, costs, budget, min_votes), budget)
     profile = _profile(ballots, projects, instance)
     chosen = greedy_utilitarian_welfare(
         instance,
@@ -52,8 +62,10 @@ def pabutools_greedy(ballots: Counter, costs: dict[str, int], budget: int, point
     return {p.name for p in chosen}
 
 
-def pabutools_mes(ballots: Counter, costs: dict[str, int], budget: int, points, add1=False):
-    instance, projects = _instance(costs, budget)
+def pabutools_mes(
+    ballots: Counter, costs: dict[str, int], budget: int, points, add1=False, *, min_votes=0
+):
+    instance, projects = _instance(_barred(ballots, costs, budget, min_votes), budget)
     profile = _profile(ballots, projects, instance)
     chosen = method_of_equal_shares(
         instance,

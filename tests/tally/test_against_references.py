@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.tally import Rules, TieBreak, tally
+from app.tally.rules import MinSupport
 from tests.tally.references import (
     pabutools_greedy,
     pabutools_mes,
@@ -22,28 +23,43 @@ def _rules(costs, budget, **kw) -> Rules:
     return Rules(budget=budget, costs=costs, tie_break=LEX, ballot_size=3, **kw)
 
 
-@SETTINGS
-@given(elections(), st.sampled_from([(3, 2, 1), (17, 16, 15), (5, 5, 1)]))
-def test_borda_selects_what_pabutools_greedy_selects(election, points):
-    ballots, costs, budget = election
-    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="borda", points=points))
-    assert set(ours.selected) == pabutools_greedy(ballots, costs, budget, points)
+# Minimum support in votes: 0 is pabutools' own rule (a project nobody voted for may be
+# funded), 1 pbvote's default (never), more: pabutools with the rest priced out of reach.
+MIN_VOTES = st.integers(0, 3)
+
+
+def _support(min_votes: int) -> dict:
+    return {"min_support": MinSupport.parse(f"votes:{min_votes}")}
 
 
 @SETTINGS
-@given(elections())
-def test_approval_selects_what_pabutools_greedy_selects(election):
+@given(elections(), st.sampled_from([(3, 2, 1), (17, 16, 15), (5, 5, 1)]), MIN_VOTES)
+def test_borda_selects_what_pabutools_greedy_selects(election, points, min_votes):
     ballots, costs, budget = election
-    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="approval"))
-    assert set(ours.selected) == pabutools_greedy(ballots, costs, budget, (1, 1, 1))
+    rules = _rules(costs, budget, method="borda", points=points, **_support(min_votes))
+    ours = tally(ballots=ballots, rules=rules)
+    theirs = pabutools_greedy(ballots, costs, budget, points, min_votes=min_votes)
+    assert set(ours.selected) == theirs
 
 
 @SETTINGS
-@given(elections(), st.sampled_from([(3, 2, 1), (5, 4, 3), (2, 2, 1)]))
-def test_mes_selects_what_pabutools_mes_selects(election, points):
+@given(elections(), MIN_VOTES)
+def test_approval_selects_what_pabutools_greedy_selects(election, min_votes):
     ballots, costs, budget = election
-    ours = tally(ballots=ballots, rules=_rules(costs, budget, method="mes", points=points))
-    assert list(ours.selected) == pabutools_mes(ballots, costs, budget, points)
+    ours = tally(
+        ballots=ballots, rules=_rules(costs, budget, method="approval", **_support(min_votes))
+    )
+    theirs = pabutools_greedy(ballots, costs, budget, (1, 1, 1), min_votes=min_votes)
+    assert set(ours.selected) == theirs
+
+
+@SETTINGS
+@given(elections(), st.sampled_from([(3, 2, 1), (5, 4, 3), (2, 2, 1)]), MIN_VOTES)
+def test_mes_selects_what_pabutools_mes_selects(election, points, min_votes):
+    ballots, costs, budget = election
+    rules = _rules(costs, budget, method="mes", points=points, **_support(min_votes))
+    ours = tally(ballots=ballots, rules=rules)
+    assert list(ours.selected) == pabutools_mes(ballots, costs, budget, points, min_votes=min_votes)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

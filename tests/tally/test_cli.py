@@ -96,7 +96,7 @@ def test_malformed_file_names_the_line(small_pb, tmp_path):
         (("budget;100", "budget;-100"), "bad.pb:5: budget '-100' must be a positive"),
         (("budget;100\n", ""), "the META section has no budget"),
         (("VOTES\n", ""), "bad.pb: no VOTES section"),
-        (("6;c,a;internet", "6;c,c;internet"), "bad.pb:18: vote lists a project twice"),
+        (("c;40;Lights", "c;-40;Lights"), "bad.pb:10: cost of project c '-40' must be 0 or"),
     ],
 )
 def test_more_malformed_files(tmp_path, capsys, change, message):
@@ -104,6 +104,22 @@ def test_more_malformed_files(tmp_path, capsys, change, message):
     bad.write_text(SMALL.replace(*change), encoding="utf-8")
     assert main([str(bad)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_project_named_twice_counts_once_with_a_warning_and_strict_refuses(tmp_path, capsys):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(SMALL.replace("6;c,a;internet", "6;c,c;internet"), encoding="utf-8")
+    assert main([str(bad), "--strict"]) == 2
+    assert "bad.pb:18: vote lists a project twice" in capsys.readouterr().err
+    assert main([str(bad), "--json"]) == 0
+    twice = json.loads(capsys.readouterr().out)
+    assert "bad.pb:18: vote names c more than once; counted once" in twice["notes"]
+    # Counted as the vote for c alone.
+    once = tmp_path / "once.pb"
+    once.write_text(SMALL.replace("6;c,a;internet", "6;c;internet"), encoding="utf-8")
+    assert main([str(once), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert twice["projects"] == alone["projects"] and twice["selected"] == alone["selected"]
 
 
 def test_bad_options_exit_2(small_pb, capsys):

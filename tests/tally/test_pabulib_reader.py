@@ -85,6 +85,7 @@ def _read(path, *, fast: bool):
         box.total,
         election.ballot_size,
         box.ranks.shape[1],
+        election.warnings,
     )
 
 

@@ -16,6 +16,7 @@ from pabutools.tiebreaking import lexico_tie_breaking
 from app.tally import Rules, TieBreak, tally
 from app.tally.cli import main
 from app.tally.pabulib import PabulibError, read_pabulib
+from app.tally.rules import MinSupport
 
 
 @st.composite
@@ -40,7 +41,8 @@ def _both(tmp_path, text):
     return path, *parse_pabulib(str(path))
 
 
-def _ours(path, method):
+def _ours(path, method, min_support="votes:0"):
+    """votes:0 by default: pabutools funds a project nobody gave points too."""
     election = read_pabulib(path)
     rules = Rules(
         method=method,
@@ -50,6 +52,7 @@ def _ours(path, method):
         ballot_size=election.ballot_size,
         points=election.column_points,
         ballot_kind="points",
+        min_support=MinSupport.parse(min_support),
     )
     return tally(ballots=election.box, rules=rules)
 

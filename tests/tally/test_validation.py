@@ -28,7 +28,7 @@ def _rules(**overrides) -> Rules:
         (dict(points=(3, 2)), "has 2 entries"),
         (dict(points=(1, 2, 3)), "must not increase"),
         (dict(points=(3, 2, 0)), "whole numbers >= 1"),
-        (dict(costs={"a": 0}), "cost of project 'a'"),
+        (dict(costs={"a": -1}), "cost of project 'a'"),
         (dict(costs={}), "no projects"),
         (dict(method="stv"), "needs seats"),
         (dict(method="stv", seats=4), "seats must be"),
