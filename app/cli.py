@@ -155,14 +155,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Checked once here too, before uvicorn starts its workers: one clear line, not a
     # traceback per worker (each worker's start checks again).
     problem = schema_problem(engine)
+    notice = None
     if not problem:
         load_all_models()
         use_secret(engine, settings.secret_key)
         problem = key_problem(make_session_factory(engine))
+    if not problem:
+        from app.users.service import first_run_notice
+
+        wildcard = args.host in ("0.0.0.0", "::", "")
+        base = settings.public_url or f"http://{'localhost' if wildcard else args.host}:{args.port}"
+        with make_session_factory(engine)() as session:
+            notice = first_run_notice(session=session, settings=settings, base=base)
     engine.dispose()
     if problem:
         print(f"pbvote cannot start: {problem}", file=sys.stderr)
         return 1
+    if notice:
+        print(f"\n{notice}\n", flush=True)
     trusted = (
         settings.forwarded_allow_ips
         if args.forwarded_allow_ips is None
