@@ -105,6 +105,37 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    """For the operator, when no organizer can sign in (the only one forgot): a new
+    password, made and printed once, or the one typed (--choose); every sign-in of the
+    account ends; audited as the system's."""
+    from app.audit import SYSTEM
+    from app.errors import DomainError
+    from app.users.service import find_user, new_password, reset_password
+
+    password = _read_password(prompt_twice=True) if args.choose else new_password()
+    with _session() as session:
+        try:
+            user = find_user(session=session, email=args.email)
+            reset_password(
+                session=session,
+                settings=get_settings(),
+                actor=SYSTEM,
+                user_id=user.id,
+                password=password,
+            )
+            session.commit()
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"password reset for {user.role} {user.email} (id {user.id}); its sign-ins ended")
+        if not args.choose:
+            print(f"new password (shown once): {password}")
+        if not user.is_active:
+            print("note: this account is deactivated: an organizer must reactivate it first")
+    return 0
+
+
 DEMO_PASSWORD = "demo-organizer-2019"  # published in the README: development only
 
 
@@ -254,6 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["organizer", "delegate", "poll_worker"])
     create.add_argument("--name")
     create.set_defaults(func=cmd_users_create)
+    reset = users.add_parser(
+        "reset-password",
+        help="give a staff account a new password (printed once) and end its sign-ins",
+    )
+    reset.add_argument("email")
+    reset.add_argument(
+        "--choose",
+        action="store_true",
+        help="type the new password (asked twice, or one line from stdin) instead",
+    )
+    reset.set_defaults(func=cmd_users_reset_password)
 
     demo = commands.add_parser("demo", help="load the RMAPI-like demo process (once)")
     demo.add_argument("--password", help="development only (default: the README's)")

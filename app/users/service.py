@@ -155,6 +155,16 @@ def get_user(*, session: Session, user_id: int) -> User:
     return user
 
 
+def find_user(*, session: Session, email: str) -> User:
+    """The account of this email (as typed: case and spaces do not matter)."""
+    user = session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"There is no staff account for {email.strip()}.", field="email")
+    return user
+
+
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Deactivate or reactivate an account. Either ends every sign-in it made before (tokens,
     page cookies, the kiosks it opened) at their next request, so a reactivated account
