@@ -61,6 +61,9 @@ def staff_cookie_user(request: Request, session: Session) -> User | None:
     except TokenError:
         return None
     request.state.actor = Actor.of(user)  # for audited refusals
+    # The page's header names them and offers to sign out: plain values, as an error page
+    # may be drawn after the request's session has closed.
+    request.state.staff = {"name": user.display_name, "role": user.role}
     return user
 
 

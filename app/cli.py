@@ -105,6 +105,37 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    """For the operator, when no organizer can sign in (the only one forgot): a new
+    password, made and printed once, or the one typed (--choose); every sign-in of the
+    account ends; audited as the system's."""
+    from app.audit import SYSTEM
+    from app.errors import DomainError
+    from app.users.service import find_user, new_password, reset_password
+
+    password = _read_password(prompt_twice=True) if args.choose else new_password()
+    with _session() as session:
+        try:
+            user = find_user(session=session, email=args.email)
+            reset_password(
+                session=session,
+                settings=get_settings(),
+                actor=SYSTEM,
+                user_id=user.id,
+                password=password,
+            )
+            session.commit()
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"password reset for {user.role} {user.email} (id {user.id}); its sign-ins ended")
+        if not args.choose:
+            print(f"new password (shown once): {password}")
+        if not user.is_active:
+            print("note: this account is deactivated: an organizer must reactivate it first")
+    return 0
+
+
 DEMO_PASSWORD = "demo-organizer-2019"  # published in the README: development only
 
 
@@ -155,14 +186,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Checked once here too, before uvicorn starts its workers: one clear line, not a
     # traceback per worker (each worker's start checks again).
     problem = schema_problem(engine)
+    notice = None
     if not problem:
         load_all_models()
         use_secret(engine, settings.secret_key)
         problem = key_problem(make_session_factory(engine))
+    if not problem:
+        from app.users.service import first_run_notice
+
+        wildcard = args.host in ("0.0.0.0", "::", "")
+        base = settings.public_url or f"http://{'localhost' if wildcard else args.host}:{args.port}"
+        with make_session_factory(engine)() as session:
+            notice = first_run_notice(session=session, settings=settings, base=base)
     engine.dispose()
     if problem:
         print(f"pbvote cannot start: {problem}", file=sys.stderr)
         return 1
+    if notice:
+        print(f"\n{notice}\n", flush=True)
     trusted = (
         settings.forwarded_allow_ips
         if args.forwarded_allow_ips is None
@@ -244,6 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["organizer", "delegate", "poll_worker"])
     create.add_argument("--name")
     create.set_defaults(func=cmd_users_create)
+    reset = users.add_parser(
+        "reset-password",
+        help="give a staff account a new password (printed once) and end its sign-ins",
+    )
+    reset.add_argument("email")
+    reset.add_argument(
+        "--choose",
+        action="store_true",
+        help="type the new password (asked twice, or one line from stdin) instead",
+    )
+    reset.set_defaults(func=cmd_users_reset_password)
 
     demo = commands.add_parser("demo", help="load the RMAPI-like demo process (once)")
     demo.add_argument("--password", help="development only (default: the README's)")

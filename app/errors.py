@@ -77,6 +77,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    status_code = 410
+    code = "gone"
+
+
 class TooManyRequests(DomainError):
     status_code = 429
     code = "too_many_requests"

@@ -50,6 +50,7 @@ from app.sites.pages import router as site_pages
 from app.sites.router import router as sites_router
 from app.users.pages import router as staff_account_pages
 from app.users.router import router as users_router
+from app.users.service import first_run_notice
 from app.voting.pages import router as voting_pages
 from app.voting.router import router as voting_router
 from app.voting.rules_pages import router as rules_pages
@@ -107,6 +108,10 @@ def create_app(
             if problem := audit.key_problem(app.state.session_factory):
                 log.critical("pbvote cannot start: %s", problem)
                 raise audit.KeyRefused(problem)
+            with app.state.session_factory() as session:
+                base = settings.public_url or ""
+                if notice := first_run_notice(session=session, settings=settings, base=base):
+                    log.warning(notice)
         yield
         flush_refusals(app)
 

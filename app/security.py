@@ -1,5 +1,7 @@
 """Password hashing and signed tokens (one itsdangerous salt per purpose)."""
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,3 +132,24 @@ def read_access_claims(*, secret_key: str, token: str, now: datetime | None = No
     if payload["exp"] <= (now or utcnow()).timestamp():
         raise TokenError("The access token has expired; log in again.")
     return AccessClaims(user_id=payload["uid"], generation=payload.get("g", 0))
+
+
+def sign_out_token(*, secret_key: str, staff_token: str) -> str:
+    """The sign-out form's token, tied to the sign-in it ends: only a page drawn for this
+    sign-in can end it (with SameOrigin and the cookie's SameSite=Strict)."""
+    key = hashlib.sha256(f"pbvote.sign-out\n{secret_key}".encode()).digest()
+    return hmac.new(key, staff_token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def is_sign_out_token(*, secret_key: str, staff_token: str, sent: str) -> bool:
+    expected = sign_out_token(secret_key=secret_key, staff_token=staff_token)
+    return hmac.compare_digest(expected, sent[:64])
+
+
+def first_run_token(secret_key: str) -> str:
+    """The first-run setup address's token (/setup/<token>): derived from the instance's
+    secret, so every app instance on one database prints and accepts the same one, and
+    nobody without the secret (or the server's log) can guess it. It opens nothing once
+    a staff account exists (app/users/service.py create_first_organizer)."""
+    key = hashlib.sha256(f"pbvote.first-run\n{secret_key}".encode()).digest()
+    return hmac.new(key, b"first organizer", hashlib.sha256).hexdigest()[:40]

@@ -107,8 +107,9 @@ def test_only_organizers_read_the_log(client, make_staff):
         headers=ORIGIN,
         data={"email": worker.user.email, "password": worker.password},
     )
-    assert client.get("/organize/audit", follow_redirects=False).status_code == 303
+    refused = client.get("/organize/audit", follow_redirects=False)
+    assert refused.status_code == 403 and "signed in as a poll worker" in refused.text
     assert (
         client.post("/organize/audit/verify", headers=ORIGIN, follow_redirects=False).status_code
-        == 303
+        == 403
     )

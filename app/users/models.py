@@ -51,3 +51,16 @@ class RevokedToken(SQLModel, table=True):
 
     token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class FirstRun(SQLModel, table=True):
+    """The first-run setup (/setup/<token>), done once: its one row (id 1) is inserted in
+    the transaction that makes the first organizer, before it looks for any account. Two
+    setups at once (two tabs, two app instances) make one organizer: the second insert
+    waits for the first transaction, then finds the row and is refused."""
+
+    __tablename__ = "first_run"
+
+    id: int = Field(default=1, primary_key=True)
+    organizer_id: int | None = Field(default=None, foreign_key="user_account.id")
+    done_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,21 +2,29 @@
 reactivate them, reset a password (a new one is shown once). Also the few helpers the
 organizers' set-up pages of sites, criteria and rules share.
 
+Also the first-run setup page (/setup/<token>, the address the server prints while no
+staff account exists): it makes the first organizer, signs them in, then answers 410.
+
 Every POST answers 303 to the page (app/web/flash.py). A new password rides there sealed
 and is shown once; creating an account and resetting a password are one-time forms
 (app/web/form_token.py), so Back + send makes no second account and no second password."""
+
+import hmac
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.audit import Actor
 from app.auth import SettingsDep
+from app.config import Settings
 from app.db import SessionDep
+from app.errors import DomainError, Gone, NotFound
+from app.security import first_run_token
 from app.users import service
 from app.users.models import Role, User
 from app.web import flash, form_token
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
-from app.web.render import form_refusal, render
+from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import attempt, said, set_staff_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[flash.ShowFlash])
@@ -171,4 +179,82 @@ def reset_password(
     )
     if account.id == user.id:  # the reset ended this browser's sign-in too: a new one
         set_staff_cookie(request, response, settings=settings, user=account)
+    return response
+
+
+# --- the first-run setup page ---------------------------------------------------------
+
+SETUP = "/setup/{token}"
+SETUP_FIELDS = {
+    "display_name": "first_run.name",
+    "email": "first_run.email",
+    "password": "first_run.password",
+}
+
+
+def _setup_address(settings: Settings, token: str) -> str:
+    """The page's own address; any other token is a page that does not exist."""
+    if not hmac.compare_digest(first_run_token(settings.secret_key), token[:100]):
+        raise NotFound("There is no such page.")
+    return SETUP.format(token=token)
+
+
+@router.get(SETUP, response_class=HTMLResponse)
+def first_run_page(request: Request, session: SessionDep, settings: SettingsDep, token: str):
+    _setup_address(settings, token)
+    done = not service.needs_first_run(session=session)
+    response = render(
+        request,
+        "people/first_run.html",
+        {"done": done, "form": {}, "errors": []},
+        status_code=410 if done else 200,
+    )
+    response.headers["Cache-Control"] = "no-store"  # it answers 410 once used
+    return response
+
+
+@router.post(SETUP, response_class=HTMLResponse, dependencies=[SameOrigin])
+def first_run(
+    request: Request, session: SessionDep, settings: SettingsDep, form: PageForm, token: str
+):
+    """Makes the first organizer and signs them in; once one exists, the page says so."""
+    page = _setup_address(settings, token)
+    fields = {k: form.get(k, "").strip()[:254] for k in ("display_name", "email")}
+    password = form.get("password", "")[:1024]
+    back = flash.back(request, page, session=session, sealed={"form": fields})
+
+    def refused(field: str, words: str, status_code: int = 422):
+        return back(
+            error=words, errors=[{"field": field, "message": words}], status_code=status_code
+        )
+
+    if not fields["display_name"]:
+        words = form_refusal(
+            request, said(request, "first_run.name_missing"), session=session, field="display_name"
+        )
+        return refused("display_name", words)
+    if password != form.get("password_again", "")[:1024]:
+        words = form_refusal(
+            request, said(request, "first_run.passwords_differ"), session=session, field="password"
+        )
+        return refused("password_again", words)
+    try:
+        user = service.create_first_organizer(
+            session=session,
+            settings=settings,
+            email=fields["email"],
+            display_name=fields["display_name"][:120],
+            password=password,
+        )
+    except Gone as exc:
+        refusal(request, exc, session=session)
+        return flash.redirect(request, page)  # the page now answers 410 and says why
+    except DomainError as exc:
+        words = refusal(request, exc, staff_language(request), session=session)
+        if exc.field in SETUP_FIELDS:
+            words = said(request, f"{SETUP_FIELDS[exc.field]}_refused")
+        return refused(exc.field or "email", words, exc.status_code)
+    message = said(request, "first_run.done", name=user.display_name)
+    response = flash.redirect(request, "/organize", message=message)
+    set_staff_cookie(request, response, settings=settings, user=user)
     return response

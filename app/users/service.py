@@ -7,20 +7,22 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import audit
 from app.audit import Actor
 from app.config import Settings
 from app.db import utcnow
-from app.errors import BadInput, Conflict, NotFound, TooManyRequests
+from app.errors import BadInput, Conflict, Gone, NotFound, TooManyRequests
 from app.security import (
     MIN_PASSWORD_LENGTH,
+    first_run_token,
     hash_password,
     needs_rehash,
     verify_password,
 )
-from app.users.models import LoginThrottle, Role, User
+from app.users.models import FirstRun, LoginThrottle, Role, User
 from app.users.schemas import normalise_email
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -68,6 +70,73 @@ def create_user(
     return user
 
 
+def needs_first_run(*, session: Session) -> bool:
+    """No staff account at all yet: the first-run setup page is open (and the server
+    prints its address at start)."""
+    if session.get(FirstRun, 1) is not None:
+        return False
+    return session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def first_run_notice(*, session: Session, settings: Settings, base: str) -> str | None:
+    """What the server says at start while no staff account exists: the one-time setup
+    address (`base`: the site's address, or empty for a path on this server), else None."""
+    if not needs_first_run(session=session):
+        return None
+    address = f"{base.rstrip('/')}/setup/{first_run_token(settings.secret_key)}"
+    return (
+        "No staff account exists yet. To make the first organizer, open this one-time "
+        f"setup address in a browser: {address} (it works until an account exists; "
+        "`pbvote users create` works too)."
+    )
+
+
+def create_first_organizer(
+    *, session: Session, settings: Settings, email: str, display_name: str, password: str
+) -> User:
+    """The first-run page's one organizer, made only while no staff account exists.
+
+    The setup's row is inserted first, in this transaction: a second setup at the same
+    moment, on any app instance, waits on its primary key and is then refused (Gone), as
+    is any setup once an account exists (made here or with `pbvote users create`). A
+    refused account (a bad email, a short password) rolls the row back with it."""
+    used_up = Gone(
+        "The first organizer's account exists already: this setup address works no more. "
+        "Sign in at /station, or ask an organizer for an account.",
+        code="set_up_already",
+        audit=("user.first_run", "first_run"),
+    )
+    if session.get(FirstRun, 1) is not None:
+        raise used_up
+    setup = FirstRun(id=1)
+    try:
+        with session.begin_nested():
+            session.add(setup)
+    except IntegrityError:
+        raise used_up from None
+    if session.execute(select(func.count()).select_from(User)).scalar_one():
+        raise used_up
+    user = create_user(
+        session=session,
+        settings=settings,
+        actor=audit.SYSTEM,
+        email=email,
+        role=Role.organizer,
+        password=password,
+        display_name=display_name,
+    )
+    setup.organizer_id = user.id
+    session.flush()
+    audit.append(
+        session=session,
+        actor=Actor.of(user),
+        action="user.first_run",
+        target=f"user:{user.id}",
+        detail={"email": user.email},
+    )
+    return user
+
+
 def new_password() -> str:
     """A password to hand a person once: 4 groups of 4 letters and digits, easy to read out."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -83,6 +152,16 @@ def get_user(*, session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no staff account {user_id}.", field="user_id")
+    return user
+
+
+def find_user(*, session: Session, email: str) -> User:
+    """The account of this email (as typed: case and spaces do not matter)."""
+    user = session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"There is no staff account for {email.strip()}.", field="email")
     return user
 
 

@@ -8,6 +8,7 @@ is a one-time form (app/web/form_token.py), its kiosk ticket reaches the station
 and is shown once, and a refused one comes back with what was typed.
 """
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +23,7 @@ from app.errors import DomainError, Forbidden
 from app.paper.models import PaperBatch
 from app.processes.models import Process
 from app.processes.phases import VOTING
-from app.security import STAFF_COOKIE
+from app.security import STAFF_COOKIE, is_sign_out_token
 from app.sites.models import Site
 from app.users import service as users
 from app.users import tokens
@@ -149,12 +150,28 @@ def station_login(request: Request, session: SessionDep, settings: SettingsDep, 
 
 
 @router.post("/station/logout", dependencies=[SameOrigin])
-def station_logout(request: Request, session: SessionDep, settings: SettingsDep):
-    tokens.revoke_token(
-        session=session, secret_key=settings.secret_key, token=request.cookies.get(STAFF_COOKIE, "")
-    )
-    response = RedirectResponse("/station", status_code=303)
-    response.delete_cookie(STAFF_COOKIE)
+def station_logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: StaffFromCookie,
+    form: PageForm,
+):
+    """Sign-out, from every staff page's header: this sign-in ends on the server (a copy of
+    the cookie opens nothing any more, on any app instance) and the cookie is cleared.
+    Its form carries a token tied to this sign-in; one without it ends nothing."""
+    token = request.cookies.get(STAFF_COOKIE, "")
+    said = partial(i18n.translate, i18n.pick_language(request))
+    if user is not None and not is_sign_out_token(
+        secret_key=settings.secret_key, staff_token=token, sent=form.get("form_token", "")
+    ):
+        error = form_refusal(
+            request, said("station.sign_out_foreign"), session=session, field="form_token"
+        )
+        return flash.redirect(request, STATION, error=error, status=403)
+    tokens.revoke_token(session=session, secret_key=settings.secret_key, token=token)
+    response = flash.redirect(request, STATION, message=said("station.signed_out"))
+    clear_cookie(request, response, STAFF_COOKIE)
     return response
 
 

@@ -1,8 +1,8 @@
 """Dependencies of the pages, beside the API's (app/auth.py, app/db.py).
 
 StaffFromCookie: the signed-in staff member of the pages' cookie, or None.
-OrganizerPage: the signed-in organizer; anyone else is sent to the sign-in (303 /station),
-a signed-in poll worker or delegate with the API's refusal audited.
+OrganizerPage: the signed-in organizer; anyone not signed in is sent to the sign-in (303
+/station), a signed-in poll worker or delegate refused (403, audited).
 SameOrigin: a page POST must come from this site's own page (the CSRF guard: the staff
 cookie is SameSite=Strict as well).
 PageForm: the fields of a page's form, as text.
@@ -49,16 +49,20 @@ Lang = Annotated[str, Depends(page_language)]
 _organizer_only = require_role(Role.organizer)  # the API's check, and its refusal
 
 
-def organizer_from_cookie(staff: StaffFromCookie) -> User:
-    """The organizer an organizer's page needs; anyone else goes to the sign-in. Another
-    staff member is refused as the API refuses them, and audited the same way. The
-    services still check the role themselves."""
+def organizer_from_cookie(request: Request, staff: StaffFromCookie) -> User:
+    """The organizer an organizer's page needs; anyone not signed in goes to the sign-in.
+    Another staff member is refused (403, audited as the API's refusal is), in words that
+    say who they are signed in as; their header offers to sign out. The services still
+    check the role themselves."""
     if staff is None:
         raise SignInFirst
     try:
         return _organizer_only(staff)
     except Forbidden as exc:
-        raise SignInFirst(exc) from None
+        language = i18n.pick_language(request)
+        role = i18n.translate(language, f"role.{staff.role}")
+        exc.message = i18n.translate(language, "staff.organizers_only", role=role)
+        raise
 
 
 OrganizerPage = Annotated[User, Depends(organizer_from_cookie)]

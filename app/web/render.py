@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from app.errors import BadInput, DomainError
 from app.processes.phases import ORDER
 from app.refusals import audit_refusal
+from app.security import STAFF_COOKIE, sign_out_token
 from app.web import flash, form_token, i18n
 
 HERE = Path(__file__).parent
@@ -55,6 +56,26 @@ def localized(context: Any, thing: Any, field: str) -> Any:
     return own.get(field) or read(field, None)
 
 
+STAFF_HOMES = {"organizer": "/organize", "delegate": "/delegate"}
+
+
+@pass_context
+def signed_in(context: Any) -> dict[str, str] | None:
+    """Who this page's staff cookie signed in (read by the page: app/auth.py), for the
+    header's name and sign-out: their name, their home page and the sign-out form's token."""
+    request = context["request"]
+    staff = getattr(request.state, "staff", None)
+    token = request.cookies.get(STAFF_COOKIE)
+    if staff is None or not token:
+        return None
+    secret_key = request.app.state.settings.secret_key
+    return {
+        "name": staff["name"],
+        "home": STAFF_HOMES.get(staff["role"], "/station"),
+        "sign_out_token": sign_out_token(secret_key=secret_key, staff_token=token),
+    }
+
+
 templates.env.filters.update(
     money=money, number=number, day=day, moment=moment, localized=localized
 )
@@ -83,6 +104,7 @@ def _arrow(context: Any, way: str) -> str:
 
 templates.env.globals["arrow"] = _arrow
 templates.env.globals["form_token"] = form_token.form_token_field
+templates.env.globals["signed_in"] = signed_in
 
 
 def render(

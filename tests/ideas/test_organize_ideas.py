@@ -129,7 +129,8 @@ def test_hide_merge_unhide_with_reasons_and_refusals(client, organizer, make_sta
         data={"email": delegate.user.email, "password": delegate.password},
     )
     assert sign_in_as.status_code == 303
-    assert client.get(f"/organize/processes/{pid}/ideas", follow_redirects=False).status_code == 303
+    # Signed in, but not an organizer: refused, saying as whom they are signed in.
+    assert client.get(f"/organize/processes/{pid}/ideas", follow_redirects=False).status_code == 403
 
 
 def test_unhide_through_the_api(client, organizer):

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import form_token
+from tests.helpers import form_token, hidden_fields
 
 ORIGIN = {"Origin": "http://testserver"}
 
@@ -25,3 +25,11 @@ def post(client, url: str, data: dict | None = None, *, token: str | None = None
     """A page's form, sent with a new form instance (or `token`, the same one again)."""
     data = {"form_token": token or form_token(), **(data or {})}
     return client.post(url, headers=ORIGIN, data=data, follow_redirects=False)
+
+
+def sign_out(client, page: str = "/station"):
+    """The header's Sign out, sent as a browser sends it from `page` (its token included)."""
+    opened = client.get(page)
+    assert opened.status_code == 200, opened.text
+    fields = hidden_fields(opened.text, "/station/logout")
+    return client.post("/station/logout", headers=ORIGIN, data=fields, follow_redirects=False)

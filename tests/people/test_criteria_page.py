@@ -123,10 +123,10 @@ def test_only_organizers_edit_criteria(client, app, organizer, make_staff, sessi
         sign_in(other, make_staff(role), lands)
         assert (
             other.get(f"/organize/processes/{pid}/criteria", follow_redirects=False).status_code
-            == 303
+            == 403
         )
         assert (
-            post(other, f"/organize/processes/{pid}/criteria", {"name": "Mine"}).status_code == 303
+            post(other, f"/organize/processes/{pid}/criteria", {"name": "Mine"}).status_code == 403
         )
     assert count(session, Criterion, Criterion.process_id == pid) == 4
 

@@ -14,6 +14,7 @@ from app.processes.models import Process
 from app.sites.models import Site
 from app.voting.models import KioskTicket
 from app.web.i18n import translate
+from tests.people.helpers import sign_out
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import identity
 from tests.voting.test_in_person import check_in
@@ -91,7 +92,7 @@ def test_the_sign_in_ends_on_the_server_too(client, poll_worker, world, ending):
         )
         assert r.headers["location"] == "/kiosk"
     else:
-        r = client.post("/station/logout", headers=ORIGIN, follow_redirects=False)
+        r = sign_out(client)
         assert r.status_code == 303
     client.cookies.clear()
     client.cookies.set("pbvote_staff", token)
