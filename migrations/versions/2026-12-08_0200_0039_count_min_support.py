@@ -1,7 +1,7 @@
 """count_min_support: the least support a project needs to be funded (votes:1 by default)
 
 Revision ID: 0039
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-08 02:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0039"
-down_revision: str | None = "0033"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
