@@ -47,6 +47,7 @@ from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
 from app.voting.models import Ballot, Channel, Participation, PollWorkerSite
+from app.web import i18n
 
 # --- rules -------------------------------------------------------------------------
 
@@ -611,27 +612,25 @@ def reconciliation(*, session: Session, process_id: int) -> dict[str, Any]:
     }
 
 
-def _more_or_fewer(counted: int, expected: int) -> str:
-    return "more" if counted > expected else "fewer"
+def _difference(key: str, **values: object) -> Waiting:
+    """A difference in plain words: the English catalog's (what the API says), carrying the
+    key a page says it with in the reader's language."""
+    return Waiting(i18n.translate("en", key, **values), key, **values)
 
 
 @acknowledge(Phase.funding)
 def count_differences(session: Session, process: Process) -> list[Waiting]:
     """Every difference the count would go ahead with, in plain words: per voting site,
-    the paper sheets entered (batches not excluded) against the paper check-ins; per
-    channel (online, kiosk), the ballots against the participations. Read in the move's
+    the paper sheets typed in (batches not excluded) against the paper check-ins; per
+    channel (online, kiosk), the ballots against the voters recorded. Read in the move's
     transaction, after its lock (check-ins, sheets and casts hold the process shared)."""
     found = []
     for row in reconciliation(session=session, process_id=process.id)["sites"]:
         sheets, check_ins = row["sheets_entered"], row["paper_check_ins"]
         if sheets != check_ins:
-            which = _more_or_fewer(sheets, check_ins)
             found.append(
-                Waiting(
-                    f"{row['site_name']}: {which} paper sheets than paper check-ins (sheets "
-                    f"typed in: {sheets}; check-ins: {check_ins}; difference: "
-                    f"{abs(sheets - check_ins)}).",
-                    f"count.diff.site_{which}",
+                _difference(
+                    f"count.diff.site_{'more' if sheets > check_ins else 'fewer'}",
                     site=row["site_name"],
                     sheets=sheets,
                     check_ins=check_ins,
@@ -652,12 +651,9 @@ def count_differences(session: Session, process: Process) -> list[Waiting]:
     for channel in (Channel.online.value, Channel.kiosk.value):
         cast, voted = ballots.get(channel, 0), participations.get(channel, 0)
         if cast != voted:
-            which = _more_or_fewer(cast, voted)
             found.append(
-                Waiting(
-                    f"{channel.capitalize()}: {which} ballots than voters recorded (ballots: "
-                    f"{cast}; voters: {voted}; difference: {abs(cast - voted)}).",
-                    f"count.diff.{channel}_{which}",
+                _difference(
+                    f"count.diff.{channel}_{'more' if cast > voted else 'fewer'}",
                     ballots=cast,
                     voters=voted,
                     difference=abs(cast - voted),

@@ -208,8 +208,8 @@ def _within_budget(
     cost = i18n.format_money("en", cost_cents, process.currency)
     budget = i18n.format_money("en", process.budget_cents, process.currency)
     raise refusal(
-        f"cost_cents: the proposal costs {cost}, more than the process's whole budget of "
-        f"{budget}; a proposal must cost no more than the budget.",
+        f"The cost ({cost}) is more than the process's whole budget ({budget}): "
+        "a proposal must cost no more than the budget.",
         field="cost_cents",
         code="over_budget",
         extra={"cost": cost, "budget": budget},

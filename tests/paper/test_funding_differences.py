@@ -14,8 +14,8 @@ from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
 
 SIX_AGAINST_FOUR = (
-    "Site 1: more paper sheets than paper check-ins "
-    "(sheets typed in: 6; check-ins: 4; difference: 2)."
+    "At Site 1, more paper sheets were typed in than residents checked in to vote on paper "
+    "(sheets: 6; check-ins: 4; difference: 2)."
 )
 NOTE = "Two voters at Site 1 left without checking in; their sheets were counted."
 
@@ -121,7 +121,8 @@ def test_the_page_lists_each_difference_and_the_move_needs_a_note(client, paper,
     assert NOTE in public.text and SIX_AGAINST_FOUR in public.text
     spanish = client.get(f"/processes/{pid}/results?lang=es")
     assert "Diferencias en el conteo, reconocidas" in spanish.text
-    assert "Site 1: más hojas de papel" in spanish.text and NOTE in spanish.text
+    assert "En Site 1 se transcribieron más hojas de papel" in spanish.text
+    assert NOTE in spanish.text
 
 
 def test_the_api_applies_the_same_rule(client, paper, session_factory):
@@ -174,11 +175,11 @@ def test_ballots_against_voters_per_channel(client, paper, session_factory):
     sign_in(client, paper.organizer)
     page = client.get(f"/organize/processes/{pid}/phase")
     assert (
-        "Kiosks: fewer ballots than kiosk check-ins (ballots: 0; check-ins: 2; difference: 2)."
-        in page.text
+        "At the kiosks, fewer ballots were cast than residents checked in to vote at a kiosk "
+        "(ballots: 0; check-ins: 2; difference: 2)." in page.text
     )
     vietnamese = client.get(f"/organize/processes/{pid}/phase?lang=vi")
-    assert "Tại máy bỏ phiếu (ki-ốt): số lá phiếu ít hơn số lượt ghi danh" in vietnamese.text
+    assert "Tại máy bỏ phiếu (ki-ốt), số lá phiếu đã bỏ ít hơn" in vietnamese.text
     refused = move_page(client, pid)
     answered(client, refused, status=422)
     assert phase_of(session_factory, pid) == "voting"
@@ -205,7 +206,7 @@ def test_a_note_for_other_numbers_changes_nothing(client, paper, session_factory
     )
     again = answered(client, refused, status=409)
     assert "The differences have changed since this page was shown" in again.text
-    assert "(sheets typed in: 6; check-ins: 5; difference: 1)" in again.text
+    assert "(sheets: 6; check-ins: 5; difference: 1)" in again.text
     assert NOTE in again.text  # what was typed is kept
     assert phase_of(session_factory, pid) == "voting"
     moved = move_page(client, pid, note=NOTE)
