@@ -146,6 +146,7 @@ def overview_page(
         "tab": "",
         "next": following,
         "waiting": waiting_for(request, session, process, following),
+        "differences": differences_for(request, session, process, following)[0],
         "counts": processes.counts_of(session=session, process_id=process.id),
         "changes": processes.window_changes(session=session, process_id=process.id),
         "message": message,

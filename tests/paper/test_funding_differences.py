@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.audit import AuditEntry
 from app.processes.models import PhaseTransition, Process
 from app.results.models import OfficialResult
-from tests.helpers import answered, assert_error, send
+from tests.helpers import answered, assert_error, hidden_fields, send
 from tests.paper.test_batches import enter, new_batch
 from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
@@ -79,6 +79,9 @@ def test_the_page_lists_each_difference_and_the_move_needs_a_note(client, paper,
     assert "Nothing is waiting" not in page.text
     assert "Site 2" not in page.text  # no difference there: not listed
     assert 'name="note"' in page.text and 'name="seen"' in page.text
+    overview = client.get(f"/organize/processes/{pid}")  # says so before the page too
+    assert SIX_AGAINST_FOUR in overview.text and "Nothing is waiting" not in overview.text
+    assert "Moving on needs a written note acknowledging them." in overview.text
 
     # Without a note: back to the page, 422, the note field named; nothing changed.
     refused = move_page(client, pid)
@@ -194,8 +197,6 @@ def test_a_note_for_other_numbers_changes_nothing(client, paper, session_factory
     sign_in(client, paper.organizer)
     page_address = f"/organize/processes/{pid}/phase"
     opened = client.get(page_address)
-    from tests.helpers import hidden_fields
-
     fields = hidden_fields(opened.text, page_address)
     check_in(client, paper, 1, start=4)
     refused = client.post(
@@ -212,3 +213,28 @@ def test_a_note_for_other_numbers_changes_nothing(client, paper, session_factory
     moved = move_page(client, pid, note=NOTE)
     assert moved.status_code == 303
     assert phase_of(session_factory, pid) == "funding"
+
+
+def test_a_difference_that_appears_after_the_page_was_shown(client, paper, session_factory):
+    """The page said nothing was waiting; a check-in lands before the organizer confirms:
+    the move changes nothing and the page now lists the difference and asks for a note."""
+    pid = paper.world.process_id
+    check_in(client, paper, 3)
+    typed_in(client, paper, 3)
+    sign_in(client, paper.organizer)
+    page_address = f"/organize/processes/{pid}/phase"
+    opened = client.get(page_address)
+    assert 'name="note"' not in opened.text
+    fields = hidden_fields(opened.text, page_address)
+    check_in(client, paper, 1, start=3)
+    refused = client.post(
+        page_address,
+        data={**fields, "reason": "Voting is over."},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    again = answered(client, refused, status=409)
+    assert "The differences have changed since this page was shown" in again.text
+    assert "(sheets: 3; check-ins: 4; difference: 1)" in again.text
+    assert 'name="note"' in again.text
+    assert phase_of(session_factory, pid) == "voting"
