@@ -68,6 +68,19 @@ def move_page(client, pid, **typed):
     )
 
 
+def sent_after(client, pid, meanwhile, **typed):
+    """The confirmation form as the page drew it, sent once `meanwhile` has happened."""
+    page_address = f"/organize/processes/{pid}/phase"
+    fields = hidden_fields(client.get(page_address).text, page_address)
+    meanwhile()
+    return client.post(
+        page_address,
+        data={**fields, "reason": "Voting is over.", **typed},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+
+
 def test_the_page_lists_each_difference_and_the_move_needs_a_note(client, paper, session_factory):
     pid = paper.world.process_id
     set_phase(session_factory, pid, "voting", languages=["en", "es", "vi"])
@@ -195,16 +208,7 @@ def test_a_note_for_other_numbers_changes_nothing(client, paper, session_factory
     check_in(client, paper, 4)
     typed_in(client, paper, 6)
     sign_in(client, paper.organizer)
-    page_address = f"/organize/processes/{pid}/phase"
-    opened = client.get(page_address)
-    fields = hidden_fields(opened.text, page_address)
-    check_in(client, paper, 1, start=4)
-    refused = client.post(
-        page_address,
-        data={**fields, "reason": "Voting is over.", "note": NOTE},
-        headers={"Origin": "http://testserver"},
-        follow_redirects=False,
-    )
+    refused = sent_after(client, pid, lambda: check_in(client, paper, 1, start=4), note=NOTE)
     again = answered(client, refused, status=409)
     assert "The differences have changed since this page was shown" in again.text
     assert "(sheets: 6; check-ins: 5; difference: 1)" in again.text
@@ -222,17 +226,8 @@ def test_a_difference_that_appears_after_the_page_was_shown(client, paper, sessi
     check_in(client, paper, 3)
     typed_in(client, paper, 3)
     sign_in(client, paper.organizer)
-    page_address = f"/organize/processes/{pid}/phase"
-    opened = client.get(page_address)
-    assert 'name="note"' not in opened.text
-    fields = hidden_fields(opened.text, page_address)
-    check_in(client, paper, 1, start=3)
-    refused = client.post(
-        page_address,
-        data={**fields, "reason": "Voting is over."},
-        headers={"Origin": "http://testserver"},
-        follow_redirects=False,
-    )
+    assert 'name="note"' not in client.get(f"/organize/processes/{pid}/phase").text
+    refused = sent_after(client, pid, lambda: check_in(client, paper, 1, start=3))
     again = answered(client, refused, status=409)
     assert "The differences have changed since this page was shown" in again.text
     assert "(sheets: 3; check-ins: 4; difference: 1)" in again.text
