@@ -104,11 +104,12 @@ def put_on_ballot(session_factory: Any, process_id: int, count: int = 5) -> list
 
 
 def store_ballot(session_factory: Any, process_id: int, ranking: list[int]) -> None:
-    """One ballot row, as casting stores it (for tests about what happens after the vote)."""
+    """One ballot row and its voter's participation, as casting stores them (for tests about
+    what happens after the vote: the count finds as many ballots as voters)."""
     import secrets
 
     from app.db import utcnow
-    from app.voting.models import Ballot
+    from app.voting.models import Ballot, Participation
 
     with session_factory() as session:
         session.add(
@@ -119,6 +120,9 @@ def store_ballot(session_factory: Any, process_id: int, ranking: list[int]) -> N
                 channel="online",
                 cast_on=utcnow().date(),
             )
+        )
+        session.add(
+            Participation(process_id=process_id, person_key=secrets.token_hex(16), channel="online")
         )
         session.commit()
 

@@ -12,6 +12,7 @@ from app.users.models import Role
 from tests.ideas.helpers import submit_idea
 from tests.paper.conftest import paper  # noqa: F401 - a process in voting with poll workers
 from tests.paper.test_batches import new_batch
+from tests.paper.test_funding_differences import check_in as paper_check_in
 from tests.paper.test_import_and_count import PASS_1, PASS_2, load
 from tests.pseudo_locale import pseudo  # noqa: F401 - the fixture
 from tests.results.conftest import world  # noqa: F401 - the paper world, opened
@@ -84,6 +85,7 @@ def staff_pages(client, paper, pid: int) -> dict[str, str]:  # noqa: F811
     pages["organize"] = client.get("/organize").text
     pages["organize batch"] = client.get(f"/organize/batches/{batch}").text
     pages.update(setup_pages(client, pid))
+    paper_check_in(client, paper, 3)  # the sheets' voters: the count has no difference to note
     load(client, paper.first, batch, PASS_1)
     load(client, paper.second, batch, PASS_2)
     closed = client.post(f"/api/paper-batches/{batch}/close", headers=paper.first.headers)

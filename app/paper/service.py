@@ -38,6 +38,7 @@ from app.processes.phases import (
     PAPER_RULES,
     Phase,
     Waiting,
+    acknowledge,
     get_process,
     guard,
     process_for_change,
@@ -45,7 +46,8 @@ from app.processes.phases import (
 from app.proposals.service import ballot_proposals
 from app.sites.models import Site, SiteKind
 from app.users.models import Role, User
-from app.voting.models import Channel, Participation, PollWorkerSite
+from app.voting.models import Ballot, Channel, Participation, PollWorkerSite
+from app.web import i18n
 
 # --- rules -------------------------------------------------------------------------
 
@@ -608,6 +610,56 @@ def reconciliation(*, session: Session, process_id: int) -> dict[str, Any]:
         "total_sheets": sum(r["sheets_entered"] for r in rows),
         "sites_with_difference": sum(1 for r in rows if r["difference"]),
     }
+
+
+def _difference(key: str, **values: object) -> Waiting:
+    """A difference in plain words: the English catalog's (what the API says), carrying the
+    key a page says it with in the reader's language."""
+    return Waiting(i18n.translate("en", key, **values), key, **values)
+
+
+@acknowledge(Phase.funding)
+def count_differences(session: Session, process: Process) -> list[Waiting]:
+    """Every difference the count would go ahead with, in plain words: per voting site,
+    the paper sheets typed in (batches not excluded) against the paper check-ins; per
+    channel (online, kiosk), the ballots against the voters recorded. Read in the move's
+    transaction, after its lock (check-ins, sheets and casts hold the process shared)."""
+    found = []
+    for row in reconciliation(session=session, process_id=process.id)["sites"]:
+        sheets, check_ins = row["sheets_entered"], row["paper_check_ins"]
+        if sheets != check_ins:
+            found.append(
+                _difference(
+                    f"count.diff.site_{'more' if sheets > check_ins else 'fewer'}",
+                    site=row["site_name"],
+                    sheets=sheets,
+                    check_ins=check_ins,
+                    difference=abs(sheets - check_ins),
+                )
+            )
+
+    def by_channel(model: Any) -> dict[str, int]:
+        return dict(
+            session.execute(
+                select(model.channel, func.count())
+                .where(model.process_id == process.id)
+                .group_by(model.channel)
+            ).all()
+        )
+
+    ballots, participations = by_channel(Ballot), by_channel(Participation)
+    for channel in (Channel.online.value, Channel.kiosk.value):
+        cast, voted = ballots.get(channel, 0), participations.get(channel, 0)
+        if cast != voted:
+            found.append(
+                _difference(
+                    f"count.diff.{channel}_{'more' if cast > voted else 'fewer'}",
+                    ballots=cast,
+                    voters=voted,
+                    difference=abs(cast - voted),
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True)

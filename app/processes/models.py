@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Integer, String, Text
 from sqlmodel import Field, SQLModel
@@ -75,6 +76,10 @@ class PhaseTransition(SQLModel, table=True):
     actor_id: int = Field(foreign_key="user_account.id")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The organizer's note acknowledging the differences the move went ahead with (the
+    # count's, before funding), and those differences ({"text", "key", "values"} each).
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    differences: list[Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class WindowChange(SQLModel, table=True):

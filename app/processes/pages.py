@@ -28,6 +28,8 @@ from app.processes.phases import (
     PROCESS_RULES,
     VOTING_WINDOW_SET,
     Phase,
+    differences,
+    differences_key,
     guard_problems,
     next_phase,
 )
@@ -85,6 +87,18 @@ def waiting_for(request: Request, session, process: Process, to: Phase | None) -
     ]
 
 
+def differences_for(
+    request: Request, session, process: Process, to: Phase | None
+) -> tuple[list[str], str]:
+    """The differences a move to `to` must be acknowledged for, in the reader's words,
+    and their fingerprint (the form carries it: the move refuses a note for other numbers)."""
+    if to is None:
+        return [], ""
+    found = differences(session, process, to)
+    language = i18n.pick_language(request)
+    return [reason_said(language, d, process) for d in found], differences_key(found)
+
+
 # --- the list ------------------------------------------------------------------------------
 
 
@@ -132,6 +146,7 @@ def overview_page(
         "tab": "",
         "next": following,
         "waiting": waiting_for(request, session, process, following),
+        "differences": differences_for(request, session, process, following)[0],
         "counts": processes.counts_of(session=session, process_id=process.id),
         "changes": processes.window_changes(session=session, process_id=process.id),
         "message": message,
@@ -365,6 +380,7 @@ def _phase_page(
 ):
     process = processes.get_process(session=session, process_id=process_id)
     following = next_phase(Phase(process.phase))
+    found, seen = differences_for(request, session, process, following)
     return render(
         request,
         "processes/phase.html",
@@ -374,8 +390,12 @@ def _phase_page(
             "tab": "",
             "next": following,
             "waiting": waiting_for(request, session, process, following),
+            "differences": found,
+            "seen": seen,
             "error": error,
-            "reason": "",  # a refused form's reason comes back through the flash
+            # A refused form's reason and note come back through the flash.
+            "reason": "",
+            "note": "",
         },
         status_code=status_code,
     )
@@ -398,6 +418,7 @@ def move(
     The form carries the phase it moves from: sent again once the process has moved (Back,
     reload, another tab), it changes nothing and says where the process is."""
     to, reason = form.get("to", ""), form.get("reason", "").strip()[:2000]
+    note = form.get("note", "").strip()[:4000]
     process = processes.get_process(session=session, process_id=process_id)
     overview_address = f"/organize/processes/{process_id}"
     if form.get("from") != process.phase:
@@ -405,11 +426,12 @@ def move(
             request, "setup.phase_moved_already", phase=said(request, f"phase.{process.phase}")
         )
         return flash.redirect(request, overview_address, message=now)
+    typed = {name: text for name, text in (("reason", reason), ("note", note)) if text}
     page = flash.back(
         request,
         f"/organize/processes/{process_id}/phase",
         session=session,
-        sealed={"reason": reason} if reason else None,
+        sealed=typed or None,
     )
     if not reason or to not in Phase.__members__:
         return bad_form(request, "organize.reason_needed", session=session, page=page)
@@ -420,8 +442,15 @@ def move(
             process_id=process_id,
             to=Phase(to),
             reason=reason,
+            note=note,
+            seen=form.get("seen"),
         )
     except DomainError as exc:
+        if exc.field == "note":  # said beside the note, where it is written
+            error = refusal(request, exc, staff_language(request), session=session)
+            key = f"count.diff.{exc.code}"
+            words = said(request, key) if i18n.translate("en", key) != key else error
+            return page(error=words, note_problem=words, status_code=exc.status_code)
         return refused(request, exc, session=session, page=page)
     moved = said(request, "organize.moved", process=process_id, phase=said(request, f"phase.{to}"))
     return flash.redirect(request, overview_address, message=moved)

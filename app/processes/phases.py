@@ -13,6 +13,7 @@ locked and re-read, then checked, so a phase change committed by someone else a 
 before is seen, and one committed after waits for this transaction.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -282,6 +283,32 @@ def step_problem(current: Phase, to: Phase) -> str | None:
 
 def guard_problems(session: Session, process: Process, to: Phase, now: datetime) -> list[str]:
     return [reason for check in GUARDS[to] if (reason := check(session, process, now))]
+
+
+# What a move may go ahead with once an organizer has acknowledged it in a written note
+# (the count's differences before funding): not a guard, which waits for something to be
+# done, but a fact the record must carry. Each check returns one `Waiting` per difference.
+Differences = Callable[[Session, Process], list[Waiting]]
+ACKNOWLEDGE: dict[Phase, list[Differences]] = {phase: [] for phase in Phase}
+
+
+def acknowledge(to: Phase) -> Callable[[Differences], Differences]:
+    def register(fn: Differences) -> Differences:
+        ACKNOWLEDGE[to].append(fn)
+        return fn
+
+    return register
+
+
+def differences(session: Session, process: Process, to: Phase) -> list[Waiting]:
+    """What a move to `to` must be acknowledged with a note for (none: no note needed)."""
+    return [found for check in ACKNOWLEDGE[to] for found in check(session, process)]
+
+
+def differences_key(found: list[str]) -> str:
+    """A short fingerprint of the differences a page showed: the move refuses a note
+    written for other numbers."""
+    return hashlib.sha256("\n".join(found).encode()).hexdigest()[:16]
 
 
 @guard(Phase.voting)

@@ -68,6 +68,7 @@ def transition(
         process_id=process_id,
         to=body.to,
         reason=body.reason,
+        note=body.note,
     )
 
 

@@ -1,7 +1,7 @@
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -223,6 +223,9 @@ class TransitionRequest(BaseModel):
 
     to: Phase
     reason: str = Field(min_length=1, max_length=2000)
+    # Needed when the move has differences to acknowledge (before funding: paper sheets
+    # against check-ins per site, ballots against voters per channel); kept with the results.
+    note: str = Field(default="", max_length=4000)
 
 
 class TransitionOut(BaseModel):
@@ -232,6 +235,9 @@ class TransitionOut(BaseModel):
     actor_id: int
     reason: str
     at: datetime
+    note: str | None = None
+    # The differences the note acknowledges: {"text", "key", "values"} each.
+    differences: list[dict[str, Any]] | None = None
 
 
 class WindowChangeRequest(BaseModel):

@@ -22,6 +22,8 @@ from app.processes.phases import (
     VOTING_WINDOW_CHANGE,
     VOTING_WINDOW_SET,
     Phase,
+    differences,
+    differences_key,
     get_process,
     guard_problems,
     local_time,
@@ -124,9 +126,47 @@ def update_process(
     return process
 
 
+def _acknowledged(
+    process: Process, to: Phase, found: list[str], note: str, seen: str | None, target: str
+) -> None:
+    """A move with differences (phases.differences) goes ahead only with a written note,
+    and only for the differences the organizer was shown (`seen`, when the form says)."""
+    action = f"process.transition.{to.value}"
+    extra = {"differences": [str(f) for f in found]}
+    if seen is not None and seen != differences_key(found):
+        raise Conflict(
+            "The count's differences have changed since this page was made: read them "
+            "again before acknowledging them."
+            + (f" Now: {' '.join(found)}" if found else " There are none now."),
+            field="note",
+            code="differences_changed",
+            extra=extra,
+            audit=(action, target),
+        )
+    if found and not note:
+        raise BadInput(
+            f"note: moving process {process.id} to {to.value} needs a written note "
+            f"acknowledging {'this difference' if len(found) == 1 else 'these differences'}, "
+            f"kept with the results: {' '.join(found)}",
+            field="note",
+            code="note_needed",
+            extra=extra,
+            audit=(action, target),
+        )
+
+
 def transition(
-    *, session: Session, actor: Actor, process_id: int, to: Phase, reason: str
+    *,
+    session: Session,
+    actor: Actor,
+    process_id: int,
+    to: Phase,
+    reason: str,
+    note: str = "",
+    seen: str | None = None,
 ) -> PhaseTransition:
+    """One step forward. A move with differences to acknowledge (the count's, before
+    funding) needs `note`; `seen` is the fingerprint of the differences the page showed."""
     # Row lock: two organizers pressing the button at once make one transition, not two;
     # and a move to funding waits for the ballots being cast (their shared lock).
     process = process_for_change(session=session, process_id=process_id)
@@ -142,6 +182,11 @@ def transition(
             extra={"from": current.value, "to": to.value, "problems": problems},
             audit=(f"process.transition.{to.value}", target),
         )
+    # Read after the lock, so sheets, check-ins and casts committed before it are counted.
+    found = differences(session, process, to)
+    note = note.strip()[:4000]
+    _acknowledged(process, to, found, note, seen, target)
+    note = note if found else ""  # a note acknowledges differences: none, nothing to keep
     for hook in ON_ENTER[to]:
         hook(session, process, now)
     process.phase = to.value
@@ -153,17 +198,32 @@ def transition(
         actor_id=actor.user_id,
         reason=reason,
         at=now,
+        note=note or None,
+        differences=[{"text": str(f), "key": f.key, "values": f.values} for f in found] or None,
     )
     session.add_all([process, record])
     session.flush()
+    acknowledged = {"note": note, "differences": [str(f) for f in found]} if note else {}
     audit.append(
         session=session,
         actor=actor,
         action=f"process.transition.{to.value}",
         target=target,
-        detail={"from": current.value, "reason": reason[:500]},
+        detail={"from": current.value, "reason": reason[:500], **acknowledged},
     )
     return record
+
+
+def acknowledgement_of(*, session: Session, process_id: int) -> PhaseTransition | None:
+    """The move to funding, where it carries a note acknowledging the count's differences:
+    shown with the results."""
+    return session.execute(
+        select(PhaseTransition).where(
+            PhaseTransition.process_id == process_id,
+            PhaseTransition.to_phase == Phase.funding.value,
+            PhaseTransition.note.is_not(None),  # type: ignore[union-attr]
+        )
+    ).scalar_one_or_none()
 
 
 def transitions_of(*, session: Session, process_id: int) -> list[PhaseTransition]:

@@ -197,6 +197,35 @@ def _require_complete(process: Process, proposal: Proposal, audit_as: tuple[str,
         )
 
 
+def _within_budget(
+    process: Process, cost_cents: int, audit_as: tuple[str, str], *, refusal: type = BadInput
+) -> None:
+    """A proposal costs no more than the process's whole budget: one that does could
+    never be funded. Refused when its cost is set (422) and when it is sent or approved
+    (409, a proposal stored before this rule)."""
+    if cost_cents <= process.budget_cents:
+        return
+    cost = i18n.format_money("en", cost_cents, process.currency)
+    budget = i18n.format_money("en", process.budget_cents, process.currency)
+    raise refusal(
+        f"The cost ({cost}) is more than the process's whole budget ({budget}): "
+        "a proposal must cost no more than the budget.",
+        field="cost_cents",
+        code="over_budget",
+        extra={"cost": cost, "budget": budget},
+        audit=audit_as,
+    )
+
+
+def ballot_total(*, session: Session, process_id: int) -> int:
+    """What the proposals on the ballot (approved) cost together."""
+    return session.execute(
+        select(func.coalesce(func.sum(Proposal.cost_cents), 0)).where(
+            Proposal.process_id == process_id, Proposal.status == ProposalStatus.approved.value
+        )
+    ).scalar_one()
+
+
 def create_proposal(
     *, session: Session, actor: Actor, process_id: int, data: ProposalCreate
 ) -> Proposal:
@@ -208,6 +237,7 @@ def create_proposal(
     )
     _check_ideas(session=session, process=process, idea_ids=data.idea_ids)
     _check_translations(process, data.translations)
+    _within_budget(process, data.cost_cents, ("proposal.create", f"process:{process.id}"))
     now = utcnow()
     proposal = Proposal(
         process_id=process.id,
@@ -272,6 +302,8 @@ def update_proposal(
     for required in ("title", "summary", "cost_cents", "idea_ids", "translations"):
         if required in fields and fields[required] is None:
             raise BadInput(f"{required} cannot be null.", field=required)
+    if changes.cost_cents is not None:
+        _within_budget(process, changes.cost_cents, (action, target))
     if changes.idea_ids is not None:
         _check_ideas(session=session, process=process, idea_ids=changes.idea_ids)
         _link_ideas(session=session, proposal=proposal, idea_ids=changes.idea_ids)
@@ -337,6 +369,7 @@ def submit_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Prop
         session=session, proposal_id=proposal_id, action=action
     )
     _editable(proposal, (action, target))
+    _within_budget(process, proposal.cost_cents, (action, target), refusal=Conflict)
     _require_complete(process, proposal, (action, target))
     proposal.status = ProposalStatus.submitted.value
     proposal.updated_at = utcnow()
@@ -370,6 +403,7 @@ def approve_proposal(*, session: Session, actor: Actor, proposal_id: int) -> Pro
             code="already_approved",
             audit=(action, target),
         )
+    _within_budget(process, proposal.cost_cents, (action, target), refusal=Conflict)
     _require_complete(process, proposal, (action, target))
     proposal.ballot_number = next_ballot_number(session=session, process_id=process.id)
     proposal.status = ProposalStatus.approved.value

@@ -353,6 +353,10 @@ def _review(
     approved = [
         r["proposal"] for r in rows if r["proposal"].status == ProposalStatus.approved.value
     ]
+    ballot_cost = service.ballot_total(session=session, process_id=process.id)
+    for row in rows:  # what the ballot would cost with this one approved
+        row["after"] = ballot_cost + row["proposal"].cost_cents
+        row["over_budget"] = row["proposal"].cost_cents > process.budget_cents
     return render(
         request,
         "organize_proposals.html",
@@ -361,7 +365,7 @@ def _review(
             "tab": "proposals",
             "rows": rows,
             "on_ballot": len(approved),
-            "ballot_cost": sum(p.cost_cents for p in approved),
+            "ballot_cost": ballot_cost,
             "deciding": PROPOSAL_WRITING.allows(process.phase),
             "message": message,
             "error": error,

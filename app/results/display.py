@@ -178,3 +178,16 @@ def leftover(result: dict[str, Any]) -> dict[str, Any] | None:
         "cost": cheapest["cost"],
         "fits": cheapest["cost"] <= left,
     }
+
+
+def count_note(transition: Any, language: str) -> dict[str, Any] | None:
+    """The organizer's note acknowledging the count's differences (kept on the move to
+    funding, app/processes/service.py), with those differences in the reader's language;
+    None when the count went ahead with none."""
+    if transition is None or not transition.note:
+        return None
+    said = []
+    for found in transition.differences or []:
+        words = i18n.translate(language, found["key"], **found["values"])
+        said.append(found["text"] if words == found["key"] else words)
+    return {"note": transition.note, "differences": said, "at": transition.at}

@@ -11,7 +11,7 @@ from app.digits import parse_money
 from app.errors import DomainError
 from app.processes import service as processes
 from app.processes.models import Process
-from app.results import awards, service
+from app.results import awards, display, service
 from app.results.models import AwardStatus
 from app.web import flash, form_token, i18n
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
@@ -43,6 +43,10 @@ def results(request: Request, session: SessionDep, user: OrganizerPage, process_
             "unavailable": unavailable,
             "official_at": official.computed_at if official else None,
             "exports": EXPORTS,
+            "count_note": display.count_note(
+                processes.acknowledgement_of(session=session, process_id=process.id),
+                i18n.pick_language(request),
+            ),
         },
     )
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
-from app.processes.service import get_process
+from app.processes.service import acknowledgement_of, get_process
 from app.proposals.service import ballot_proposals
 from app.results import awards, display, service
 from app.web import i18n
@@ -30,6 +30,10 @@ def results_page(request: Request, session: SessionDep, process_id: int):
     for line in (view["result"]["projects"] if view else []) + projects:
         line["title"] = titles.get(line["proposal_id"], line["title"])
     shown: dict = {"process": process, "view": view, "projects": projects}
+    if view:
+        shown["count_note"] = display.count_note(
+            acknowledgement_of(session=session, process_id=process.id), language
+        )
     if view:
         result = view["result"]
         by_number = {line["project"]: line["title"] for line in result["projects"]}

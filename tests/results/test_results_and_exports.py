@@ -31,6 +31,10 @@ def cast_online(client, world, codes, rankings=RANKINGS):
 
 
 def with_paper(client, paper):
+    """Three residents checked in for paper at site 0, and their three sheets typed in."""
+    from tests.paper.test_funding_differences import check_in
+
+    check_in(client, paper, 3)
     batch = new_batch(client, paper, sheets=3)
     load(client, paper.first, batch, PASS_1)
     load(client, paper.second, batch, PASS_2)
