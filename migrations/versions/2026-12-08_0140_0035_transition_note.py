@@ -3,7 +3,7 @@ sheets against check-ins per site, ballots against voters per channel) and the d
 it acknowledges, as the move to funding found them (issue 20)
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0039
 Create Date: 2026-12-08 01:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0035"
-down_revision: str | None = "0033"
+down_revision: str | None = "0039"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
