@@ -210,6 +210,9 @@ def problems_of(error: ValidationError) -> dict[str, str]:
             found.setdefault(f"name_{loc[1]}", "setup.error.translation")
             continue
         where = FORM_FIELD.get(loc[0], loc[0])
+        if item.get("type") == "window_order":
+            found.setdefault(where, "setup.error.window")
+            continue
         found.setdefault(where, PROBLEM.get(where, "setup.error.choice"))
     return found
 

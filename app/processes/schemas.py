@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.inputs import AwareTime
+from app.inputs import AwareTime, field_problem
 from app.processes.phases import Phase
 
 
@@ -98,7 +98,12 @@ class _WindowCheck(BaseModel):
             getattr(self, "voting_closes_at", None),
         )
         if opens and closes and opens >= closes:
-            raise ValueError("voting_closes_at must be after voting_opens_at")
+            raise field_problem(
+                type(self).__name__,
+                "voting_closes_at",
+                "voting_closes_at must be after voting_opens_at",
+                "window_order",
+            )
         return self
 
 
@@ -106,7 +111,11 @@ class ProcessCreate(_WindowCheck):
     @model_validator(mode="after")
     def _stv_needs_seats(self):
         if self.count_method == CountMethod.stv and self.count_seats is None:
-            raise ValueError("count_seats (how many projects stv elects) is needed for stv")
+            raise field_problem(
+                "ProcessCreate",
+                "count_seats",
+                "count_seats (how many projects stv elects) is needed for stv",
+            )
         return self
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -221,11 +230,16 @@ class WindowChangeRequest(BaseModel):
     @model_validator(mode="after")
     def _a_close_is_given(self):
         if self.end_now and self.voting_closes_at is not None:
-            raise ValueError("voting_closes_at: give either a new close or end_now, not both")
+            raise field_problem(
+                "WindowChangeRequest",
+                "voting_closes_at",
+                "give either a new close or end_now, not both",
+            )
         if self.voting_closes_at is None and not self.end_now:
-            raise ValueError(
-                "voting_closes_at: give the new close, e.g. 2027-04-24T00:00:00Z, "
-                'or "end_now": true'
+            raise field_problem(
+                "WindowChangeRequest",
+                "voting_closes_at",
+                'give the new close, e.g. 2027-04-24T00:00:00Z, or "end_now": true',
             )
         return self
 
