@@ -584,14 +584,24 @@ def copy(
         return page(error=error, status_code=422)
     copied_already = ("/organize/processes/{id}/edit", "setup.copied_already")
     use = form_token.claim(request, session, form, page=overview_address, made=copied_already)
+    source = processes.get_process(session=session, process_id=process_id)
+    names = {
+        code: form.get(f"copy_name_{code}", "").strip()[:200]
+        for code in source.languages
+        if code != i18n.DEFAULT and form.get(f"copy_name_{code}", "").strip()
+    }
     try:
         made = processes.copy_process(
-            session=session, actor=Actor.of(user), process_id=process_id, name=name
+            session=session, actor=Actor.of(user), process_id=process_id, name=name, names=names
         )
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
     use.made_id = made.id
     copied = said(request, "setup.copied", name=name)
+    unnamed = [c for c in made.languages if c != i18n.DEFAULT and c not in made.translations]
+    if unnamed:
+        listed = ", ".join(i18n.display_name(code) for code in unnamed)
+        copied += " " + said(request, "setup.copied_unnamed", languages=listed)
     return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)
 
 

@@ -140,5 +140,9 @@ def copy_process(
     process_id: int = ProcessId,
 ):
     return service.copy_process(
-        session=session, actor=Actor.of(organizer), process_id=process_id, name=body.name
+        session=session,
+        actor=Actor.of(organizer),
+        process_id=process_id,
+        name=body.name,
+        names=body.names,
     )

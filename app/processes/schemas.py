@@ -263,8 +263,11 @@ class ArchiveRequest(BaseModel):
 
 
 class CopyRequest(BaseModel):
-    """A new process in design with this one's set-up (no ideas, proposals or ballots)."""
+    """A new process in design with this one's set-up (no ideas, proposals or ballots).
+    `names`: the new name in the process's other languages; a language not named here has
+    no translated name in the copy (last cycle's would carry last cycle's year)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name
+    names: Annotated[dict[LanguageKey, Name], Field(max_length=12)] = Field(default_factory=dict)

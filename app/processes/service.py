@@ -304,6 +304,13 @@ def archive_process(
             "The process is already archived." if archived else "The process is not archived.",
             code="archive_unchanged",
         )
+    if archived and not reason.strip():
+        raise BadInput(
+            "Say why the process is archived: the reason is recorded in the audit log.",
+            field="reason",
+            code="archive_reason_missing",
+            audit=(action, target),
+        )
     process.archived_at = utcnow() if archived else None
     session.add(process)
     audit.append(
@@ -330,10 +337,33 @@ def _copy_rows(session: Session, model: Any, source_id: int, copy_id: int, **res
     return len(rows)
 
 
-def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) -> Process:
+def copied_translations(
+    old: dict[str, dict[str, str]], names: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The copy's name and description in other languages: only where the organizer gave
+    the new name. Last cycle's translated name carries last cycle's year ("…2027" in a 2028
+    process), and no rule can rewrite a year in every language reliably, so a language
+    left without a new name has none (its readers see the main name) until it is added."""
+    kept = {}
+    for code, name in names.items():
+        if name.strip():
+            own = old.get(code, {})
+            kept[code] = {"name": name.strip(), "description": own.get("description", "")}
+    return kept
+
+
+def copy_process(
+    *,
+    session: Session,
+    actor: Actor,
+    process_id: int,
+    name: str,
+    names: dict[str, str] | None = None,
+) -> Process:
     """A new process in design with an old one's set-up: its rules, count, languages,
-    translations, time zone, sites, criteria, voting and paper rules. Not its voting
-    window, ideas, proposals, ballots or access codes."""
+    time zone, sites, criteria, voting and paper rules, and its name in the other
+    languages given in `names` (see `copied_translations`). Not its voting window, ideas,
+    proposals, ballots or access codes."""
     source = get_process(session=session, process_id=process_id)
     data = ProcessCreate(
         name=name,
@@ -342,7 +372,7 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
         currency=source.currency,
         ballot_size=source.ballot_size,
         languages=list(source.languages),
-        translations=source.translations,
+        translations=copied_translations(source.translations or {}, names or {}),
         time_zone=source.time_zone,
         count_method=source.count_method,
         count_seats=source.count_seats,

@@ -3,11 +3,19 @@ nothing; the API answers the same rule with a 4xx naming the field."""
 
 from sqlalchemy import select
 
+from app.processes.models import Process
 from app.sites.models import Site
-from tests.helpers import answered, count
+from tests.helpers import answered, count, send
 from tests.ideas.helpers import create_process
 from tests.people.helpers import post, sign_in
 from tests.people.test_sites_page import VOTING_SITE
+
+ORIGIN = {"Origin": "http://testserver"}
+
+
+def stored(session, pid: int) -> Process:
+    session.expire_all()
+    return session.get(Process, pid)
 
 
 def test_a_site_closing_before_it_opens_names_the_field(client, organizer, session):
@@ -37,3 +45,58 @@ def test_a_site_closing_before_it_opens_names_the_field(client, organizer, sessi
     assert "Closes" in answered(client, edited, status=422).text
     session.refresh(site)
     assert site.closes_at.hour == 0  # 20:00 in New York, as added
+
+
+def test_archive_needs_a_reason_on_the_page_and_the_api(client, organizer, session):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    archive = f"/organize/processes/{pid}/archive"
+    empty = client.post(
+        archive, headers=ORIGIN, data={"archived": "1", "reason": "  "}, follow_redirects=False
+    )
+    page = answered(client, empty, status=422)
+    assert "Say why the process is archived" in page.text
+    api = client.post(
+        f"/api/processes/{pid}/archive", json={"reason": ""}, headers=organizer.headers
+    )
+    assert api.status_code == 422 and api.json()["field"] == "reason", api.text
+    assert stored(session, pid).archived_at is None
+    done = client.post(
+        archive, headers=ORIGIN, data={"archived": "1", "reason": "Merged."}, follow_redirects=False
+    )
+    assert "The process is archived." in answered(client, done).text
+    assert stored(session, pid).archived_at is not None
+
+
+def test_a_copy_never_carries_last_years_translated_name(client, organizer, session):
+    source = create_process(
+        client,
+        organizer,
+        name="Eastside PB 2027",
+        translations={
+            "es": {"name": "PP del Eastside 2027", "description": "Decida."},
+            "vi": {"name": "Ngân sách Eastside 2027"},
+        },
+    )
+    sign_in(client, organizer)
+    overview = f"/organize/processes/{source['id']}"
+    made = send(
+        client,
+        overview,
+        {"name": "Eastside PB 2028", "copy_name_es": "PP del Eastside 2028"},
+        action=f"{overview}/copy",
+    )
+    edit = answered(client, made)
+    assert "No name yet in Tiếng Việt" in edit.text, edit.text
+    copy = stored(session, int(made.headers["location"].split("/")[3]))
+    assert copy.translations == {"es": {"name": "PP del Eastside 2028", "description": "Decida."}}
+    assert "2027" not in str(copy.translations)
+    api = client.post(
+        f"/api/processes/{source['id']}/copy",
+        json={"name": "Eastside PB 2028", "names": {"vi": "Ngân sách Eastside 2028"}},
+        headers=organizer.headers,
+    )
+    assert api.status_code == 201
+    assert api.json()["translations"] == {
+        "vi": {"name": "Ngân sách Eastside 2028", "description": ""}
+    }
