@@ -17,7 +17,13 @@ from pydantic import ValidationError
 
 from app.digits import parse_count, parse_money
 from app.processes.models import Process
-from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
+from app.processes.schemas import (
+    RULE_FIELDS,
+    WINDOW_FIELDS,
+    ZONE_FIELD,
+    ProcessCreate,
+    ProcessUpdate,
+)
 
 # The form's field for each field of the schema (where they differ).
 FORM_FIELD = {
@@ -232,14 +238,14 @@ def create_data(form: ProcessForm) -> ProcessCreate | None:
 def update_data(form: ProcessForm, process: Process, *, rules_open: bool, window_open: bool):
     """The changes to send to update_process, or None with the problems filled in.
 
-    A rule or window field the phase has fixed is sent only when it differs from what is
-    stored, so the service refuses it (rules_frozen) as the API would."""
+    A rule, window or time zone field the phase has fixed is sent only when it differs
+    from what is stored, so the service refuses it (rules_frozen) as the API would."""
     if form.problems:
         return None
     changes = {}
     for key, value in form.values.items():
         fixed = (key in RULE_FIELDS and not rules_open) or (
-            key in WINDOW_FIELDS and not window_open
+            (key in WINDOW_FIELDS or key == ZONE_FIELD) and not window_open
         )
         if fixed and value == getattr(process, key):
             continue

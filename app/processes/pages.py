@@ -221,7 +221,9 @@ def _refused(request: Request, session, form: forms.ProcessForm) -> None:
 def _service_problem(request: Request, session, form: forms.ProcessForm, exc: DomainError):
     words = refusal(request, exc, staff_language(request), session=session)
     where = forms.FORM_FIELD.get(exc.field or "", exc.field or "form")
-    if exc.code == "rules_frozen":
+    if exc.code == "rules_frozen" and exc.field == "time_zone":
+        form.problems[where] = "setup.error.zone_frozen"
+    elif exc.code == "rules_frozen":
         form.problems[where] = "setup.error.rules_frozen"
     elif exc.code == "invalid_window":
         form.problems["closes"] = "setup.error.window"

@@ -173,6 +173,8 @@ RULE_FIELDS = frozenset(
 )
 # The window may still move while voting has not opened (dates slip in a months-long cycle).
 WINDOW_FIELDS = frozenset({"voting_opens_at", "voting_closes_at"})
+# Every date residents read is said in it: fixed with the window once voting opens.
+ZONE_FIELD = "time_zone"
 
 
 class ProcessOut(BaseModel):

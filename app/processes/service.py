@@ -19,6 +19,7 @@ from app.processes.phases import (
     ON_ENTER,
     PROCESS_EDIT,
     PROCESS_RULES,
+    TIME_ZONE,
     VOTING_WINDOW_CHANGE,
     VOTING_WINDOW_SET,
     Phase,
@@ -28,7 +29,13 @@ from app.processes.phases import (
     process_for_change,
     step_problem,
 )
-from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
+from app.processes.schemas import (
+    RULE_FIELDS,
+    WINDOW_FIELDS,
+    ZONE_FIELD,
+    ProcessCreate,
+    ProcessUpdate,
+)
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import VotingRules
@@ -78,6 +85,8 @@ def update_process(
             if field in RULE_FIELDS
             else VOTING_WINDOW_SET
             if field in WINDOW_FIELDS
+            else TIME_ZONE
+            if field == ZONE_FIELD and fields[field] != process.time_zone
             else None
         )
         if rule is not None and not rule.allows(process.phase):

@@ -9,6 +9,7 @@ from tests.helpers import answered, count, send
 from tests.ideas.helpers import create_process
 from tests.people.helpers import post, sign_in
 from tests.people.test_sites_page import VOTING_SITE
+from tests.voting.helpers import set_phase
 
 ORIGIN = {"Origin": "http://testserver"}
 
@@ -100,3 +101,32 @@ def test_a_copy_never_carries_last_years_translated_name(client, organizer, sess
     assert api.json()["translations"] == {
         "vi": {"name": "Ngân sách Eastside 2028", "description": ""}
     }
+
+
+def test_the_time_zone_is_fixed_once_voting_opens(client, organizer, session, session_factory):
+    pid = create_process(client, organizer, time_zone="America/New_York")["id"]
+    h = organizer.headers
+    moved = client.patch(f"/api/processes/{pid}", json={"time_zone": "America/Chicago"}, headers=h)
+    assert moved.status_code == 200  # before voting it still moves
+    set_phase(session_factory, pid, "voting")
+    refused = client.patch(f"/api/processes/{pid}", json={"time_zone": "UTC"}, headers=h)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["field"] == "time_zone" and refused.json()["error"] == "rules_frozen"
+    same = client.patch(f"/api/processes/{pid}", json={"time_zone": "America/Chicago"}, headers=h)
+    assert same.status_code == 200  # saying the zone it has is no change
+    sign_in(client, organizer)
+    edit = f"/organize/processes/{pid}/edit"
+    page = client.get(edit).text
+    assert 'name="time_zone"' not in page
+    assert "The time zone was fixed when voting opened" in page and "America/Chicago" in page
+    forged = client.post(
+        edit,
+        headers=ORIGIN,
+        data={"name": "Test PB", "time_zone": "Europe/London"},
+        follow_redirects=False,
+    )
+    assert forged.headers["location"] == edit
+    shown = answered(client, forged, status=409)
+    assert "The time zone was fixed when voting opened; it cannot change now." in shown.text
+    assert 'href="#f-time_zone"' in shown.text
+    assert stored(session, pid).time_zone == "America/Chicago"
