@@ -3,7 +3,8 @@ ProcessCreate / ProcessUpdate the API takes, with a problem per field where they
 
 Field names on the page: name, description, name_<lang>, description_<lang>, budget,
 currency, ballot_size, language_<lang> (checkboxes), time_zone, opens_date, opens_time,
-closes_date, closes_time, count_method, count_seats, count_fill, count_exclusive, tie_break.
+closes_date, closes_time, confirm_window (the "yes, I mean these dates" checkbox), count_method,
+count_seats, count_fill, count_exclusive, tie_break.
 A problem is a catalog key (`setup.error.<kind>`) said by the page in the reader's language.
 """
 
@@ -152,6 +153,8 @@ def read(
     for name in ("count_method", "count_fill", "tie_break"):
         if name in typed:
             values[name] = typed[name]
+    if typed.get("confirm_window"):  # "Yes, I mean these dates" (after a warning)
+        values["confirm_window"] = True
     if "budget" in typed:
         cents = parse_money(typed["budget"])
         if not cents:

@@ -225,6 +225,9 @@ def _service_problem(request: Request, session, form: forms.ProcessForm, exc: Do
         form.problems[where] = "setup.error.zone_frozen"
     elif exc.code == "rules_frozen":
         form.problems[where] = "setup.error.rules_frozen"
+    elif exc.code == "window_unusual":
+        form.problems["confirm_window"] = f"setup.error.window_{exc.extra['problem']}_confirm"
+        form.typed.pop("confirm_window", None)
     elif exc.code == "invalid_window":
         form.problems["closes"] = "setup.error.window"
     elif exc.code == "invalid_rules":

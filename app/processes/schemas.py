@@ -135,6 +135,8 @@ class ProcessCreate(_WindowCheck):
     count_fill: CountFill = CountFill.skip
     count_exclusive: ExclusiveGroups = Field(default_factory=list)
     tie_break: TieBreak = TieBreak.seeded
+    # "Yes, I mean it": a window in the past or more than a year ahead (not stored).
+    confirm_window: bool = Field(default=False, strict=True)
 
 
 class ProcessUpdate(_WindowCheck):
@@ -155,6 +157,7 @@ class ProcessUpdate(_WindowCheck):
     count_fill: CountFill | None = None
     count_exclusive: ExclusiveGroups | None = None
     tie_break: TieBreak | None = None
+    confirm_window: bool = Field(default=False, strict=True)
 
 
 # Fields that voting depends on: fixed once the process leaves `design`.

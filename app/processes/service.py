@@ -1,6 +1,6 @@
 """PB processes: create, change the rules, move through the phases."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,6 +39,7 @@ from app.processes.schemas import (
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.voting.models import VotingRules
+from app.web.i18n import format_moment
 
 
 def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
@@ -52,8 +53,44 @@ def list_processes(*, session: Session, archived: bool | None = None) -> list[Pr
     return list(session.execute(query).scalars())
 
 
+# A window opening earlier today is no slip; one in 2019, or two years ahead, likely is.
+_PAST_GRACE = timedelta(days=1)
+_FAR_AHEAD = timedelta(days=366)
+
+
+def check_window_plausible(
+    moments: dict[str, datetime | None], *, confirmed: bool, zone: str, audit_as=None
+) -> None:
+    """Refuse (422, field `confirm_window`) a voting window set in the past or more than a
+    year ahead unless the organizer confirms they mean it: a typo in a year is silent
+    otherwise, and residents would read that date."""
+    if confirmed:
+        return
+    now = utcnow()
+    for field in ("voting_opens_at", "voting_closes_at"):
+        at = moments.get(field)
+        if at is None:
+            continue
+        problem = "past" if at < now - _PAST_GRACE else "far" if at > now + _FAR_AHEAD else None
+        if problem is None:
+            continue
+        said = "is in the past" if problem == "past" else "is more than a year ahead"
+        raise BadInput(
+            f"{field} ({format_moment('en', at, zone)} in {zone}) {said}. Check the date; "
+            "if it is meant, send it again with confirm_window: true.",
+            field="confirm_window",
+            code="window_unusual",
+            extra={"problem": problem, "window_field": field},
+            audit=audit_as,
+        )
+
+
 def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Process:
-    process = Process(**data.model_dump(), phase=Phase.design.value, created_by_id=actor.user_id)
+    values = data.model_dump(exclude={"confirm_window"})
+    check_window_plausible(
+        {k: values[k] for k in WINDOW_FIELDS}, confirmed=data.confirm_window, zone=data.time_zone
+    )
+    process = Process(**values, phase=Phase.design.value, created_by_id=actor.user_id)
     session.add(process)
     session.flush()
     seed_default_criteria(session=session, process=process)
@@ -79,6 +116,7 @@ def update_process(
         target=target,
     )
     fields: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    confirmed = bool(fields.pop("confirm_window", False))
     for field in sorted(fields):
         rule = (
             PROCESS_RULES
@@ -103,6 +141,13 @@ def update_process(
             field="voting_closes_at",
             code="invalid_window",
         )
+    moved = {k: v for k, v in fields.items() if k in WINDOW_FIELDS and v != getattr(process, k)}
+    check_window_plausible(
+        moved,
+        confirmed=confirmed,
+        zone=fields.get("time_zone", process.time_zone),
+        audit_as=("process.update", target),
+    )
     method = fields.get("count_method", process.count_method)
     if method == "stv" and not fields.get("count_seats", process.count_seats):
         raise Conflict(

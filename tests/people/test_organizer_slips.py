@@ -130,3 +130,56 @@ def test_the_time_zone_is_fixed_once_voting_opens(client, organizer, session, se
     assert "The time zone was fixed when voting opened; it cannot change now." in shown.text
     assert 'href="#f-time_zone"' in shown.text
     assert stored(session, pid).time_zone == "America/Chicago"
+
+
+NEW = "/organize/processes/new"
+
+
+def test_a_window_in_the_past_or_far_ahead_asks_to_confirm(client, organizer, session):
+    from tests.test_setup_pages import FORM
+
+    sign_in(client, organizer)
+    before = count(session, Process)
+    for year, words in (("2019", "in the past"), ("2099", "more than a year ahead")):
+        typed = {**FORM, "opens_date": f"{year}-04-02", "closes_date": f"{year}-04-23"}
+        refused = send(client, NEW, typed, action=NEW)
+        assert refused.status_code == 303 and refused.headers["location"].startswith(NEW)
+        page = answered(client, refused, status=422)
+        assert f"These voting dates are {words}" in page.text
+        assert 'href="#f-confirm_window"' in page.text and 'name="confirm_window"' in page.text
+        assert f'value="{year}-04-02"' in page.text  # what was typed comes back
+        assert count(session, Process) == before
+    confirmed = send(client, NEW, {**typed, "confirm_window": "1"}, action=NEW)
+    pid = int(confirmed.headers["location"].rsplit("/", 1)[1])
+    assert stored(session, pid).voting_closes_at.year == 2099
+    # Editing: only a moved window is checked, and the same confirmation is asked.
+    edit = f"/organize/processes/{pid}/edit"
+    languages = {f"language_{code}": "on" for code in ("en", "es", "vi")}
+    renamed = send(client, edit, {"name": "Renamed", **languages}, action=edit)
+    assert renamed.headers["location"] == f"/organize/processes/{pid}"
+    moved = {
+        "closes_date": "2019-01-01",
+        "closes_time": "20:00",
+        "opens_date": "",
+        "opens_time": "",
+    }
+    moved.update(languages)
+    back = send(client, edit, moved, action=edit)
+    assert "in the past" in answered(client, back, status=422).text
+    assert stored(session, pid).voting_closes_at.year == 2099
+    # The API: a 422 naming confirm_window, then accepted with it.
+    body = {"name": "Old", "budget_cents": 100, "voting_closes_at": "2019-04-24T00:00:00Z"}
+    api = client.post("/api/processes", json=body, headers=organizer.headers)
+    assert api.status_code == 422 and api.json()["field"] == "confirm_window", api.text
+    assert api.json()["error"] == "window_unusual"
+    assert count(session, Process) == before + 1
+    ok = client.post(
+        "/api/processes", json={**body, "confirm_window": True}, headers=organizer.headers
+    )
+    assert ok.status_code == 201 and "confirm_window" not in ok.json()
+    patch = client.patch(
+        f"/api/processes/{pid}",
+        json={"voting_closes_at": "2101-01-01T00:00:00Z"},
+        headers=organizer.headers,
+    )
+    assert patch.status_code == 422 and patch.json()["field"] == "confirm_window"
