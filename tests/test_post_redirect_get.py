@@ -347,16 +347,8 @@ FORMS: dict[str, Form] = {
         P + "/criteria",
         {"name": "Cost", "weight": "2"},
     ),
-    "/organize/processes/{process_id}/criteria/{criterion_id}": Form(
-        "organizer_page",
-        "design",
-        P + "/criteria",
-        P + "/criteria/{criterion_id}",
-        {"name": "Need now", "weight": "3", "position": "2"},
-        counted=True,
-    ),
-    "/organize/processes/{process_id}/criteria/{criterion_id}/remove": Form(
-        "organizer_page", "design", P + "/criteria", P + "/criteria/{criterion_id}/remove"
+    "/organize/processes/{process_id}/criteria/save": Form(
+        "organizer_page", "design", P + "/criteria", P + "/criteria/save", counted=True
     ),
     "/organize/processes/{process_id}/rules/voting": Form(
         "organizer_page",

@@ -306,21 +306,16 @@ def set_up(org, rows, base):
         {"name": "Serves the most", "weight": "3"},
         again="sent already",
     )
-    first = re.search(rf"/organize/processes/{pid}/criteria/(\d+)\"", org.content()).group(1)
-    same_again(
-        org,
-        rows,
-        f"{admin}/criteria",
-        f"form[action='/organize/processes/{pid}/criteria/{first}']",
-        {"weight": "2"},
-    )
+    first = re.search(r'id="criterion-(\d+)"', org.content()).group(1)
+    every_criterion = f"form[action='/organize/processes/{pid}/criteria/save']"
+    same_again(org, rows, f"{admin}/criteria", every_criterion, {f"weight-{first}": "2"})
     changed_once(
         org,
         rows,
         f"{admin}/criteria",
-        f"form[action='/organize/processes/{pid}/criteria/{first}/remove']",
-        {},
-        again="no longer in the list",
+        every_criterion,
+        {f"remove-{first}": "1"},
+        again="nothing was saved",
     )
     for rule, values in (
         ("voting", {"credential": "code"}),

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from app.processes.models import Process
 from app.sites.models import Site
-from tests.helpers import answered, count, send
+from tests.helpers import answered, count, put_on_ballot, send
 from tests.ideas.helpers import create_process
-from tests.people.helpers import post, sign_in
+from tests.people.helpers import fill, post, sign_in
 from tests.people.test_sites_page import VOTING_SITE
 from tests.voting.helpers import set_phase
 
@@ -183,3 +183,68 @@ def test_a_window_in_the_past_or_far_ahead_asks_to_confirm(client, organizer, se
         headers=organizer.headers,
     )
     assert patch.status_code == 422 and patch.json()["field"] == "confirm_window"
+
+
+def criteria_of(client, pid: int) -> list[dict]:
+    return client.get(f"/api/processes/{pid}/criteria").json()
+
+
+def test_every_criterion_is_saved_by_one_save(client, organizer, session):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    page_address = f"/organize/processes/{pid}/criteria"
+    page = client.get(page_address).text
+    assert page.count('type="submit" class="primary"') == 1  # one Save for the list
+    need, feasibility, equity, principles = (c["id"] for c in criteria_of(client, pid))
+    changes = {
+        f"weight-{need}": "3",
+        f"name_es-{feasibility}": "Viabilidad",
+        f"position-{equity}": "1",
+        f"remove-{principles}": "1",
+    }
+    saved = fill(client, page_address, f"{page_address}/save", changes)
+    assert "The criteria were saved (3 in the list, 1 removed)" in answered(client, saved).text
+    after = criteria_of(client, pid)
+    assert [c["name"] for c in after] == ["Equity", "Need", "Feasibility"]
+    assert after[1]["weight"] == 3  # both edits kept: neither drops the other
+    assert after[2]["translations"]["es"]["name"] == "Viabilidad"
+    # A refusal names the field, keeps what was typed, changes nothing.
+    before = criteria_of(client, pid)
+    bad = fill(
+        client,
+        page_address,
+        f"{page_address}/save",
+        {f"weight-{need}": "two", f"name-{feasibility}": "Doable"},
+    )
+    shown = answered(client, bad, status=422).text
+    assert "Check these fields and try again: Weight" in shown
+    assert 'value="Doable"' in shown and 'value="two"' in shown
+    assert criteria_of(client, pid) == before
+    # A form made for another list (Back after a save elsewhere) saves nothing.
+    stale = client.post(
+        f"{page_address}/save",
+        headers=ORIGIN,
+        data={"criteria": f"{need},{principles}", f"weight-{need}": "5"},
+        follow_redirects=False,
+    )
+    assert "nothing was saved" in answered(client, stale, status=409).text
+    assert criteria_of(client, pid) == before
+
+
+def test_the_overview_leads_to_the_ranking_and_the_proposal_editor(
+    client, organizer, session_factory
+):
+    pid = create_process(client, organizer)["id"]
+    sign_in(client, organizer)
+    assert "/ranking" not in client.get(f"/organize/processes/{pid}").text  # nothing in design
+    set_phase(session_factory, pid, "proposal_development")
+    (proposal, *_) = put_on_ballot(session_factory, pid, count=1)
+    overview = client.get(f"/organize/processes/{pid}").text
+    for link in (
+        f"/delegate/processes/{pid}/ranking",
+        f"/delegate/processes/{pid}/proposals/new",
+        f"/delegate/proposals/{proposal}",
+    ):
+        assert f'href="{link}"' in overview, link
+        opened = client.get(link)  # the editor first names its one-time form (?f=)
+        assert opened.status_code == 200 and opened.url.path == link, link
