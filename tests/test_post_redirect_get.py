@@ -313,7 +313,10 @@ FORMS: dict[str, Form] = {
         {"display_name": "Lan", "email": "lan@example.org", "role": "poll_worker"},
     ),
     "/organize/staff/{user_id}/active": Form(
-        "organizer_page", "design", "/organize/staff", "/organize/staff/{spare_id}/active"
+        "organizer_page",
+        "design",
+        "/organize/staff/{spare_id}/deactivate",  # asked first: it signs them out everywhere
+        "/organize/staff/{spare_id}/active",
     ),
     "/organize/staff/{user_id}/password": Form(
         "organizer_page", "design", "/organize/staff", "/organize/staff/{spare_id}/password"

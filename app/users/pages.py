@@ -15,6 +15,7 @@ from app.db import SessionDep
 from app.users import service
 from app.users.models import Role, User
 from app.web import flash, form_token
+from app.web.confirm import Confirmation, confirm_page
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, render
 from app.web.staff import attempt, said, set_staff_cookie
@@ -103,6 +104,29 @@ def create_account(
     shown = _shown_once(created, password) if not fields["password"] else None
     return flash.redirect(
         request, form_token.fresh(request, PAGE), session=session, sealed=shown, message=message
+    )
+
+
+@router.get(PAGE + "/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate_page(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
+    """Are you sure? Deactivating signs the person out everywhere at once."""
+    account = service.get_user(session=session, user_id=user_id)
+    if not account.is_active:
+        done = said(request, "people.inactive_already", name=account.display_name)
+        return flash.redirect(request, PAGE, message=done)
+    name = account.display_name
+    return confirm_page(
+        request,
+        Confirmation(
+            heading=said(request, "people.deactivate_confirm_title", name=name),
+            consequence=said(request, "people.deactivate_confirm", name=name),
+            action=f"{PAGE}/{user_id}/active",
+            button=said(request, "people.deactivate_button", name=name),
+            back=PAGE,
+            hidden={"active": "no"},
+        ),
+        staff=True,
+        context={"user": user},
     )
 
 

@@ -278,10 +278,10 @@ def set_up(org, rows, base):
         {},
         again="was reset already",
     )
-    changed_once(
+    changed_once(  # asked first: deactivating signs Sam out everywhere
         org,
         rows,
-        f"{base}/organize/staff",
+        f"{base}/organize/staff/{sam}/deactivate",
         f"form[action='/organize/staff/{sam}/active']",
         {},
         again="deactivated already",
@@ -583,10 +583,10 @@ def vote(watch, org, rows, base, admin, pid, site_id, people, codes) -> None:
         again="settled already",
         empty=("reason",),
     )
-    changed_once(
+    changed_once(  # the close is asked on a page of its own: it cannot be undone
         desk,
         rows,
-        batch_page,
+        f"{batch_page}/close",
         "form:has(input[name=action][value=close])",
         {},
         again="closed already",

@@ -248,3 +248,30 @@ def test_the_overview_leads_to_the_ranking_and_the_proposal_editor(
         assert f'href="{link}"' in overview, link
         opened = client.get(link)  # the editor first names its one-time form (?f=)
         assert opened.status_code == 200 and opened.url.path == link, link
+
+
+def test_deactivating_an_account_asks_first_and_acts_once(client, organizer, make_staff, session):
+    from app.users.models import Role, User
+
+    worker = make_staff(Role.poll_worker)
+    sign_in(client, organizer)
+    staff_page = client.get("/organize/staff").text
+    ask = f"/organize/staff/{worker.user.id}/deactivate"
+    assert f'href="{ask}"' in staff_page
+    asked = client.get(ask)
+    assert asked.status_code == 200 and "signed out at once on every device" in asked.text
+    assert f'action="/organize/staff/{worker.user.id}/active"' in asked.text
+    account = session.get(User, worker.user.id)
+    assert account.is_active  # a look changes nothing
+    confirmed = send(client, ask, action=f"/organize/staff/{worker.user.id}/active")
+    assert "is deactivated" in answered(client, confirmed).text
+    session.refresh(account)
+    assert not account.is_active
+    resent = client.post(
+        f"/organize/staff/{worker.user.id}/active",
+        headers=ORIGIN,
+        data={"active": "no"},
+        follow_redirects=False,
+    )
+    assert "already" in answered(client, resent).text
+    assert "already" in answered(client, client.get(ask, follow_redirects=False)).text
