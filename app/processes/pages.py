@@ -459,6 +459,12 @@ def _window_page(
             "problems": problems or {},
             "changes": processes.window_changes(session=session, process_id=process.id),
             "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
+            # The sites whose hours end with the window: an extension offers to move them.
+            "closing_with_window": processes.sites_closing_at(
+                session=session, process_id=process.id, at=process.voting_closes_at
+            )
+            if process.voting_closes_at
+            else [],
             "was": processes.window_of(process),
             "message": message,
         },
@@ -486,6 +492,7 @@ def move_window(
     window_address = f"/organize/processes/{process_id}/window"
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
+    typed["move_sites"] = "1" if form.get("move_sites") == "1" else "0"
     page = flash.back(request, window_address, session=session, sealed={"typed": typed})
     problems = {}
     end_now = form.get("end_now") == "1"  # "End voting now": the close is this moment
@@ -516,6 +523,7 @@ def move_window(
             opens_at=moments.get("opens"),
             reason=typed["reason"],
             made_for=form.get("was", ""),
+            move_site_hours=typed["move_sites"] == "1",
         )
     except DomainError as exc:
         if exc.code == "window_changed":
@@ -535,6 +543,12 @@ def move_window(
             i18n.pick_language(request), process.voting_closes_at, process.time_zone
         ),
     )
+    if typed["move_sites"] == "1" and process.voting_closes_at:
+        with_window = processes.sites_closing_at(
+            session=session, process_id=process_id, at=process.voting_closes_at
+        )
+        if with_window:
+            message += " " + said(request, "setup.sites_moved", n=len(with_window))
     return flash.redirect(request, window_address, message=message)
 
 

@@ -101,6 +101,7 @@ def change_window(
         closes_at=None if body.end_now else body.voting_closes_at,
         opens_at=body.voting_opens_at,
         reason=body.reason,
+        move_site_hours=body.move_site_hours,
     )
 
 

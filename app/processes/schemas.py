@@ -231,6 +231,8 @@ class WindowChangeRequest(BaseModel):
     # Only while the opening is still ahead (voting entered before its window).
     voting_opens_at: AwareTime = None
     reason: str = Field(min_length=1, max_length=2000)
+    # On an extension: the voting sites that closed at the old close close at the new one.
+    move_site_hours: bool = Field(default=False, strict=True)
 
     @model_validator(mode="after")
     def _a_close_is_given(self):

@@ -37,7 +37,7 @@ from app.processes.schemas import (
     ProcessUpdate,
 )
 from app.proposals.models import Proposal
-from app.sites.models import Site
+from app.sites.models import Site, SiteKind
 from app.voting.models import VotingRules
 from app.web.i18n import format_moment
 
@@ -238,12 +238,14 @@ def change_window(
     opens_at: datetime | None = None,
     now: datetime | None = None,
     made_for: str | None = None,
+    move_site_hours: bool = False,
 ) -> WindowChange:
     """Extend or shorten the voting window while voting is open, with a reason that
     residents read; `closes_at=None` ends voting now. A counted process (funding, closed)
     never reopens, and the new close cannot be in the past. The opening moves only while
     it is still ahead (a process put in voting months before its window), never once
-    ballots may exist."""
+    ballots may exist. `move_site_hours`: on an extension, the voting sites that closed
+    with the old window close with the new one (audited as `site.hours`)."""
     target = f"process:{process_id}"
     process = process_for_change(
         session=session,
@@ -306,10 +308,28 @@ def change_window(
         reason=reason[:2000],
         at=now,
     )
+    moved = []
+    old_close = process.voting_closes_at
+    if move_site_hours and old_close is not None and closes_at > old_close:
+        moved = sites_closing_at(session=session, process_id=process.id, at=old_close)
+        for site in moved:
+            site.closes_at = closes_at
     process.voting_opens_at, process.voting_closes_at = new_opens, closes_at
     process.updated_at = now
-    session.add_all([process, change])
+    session.add_all([process, change, *moved])
     session.flush()
+    if moved:
+        audit.append(
+            session=session,
+            actor=actor,
+            action="site.hours",
+            target=target,
+            detail={
+                "sites": [site.id for site in moved],
+                "closes": [old_close.isoformat(), closes_at.isoformat()],
+                "why": "the voting window was extended",
+            },
+        )
 
     def said(at: datetime | None) -> str | None:
         return at.isoformat() if at else None
@@ -326,6 +346,22 @@ def change_window(
         },
     )
     return change
+
+
+def sites_closing_at(*, session: Session, process_id: int, at: datetime) -> list[Site]:
+    """The voting sites whose hours end at `at` (the window's close): those an extension
+    of the window may take along."""
+    return list(
+        session.execute(
+            select(Site)
+            .where(
+                Site.process_id == process_id,
+                Site.kind == SiteKind.voting_site.value,
+                Site.closes_at == at,
+            )
+            .order_by(Site.id)
+        ).scalars()
+    )
 
 
 def window_changes(*, session: Session, process_id: int) -> list[WindowChange]:

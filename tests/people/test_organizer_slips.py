@@ -1,6 +1,8 @@
 """Slips the organizers' pages catch (issue 20): each refusal names its field and changes
 nothing; the API answers the same rule with a 4xx naming the field."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from app.processes.models import Process
@@ -275,3 +277,65 @@ def test_deactivating_an_account_asks_first_and_acts_once(client, organizer, mak
     )
     assert "already" in answered(client, resent).text
     assert "already" in answered(client, client.get(ask, follow_redirects=False)).text
+
+
+def test_extending_the_window_offers_to_move_the_site_hours(
+    client, organizer, session, session_factory
+):
+    from datetime import UTC, datetime, timedelta
+
+    from app.audit import AuditEntry
+
+    closes = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0, second=0, minute=0)
+    pid = create_process(client, organizer, time_zone="America/New_York")["id"]
+    h = organizer.headers
+    with_window, earlier = (
+        client.post(
+            f"/api/processes/{pid}/sites",
+            json={"name": name, "kind": "voting_site", "address": "1 Main St", "closes_at": at},
+            headers=h,
+        ).json()["id"]
+        for name, at in (
+            ("Library", closes.isoformat()),
+            ("School", (closes - timedelta(hours=2)).isoformat()),
+        )
+    )
+    opened = {"voting_opens_at": datetime.now(UTC) - timedelta(days=1), "voting_closes_at": closes}
+    set_phase(session_factory, pid, "voting", **opened)
+    sign_in(client, organizer)
+    window = f"/organize/processes/{pid}/window"
+    page = client.get(window).text
+    assert 'name="move_sites" value="1" checked' in page and "Library" in page
+    assert "School" not in page.split('id="f-move_sites"')[1].split("</fieldset>")[0]
+    later = closes + timedelta(days=1)
+    local = later.astimezone(ZoneInfo("America/New_York"))
+    typed = {
+        "closes_date": local.strftime("%Y-%m-%d"),
+        "closes_time": local.strftime("%H:%M"),
+        "reason": "A storm closed the library.",
+    }
+    moved = fill(client, window, window, typed)
+    assert "1 voting sites now close with the new window" in answered(client, moved).text
+    session.expire_all()
+    assert session.get(Site, with_window).closes_at == later
+    assert session.get(Site, earlier).closes_at == closes - timedelta(hours=2)  # not at the close
+    entry = session.execute(
+        select(AuditEntry).where(AuditEntry.action == "site.hours")
+    ).scalar_one()
+    assert entry.detail["sites"] == [with_window]
+    # Unticked (or through the API without the flag): the sites keep their hours.
+    again = later + timedelta(days=1)
+    api = client.post(
+        f"/api/processes/{pid}/window",
+        json={"voting_closes_at": again.isoformat(), "reason": "Longer."},
+        headers=h,
+    )
+    assert api.status_code == 201, api.text
+    session.expire_all()
+    assert session.get(Site, with_window).closes_at == later
+    flag = client.post(
+        f"/api/processes/{pid}/window",
+        json={"voting_closes_at": "2099-01-01T00:00:00Z", "reason": "x", "move_site_hours": "y"},
+        headers=h,
+    )
+    assert flag.status_code == 422 and flag.json()["field"] == "move_site_hours"
