@@ -1,0 +1,60 @@
+"""Issue 20's slips in Chromium with JavaScript off: every criterion saved by one Save, and
+an irreversible action (deactivating an account) asked on a page of its own."""
+
+import uuid
+
+import httpx
+from playwright.sync_api import expect
+
+from app.demo import DEMO_ORGANIZER
+from tests.browser.test_people_pages import PASSWORD, new_design_process
+
+
+def criteria(base: str, pid: int) -> list[dict]:
+    return httpx.get(f"{base}/api/processes/{pid}/criteria").json()
+
+
+def test_one_save_for_every_criterion_and_a_confirmation_page(live_server, browser):
+    pid = new_design_process(live_server)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/station")
+    page.get_by_label("Email").fill(DEMO_ORGANIZER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/organize")
+
+    # Two criteria changed, one Save: neither change is dropped.
+    page.goto(f"{live_server}/organize/processes/{pid}/criteria")
+    need, feasibility = criteria(live_server, pid)[:2]
+    page.locator(f"#c{need['id']}-weight").fill("4")
+    page.locator(f"#c{feasibility['id']}-name_es").fill("Viabilidad")
+    assert page.get_by_role("button", name="Save all criteria").count() == 1
+    page.get_by_role("button", name="Save all criteria").click()
+    expect(page.get_by_role("status")).to_contain_text("The criteria were saved")
+    saved = criteria(live_server, pid)
+    assert saved[0]["weight"] == 4
+    assert saved[1]["translations"]["es"]["name"] == "Viabilidad"
+
+    # Deactivating an account: asked first, in plain words; Back and reload never act twice.
+    name = f"Lan {uuid.uuid4().hex[:6]}"
+    page.goto(f"{live_server}/organize/staff")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(f"{name.split()[1]}@example.org")
+    page.get_by_label("Role").select_option("poll_worker")
+    page.get_by_role("button", name="Create the account").click()
+    expect(page.get_by_role("status")).to_contain_text(name)
+    page.goto(f"{live_server}/organize/staff")
+    row = page.locator("tr", has_text=name)
+    row.get_by_role("link", name="Deactivate").click()
+    expect(page.locator("h1")).to_have_text(f"Deactivate the account of {name}?")
+    expect(page.locator("main")).to_contain_text("signed out at once on every device")
+    page.get_by_role("button", name=f"Deactivate {name}").click()
+    expect(page.get_by_role("status")).to_contain_text(f"The account of {name} is deactivated")
+    page.go_back()  # the confirmation again: it now says what happened, and does nothing
+    expect(page.get_by_role("status")).to_contain_text("already")
+    page.reload()
+    assert "/organize/staff" in page.url
+    context.close()
