@@ -58,3 +58,25 @@ def test_one_save_for_every_criterion_and_a_confirmation_page(live_server, brows
     page.reload()
     assert "/organize/staff" in page.url
     context.close()
+
+
+def test_the_new_forms_and_a_confirmation_page_pass_axe(live_server, browser):
+    from tests.browser.axe import axe_violations
+
+    pid = new_design_process(live_server)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{live_server}/station")
+    page.get_by_label("Email").fill(DEMO_ORGANIZER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/organize")
+    page.goto(f"{live_server}/organize/staff")
+    ask = page.locator("a[href$='/deactivate']").first.get_attribute("href")
+    found = {}
+    for language in ("en", "es", "vi"):
+        for path in (f"/organize/processes/{pid}/criteria", ask, f"/organize/processes/{pid}"):
+            page.goto(f"{live_server}{path}?lang={language}")
+            assert page.locator("html").get_attribute("lang") == language
+            if problems := axe_violations(page):
+                found[f"{path} ({language})"] = problems
+    assert not found, found
