@@ -6,8 +6,7 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from app.demo import DEMO_ORGANIZER
-from tests.browser.test_people_pages import PASSWORD, new_design_process
+from tests.browser.test_people_pages import new_design_process, organizer_page
 
 
 def criteria(base: str, pid: int) -> list[dict]:
@@ -16,15 +15,7 @@ def criteria(base: str, pid: int) -> list[dict]:
 
 def test_one_save_for_every_criterion_and_a_confirmation_page(live_server, browser):
     pid = new_design_process(live_server)
-    context = browser.new_context(
-        java_script_enabled=False, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.goto(f"{live_server}/station")
-    page.get_by_label("Email").fill(DEMO_ORGANIZER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/organize")
+    page = organizer_page(browser, live_server, java_script_enabled=False)
 
     # Two criteria changed, one Save: neither change is dropped.
     page.goto(f"{live_server}/organize/processes/{pid}/criteria")
@@ -57,19 +48,14 @@ def test_one_save_for_every_criterion_and_a_confirmation_page(live_server, brows
     expect(page.get_by_role("status")).to_contain_text("already")
     page.reload()
     assert "/organize/staff" in page.url
-    context.close()
+    page.context.close()
 
 
 def test_the_new_forms_and_a_confirmation_page_pass_axe(live_server, browser):
     from tests.browser.axe import axe_violations
 
     pid = new_design_process(live_server)
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{live_server}/station")
-    page.get_by_label("Email").fill(DEMO_ORGANIZER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/organize")
+    page = organizer_page(browser, live_server)
     page.goto(f"{live_server}/organize/staff")
     ask = page.locator("a[href$='/deactivate']").first.get_attribute("href")
     found = {}
