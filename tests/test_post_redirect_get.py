@@ -319,7 +319,10 @@ FORMS: dict[str, Form] = {
         "/organize/staff/{spare_id}/active",
     ),
     "/organize/staff/{user_id}/password": Form(
-        "organizer_page", "design", "/organize/staff", "/organize/staff/{spare_id}/password"
+        "organizer_page",
+        "design",
+        "/organize/staff/{spare_id}/password",  # asked first: the old password is gone
+        "/organize/staff/{spare_id}/password",
     ),
     "/organize/processes/{process_id}/sites": Form(
         "organizer_page",

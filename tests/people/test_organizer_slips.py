@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.processes.models import Process
 from app.sites.models import Site
-from tests.helpers import answered, count, put_on_ballot, send
+from tests.helpers import answered, count, hidden_fields, put_on_ballot, send
 from tests.ideas.helpers import create_process
 from tests.people.helpers import fill, post, sign_in
 from tests.people.test_sites_page import VOTING_SITE
@@ -339,3 +339,31 @@ def test_extending_the_window_offers_to_move_the_site_hours(
         headers=h,
     )
     assert flag.status_code == 422 and flag.json()["field"] == "move_site_hours"
+
+
+def test_a_new_password_is_asked_first_and_made_once(client, organizer, make_staff, session):
+    from app.users.models import Role, User
+
+    worker = make_staff(Role.poll_worker)
+    sign_in(client, organizer)
+    ask = f"/organize/staff/{worker.user.id}/password"
+    assert f'href="{ask}"' in client.get("/organize/staff").text
+    hash_before = session.get(User, worker.user.id).password_hash
+    asked = client.get(ask)  # names its one-time form first (?f=)
+    assert asked.status_code == 200 and "stops working for good" in asked.text
+    session.expire_all()
+    assert session.get(User, worker.user.id).password_hash == hash_before  # a look: nothing
+    made = send(client, str(asked.url).removeprefix(str(client.base_url)), action=ask)
+    assert 'class="password"' in answered(client, made).text
+    session.expire_all()
+    hash_after = session.get(User, worker.user.id).password_hash
+    assert hash_after != hash_before
+    again = client.post(
+        ask,
+        headers=ORIGIN,
+        data={"form_token": hidden_fields(asked.text, ask)["form_token"]},
+        follow_redirects=False,
+    )
+    assert "already" in answered(client, again).text
+    session.expire_all()
+    assert session.get(User, worker.user.id).password_hash == hash_after
