@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Request
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.digits import parse_count
 from app.errors import BadInput, NotFound
@@ -114,3 +115,18 @@ AwareTime = Annotated[
     BeforeValidator(_iso_text("date and time", "2026-05-01T12:00:00Z")),
     AfterValidator(_aware),
 ]
+
+
+# --- checks across fields -------------------------------------------------------------------
+
+
+def field_problem(
+    model: str, field: str, message: str, kind: str = "value_error"
+) -> ValidationError:
+    """A check across fields (a model validator) refused at the field the person must change,
+    not at the whole body: raised inside the validator, pydantic keeps its place, so the API
+    answers `"field": "closes_at"` and a page names the field ("Closes") instead of nothing."""
+    problem = PydanticCustomError(kind, message)
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=problem, loc=(field,), input=None)]
+    )

@@ -61,7 +61,9 @@ def test_each_page_says_its_own_flash(client, organizer, session_factory):
     ).json()["id"]
     # Two answers before either page is seen: one flash for the overview, one for its
     # sites page (whose address the overview's cookie path covers too).
-    archived = post(client, f"/organize/processes/{pid}/archive", {"archived": "1"})
+    archived = post(
+        client, f"/organize/processes/{pid}/archive", {"archived": "1", "reason": "Done."}
+    )
     added = post(
         client,
         f"/organize/processes/{pid}/sites",

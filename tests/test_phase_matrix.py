@@ -129,10 +129,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/organize/processes/{process_id}/sites/{site_id}"): BEFORE_VOTING_ENDS,
     ("POST", "/organize/processes/{process_id}/sites/{site_id}/poll-workers"): BEFORE_VOTING_ENDS,
     ("POST", "/organize/processes/{process_id}/criteria"): frozenset({"design"}),
-    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}"): frozenset({"design"}),
-    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}/remove"): frozenset(
-        {"design"}
-    ),
+    ("POST", "/organize/processes/{process_id}/criteria/save"): frozenset({"design"}),
     ("POST", "/organize/processes/{process_id}/rules/voting"): frozenset({"design"}),
     ("POST", "/organize/processes/{process_id}/rules/paper"): frozenset({"design"}),
     ("POST", "/organize/processes/{process_id}/rules/ideas"): NOT_CLOSED,
@@ -622,15 +619,10 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "/organize/processes/{process_id}/criteria",
         {"data": {"name": "Cost", "weight": "2"}},
     ),
-    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}"): (
+    ("POST", "/organize/processes/{process_id}/criteria/save"): (
         "organizer_page",
-        "/organize/processes/{process_id}/criteria/{criterion_id}",
-        {"data": {"name": "Need now", "weight": "3", "position": "2"}},
-    ),
-    ("POST", "/organize/processes/{process_id}/criteria/{criterion_id}/remove"): (
-        "organizer_page",
-        "/organize/processes/{process_id}/criteria/{criterion_id}/remove",
-        {},
+        "/organize/processes/{process_id}/criteria/save",
+        {"data": {}},
     ),
     ("POST", "/organize/processes/{process_id}/rules/voting"): (
         "organizer_page",

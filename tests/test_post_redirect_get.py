@@ -313,10 +313,16 @@ FORMS: dict[str, Form] = {
         {"display_name": "Lan", "email": "lan@example.org", "role": "poll_worker"},
     ),
     "/organize/staff/{user_id}/active": Form(
-        "organizer_page", "design", "/organize/staff", "/organize/staff/{spare_id}/active"
+        "organizer_page",
+        "design",
+        "/organize/staff/{spare_id}/deactivate",  # asked first: it signs them out everywhere
+        "/organize/staff/{spare_id}/active",
     ),
     "/organize/staff/{user_id}/password": Form(
-        "organizer_page", "design", "/organize/staff", "/organize/staff/{spare_id}/password"
+        "organizer_page",
+        "design",
+        "/organize/staff/{spare_id}/password",  # asked first: the old password is gone
+        "/organize/staff/{spare_id}/password",
     ),
     "/organize/processes/{process_id}/sites": Form(
         "organizer_page",
@@ -347,16 +353,8 @@ FORMS: dict[str, Form] = {
         P + "/criteria",
         {"name": "Cost", "weight": "2"},
     ),
-    "/organize/processes/{process_id}/criteria/{criterion_id}": Form(
-        "organizer_page",
-        "design",
-        P + "/criteria",
-        P + "/criteria/{criterion_id}",
-        {"name": "Need now", "weight": "3", "position": "2"},
-        counted=True,
-    ),
-    "/organize/processes/{process_id}/criteria/{criterion_id}/remove": Form(
-        "organizer_page", "design", P + "/criteria", P + "/criteria/{criterion_id}/remove"
+    "/organize/processes/{process_id}/criteria/save": Form(
+        "organizer_page", "design", P + "/criteria", P + "/criteria/save", counted=True
     ),
     "/organize/processes/{process_id}/rules/voting": Form(
         "organizer_page",

@@ -464,7 +464,9 @@ def test_a_copy_takes_the_set_up_and_nothing_of_the_old_cycle(
     copy_form = {
         **hidden_fields(overview.text, f"/organize/processes/{pid}/copy"),
         "name": "Eastside PB 2028",
+        "copy_name_es": "PP del Eastside 2028",
     }
+    assert "PP del Eastside 2027" in overview.text  # shown beside the field, not carried
     made = client.post(
         f"/organize/processes/{pid}/copy", headers=ORIGIN, data=copy_form, follow_redirects=False
     )
@@ -481,8 +483,12 @@ def test_a_copy_takes_the_set_up_and_nothing_of_the_old_cycle(
     assert count(session, Process) == processes_now
     source, copy = stored(session, pid), stored(session, copy_id)
     assert copy.name == "Eastside PB 2028" and copy.phase == "design"
-    for name in ("budget_cents", "currency", "ballot_size", "languages", "translations"):
+    for name in ("budget_cents", "currency", "ballot_size", "languages"):
         assert getattr(copy, name) == getattr(source, name), name
+    # Last year's name never rides along in another language: the new one, as typed.
+    assert copy.translations == {
+        "es": {"name": "PP del Eastside 2028", "description": "Decida cómo gastar $250,000."}
+    }
     for name in ("time_zone", "count_method", "count_seats", "count_fill", "count_exclusive"):
         assert getattr(copy, name) == getattr(source, name), name
     for name in ("count_min_support",):

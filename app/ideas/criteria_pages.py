@@ -2,7 +2,8 @@
 score ideas against, with weights, order, and their words in every language of the
 process. Every change goes through replace_criteria (design only), as the API's PUT.
 Every POST answers 303 (app/web/flash.py); adding one is a one-time form
-(app/web/form_token.py), and removing one that is gone already says so."""
+(app/web/form_token.py); every criterion is changed, moved or removed in one form with one
+Save, so an edit of one is never dropped by saving another."""
 
 from functools import partial
 
@@ -12,7 +13,6 @@ from pydantic import ValidationError
 
 from app.audit import Actor
 from app.db import SessionDep
-from app.errors import NotFound
 from app.ideas import criteria as service
 from app.ideas.models import Criterion
 from app.ideas.schemas import CriteriaUpdate
@@ -42,6 +42,20 @@ def _as_item(criterion: Criterion) -> dict:
         "weight": criterion.weight,
         "translations": criterion.translations or {},
     }
+
+
+def _as_typed(item: dict, languages: list[str]) -> dict[str, str]:
+    """A stored criterion as its fields in the form of every criterion show it."""
+    typed = {
+        "name": item["name"],
+        "description": item["description"],
+        "weight": str(item["weight"]),
+    }
+    for language in languages:
+        own = item["translations"].get(language, {})
+        typed[f"name_{language}"] = own.get("name", "")
+        typed[f"description_{language}"] = own.get("description", "")
+    return typed
 
 
 def _typed_item(form: dict[str, str], languages: list[str], criterion_id: int | None) -> dict:
@@ -76,14 +90,16 @@ def _criteria_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     process = processes.get_process(session=session, process_id=process_id)
+    criteria = service.list_criteria(session=session, process_id=process.id)
     return render(
         request,
         "people/criteria.html",
         {
             "process": process,
             "tab": "criteria",
-            "criteria": service.list_criteria(session=session, process_id=process.id),
+            "criteria": criteria,
             "editable": CRITERIA.allows(process.phase),
+            "made_for": made_for([_as_item(c) for c in criteria]),
             "message": message,
             "error": error,
         },
@@ -105,11 +121,15 @@ def _replace(
     *,
     back: str | None = None,
     typed: dict | None = None,
+    page=None,
 ):
     """Validate the whole list as the API does, then store it; 303 to the page either way
-    (`back` and `typed`: where a refusal goes, and the new criterion as typed)."""
+    (`back` and `typed`: where a refusal goes, and the new criterion as typed; or `page`,
+    the refusal's answer)."""
     sealed = {"typed_criterion": typed} if typed else None
-    page = flash.back(request, back or _page_address(process_id), session=session, sealed=sealed)
+    page = page or flash.back(
+        request, back or _page_address(process_id), session=session, sealed=sealed
+    )
     stored, refusal_page = attempt(
         request,
         session,
@@ -144,15 +164,6 @@ def _current(session, process_id: int) -> list[dict]:
     return [_as_item(c) for c in service.list_criteria(session=session, process_id=process_id)]
 
 
-def _index(items: list[dict], process_id: int, criterion_id: int) -> int:
-    found = next((n for n, c in enumerate(items) if c["id"] == criterion_id), None)
-    if found is None:
-        raise NotFound(
-            f"Process {process_id} has no criterion {criterion_id}.", field="criterion_id"
-        )
-    return found
-
-
 @router.get("/organize/processes/{process_id}/criteria", response_class=HTMLResponse)
 def criteria(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
     if instance := form_token.form_page(request):
@@ -177,59 +188,56 @@ def add_criterion(
     return _replace(request, session, user, process.id, items, done, back=back, typed=item)
 
 
+def made_for(items: list[dict]) -> str:
+    """The criteria a page's form was made for, in order: a form made for others (another
+    organizer's change in between, Back) saves nothing rather than dropping theirs."""
+    return ",".join(str(item["id"]) for item in items)
+
+
 @router.post(
-    "/organize/processes/{process_id}/criteria/{criterion_id}",
+    "/organize/processes/{process_id}/criteria/save",
     response_class=HTMLResponse,
     dependencies=[SameOrigin],
 )
-def save_criterion(
-    request: Request,
-    session: SessionDep,
-    user: OrganizerPage,
-    form: PageForm,
-    process_id: int,
-    criterion_id: int,
+def save_criteria(
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
 ):
-    """Save one criterion's words and weight, and move it to the position asked for."""
+    """Every criterion of the page at once (one Save): its words, weight and position, and
+    those ticked to remove. Fields are suffixed with the criterion's id (`name-12`);
+    `criteria` is the list the form was made for."""
     process = processes.get_process(session=session, process_id=process_id)
     items = _current(session, process.id)
-    index = _index(items, process.id, criterion_id)
-    try:
-        position = optional_count(form.get("position", ""))
-    except ValueError:
-        position = 0
-    if position is not None and not 1 <= position <= len(items):
+    page_address = _page_address(process.id)
+    typed = {k: v[:2000] for k, v in form.items()}
+    page = flash.back(request, page_address, session=session, sealed={"typed_all": typed})
+    if "criteria" in form and form["criteria"] != made_for(items):
         error = form_refusal(
-            request,
-            said(request, "people.criterion.bad_position", n=len(items)),
-            session=session,
-            field="position",
+            request, said(request, "people.criteria_changed"), session=session, field="criteria"
         )
-        return flash.redirect(request, _page_address(process.id), error=error, status=422)
-    items.pop(index)
-    item = _typed_item(form, process.languages[1:], criterion_id)
-    items.insert((position or index + 1) - 1, item)
-    done = said(request, "people.criterion.saved", name=item["name"])
-    return _replace(request, session, user, process.id, items, done)
-
-
-@router.post(
-    "/organize/processes/{process_id}/criteria/{criterion_id}/remove",
-    response_class=HTMLResponse,
-    dependencies=[SameOrigin],
-)
-def remove_criterion(
-    request: Request,
-    session: SessionDep,
-    user: OrganizerPage,
-    process_id: int,
-    criterion_id: int,
-):
-    items = _current(session, process_id)
-    if not any(item["id"] == criterion_id for item in items):
-        # Removed already (Back + send, a reload): nothing more to remove.
-        gone = said(request, "people.criterion.removed_already")
-        return flash.redirect(request, _page_address(process_id), message=gone)
-    gone = items.pop(_index(items, process_id, criterion_id))
-    done = said(request, "people.criterion.removed", name=gone["name"])
-    return _replace(request, session, user, process_id, items, done)
+        return flash.redirect(request, page_address, error=error, status=409)
+    kept = []
+    for index, item in enumerate(items):
+        suffix = f"-{item['id']}"
+        if form.get(f"remove{suffix}"):
+            continue
+        try:
+            position = optional_count(form.get(f"position{suffix}", ""))
+        except ValueError:
+            position = 0
+        if position is not None and not 1 <= position <= len(items):
+            words = said(request, "people.criterion.bad_position", n=len(items))
+            error = form_refusal(request, words, session=session, field=f"position{suffix}")
+            return page(error=error, status_code=422)
+        # A field not sent keeps what is stored (the page sends them all).
+        sent = {k.removesuffix(suffix): v for k, v in form.items() if k.endswith(suffix)}
+        own = _as_typed(item, process.languages[1:]) | sent
+        changed = _typed_item(own, process.languages[1:], item["id"])
+        # One moved to a position goes before the one that was there (which moves down).
+        moved = position is not None and position != index + 1
+        kept.append(((position or index + 1), not moved, index, changed))
+    kept.sort(key=lambda entry: entry[:3])
+    removed = len(items) - len(kept)
+    done = said(request, "people.criteria_saved", n=len(kept), removed=removed)
+    return _replace(
+        request, session, user, process.id, [entry[3] for entry in kept], done, page=page
+    )

@@ -4,8 +4,9 @@ One sheet at a time: the sheet number is filled in (the next one this poll worke
 has to type), the marks go in one line exactly as written ("1:7 2:3 3:12"), Enter saves
 and the form comes back for the next sheet. The double-entry rules are the API's.
 Every POST answers 303 (app/web/flash.py): a new batch and a sheet typed in are one-time
-forms (app/web/form_token.py), so Back + Enter never types a sheet in twice, and the close
-button carries the batch's state (a batch closed already says so).
+forms (app/web/form_token.py), so Back + Enter never types a sheet in twice. Closing a
+batch cannot be undone: its button leads to a confirmation page (app/web/confirm.py) whose
+form carries the batch's state (a batch closed already says so).
 """
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from app.paper.models import PaperBatch, PaperEntry, SheetState
 from app.sites.models import Site
 from app.users.models import User
 from app.web import flash, form_token, i18n
+from app.web.confirm import Confirmation, confirm_page
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
 from app.web.render import form_refusal, render
 from app.web.staff import refused
@@ -85,6 +87,34 @@ def batch_page(request: Request, session: SessionDep, user: StaffFromCookie, bat
         return instance
     batch = paper.get_batch(session=session, batch_id=batch_id)
     return _batch_page(request, session, user, batch, message=_saved(request))
+
+
+@router.get("/station/batches/{batch_id}/close", response_class=HTMLResponse)
+def close_page(request: Request, session: SessionDep, user: StaffFromCookie, batch_id: int):
+    """Are you sure? Closing says every sheet of the batch is entered, for good."""
+    if user is None:
+        return RedirectResponse("/station", status_code=303)
+    batch = paper.get_batch(session=session, batch_id=batch_id)
+    language = i18n.pick_language(request)
+    page_address = f"/station/batches/{batch_id}"
+    if batch.status != "open":
+        status = i18n.translate(language, f"paper.status.{batch.status}")
+        now = i18n.translate(language, "paper.batch_now", status=status)
+        return flash.redirect(request, page_address, message=now)
+    n = batch.declared_sheets
+    return confirm_page(
+        request,
+        Confirmation(
+            heading=i18n.translate(language, "paper.close_confirm_title", id=batch.id),
+            consequence=i18n.translate_plural(language, "paper.close_confirm", n),
+            action=page_address,
+            button=i18n.translate_plural(language, "paper.close", n),
+            back=page_address,
+            hidden={"action": "close", "status": batch.status},
+        ),
+        staff=False,
+        context={"user": user},
+    )
 
 
 def _saved(request: Request) -> str | None:

@@ -3,8 +3,8 @@ ProcessCreate / ProcessUpdate the API takes, with a problem per field where they
 
 Field names on the page: name, description, name_<lang>, description_<lang>, budget,
 currency, ballot_size, language_<lang> (checkboxes), time_zone, opens_date, opens_time,
-closes_date, closes_time, count_method, count_seats, count_fill, count_min_support,
-count_exclusive, tie_break.
+closes_date, closes_time, confirm_window (the "yes, I mean these dates" checkbox), count_method,
+count_seats, count_fill, count_min_support, count_exclusive, tie_break.
 A problem is a catalog key (`setup.error.<kind>`) said by the page in the reader's language.
 """
 
@@ -18,7 +18,13 @@ from pydantic import ValidationError
 
 from app.digits import parse_count, parse_money
 from app.processes.models import Process
-from app.processes.schemas import RULE_FIELDS, WINDOW_FIELDS, ProcessCreate, ProcessUpdate
+from app.processes.schemas import (
+    RULE_FIELDS,
+    WINDOW_FIELDS,
+    ZONE_FIELD,
+    ProcessCreate,
+    ProcessUpdate,
+)
 
 # The form's field for each field of the schema (where they differ).
 FORM_FIELD = {
@@ -149,6 +155,8 @@ def read(
     for name in ("count_method", "count_fill", "tie_break"):
         if name in typed:
             values[name] = typed[name]
+    if typed.get("confirm_window"):  # "Yes, I mean these dates" (after a warning)
+        values["confirm_window"] = True
     if "budget" in typed:
         cents = parse_money(typed["budget"])
         if not cents:
@@ -215,6 +223,9 @@ def problems_of(error: ValidationError) -> dict[str, str]:
             found.setdefault(f"name_{loc[1]}", "setup.error.translation")
             continue
         where = FORM_FIELD.get(loc[0], loc[0])
+        if item.get("type") == "window_order":
+            found.setdefault(where, "setup.error.window")
+            continue
         found.setdefault(where, PROBLEM.get(where, "setup.error.choice"))
     return found
 
@@ -234,14 +245,14 @@ def create_data(form: ProcessForm) -> ProcessCreate | None:
 def update_data(form: ProcessForm, process: Process, *, rules_open: bool, window_open: bool):
     """The changes to send to update_process, or None with the problems filled in.
 
-    A rule or window field the phase has fixed is sent only when it differs from what is
-    stored, so the service refuses it (rules_frozen) as the API would."""
+    A rule, window or time zone field the phase has fixed is sent only when it differs
+    from what is stored, so the service refuses it (rules_frozen) as the API would."""
     if form.problems:
         return None
     changes = {}
     for key, value in form.values.items():
         fixed = (key in RULE_FIELDS and not rules_open) or (
-            key in WINDOW_FIELDS and not window_open
+            (key in WINDOW_FIELDS or key == ZONE_FIELD) and not window_open
         )
         if fixed and value == getattr(process, key):
             continue

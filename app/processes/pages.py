@@ -236,8 +236,13 @@ def _refused(request: Request, session, form: forms.ProcessForm) -> None:
 def _service_problem(request: Request, session, form: forms.ProcessForm, exc: DomainError):
     words = refusal(request, exc, staff_language(request), session=session)
     where = forms.FORM_FIELD.get(exc.field or "", exc.field or "form")
-    if exc.code == "rules_frozen":
+    if exc.code == "rules_frozen" and exc.field == "time_zone":
+        form.problems[where] = "setup.error.zone_frozen"
+    elif exc.code == "rules_frozen":
         form.problems[where] = "setup.error.rules_frozen"
+    elif exc.code == "window_unusual":
+        form.problems["confirm_window"] = f"setup.error.window_{exc.extra['problem']}_confirm"
+        form.typed.pop("confirm_window", None)
     elif exc.code == "invalid_window":
         form.problems["closes"] = "setup.error.window"
     elif exc.code == "invalid_rules":
@@ -485,6 +490,12 @@ def _window_page(
             "problems": problems or {},
             "changes": processes.window_changes(session=session, process_id=process.id),
             "opening_ahead": bool(process.voting_opens_at and process.voting_opens_at > utcnow()),
+            # The sites whose hours end with the window: an extension offers to move them.
+            "closing_with_window": processes.sites_closing_at(
+                session=session, process_id=process.id, at=process.voting_closes_at
+            )
+            if process.voting_closes_at
+            else [],
             "was": processes.window_of(process),
             "message": message,
         },
@@ -512,6 +523,7 @@ def move_window(
     window_address = f"/organize/processes/{process_id}/window"
     names = ("opens_date", "opens_time", "closes_date", "closes_time", "reason")
     typed = {k: form.get(k, "")[:2000] for k in names}
+    typed["move_sites"] = "1" if form.get("move_sites") == "1" else "0"
     page = flash.back(request, window_address, session=session, sealed={"typed": typed})
     problems = {}
     end_now = form.get("end_now") == "1"  # "End voting now": the close is this moment
@@ -542,6 +554,7 @@ def move_window(
             opens_at=moments.get("opens"),
             reason=typed["reason"],
             made_for=form.get("was", ""),
+            move_site_hours=typed["move_sites"] == "1",
         )
     except DomainError as exc:
         if exc.code == "window_changed":
@@ -561,6 +574,12 @@ def move_window(
             i18n.pick_language(request), process.voting_closes_at, process.time_zone
         ),
     )
+    if typed["move_sites"] == "1" and process.voting_closes_at:
+        with_window = processes.sites_closing_at(
+            session=session, process_id=process_id, at=process.voting_closes_at
+        )
+        if with_window:
+            message += " " + said(request, "setup.sites_moved", n=len(with_window))
     return flash.redirect(request, window_address, message=message)
 
 
@@ -615,14 +634,24 @@ def copy(
         return page(error=error, status_code=422)
     copied_already = ("/organize/processes/{id}/edit", "setup.copied_already")
     use = form_token.claim(request, session, form, page=overview_address, made=copied_already)
+    source = processes.get_process(session=session, process_id=process_id)
+    names = {
+        code: form.get(f"copy_name_{code}", "").strip()[:200]
+        for code in source.languages
+        if code != i18n.DEFAULT and form.get(f"copy_name_{code}", "").strip()
+    }
     try:
         made = processes.copy_process(
-            session=session, actor=Actor.of(user), process_id=process_id, name=name
+            session=session, actor=Actor.of(user), process_id=process_id, name=name, names=names
         )
     except DomainError as exc:
         return refused(request, exc, session=session, page=page)
     use.made_id = made.id
     copied = said(request, "setup.copied", name=name)
+    unnamed = [c for c in made.languages if c != i18n.DEFAULT and c not in made.translations]
+    if unnamed:
+        listed = ", ".join(i18n.display_name(code) for code in unnamed)
+        copied += " " + said(request, "setup.copied_unnamed", languages=listed)
     return flash.redirect(request, f"/organize/processes/{made.id}/edit", message=copied)
 
 

@@ -98,6 +98,12 @@ PROCESS_RULES = PhaseRule(
     code="rules_frozen",
 )
 VOTING_WINDOW_SET = PhaseRule(_BEFORE_VOTING, "The voting window is set here", code="rules_frozen")
+TIME_ZONE = PhaseRule(
+    _BEFORE_VOTING,
+    "The time zone can change",
+    code="rules_frozen",
+    why="Residents read every date of the vote in it.",
+)
 PROCESS_EDIT = PhaseRule(_NOT_CLOSED, "A process can change", code="process_closed")
 CRITERIA = PhaseRule(_phases(Phase.design), "Criteria can change")
 VOTING_RULES = PhaseRule(_phases(Phase.design), "Voting rules can change", code="rules_frozen")

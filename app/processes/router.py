@@ -102,6 +102,7 @@ def change_window(
         closes_at=None if body.end_now else body.voting_closes_at,
         opens_at=body.voting_opens_at,
         reason=body.reason,
+        move_site_hours=body.move_site_hours,
     )
 
 
@@ -141,5 +142,9 @@ def copy_process(
     process_id: int = ProcessId,
 ):
     return service.copy_process(
-        session=session, actor=Actor.of(organizer), process_id=process_id, name=body.name
+        session=session,
+        actor=Actor.of(organizer),
+        process_id=process_id,
+        name=body.name,
+        names=body.names,
     )

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.inputs import AwareTime
+from app.inputs import AwareTime, field_problem
 from app.processes.phases import Phase
 from app.tally.errors import TallyError
 from app.tally.rules import SUPPORT_METHODS, MinSupport
@@ -120,7 +120,12 @@ class _WindowCheck(BaseModel):
             getattr(self, "voting_closes_at", None),
         )
         if opens and closes and opens >= closes:
-            raise ValueError("voting_closes_at must be after voting_opens_at")
+            raise field_problem(
+                type(self).__name__,
+                "voting_closes_at",
+                "voting_closes_at must be after voting_opens_at",
+                "window_order",
+            )
         return self
 
 
@@ -128,9 +133,13 @@ class ProcessCreate(_WindowCheck):
     @model_validator(mode="after")
     def _stv_needs_seats(self):
         if self.count_method == CountMethod.stv and self.count_seats is None:
-            raise ValueError("count_seats (how many projects stv elects) is needed for stv")
+            raise field_problem(
+                "ProcessCreate",
+                "count_seats",
+                "count_seats (how many projects stv elects) is needed for stv",
+            )
         if not support_applies(self.count_method, self.count_min_support):
-            raise ValueError(SUPPORT_REFUSED)
+            raise field_problem("ProcessCreate", "count_min_support", SUPPORT_REFUSED)
         return self
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -151,6 +160,8 @@ class ProcessCreate(_WindowCheck):
     count_min_support: MinSupportText = "votes:1"
     count_exclusive: ExclusiveGroups = Field(default_factory=list)
     tie_break: TieBreak = TieBreak.seeded
+    # "Yes, I mean it": a window in the past or more than a year ahead (not stored).
+    confirm_window: bool = Field(default=False, strict=True)
 
 
 class ProcessUpdate(_WindowCheck):
@@ -172,6 +183,7 @@ class ProcessUpdate(_WindowCheck):
     count_min_support: MinSupportText | None = None
     count_exclusive: ExclusiveGroups | None = None
     tie_break: TieBreak | None = None
+    confirm_window: bool = Field(default=False, strict=True)
 
 
 # Fields that voting depends on: fixed once the process leaves `design`.
@@ -191,6 +203,8 @@ RULE_FIELDS = frozenset(
 )
 # The window may still move while voting has not opened (dates slip in a months-long cycle).
 WINDOW_FIELDS = frozenset({"voting_opens_at", "voting_closes_at"})
+# Every date residents read is said in it: fixed with the window once voting opens.
+ZONE_FIELD = "time_zone"
 
 
 class ProcessOut(BaseModel):
@@ -251,15 +265,22 @@ class WindowChangeRequest(BaseModel):
     # Only while the opening is still ahead (voting entered before its window).
     voting_opens_at: AwareTime = None
     reason: str = Field(min_length=1, max_length=2000)
+    # On an extension: the voting sites that closed at the old close close at the new one.
+    move_site_hours: bool = Field(default=False, strict=True)
 
     @model_validator(mode="after")
     def _a_close_is_given(self):
         if self.end_now and self.voting_closes_at is not None:
-            raise ValueError("voting_closes_at: give either a new close or end_now, not both")
+            raise field_problem(
+                "WindowChangeRequest",
+                "voting_closes_at",
+                "give either a new close or end_now, not both",
+            )
         if self.voting_closes_at is None and not self.end_now:
-            raise ValueError(
-                "voting_closes_at: give the new close, e.g. 2027-04-24T00:00:00Z, "
-                'or "end_now": true'
+            raise field_problem(
+                "WindowChangeRequest",
+                "voting_closes_at",
+                'give the new close, e.g. 2027-04-24T00:00:00Z, or "end_now": true',
             )
         return self
 
@@ -283,8 +304,11 @@ class ArchiveRequest(BaseModel):
 
 
 class CopyRequest(BaseModel):
-    """A new process in design with this one's set-up (no ideas, proposals or ballots)."""
+    """A new process in design with this one's set-up (no ideas, proposals or ballots).
+    `names`: the new name in the process's other languages; a language not named here has
+    no translated name in the copy (last cycle's would carry last cycle's year)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name
+    names: Annotated[dict[LanguageKey, Name], Field(max_length=12)] = Field(default_factory=dict)

@@ -1,6 +1,6 @@
 """PB processes: create, change the rules, move through the phases."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from app.processes.phases import (
     ON_ENTER,
     PROCESS_EDIT,
     PROCESS_RULES,
+    TIME_ZONE,
     VOTING_WINDOW_CHANGE,
     VOTING_WINDOW_SET,
     Phase,
@@ -34,13 +35,15 @@ from app.processes.schemas import (
     RULE_FIELDS,
     SUPPORT_REFUSED,
     WINDOW_FIELDS,
+    ZONE_FIELD,
     ProcessCreate,
     ProcessUpdate,
     support_applies,
 )
 from app.proposals.models import Proposal
-from app.sites.models import Site
+from app.sites.models import Site, SiteKind
 from app.voting.models import VotingRules
+from app.web.i18n import format_moment
 
 
 def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
@@ -54,8 +57,44 @@ def list_processes(*, session: Session, archived: bool | None = None) -> list[Pr
     return list(session.execute(query).scalars())
 
 
+# A window opening earlier today is no slip; one in 2019, or two years ahead, likely is.
+_PAST_GRACE = timedelta(days=1)
+_FAR_AHEAD = timedelta(days=366)
+
+
+def check_window_plausible(
+    moments: dict[str, datetime | None], *, confirmed: bool, zone: str, audit_as=None
+) -> None:
+    """Refuse (422, field `confirm_window`) a voting window set in the past or more than a
+    year ahead unless the organizer confirms they mean it: a typo in a year is silent
+    otherwise, and residents would read that date."""
+    if confirmed:
+        return
+    now = utcnow()
+    for field in ("voting_opens_at", "voting_closes_at"):
+        at = moments.get(field)
+        if at is None:
+            continue
+        problem = "past" if at < now - _PAST_GRACE else "far" if at > now + _FAR_AHEAD else None
+        if problem is None:
+            continue
+        said = "is in the past" if problem == "past" else "is more than a year ahead"
+        raise BadInput(
+            f"{field} ({format_moment('en', at, zone)} in {zone}) {said}. Check the date; "
+            "if it is meant, send it again with confirm_window: true.",
+            field="confirm_window",
+            code="window_unusual",
+            extra={"problem": problem, "window_field": field},
+            audit=audit_as,
+        )
+
+
 def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Process:
-    process = Process(**data.model_dump(), phase=Phase.design.value, created_by_id=actor.user_id)
+    values = data.model_dump(exclude={"confirm_window"})
+    check_window_plausible(
+        {k: values[k] for k in WINDOW_FIELDS}, confirmed=data.confirm_window, zone=data.time_zone
+    )
+    process = Process(**values, phase=Phase.design.value, created_by_id=actor.user_id)
     session.add(process)
     session.flush()
     seed_default_criteria(session=session, process=process)
@@ -81,12 +120,15 @@ def update_process(
         target=target,
     )
     fields: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    confirmed = bool(fields.pop("confirm_window", False))
     for field in sorted(fields):
         rule = (
             PROCESS_RULES
             if field in RULE_FIELDS
             else VOTING_WINDOW_SET
             if field in WINDOW_FIELDS
+            else TIME_ZONE
+            if field == ZONE_FIELD and fields[field] != process.time_zone
             else None
         )
         if rule is not None and not rule.allows(process.phase):
@@ -103,6 +145,13 @@ def update_process(
             field="voting_closes_at",
             code="invalid_window",
         )
+    moved = {k: v for k, v in fields.items() if k in WINDOW_FIELDS and v != getattr(process, k)}
+    check_window_plausible(
+        moved,
+        confirmed=confirmed,
+        zone=fields.get("time_zone", process.time_zone),
+        audit_as=("process.update", target),
+    )
     method = fields.get("count_method", process.count_method)
     if method == "stv" and not fields.get("count_seats", process.count_seats):
         raise Conflict(
@@ -253,12 +302,14 @@ def change_window(
     opens_at: datetime | None = None,
     now: datetime | None = None,
     made_for: str | None = None,
+    move_site_hours: bool = False,
 ) -> WindowChange:
     """Extend or shorten the voting window while voting is open, with a reason that
     residents read; `closes_at=None` ends voting now. A counted process (funding, closed)
     never reopens, and the new close cannot be in the past. The opening moves only while
     it is still ahead (a process put in voting months before its window), never once
-    ballots may exist."""
+    ballots may exist. `move_site_hours`: on an extension, the voting sites that closed
+    with the old window close with the new one (audited as `site.hours`)."""
     target = f"process:{process_id}"
     process = process_for_change(
         session=session,
@@ -321,10 +372,28 @@ def change_window(
         reason=reason[:2000],
         at=now,
     )
+    moved = []
+    old_close = process.voting_closes_at
+    if move_site_hours and old_close is not None and closes_at > old_close:
+        moved = sites_closing_at(session=session, process_id=process.id, at=old_close)
+        for site in moved:
+            site.closes_at = closes_at
     process.voting_opens_at, process.voting_closes_at = new_opens, closes_at
     process.updated_at = now
-    session.add_all([process, change])
+    session.add_all([process, change, *moved])
     session.flush()
+    if moved:
+        audit.append(
+            session=session,
+            actor=actor,
+            action="site.hours",
+            target=target,
+            detail={
+                "sites": [site.id for site in moved],
+                "closes": [old_close.isoformat(), closes_at.isoformat()],
+                "why": "the voting window was extended",
+            },
+        )
 
     def said(at: datetime | None) -> str | None:
         return at.isoformat() if at else None
@@ -341,6 +410,22 @@ def change_window(
         },
     )
     return change
+
+
+def sites_closing_at(*, session: Session, process_id: int, at: datetime) -> list[Site]:
+    """The voting sites whose hours end at `at` (the window's close): those an extension
+    of the window may take along."""
+    return list(
+        session.execute(
+            select(Site)
+            .where(
+                Site.process_id == process_id,
+                Site.kind == SiteKind.voting_site.value,
+                Site.closes_at == at,
+            )
+            .order_by(Site.id)
+        ).scalars()
+    )
 
 
 def window_changes(*, session: Session, process_id: int) -> list[WindowChange]:
@@ -373,6 +458,13 @@ def archive_process(
             "The process is already archived." if archived else "The process is not archived.",
             code="archive_unchanged",
         )
+    if archived and not reason.strip():
+        raise BadInput(
+            "Say why the process is archived: the reason is recorded in the audit log.",
+            field="reason",
+            code="archive_reason_missing",
+            audit=(action, target),
+        )
     process.archived_at = utcnow() if archived else None
     session.add(process)
     audit.append(
@@ -399,10 +491,33 @@ def _copy_rows(session: Session, model: Any, source_id: int, copy_id: int, **res
     return len(rows)
 
 
-def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) -> Process:
+def copied_translations(
+    old: dict[str, dict[str, str]], names: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The copy's name and description in other languages: only where the organizer gave
+    the new name. Last cycle's translated name carries last cycle's year ("…2027" in a 2028
+    process), and no rule can rewrite a year in every language reliably, so a language
+    left without a new name has none (its readers see the main name) until it is added."""
+    kept = {}
+    for code, name in names.items():
+        if name.strip():
+            own = old.get(code, {})
+            kept[code] = {"name": name.strip(), "description": own.get("description", "")}
+    return kept
+
+
+def copy_process(
+    *,
+    session: Session,
+    actor: Actor,
+    process_id: int,
+    name: str,
+    names: dict[str, str] | None = None,
+) -> Process:
     """A new process in design with an old one's set-up: its rules, count, languages,
-    translations, time zone, sites, criteria, voting and paper rules. Not its voting
-    window, ideas, proposals, ballots or access codes."""
+    time zone, sites, criteria, voting and paper rules, and its name in the other
+    languages given in `names` (see `copied_translations`). Not its voting window, ideas,
+    proposals, ballots or access codes."""
     source = get_process(session=session, process_id=process_id)
     data = ProcessCreate(
         name=name,
@@ -411,7 +526,7 @@ def copy_process(*, session: Session, actor: Actor, process_id: int, name: str) 
         currency=source.currency,
         ballot_size=source.ballot_size,
         languages=list(source.languages),
-        translations=source.translations,
+        translations=copied_translations(source.translations or {}, names or {}),
         time_zone=source.time_zone,
         count_method=source.count_method,
         count_seats=source.count_seats,

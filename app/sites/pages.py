@@ -36,6 +36,7 @@ LABELS = {
     "neighborhood": "people.site.neighborhood",
     "opens_at": "people.site.opens",
     "closes_at": "people.site.closes",
+    "formal": "people.site.kind",
     "translations": "people.translations",
 }
 

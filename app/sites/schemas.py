@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.inputs import AwareTime
+from app.inputs import AwareTime, field_problem
 from app.processes.schemas import LanguageKey
 from app.sites.models import SiteKind
 
@@ -34,9 +34,11 @@ class SiteCreate(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> "SiteCreate":
         if self.formal and self.kind != SiteKind.event:
-            raise ValueError("formal applies to idea-collection events only, not voting sites")
+            raise field_problem(
+                "SiteCreate", "formal", "formal applies to idea-collection events only"
+            )
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
-            raise ValueError("closes_at must be after opens_at")
+            raise field_problem("SiteCreate", "closes_at", "closes_at must be after opens_at")
         return self
 
 

@@ -23,6 +23,7 @@ from app.security import first_run_token
 from app.users import service
 from app.users.models import Role, User
 from app.web import flash, form_token
+from app.web.confirm import Confirmation, confirm_page
 from app.web.deps import OrganizerPage, PageForm, SameOrigin
 from app.web.render import form_refusal, refusal, render, staff_language
 from app.web.staff import attempt, said, set_staff_cookie
@@ -114,6 +115,35 @@ def create_account(
     )
 
 
+def _ask(request: Request, user: User, account: User, *, what: str, action: str, **hidden: str):
+    """The confirmation page of an action on `account` that cannot be undone, said with
+    `people.<what>_confirm_title`, `people.<what>_confirm` and `people.<what>_button`."""
+    name = account.display_name
+    return confirm_page(
+        request,
+        Confirmation(
+            heading=said(request, f"people.{what}_confirm_title", name=name),
+            consequence=said(request, f"people.{what}_confirm", name=name),
+            action=f"{PAGE}/{account.id}/{action}",
+            button=said(request, f"people.{what}_button", name=name),
+            back=PAGE,
+            hidden=hidden,
+        ),
+        staff=True,
+        context={"user": user},
+    )
+
+
+@router.get(PAGE + "/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate_page(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
+    """Are you sure? Deactivating signs the person out everywhere at once."""
+    account = service.get_user(session=session, user_id=user_id)
+    if not account.is_active:
+        done = said(request, "people.inactive_already", name=account.display_name)
+        return flash.redirect(request, PAGE, message=done)
+    return _ask(request, user, account, what="deactivate", action="active", active="no")
+
+
 @router.post(PAGE + "/{user_id}/active", response_class=HTMLResponse, dependencies=[SameOrigin])
 def set_active(
     request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, user_id: int
@@ -137,6 +167,16 @@ def set_active(
         return refusal_page
     key = "people.reactivated" if active else "people.deactivated"
     return flash.redirect(request, PAGE, message=said(request, key, name=account.display_name))
+
+
+@router.get(PAGE + "/{user_id}/password", response_class=HTMLResponse)
+def reset_password_page(request: Request, session: SessionDep, user: OrganizerPage, user_id: int):
+    """Are you sure? A new password replaces the old one for good and signs the person out."""
+    if instance := form_token.form_page(request):  # the reset is a one-time form
+        return instance
+    account = service.get_user(session=session, user_id=user_id)
+    token = {form_token.FIELD: request.query_params.get(form_token.QUERY, "")}
+    return _ask(request, user, account, what="reset", action="password", **token)
 
 
 @router.post(PAGE + "/{user_id}/password", response_class=HTMLResponse, dependencies=[SameOrigin])

@@ -50,10 +50,12 @@ def invalid_fields(request: Request, exc: ValidationError, labels: dict[str, str
         known = [str(part) for part in error["loc"] if str(part) in labels]
         field = known[-1] if known else ".".join(map(str, error["loc"]))
         key = labels.get(field)
-        name = said(request, key) if key else field
+        # A check with no place (a model validator not yet located with
+        # app.inputs.field_problem) is said in its own words rather than as nothing.
+        name = said(request, key) if key else field or str(error.get("msg", ""))
         if name and name not in names:
             names.append(name)
-    return said(request, "people.check_fields", fields=", ".join(names) or "—")
+    return said(request, "people.check_fields", fields=", ".join(names))
 
 
 def optional_count(text: str) -> int | None:

@@ -270,18 +270,18 @@ def set_up(org, rows, base):
         found = re.search(rf"{name} {RUN}.*?/organize/staff/(\d+)/password", org.content(), re.S)
         people[name] = (email, int(found.group(1)))
     sam = people["Sam"][1]
-    made_once(
+    made_once(  # asked first: the old password stops working for good
         org,
         rows,
-        f"{base}/organize/staff",
+        f"{base}/organize/staff/{sam}/password",
         f"form[action='/organize/staff/{sam}/password']",
         {},
         again="was reset already",
     )
-    changed_once(
+    changed_once(  # asked first: deactivating signs Sam out everywhere
         org,
         rows,
-        f"{base}/organize/staff",
+        f"{base}/organize/staff/{sam}/deactivate",
         f"form[action='/organize/staff/{sam}/active']",
         {},
         again="deactivated already",
@@ -306,21 +306,16 @@ def set_up(org, rows, base):
         {"name": "Serves the most", "weight": "3"},
         again="sent already",
     )
-    first = re.search(rf"/organize/processes/{pid}/criteria/(\d+)\"", org.content()).group(1)
-    same_again(
-        org,
-        rows,
-        f"{admin}/criteria",
-        f"form[action='/organize/processes/{pid}/criteria/{first}']",
-        {"weight": "2"},
-    )
+    first = re.search(r'id="criterion-(\d+)"', org.content()).group(1)
+    every_criterion = f"form[action='/organize/processes/{pid}/criteria/save']"
+    same_again(org, rows, f"{admin}/criteria", every_criterion, {f"weight-{first}": "2"})
     changed_once(
         org,
         rows,
         f"{admin}/criteria",
-        f"form[action='/organize/processes/{pid}/criteria/{first}/remove']",
-        {},
-        again="no longer in the list",
+        every_criterion,
+        {f"remove-{first}": "1"},
+        again="nothing was saved",
     )
     for rule, values in (
         ("voting", {"credential": "code"}),
@@ -588,10 +583,10 @@ def vote(watch, org, rows, base, admin, pid, site_id, people, codes) -> None:
         again="settled already",
         empty=("reason",),
     )
-    changed_once(
+    changed_once(  # the close is asked on a page of its own: it cannot be undone
         desk,
         rows,
-        batch_page,
+        f"{batch_page}/close",
         "form:has(input[name=action][value=close])",
         {},
         again="closed already",

@@ -31,14 +31,20 @@ def new_design_process(base: str) -> int:
     return r.json()["id"]
 
 
-def test_an_organizer_sets_up_sites_criteria_staff_and_rules(live_server, browser):
-    pid = new_design_process(live_server)
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{live_server}/station")
+def organizer_page(browser, base: str, **context):
+    """A wide browser tab signed in as the demo's organizer, on /organize."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, **context).new_page()
+    page.goto(f"{base}/station")
     page.get_by_label("Email").fill(DEMO_ORGANIZER)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/organize")
+    return page
+
+
+def test_an_organizer_sets_up_sites_criteria_staff_and_rules(live_server, browser):
+    pid = new_design_process(live_server)
+    page = organizer_page(browser, live_server)
 
     # A voting site, named in three languages, with local hours, and a poll worker.
     page.goto(f"{live_server}/organize/processes/{pid}/sites")

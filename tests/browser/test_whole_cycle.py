@@ -275,6 +275,9 @@ def run_cycle(base, browser, recorder):
     org.keyboard.press("Enter")
     org.wait_for_load_state()
     assert "(both entries agree)" in org.get_by_role("status").inner_text()
+    with org.expect_navigation():  # asked first: closing cannot be undone
+        org.get_by_role("link", name="Close the batch").click()
+    assert "cannot be undone" in org.inner_text("main")
     with org.expect_navigation():
         org.get_by_role("button", name="Close the batch").click()
 

@@ -5,7 +5,7 @@ from app.ideas.models import Criterion
 from app.users.models import Role
 from tests.helpers import answered, count, form_token, refused_by
 from tests.ideas.helpers import advance, create_process, submit_idea
-from tests.people.helpers import browser, post, sign_in
+from tests.people.helpers import browser, fill, post, sign_in
 
 
 def names(client, pid: int) -> list[str]:
@@ -38,15 +38,18 @@ def test_an_organizer_edits_the_criteria(client, organizer):
     assert cost["weight"] == 2
     assert cost["translations"] == {"es": {"name": "Costo", "description": "¿Vale lo que cuesta?"}}
 
-    moved = post(
+    page = f"/organize/processes/{pid}/criteria"
+    moved = fill(
         client,
-        f"/organize/processes/{pid}/criteria/{cost['id']}",
+        page,
+        f"{page}/save",
         {
-            "name": "Value",
-            "description": "Is it good value?",
-            "weight": "3",
-            "position": "1",
-            "name_vi": "Giá trị",
+            f"name-{cost['id']}": "Value",
+            f"weight-{cost['id']}": "3",
+            f"position-{cost['id']}": "1",
+            f"name_es-{cost['id']}": "",
+            f"description_es-{cost['id']}": "",
+            f"name_vi-{cost['id']}": "Giá trị",
         },
     )
     assert answered(client, moved).status_code == 200
@@ -62,12 +65,9 @@ def test_an_organizer_edits_the_criteria(client, organizer):
     assert after[0]["id"] == cost["id"]
 
     need = after[1]["id"]
-    removed = answered(client, post(client, f"/organize/processes/{pid}/criteria/{need}/remove"))
-    assert removed.status_code == 200 and "Need was removed" in removed.text
+    removed = answered(client, fill(client, page, f"{page}/save", {f"remove-{need}": "1"}))
+    assert removed.status_code == 200 and "1 removed" in removed.text
     assert "Need" not in names(client, pid)
-    # Sent again (Back + send, a reload): nothing more is removed, and it says so.
-    again = answered(client, post(client, f"/organize/processes/{pid}/criteria/{need}/remove"))
-    assert "no longer in the list" in again.text and len(names(client, pid)) == 4
 
 
 def test_bad_criteria_change_nothing(client, organizer, session):
@@ -79,28 +79,30 @@ def test_bad_criteria_change_nothing(client, organizer, session):
         (f"/organize/processes/{pid}/criteria", {"name": ""}),
         (f"/organize/processes/{pid}/criteria", {"name": "Big", "weight": "500"}),
         (f"/organize/processes/{pid}/criteria", {"name": "Odd", "weight": "two"}),
-        (f"/organize/processes/{pid}/criteria/{first['id']}", {"name": "X", "position": "9"}),
     ):
         r = answered(client, post(client, url, form), status=422)
         assert 'role="alert"' in r.text
         if url.endswith("/criteria") and form["name"]:
             assert f'value="{form["name"]}"' in r.text  # the new criterion as typed
+    page = f"/organize/processes/{pid}/criteria"
+    far = fill(client, page, f"{page}/save", {f"position-{first['id']}": "9"})
+    assert "Choose a position from 1 to 4" in answered(client, far, status=422).text
     assert names(client, pid) == ["Need", "Feasibility", "Equity", "Guiding principles"]
     assert len(refused_by(session, organizer.user.id)) == 5
     criteria = client.get(f"/api/processes/{pid}/criteria").json()
-    for c in criteria[1:]:
-        gone = post(client, f"/organize/processes/{pid}/criteria/{c['id']}/remove")
-        assert answered(client, gone).status_code == 200
-    last = post(client, f"/organize/processes/{pid}/criteria/{first['id']}/remove")
+    every = {f"remove-{c['id']}": "1" for c in criteria}
+    last = fill(client, page, f"{page}/save", every)
     assert "at least one criterion" in answered(client, last, status=422).text
-    assert names(client, pid) == ["Need"]
-    none = post(client, f"/organize/processes/{pid}/criteria/999999/remove")
-    assert "no longer in the list" in answered(client, none).text
-    assert names(client, pid) == ["Need"]
+    assert len(names(client, pid)) == 4
     other = create_process(client, organizer)["id"]
-    theirs = client.get(f"/api/processes/{other}/criteria").json()[0]["id"]
-    stray = post(client, f"/organize/processes/{pid}/criteria/{theirs}", {"name": "X"})
-    assert stray.status_code == 404
+    theirs = client.get(f"/api/processes/{other}/criteria").json()
+    stray = client.post(
+        f"{page}/save",
+        headers={"Origin": "http://testserver"},
+        data={"criteria": ",".join(str(c["id"]) for c in theirs), "name-1": "X"},
+        follow_redirects=False,
+    )
+    assert answered(client, stray, status=409)
     assert names(client, other)[0] == "Need"
 
 
@@ -135,15 +137,15 @@ def test_a_spanish_delegate_reads_the_criteria_in_spanish(client, app, organizer
     pid = create_process(client, organizer)["id"]
     sign_in(client, organizer)
     need = client.get(f"/api/processes/{pid}/criteria").json()[0]
-    post(
+    page = f"/organize/processes/{pid}/criteria"
+    fill(
         client,
-        f"/organize/processes/{pid}/criteria/{need['id']}",
+        page,
+        f"{page}/save",
         {
-            "name": "Need",
-            "description": "Is the need high?",
-            "weight": "1",
-            "name_es": "Necesidad",
-            "description_es": "¿Es grande la necesidad?",
+            f"description-{need['id']}": "Is the need high?",
+            f"name_es-{need['id']}": "Necesidad",
+            f"description_es-{need['id']}": "¿Es grande la necesidad?",
         },
     )
     advance(client, organizer, pid, "idea_collection")
