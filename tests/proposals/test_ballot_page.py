@@ -33,10 +33,10 @@ def test_ballot_page_in_the_chosen_language(client, organizer, session):
     force_phase(session, pid, "voting")
     english = client.get(f"/processes/{pid}/ballot")
     assert "1. Emergency housing fund" in english.text and "$25,000" in english.text
-    assert '<html lang="en">' in english.text
+    assert '<html lang="en" dir="ltr">' in english.text
     spanish = client.get(f"/processes/{pid}/ballot", headers={"Accept-Language": "es"})
     assert "1. Fondo de emergencia" in spanish.text and "Costo" in spanish.text
-    assert '<html lang="es">' in spanish.text and spanish.headers["content-language"] == "es"
+    assert '<html lang="es" dir="ltr">' in spanish.text and spanish.headers["content-language"] == "es"
     vietnamese = client.get(f"/processes/{pid}/ballot?lang=vi")
     assert "Chi phí" in vietnamese.text and "Emergency housing fund" in vietnamese.text
     assert client.get("/processes/999999/ballot").status_code == 404

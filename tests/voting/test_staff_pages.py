@@ -164,7 +164,7 @@ def test_the_paper_ballot_in_the_asked_language(client, organizer, world, sessio
         session.commit()
     sign_in(client, organizer)
     spanish = client.get(f"/organize/processes/{world.process_id}/paper-ballot?lang=es")
-    assert spanish.status_code == 200 and '<html lang="es">' in spanish.text
+    assert spanish.status_code == 200 and '<html lang="es" dir="ltr">' in spanish.text
     assert "Recuperación de alimentos" in spanish.text and "Proposal 2" in spanish.text
     assert "Draft" not in spanish.text  # only approved proposals are on the ballot
     assert "Cómo marcar esta boleta" in spanish.text and "$10,000" in spanish.text
@@ -176,7 +176,7 @@ def test_the_paper_ballot_in_the_asked_language(client, organizer, world, sessio
     assert "lang" not in spanish.headers.get("set-cookie", "")
     assert "lang" not in client.cookies
     codes = client.get(f"/organize/processes/{world.process_id}/codes")
-    assert '<html lang="en">' in codes.text
+    assert '<html lang="en" dir="ltr">' in codes.text
 
 
 def test_turnout_counts_channels_sites_and_local_days(
