@@ -28,6 +28,7 @@ from app.users import service as users
 from app.users import tokens
 from app.users.models import User
 from app.voting import service as voting
+from app.voting import ticket_desk
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
 from app.voting.ballot_steps import (
     FORM_FIELDS,
@@ -81,10 +82,12 @@ def station_page(
             .scalars()
             .all()
         )
-        now = utcnow()
-        for process_id in {site.process_id for site, _ in rows}:
-            voting.release_expired_tickets(session=session, process_id=process_id, now=now)
-        tickets = voting.open_tickets(session=session, site_ids=[site.id for site, _ in rows])
+        tickets = ticket_desk.open_check_ins(
+            session=session,
+            process_ids={site.process_id for site, _ in rows},
+            site_ids=[site.id for site, _ in rows],
+            now=utcnow(),
+        )
         sites = [
             {
                 "id": site.id,
@@ -92,7 +95,7 @@ def station_page(
                 "translations": site.translations,
                 "process_name": name,
                 "batches": [b for b in batches if b.site_id == site.id],
-                "tickets": [_ticket_row(t, now) for t in tickets if t.site_id == site.id],
+                "tickets": tickets[site.id],
             }
             for site, name in rows
         ]
@@ -103,13 +106,6 @@ def station_page(
         {"user": user, "sites": sites, "message": message, "error": error, "kiosk": kiosk_device},
         status_code=status_code,
     )
-
-
-def _ticket_row(ticket: voting.OpenTicket, now) -> dict[str, Any]:
-    """An open ticket as the station shows it: waiting, or minutes left, or expired."""
-    left = int((ticket.expires_at - now).total_seconds() // 60)
-    state = "expired" if ticket.expires_at <= now else "open" if ticket.opened_at else "waiting"
-    return {"handle": ticket.handle, "state": state, "minutes": max(left, 0)}
 
 
 @router.get("/station", response_class=HTMLResponse)
@@ -232,7 +228,9 @@ def station_check_in(
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
-        return _show_ticket(request, session, fresh, result.kiosk_ticket, site.process_id)
+        return ticket_desk.show_ticket(
+            request, session, fresh, result.kiosk_ticket, site.process_id
+        )
     message = i18n.translate(language, "station.checked_in_paper")
     return flash.redirect(request, fresh, message=message)
 
@@ -254,17 +252,6 @@ def _field_said(request: Request, field: str, rule: str) -> str:
     return i18n.translate(language, "station.check_in_field", label=label, rule=words)
 
 
-def _show_ticket(request: Request, session, to: str, ticket: str, process_id: int):
-    """The ticket is a voter's credential: sealed, never in an address, shown once."""
-    process = session.get(Process, process_id)
-    said = i18n.translate(
-        i18n.pick_language(request),
-        "station.checked_in_kiosk",
-        minutes=process.kiosk_ticket_minutes,
-    )
-    return flash.redirect(request, to, session=session, sealed={"ticket": ticket}, message=said)
-
-
 @router.post(
     "/station/tickets/{handle}/release", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
@@ -274,14 +261,10 @@ def station_release(
     """Withdraws a kiosk check-in that never became a ballot (reason required, audited)."""
     if user is None:
         return RedirectResponse(STATION, status_code=303)
-    try:
-        voting.release_check_in(
-            session=session, user=user, handle=handle, reason=form.get("reason", "")
-        )
-    except DomainError as exc:
-        return refused(request, exc, session=session, page=flash.back(request, STATION))
-    said = i18n.translate(i18n.pick_language(request), "station.released")
-    return flash.redirect(request, STATION, message=said)
+    reason = form.get("reason", "")
+    return ticket_desk.release(
+        request, session, user=user, handle=handle, reason=reason, to=STATION
+    )
 
 
 @router.post(
@@ -293,13 +276,9 @@ def station_reissue(
     """A new kiosk code for the same check-in, in one step; the old code stops working."""
     if user is None:
         return RedirectResponse(STATION, status_code=303)
-    try:
-        ticket, process_id = voting.reissue_ticket(
-            session=session, settings=settings, user=user, handle=handle
-        )
-    except DomainError as exc:
-        return refused(request, exc, session=session, page=flash.back(request, STATION))
-    return _show_ticket(request, session, STATION, ticket, process_id)
+    return ticket_desk.reissue(
+        request, session, settings=settings, user=user, handle=handle, to=STATION
+    )
 
 
 @router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])
