@@ -47,6 +47,7 @@ from app.web.private import clear_flash, read_flash, set_flash
 from app.web.render import form_refusal, refusal, render
 
 RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page shows the receipt again this long
+KIOSK_THANKS_SECONDS = 20  # the kiosk's thank-you page goes to the next voter (kiosk.js)
 
 
 @dataclass
@@ -299,6 +300,7 @@ def receipt_once(
                 "action": action,
                 "receipt_token": _receipt_signer(request).dumps({"r": receipt, "exp": expires}),
                 "switch_form": "thanks",
+                "reset_seconds": KIOSK_THANKS_SECONDS,
             },
             offered=process.languages,
         )

@@ -5,9 +5,11 @@ import contextlib
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo import DEMO_POLL_WORKER
-from app.web.i18n import translate
+from app.voting.ballot_steps import KIOSK_THANKS_SECONDS
+from app.web.i18n import translate, translate_plural
 from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
 
 PASSWORD = "demo-organizer-2019"
@@ -81,7 +83,7 @@ def test_back_after_a_kiosk_vote_shows_nothing_of_it(
     tablet.screenshot(path=screenshots / f"kiosk-ticket-{suffix}.png", full_page=True)
     receipt, _ = _cast(tablet, ticket, javascript=javascript)
     tablet.screenshot(path=screenshots / f"kiosk-thanks-{suffix}.png", full_page=True)
-    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_role("link", name="Next voter").click()
     tablet.wait_for_url("**/kiosk")
     tablet.screenshot(path=screenshots / f"kiosk-next-{suffix}.png", full_page=True)
 
@@ -99,16 +101,41 @@ def test_back_after_a_kiosk_vote_shows_nothing_of_it(
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_back_after_the_kiosk_resets_by_itself_shows_nothing(
+def test_the_thank_you_page_resets_without_a_timed_refresh_and_gives_more_time(
     live_server, browser, desk, backend, javascript
 ):
+    """No meta refresh (WCAG 2.2.1). With JavaScript the page goes on to the next voter by
+    itself, and "More time" starts its time again as often as pressed; without, it says to
+    press "Next voter" and waits. Back afterwards shows nothing of the last voter."""
     tablet = _kiosk(browser, live_server, javascript=javascript)
+    if javascript:
+        tablet.clock.install()
     ticket = _ticket(desk, f"Reset Tester {backend} {javascript}")
     receipt, _ = _cast(tablet, ticket, javascript=javascript)
-    refresh = tablet.locator("meta[http-equiv=refresh]").get_attribute("content")
-    delay, target = re.fullmatch(r"(\d+);\s*url=(\S+)", refresh).groups()
-    assert int(delay) > 0
-    tablet.goto(live_server + target)  # what the refresh does after its delay
+    assert tablet.locator("meta[http-equiv=refresh]").count() == 0
+    more = tablet.get_by_role("button", name=translate("en", "kiosk.more_time"))
+    resets = tablet.get_by_text(translate_plural("en", "kiosk.resets", KIOSK_THANKS_SECONDS))
+    waits = tablet.get_by_text(translate("en", "kiosk.next_hint"))
+    expect(tablet.get_by_role("link", name="Next voter")).to_be_visible()
+    if javascript:
+        expect(resets).to_be_visible()
+        expect(waits).to_be_hidden()
+        for _ in range(3):  # pressed just before the time runs out: the receipt stays
+            tablet.clock.run_for((KIOSK_THANKS_SECONDS - 2) * 1000)
+            more.click()
+            expect(tablet.locator(".receipt code")).to_have_text(receipt)
+            assert tablet.url.endswith("/kiosk/done")
+        tablet.clock.run_for((KIOSK_THANKS_SECONDS + 1) * 1000)  # no answer: the next voter
+        tablet.wait_for_url("**/kiosk")
+    else:
+        expect(more).to_be_hidden()
+        expect(resets).to_be_hidden()
+        expect(waits).to_be_visible()
+        assert tablet.url.endswith("/kiosk/done")  # nothing moves by itself
+        tablet.get_by_role("link", name="Next voter").click()
+        tablet.wait_for_url("**/kiosk")
+    expect(tablet.get_by_label("Your ticket")).to_have_value("")
+    _no_trace(tablet, receipt, ticket)
     _back(tablet)
     _no_trace(tablet, receipt, ticket)
     _back(tablet)
@@ -120,7 +147,7 @@ def test_the_next_voter_starts_from_a_clean_ballot(live_server, browser, desk, b
     tablet = _kiosk(browser, live_server, javascript=True)
     first = _ticket(desk, f"First Voter {backend}")
     receipt, _ = _cast(tablet, first, javascript=True)
-    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_role("link", name="Next voter").click()
     second = _ticket(desk, f"Second Voter {backend}")
     tablet.get_by_label("Your ticket").fill(second)
     tablet.get_by_role("button", name="Start voting").click()
@@ -178,7 +205,7 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     # The next voter starts in the tablet's language, and the spent ticket is refused at
     # once, not after ranking five projects.
     with tablet.expect_navigation():
-        tablet.get_by_role("link", name="OK").click()
+        tablet.get_by_role("link", name="Next voter").click()
     assert tablet.locator("html").get_attribute("lang") == "en"
     tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()

@@ -316,24 +316,41 @@ def test_an_unused_ticket_is_released_on_its_own_when_it_expires(
     assert ballots(session_factory) == 1
 
 
-def test_the_thank_you_page_gives_more_time(kiosk, poll_worker, world):
-    """WCAG 2.2.1: the page that clears itself offers to extend, as often as asked."""
+@pytest.mark.parametrize("language", ["en", "es", "vi"])
+def test_the_thank_you_page_gives_more_time_without_a_timed_refresh(
+    kiosk, poll_worker, world, session_factory, language
+):
+    """WCAG 2.2.1: no meta refresh; the page that clears itself (static/kiosk.js) offers to
+    extend, as often as asked, and without JavaScript waits for "Next voter"."""
+    with session_factory() as session:
+        session.execute(
+            update(Process)
+            .where(Process.id == world.process_id)
+            .values(languages=["en", "es", "vi"])
+        )
+        session.commit()
     assert cast_at(kiosk, world, ticket_for(kiosk, poll_worker, world)).status_code == 303
-    done = kiosk.get("/kiosk/done").text
+    done = kiosk.get(f"/kiosk/done?lang={language}").text
     receipt = re.search(r'<p class="receipt"><code>([0-9A-Z-]+)</code>', done).group(1)
     for _ in range(3):
-        assert 'type="submit" form="thanks">More time</button>' in done
-        assert 'http-equiv="refresh" content="20;url=/kiosk"' in done
+        assert 'http-equiv="refresh"' not in done
+        assert '<script src="/static/kiosk.js" defer></script>' in done
+        more = translate(language, "kiosk.more_time")
+        assert f'form="thanks" id="kiosk-more" hidden>{more}</button>' in done  # shown by script
+        next_voter = translate(language, "kiosk.next_voter")
+        assert f'href="/kiosk" id="kiosk-next">{next_voter}</a>' in done
+        assert translate(language, "kiosk.next_hint") in done  # said without script
+        assert 'id="kiosk-resets" data-seconds="20" hidden>' in done  # said by the script
         token = re.search(r'name="receipt_token" value="([^"]+)"', done).group(1)
         r = kiosk.post(
             "/kiosk/cast",
-            data={"step": "thanks", "receipt_token": token},
+            data={"step": "thanks", "receipt_token": token, "switch_lang": language},
             headers=ORIGIN,
             follow_redirects=False,
         )
-        assert r.headers["location"] == "/kiosk/done"
-        done = kiosk.get("/kiosk/done").text
-        assert receipt in done  # the same receipt, for 20 seconds more
+        assert r.headers["location"].startswith("/kiosk/done")
+        done = kiosk.get(r.headers["location"]).text
+        assert receipt in done  # the same receipt, in the language asked
 
 
 ORGANIZER_HANDLE = re.compile(r'action="/organize/processes/\d+/check-ins/([0-9a-f]{64})/release"')
