@@ -370,7 +370,13 @@ def _kiosk_home(request: Request, session, error: str | None = None, status_code
     response = render(
         request,
         "kiosk.html",
-        {"process": process, "site": site, "error": error, "kiosk": process is not None},
+        {
+            "process": process,
+            "site": site,
+            "error": error,
+            "kiosk": process is not None,
+            "clear_after": IDLE_WARN_AFTER,
+        },
         offered=process.languages if process else None,
         status_code=status_code,
     )
@@ -407,9 +413,19 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     so a language switch keeps the ticket and Back never resends a form."""
     ticket = form.get("kiosk_ticket", "").strip()[:40]
     expires_at, problem = _ticket_problem(request, session, ticket, start=True)
-    if problem is not None:  # the kiosk's start again, saying why (never the ticket)
+    if problem is not None:  # the kiosk's start again, saying why, with what was typed
         error, status = problem
-        return flash.redirect(request, _kiosk_address(request), error=error, status=status)
+        # The ticket is the voter's credential: sealed (never in an address or readable in a
+        # cookie), shown by that one answer only; kiosk.js empties it if left alone.
+        typed = {"typed_ticket": ticket} if ticket and error else None
+        return flash.redirect(
+            request,
+            _kiosk_address(request),
+            session=session,
+            sealed=typed,
+            error=error,
+            status=status,
+        )
     response = RedirectResponse(KIOSK + "/ballot", status_code=303)
     _keep_voter(request, response, ticket, expires_at)
     clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)  # nothing of the last voter

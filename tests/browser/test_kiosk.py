@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.demo import DEMO_POLL_WORKER
 from app.voting.ballot_steps import KIOSK_THANKS_SECONDS
+from app.voting.station_pages import IDLE_WARN_AFTER
 from app.web.i18n import translate, translate_plural
 from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
 
@@ -211,6 +212,37 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
     assert translate("en", "error.ticket_used") in tablet.get_by_role("alert").inner_text()
     assert tablet.locator("select").count() == 0
+    tablet.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_refused_ticket_is_kept_to_correct_and_not_left_for_the_next_voter(
+    live_server, browser, desk, backend, javascript
+):
+    """A ticket mistyped by one character comes back in the field, marked, to correct; with
+    JavaScript it is emptied when left alone; a reload never shows it again."""
+    tablet = _kiosk(browser, live_server, javascript=javascript)
+    if javascript:
+        tablet.clock.install()
+    ticket = _ticket(desk, f"Typo Tester {backend} {javascript}")
+    typo = ticket[:-1] + ("A" if ticket[-1] != "A" else "B")
+    field = tablet.get_by_label("Your ticket")
+    field.fill(typo)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    expect(field).to_have_value(typo)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    if javascript:
+        tablet.clock.fast_forward((IDLE_WARN_AFTER + 1) * 1000)  # walked away
+        expect(field).to_have_value("")
+        tablet.get_by_role("button", name="Start voting").click()  # the next voter: required
+        assert tablet.url.endswith("/kiosk")
+    tablet.reload()
+    expect(field).to_have_value("")
+    assert typo not in tablet.content()
+    field.fill(ticket)  # corrected: the ballot
+    tablet.get_by_role("button", name="Start voting").click()
+    ballot_ready(tablet, javascript=javascript)
     tablet.context.close()
 
 

@@ -8,6 +8,28 @@
 // The thank-you page (templates/vote_done.html): after data-seconds it goes on to the next
 // voter, as "Next voter" does; "More time" starts those seconds again, as often as pressed
 // (WCAG 2.2.1). No timed refresh in the page: without this script it waits for the button.
+//
+// The ticket screen after a refusal (templates/kiosk.html): the refused ticket is shown
+// again to correct; left untouched for data-clear-after seconds it is emptied, so the next
+// voter does not find it.
+(function () {
+  var field = document.getElementById("kiosk_ticket");
+  if (!field || !field.dataset.clearAfter) return;
+  var after = Number(field.dataset.clearAfter) * 1000;
+  var timer = 0;
+  function wait() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      field.value = "";
+      field.removeAttribute("aria-invalid");
+    }, after);
+  }
+  ["pointerdown", "keydown", "input"].forEach(function (name) {
+    addEventListener(name, wait, { passive: true, capture: true });
+  });
+  wait();
+})();
+
 (function () {
   var resets = document.getElementById("kiosk-resets");
   var next = document.getElementById("kiosk-next");
