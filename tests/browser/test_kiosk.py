@@ -11,7 +11,9 @@ from app.demo import DEMO_POLL_WORKER
 from app.voting.ballot_steps import KIOSK_THANKS_SECONDS
 from app.voting.station_pages import IDLE_WARN_AFTER
 from app.web.i18n import translate, translate_plural
+from tests.browser.axe import axe_violations
 from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
+from tests.browser.conftest import DATABASE_OF
 
 PASSWORD = "demo-organizer-2019"
 TABLET = {"width": 820, "height": 1180}
@@ -271,3 +273,73 @@ def test_back_after_an_online_vote_on_a_shared_computer_shows_nothing(
         for field in page.locator("input:not([type=hidden]), select").all():
             assert field.input_value() == "", "the last resident's answer is still there"
     context.close()
+
+
+def _ballots(live_server) -> int:
+    from sqlalchemy import create_engine, func, select
+    from sqlmodel import Session
+
+    from app.models import load_all_models
+    from app.voting.models import Ballot
+
+    load_all_models()
+    with Session(create_engine(DATABASE_OF[live_server])) as session:
+        return session.execute(select(func.count()).select_from(Ballot)).scalar_one()
+
+
+def test_an_organizer_releases_and_reissues_at_a_site_they_do_not_staff(
+    live_server, browser, desk, backend
+):
+    """The organizers' page of open check-ins (from the turnout page): a release lets the
+    voter be checked in again and vote; a new code replaces the old one; each voter's
+    ballot is counted once. It passes axe in English, Spanish and Vietnamese."""
+    from tests.browser.test_voting_staff_pages import organizer_page
+
+    tablet = _kiosk(browser, live_server, javascript=True)
+    office = organizer_page(browser, live_server)
+    office.goto(f"{live_server}/organize/processes/2/turnout")
+    office.get_by_role("link", name=translate("en", "turnout.check_ins_link")).click()
+    office.wait_for_url("**/organize/processes/2/check-ins")
+    listed = office.locator("ol.tickets > li")
+    before = listed.count()
+
+    # Release: the voter left the queue; checked in again, they vote once.
+    name = f"Released Voter {backend}"
+    first = _ticket(desk, name)
+    office.reload()
+    expect(listed).to_have_count(before + 1)
+    for lang in ("en", "es", "vi"):
+        office.goto(f"{live_server}/organize/processes/2/check-ins?lang={lang}")
+        assert axe_violations(office) == [], lang
+    office.goto(f"{live_server}/organize/processes/2/check-ins?lang=en")
+    waiting = listed.last  # waiting for the voter: the last to run out
+    expect(waiting).to_contain_text("Waiting for the voter")
+    waiting.get_by_label(translate("en", "station.release_reason")).fill("left the queue")
+    waiting.get_by_role("button", name=translate("en", "station.release")).click()
+    expect(office.get_by_role("status")).to_contain_text(translate("en", "station.released"))
+    expect(listed).to_have_count(before)
+    tablet.get_by_label("Your ticket").fill(first)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    cast = _ballots(live_server)
+    again = _ticket(desk, name)  # checked in again: not "already voted"
+    _cast(tablet, again, javascript=True)
+    assert _ballots(live_server) == cast + 1
+    tablet.get_by_role("link", name="Next voter").click()
+
+    # Give a new code: the old one no longer votes, the new one does, once.
+    old = _ticket(desk, f"Reissued Voter {backend}")
+    office.reload()
+    listed.last.get_by_role("button", name=translate("en", "station.reissue")).click()
+    new = office.locator(".receipt code").inner_text()
+    assert new != old
+    tablet.get_by_label("Your ticket").fill(old)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    _cast(tablet, new, javascript=True)
+    assert _ballots(live_server) == cast + 2
+    office.reload()
+    expect(listed).to_have_count(before)
+    assert new not in office.content()  # shown once
+    office.context.close()
+    tablet.context.close()
