@@ -208,7 +208,7 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     # The next voter starts in the tablet's language, and the spent ticket is refused at
     # once, not after ranking five projects.
     with tablet.expect_navigation():
-        tablet.get_by_role("link", name="Next voter").click()
+        tablet.get_by_role("link", name=translate("vi", "kiosk.next_voter")).click()
     assert tablet.locator("html").get_attribute("lang") == "en"
     tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
