@@ -90,14 +90,13 @@ def rounds(result: dict[str, Any], titles: dict[str, str], language: str) -> lis
     method = result["method"]
     if method not in ROUND_METHODS or not result.get("rounds"):
         return []
-    if method == "mes":
-        return [
-            {"stage": 1, "rows": [_mes_row(r, result, titles, language) for r in result["rounds"]]}
-        ]
     ties = {(use["stage"], use["round"]): use for use in result.get("tie_breaks", [])}
     stages: dict[int, list[dict]] = {}
     for record in result["rounds"]:
-        row = _runoff_row(record, titles, language)
+        if method == "mes":
+            row = _mes_row(record, result, titles, language)
+        else:
+            row = _runoff_row(record, titles, language)
         use = ties.get((record["stage"], record["round"]))
         # The names of the projects the decided one was tied with, in the tie-break's order.
         row["tied_with"] = (
@@ -105,6 +104,17 @@ def rounds(result: dict[str, Any], titles: dict[str, str], language: str) -> lis
         )
         stages.setdefault(record["stage"], []).append(row)
     return [{"stage": stage, "rows": rows} for stage, rows in sorted(stages.items())]
+
+
+def order_ties(result: dict[str, Any]) -> list[list[str]]:
+    """Borda, approval and points: each group of projects tied on their score, as "#n" in
+    the order the tie-break put them (the first goes ahead). Counts in rounds (IRV, STV,
+    MES) say their ties on the round the tie-break decided (`rounds`)."""
+    return [
+        [f"#{p}" for p in use["tied"]]
+        for use in result.get("tie_breaks", [])
+        if use["decision"] == "order"
+    ]
 
 
 def _named(project: str, titles: dict[str, str]) -> str:

@@ -43,4 +43,5 @@ def results_page(request: Request, session: SessionDep, process_id: int):
         shown["rounds"] = display.rounds(result, by_number, language)
         shown["quota"] = display.stv_quota(result)
         shown["leftover"] = display.leftover(result)
+        shown["order_ties"] = display.order_ties(result)
     return render(request, "results.html", shown, offered=process.languages)

@@ -27,7 +27,7 @@ from app.db import utcnow
 from app.digits import parse_count
 from app.errors import DomainError
 from app.processes.models import Process
-from app.processes.phases import ORDER, Phase
+from app.processes.phases import VotingState, voting_state
 from app.proposals.service import ballot_of
 from app.security import serializer
 from app.voting.ballot_form import (
@@ -47,6 +47,7 @@ from app.web.private import clear_flash, read_flash, set_flash
 from app.web.render import form_refusal, refusal, render
 
 RECEIPT_AGAIN_SECONDS = 10 * 60  # the thank-you page shows the receipt again this long
+KIOSK_THANKS_SECONDS = 20  # the kiosk's thank-you page goes to the next voter (kiosk.js)
 
 
 @dataclass
@@ -69,18 +70,15 @@ class BallotSurface:
 
 
 def _closed_message(process: Process, t: Any) -> str | None:
-    now = utcnow()
-    phase = Phase(process.phase)
-    opens, closes = process.voting_opens_at, process.voting_closes_at
-    if ORDER.index(phase) < ORDER.index(Phase.voting) or (
-        phase == Phase.voting and opens and now < opens
-    ):
+    """Why the ballot cannot be cast now, in the reader's words, or None while voting is
+    open: the one reading of the phase and window (phases.voting_state)."""
+    state = voting_state(process, utcnow())
+    if state == VotingState.before:
+        opens = process.voting_opens_at
         # The day as the process's residents count days (a 20:00 opening is not tomorrow).
         day = opens.astimezone(ZoneInfo(process.time_zone)).date() if opens else None
         return t("vote.opens_at", when=day) if day else t("vote.not_open")
-    if phase != Phase.voting or (closes and now >= closes):
-        return t("vote.ended")
-    return None
+    return t("vote.ended") if state == VotingState.ended else None
 
 
 def _proposals(session, process: Process, language: str) -> list[dict]:
@@ -302,6 +300,7 @@ def receipt_once(
                 "action": action,
                 "receipt_token": _receipt_signer(request).dumps({"r": receipt, "exp": expires}),
                 "switch_form": "thanks",
+                "reset_seconds": KIOSK_THANKS_SECONDS,
             },
             offered=process.languages,
         )

@@ -1,5 +1,6 @@
 """Organizers' voting pages: access codes (made, printed as cut-out cards, withdrawn), the
-printable paper ballot, and live turnout. The same services as the JSON API.
+printable paper ballot, live turnout, and every site's open kiosk check-ins. The same
+services as the JSON API and the polling station.
 
 Codes are stored only as keyed hashes, so a new batch can be shown once: "make codes" (a
 one-time form, app/web/form_token.py) answers 303 to the printable page of cards, the codes
@@ -22,7 +23,8 @@ from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import ACCESS_CODES
 from app.proposals.service import ballot_of
-from app.voting import cast_rate
+from app.sites.service import list_sites
+from app.voting import cast_rate, ticket_desk
 from app.voting import service as voting
 from app.voting.casting import access_codes_csv_text
 from app.voting.models import AccessCodeBatch
@@ -243,3 +245,62 @@ def turnout(request: Request, session: SessionDep, _: OrganizerPage, process_id:
             "now": utcnow(),
         },
     )
+
+
+def _check_ins_path(process_id: int) -> str:
+    return f"/organize/processes/{process_id}/check-ins"
+
+
+@router.get("/organize/processes/{process_id}/check-ins", response_class=HTMLResponse)
+def check_ins(request: Request, session: SessionDep, _: OrganizerPage, process_id: int):
+    """Every site's kiosk check-ins that have not become a ballot, with their time left, and
+    the station's release and reissue (app/voting/ticket_desk.py): an organizer acts at any
+    site without being assigned to it."""
+    process = processes.get_process(session=session, process_id=process_id)
+    shown = list_sites(session=session, process_id=process.id)
+    tickets = ticket_desk.open_check_ins(
+        session=session,
+        process_ids={process.id},
+        site_ids=[site.id for site in shown],
+        now=utcnow(),
+    )
+    return render(
+        request,
+        "staff/check_ins.html",
+        {
+            "process": process,
+            "tab": "turnout",
+            "sites": [(site, tickets[site.id]) for site in shown if tickets[site.id]],
+        },
+    )
+
+
+@router.post(
+    "/organize/processes/{process_id}/check-ins/{handle}/release",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def release_check_in(
+    request: Request,
+    session: SessionDep,
+    user: OrganizerPage,
+    form: PageForm,
+    process_id: int,
+    handle: str,
+):
+    reason = form.get("reason", "")
+    to = _check_ins_path(process_id)
+    return ticket_desk.release(request, session, user=user, handle=handle, reason=reason, to=to)
+
+
+@router.post(
+    "/organize/processes/{process_id}/check-ins/{handle}/reissue",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def reissue_ticket(
+    request: Request, session: SessionDep, user: OrganizerPage, process_id: int, handle: str
+):
+    settings = request.app.state.settings
+    to = _check_ins_path(process_id)
+    return ticket_desk.reissue(request, session, settings=settings, user=user, handle=handle, to=to)

@@ -29,6 +29,7 @@ from app.users import service as users
 from app.users import tokens
 from app.users.models import User
 from app.voting import service as voting
+from app.voting import ticket_desk
 from app.voting.ballot_form import DRAFT_COOKIE, FormState
 from app.voting.ballot_steps import (
     FORM_FIELDS,
@@ -82,10 +83,12 @@ def station_page(
             .scalars()
             .all()
         )
-        now = utcnow()
-        for process_id in {site.process_id for site, _ in rows}:
-            voting.release_expired_tickets(session=session, process_id=process_id, now=now)
-        tickets = voting.open_tickets(session=session, site_ids=[site.id for site, _ in rows])
+        tickets = ticket_desk.open_check_ins(
+            session=session,
+            process_ids={site.process_id for site, _ in rows},
+            site_ids=[site.id for site, _ in rows],
+            now=utcnow(),
+        )
         sites = [
             {
                 "id": site.id,
@@ -93,7 +96,7 @@ def station_page(
                 "translations": site.translations,
                 "process_name": name,
                 "batches": [b for b in batches if b.site_id == site.id],
-                "tickets": [_ticket_row(t, now) for t in tickets if t.site_id == site.id],
+                "tickets": tickets[site.id],
             }
             for site, name in rows
         ]
@@ -104,13 +107,6 @@ def station_page(
         {"user": user, "sites": sites, "message": message, "error": error, "kiosk": kiosk_device},
         status_code=status_code,
     )
-
-
-def _ticket_row(ticket: voting.OpenTicket, now) -> dict[str, Any]:
-    """An open ticket as the station shows it: waiting, or minutes left, or expired."""
-    left = int((ticket.expires_at - now).total_seconds() // 60)
-    state = "expired" if ticket.expires_at <= now else "open" if ticket.opened_at else "waiting"
-    return {"handle": ticket.handle, "state": state, "minutes": max(left, 0)}
 
 
 @router.get("/station", response_class=HTMLResponse)
@@ -249,7 +245,9 @@ def station_check_in(
     language = i18n.pick_language(request)
     fresh = form_token.fresh(request, STATION)
     if result.kiosk_ticket:
-        return _show_ticket(request, session, fresh, result.kiosk_ticket, site.process_id)
+        return ticket_desk.show_ticket(
+            request, session, fresh, result.kiosk_ticket, site.process_id
+        )
     message = i18n.translate(language, "station.checked_in_paper")
     return flash.redirect(request, fresh, message=message)
 
@@ -271,17 +269,6 @@ def _field_said(request: Request, field: str, rule: str) -> str:
     return i18n.translate(language, "station.check_in_field", label=label, rule=words)
 
 
-def _show_ticket(request: Request, session, to: str, ticket: str, process_id: int):
-    """The ticket is a voter's credential: sealed, never in an address, shown once."""
-    process = session.get(Process, process_id)
-    said = i18n.translate(
-        i18n.pick_language(request),
-        "station.checked_in_kiosk",
-        minutes=process.kiosk_ticket_minutes,
-    )
-    return flash.redirect(request, to, session=session, sealed={"ticket": ticket}, message=said)
-
-
 @router.post(
     "/station/tickets/{handle}/release", response_class=HTMLResponse, dependencies=[SameOrigin]
 )
@@ -291,14 +278,10 @@ def station_release(
     """Withdraws a kiosk check-in that never became a ballot (reason required, audited)."""
     if user is None:
         return RedirectResponse(STATION, status_code=303)
-    try:
-        voting.release_check_in(
-            session=session, user=user, handle=handle, reason=form.get("reason", "")
-        )
-    except DomainError as exc:
-        return refused(request, exc, session=session, page=flash.back(request, STATION))
-    said = i18n.translate(i18n.pick_language(request), "station.released")
-    return flash.redirect(request, STATION, message=said)
+    reason = form.get("reason", "")
+    return ticket_desk.release(
+        request, session, user=user, handle=handle, reason=reason, to=STATION
+    )
 
 
 @router.post(
@@ -310,13 +293,9 @@ def station_reissue(
     """A new kiosk code for the same check-in, in one step; the old code stops working."""
     if user is None:
         return RedirectResponse(STATION, status_code=303)
-    try:
-        ticket, process_id = voting.reissue_ticket(
-            session=session, settings=settings, user=user, handle=handle
-        )
-    except DomainError as exc:
-        return refused(request, exc, session=session, page=flash.back(request, STATION))
-    return _show_ticket(request, session, STATION, ticket, process_id)
+    return ticket_desk.reissue(
+        request, session, settings=settings, user=user, handle=handle, to=STATION
+    )
 
 
 @router.post("/station/sites/{site_id}/kiosk", dependencies=[SameOrigin])
@@ -408,7 +387,13 @@ def _kiosk_home(request: Request, session, error: str | None = None, status_code
     response = render(
         request,
         "kiosk.html",
-        {"process": process, "site": site, "error": error, "kiosk": process is not None},
+        {
+            "process": process,
+            "site": site,
+            "error": error,
+            "kiosk": process is not None,
+            "clear_after": IDLE_WARN_AFTER,
+        },
         offered=process.languages if process else None,
         status_code=status_code,
     )
@@ -445,9 +430,19 @@ def kiosk_start(request: Request, session: SessionDep, form: PageForm):
     so a language switch keeps the ticket and Back never resends a form."""
     ticket = form.get("kiosk_ticket", "").strip()[:40]
     expires_at, problem = _ticket_problem(request, session, ticket, start=True)
-    if problem is not None:  # the kiosk's start again, saying why (never the ticket)
+    if problem is not None:  # the kiosk's start again, saying why, with what was typed
         error, status = problem
-        return flash.redirect(request, _kiosk_address(request), error=error, status=status)
+        # The ticket is the voter's credential: sealed (never in an address or readable in a
+        # cookie), shown by that one answer only; kiosk.js empties it if left alone.
+        typed = {"typed_ticket": ticket} if ticket and error else None
+        return flash.redirect(
+            request,
+            _kiosk_address(request),
+            session=session,
+            sealed=typed,
+            error=error,
+            status=status,
+        )
     response = RedirectResponse(KIOSK + "/ballot", status_code=303)
     _keep_voter(request, response, ticket, expires_at)
     clear_cookie(request, response, DRAFT_COOKIE, path=KIOSK)  # nothing of the last voter

@@ -5,10 +5,15 @@ import contextlib
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo import DEMO_POLL_WORKER
-from app.web.i18n import translate
+from app.voting.ballot_steps import KIOSK_THANKS_SECONDS
+from app.voting.station_pages import IDLE_WARN_AFTER
+from app.web.i18n import translate, translate_plural
+from tests.browser.axe import axe_violations
 from tests.browser.ballot_steps import ballot_ready, rank, review_and_cast
+from tests.browser.conftest import DATABASE_OF
 
 PASSWORD = "demo-organizer-2019"
 TABLET = {"width": 820, "height": 1180}
@@ -81,7 +86,7 @@ def test_back_after_a_kiosk_vote_shows_nothing_of_it(
     tablet.screenshot(path=screenshots / f"kiosk-ticket-{suffix}.png", full_page=True)
     receipt, _ = _cast(tablet, ticket, javascript=javascript)
     tablet.screenshot(path=screenshots / f"kiosk-thanks-{suffix}.png", full_page=True)
-    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_role("link", name="Next voter").click()
     tablet.wait_for_url("**/kiosk")
     tablet.screenshot(path=screenshots / f"kiosk-next-{suffix}.png", full_page=True)
 
@@ -99,16 +104,41 @@ def test_back_after_a_kiosk_vote_shows_nothing_of_it(
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_back_after_the_kiosk_resets_by_itself_shows_nothing(
+def test_the_thank_you_page_resets_without_a_timed_refresh_and_gives_more_time(
     live_server, browser, desk, backend, javascript
 ):
+    """No meta refresh (WCAG 2.2.1). With JavaScript the page goes on to the next voter by
+    itself, and "More time" starts its time again as often as pressed; without, it says to
+    press "Next voter" and waits. Back afterwards shows nothing of the last voter."""
     tablet = _kiosk(browser, live_server, javascript=javascript)
+    if javascript:
+        tablet.clock.install()
     ticket = _ticket(desk, f"Reset Tester {backend} {javascript}")
     receipt, _ = _cast(tablet, ticket, javascript=javascript)
-    refresh = tablet.locator("meta[http-equiv=refresh]").get_attribute("content")
-    delay, target = re.fullmatch(r"(\d+);\s*url=(\S+)", refresh).groups()
-    assert int(delay) > 0
-    tablet.goto(live_server + target)  # what the refresh does after its delay
+    assert tablet.locator("meta[http-equiv=refresh]").count() == 0
+    more = tablet.get_by_role("button", name=translate("en", "kiosk.more_time"))
+    resets = tablet.get_by_text(translate_plural("en", "kiosk.resets", KIOSK_THANKS_SECONDS))
+    waits = tablet.get_by_text(translate("en", "kiosk.next_hint"))
+    expect(tablet.get_by_role("link", name="Next voter")).to_be_visible()
+    if javascript:
+        expect(resets).to_be_visible()
+        expect(waits).to_be_hidden()
+        for _ in range(3):  # pressed just before the time runs out: the receipt stays
+            tablet.clock.run_for((KIOSK_THANKS_SECONDS - 2) * 1000)
+            more.click()
+            expect(tablet.locator(".receipt code")).to_have_text(receipt)
+            assert tablet.url.endswith("/kiosk/done")
+        tablet.clock.run_for((KIOSK_THANKS_SECONDS + 1) * 1000)  # no answer: the next voter
+        tablet.wait_for_url("**/kiosk")
+    else:
+        expect(more).to_be_hidden()
+        expect(resets).to_be_hidden()
+        expect(waits).to_be_visible()
+        assert tablet.url.endswith("/kiosk/done")  # nothing moves by itself
+        tablet.get_by_role("link", name="Next voter").click()
+        tablet.wait_for_url("**/kiosk")
+    expect(tablet.get_by_label("Your ticket")).to_have_value("")
+    _no_trace(tablet, receipt, ticket)
     _back(tablet)
     _no_trace(tablet, receipt, ticket)
     _back(tablet)
@@ -120,7 +150,7 @@ def test_the_next_voter_starts_from_a_clean_ballot(live_server, browser, desk, b
     tablet = _kiosk(browser, live_server, javascript=True)
     first = _ticket(desk, f"First Voter {backend}")
     receipt, _ = _cast(tablet, first, javascript=True)
-    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_role("link", name="Next voter").click()
     second = _ticket(desk, f"Second Voter {backend}")
     tablet.get_by_label("Your ticket").fill(second)
     tablet.get_by_role("button", name="Start voting").click()
@@ -178,12 +208,43 @@ def test_a_bad_ticket_is_refused_before_the_ballot_in_the_voters_language(
     # The next voter starts in the tablet's language, and the spent ticket is refused at
     # once, not after ranking five projects.
     with tablet.expect_navigation():
-        tablet.get_by_role("link", name="OK").click()
+        tablet.get_by_role("link", name=translate("vi", "kiosk.next_voter")).click()
     assert tablet.locator("html").get_attribute("lang") == "en"
     tablet.get_by_label(translate("en", "kiosk.ticket")).fill(ticket)
     tablet.get_by_role("button", name=translate("en", "kiosk.start")).click()
     assert translate("en", "error.ticket_used") in tablet.get_by_role("alert").inner_text()
     assert tablet.locator("select").count() == 0
+    tablet.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_refused_ticket_is_kept_to_correct_and_not_left_for_the_next_voter(
+    live_server, browser, desk, backend, javascript
+):
+    """A ticket mistyped by one character comes back in the field, marked, to correct; with
+    JavaScript it is emptied when left alone; a reload never shows it again."""
+    tablet = _kiosk(browser, live_server, javascript=javascript)
+    if javascript:
+        tablet.clock.install()
+    ticket = _ticket(desk, f"Typo Tester {backend} {javascript}")
+    typo = ticket[:-1] + ("A" if ticket[-1] != "A" else "B")
+    field = tablet.get_by_label("Your ticket")
+    field.fill(typo)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    expect(field).to_have_value(typo)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    if javascript:
+        tablet.clock.fast_forward((IDLE_WARN_AFTER + 1) * 1000)  # walked away
+        expect(field).to_have_value("")
+        tablet.get_by_role("button", name="Start voting").click()  # the next voter: required
+        assert tablet.url.endswith("/kiosk")
+    tablet.reload()
+    expect(field).to_have_value("")
+    assert typo not in tablet.content()
+    field.fill(ticket)  # corrected: the ballot
+    tablet.get_by_role("button", name="Start voting").click()
+    ballot_ready(tablet, javascript=javascript)
     tablet.context.close()
 
 
@@ -212,3 +273,73 @@ def test_back_after_an_online_vote_on_a_shared_computer_shows_nothing(
         for field in page.locator("input:not([type=hidden]), select").all():
             assert field.input_value() == "", "the last resident's answer is still there"
     context.close()
+
+
+def _ballots(live_server) -> int:
+    from sqlalchemy import create_engine, func, select
+    from sqlmodel import Session
+
+    from app.models import load_all_models
+    from app.voting.models import Ballot
+
+    load_all_models()
+    with Session(create_engine(DATABASE_OF[live_server])) as session:
+        return session.execute(select(func.count()).select_from(Ballot)).scalar_one()
+
+
+def test_an_organizer_releases_and_reissues_at_a_site_they_do_not_staff(
+    live_server, browser, desk, backend
+):
+    """The organizers' page of open check-ins (from the turnout page): a release lets the
+    voter be checked in again and vote; a new code replaces the old one; each voter's
+    ballot is counted once. It passes axe in English, Spanish and Vietnamese."""
+    from tests.browser.test_voting_staff_pages import organizer_page
+
+    tablet = _kiosk(browser, live_server, javascript=True)
+    office = organizer_page(browser, live_server)
+    office.goto(f"{live_server}/organize/processes/2/turnout")
+    office.get_by_role("link", name=translate("en", "turnout.check_ins_link")).click()
+    office.wait_for_url("**/organize/processes/2/check-ins")
+    listed = office.locator("ol.tickets > li")
+    before = listed.count()
+
+    # Release: the voter left the queue; checked in again, they vote once.
+    name = f"Released Voter {backend}"
+    first = _ticket(desk, name)
+    office.reload()
+    expect(listed).to_have_count(before + 1)
+    for lang in ("en", "es", "vi"):
+        office.goto(f"{live_server}/organize/processes/2/check-ins?lang={lang}")
+        assert axe_violations(office) == [], lang
+    office.goto(f"{live_server}/organize/processes/2/check-ins?lang=en")
+    waiting = listed.last  # waiting for the voter: the last to run out
+    expect(waiting).to_contain_text("Waiting for the voter")
+    waiting.get_by_label(translate("en", "station.release_reason")).fill("left the queue")
+    waiting.get_by_role("button", name=translate("en", "station.release")).click()
+    expect(office.get_by_role("status")).to_contain_text(translate("en", "station.released"))
+    expect(listed).to_have_count(before)
+    tablet.get_by_label("Your ticket").fill(first)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    cast = _ballots(live_server)
+    again = _ticket(desk, name)  # checked in again: not "already voted"
+    _cast(tablet, again, javascript=True)
+    assert _ballots(live_server) == cast + 1
+    tablet.get_by_role("link", name="Next voter").click()
+
+    # Give a new code: the old one no longer votes, the new one does, once.
+    old = _ticket(desk, f"Reissued Voter {backend}")
+    office.reload()
+    listed.last.get_by_role("button", name=translate("en", "station.reissue")).click()
+    new = office.locator(".receipt code").inner_text()
+    assert new != old
+    tablet.get_by_label("Your ticket").fill(old)
+    tablet.get_by_role("button", name="Start voting").click()
+    expect(tablet.get_by_role("alert")).to_contain_text(translate("en", "error.bad_ticket"))
+    _cast(tablet, new, javascript=True)
+    assert _ballots(live_server) == cast + 2
+    office.reload()
+    expect(listed).to_have_count(before)
+    assert new not in office.content()  # shown once
+    office.context.close()
+    tablet.context.close()

@@ -151,7 +151,7 @@ def test_a_poll_worker_checks_in_a_voter_who_casts_at_the_kiosk(
     assert "Thank you for voting" in tablet.get_by_role("status").inner_text()
     tablet.screenshot(path=screenshots / f"kiosk-done-{backend}.png", full_page=True)
     # The ticket is spent: the next voter cannot reuse it, and hears so before any ballot.
-    tablet.get_by_role("link", name="OK").click()
+    tablet.get_by_role("link", name="Next voter").click()
     tablet.get_by_label("Your ticket").fill(ticket)
     tablet.get_by_role("button", name="Start voting").click()
     assert "already been used" in tablet.get_by_role("alert").inner_text()

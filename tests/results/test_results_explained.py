@@ -7,8 +7,12 @@ import re
 
 import pytest
 
+from app.proposals.models import Proposal
 from app.web.i18n import format_money, translate
+from tests.helpers import store_ballot
+from tests.results.test_results_and_exports import to_funding
 from tests.results.test_results_public import LANGUAGES, generated, official, rows, tables
+from tests.voting.helpers import set_phase
 
 
 def hint(page: str, id_: str) -> str | None:
@@ -87,3 +91,61 @@ def test_every_cell_of_the_stacked_tables_names_its_column(client, paper, sessio
         for cell in re.findall(r"<td([^>]*)>", body):
             assert 'class="key"' in cell or 'data-label="' in cell, cell
     assert f'data-label="{translate("es", "results.outcome")}"' in page
+
+
+def mirrored(client, paper, session_factory, **count) -> int:
+    """Two projects of the same cost, each the only choice of as many voters: counted in
+    rounds (MES), they tie in the first round."""
+    world = paper.world
+    pid = world.process_id
+    set_phase(session_factory, pid, "voting", languages=LANGUAGES, **count)
+    with session_factory() as session:
+        for proposal_id in world.proposals[:2]:
+            session.get(Proposal, proposal_id).cost_cents = 30_000_00
+        session.commit()
+    for _ in range(5):
+        for proposal_id in world.proposals[:2]:
+            store_ballot(session_factory, pid, [proposal_id])
+    to_funding(client, paper)
+    return pid
+
+
+# Few ballots and many projects: ties are frequent (change a seed if the count changes).
+TIED_WORLDS = {
+    "borda": {"ballots": 14, "seed": 3},
+    "approval": {"ballots": 14, "seed": 3},
+    "points": {"ballots": 14, "seed": 3},
+    "mes": None,  # mirrored
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("rule", ["seeded", "lexicographic"])
+@pytest.mark.parametrize("method", sorted(TIED_WORLDS))
+def test_every_method_says_which_ties_were_decided_by_the_rule(
+    client, paper, session_factory, method, rule, language
+):
+    """Not only IRV: a count by score (Borda, approval, points) says each group of tied
+    projects and which went first; MES says so on the round the rule decided."""
+    count = {"count_method": method, "tie_break": rule}
+    if TIED_WORLDS[method] is None:
+        pid = mirrored(client, paper, session_factory, **count)
+    else:
+        pid = generated(client, paper, session_factory, **TIED_WORLDS[method], **count)
+    result = official(client, pid)
+    uses = result["tie_breaks"]
+    assert uses, f"{method}: this world has ties (change the seed if the count changes)"
+    page = html.unescape(client.get(f"/processes/{pid}/results?lang={language}").text)
+    for use in uses:
+        others = ", ".join(f"#{p}" for p in use["tied"] if p != use["chosen"])
+        if method == "mes":
+            key, values = f"results.tied_row_mes.{rule}", {"project": f"#{use['chosen']}"}
+            values["others"] = others
+        else:
+            assert use["chosen"] == use["tied"][0]
+            projects = ", ".join(f"#{p}" for p in use["tied"])
+            key = f"results.tied_order.{rule}"
+            values = {"projects": projects, "first": f"#{use['chosen']}"}
+        assert translate(language, key, **values) in page, (method, use)
+    said = page.count("<li>") if method != "mes" else page.count('class="tied"')
+    assert said >= len(uses)

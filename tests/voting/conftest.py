@@ -26,13 +26,23 @@ def codes(client, organizer, world):
 
 
 @pytest.fixture
-def poll_worker(client, organizer, make_staff, world):
+def make_poll_worker(client, organizer, make_staff):
+    """make_poll_worker(site_id): a new poll worker, assigned to that site."""
+
+    def make(site_id: int):
+        worker = make_staff(Role.poll_worker)
+        r = client.post(
+            f"/api/sites/{site_id}/poll-workers",
+            json={"user_id": worker.user.id},
+            headers=organizer.headers,
+        )
+        assert r.status_code == 201, r.text
+        return worker
+
+    return make
+
+
+@pytest.fixture
+def poll_worker(make_poll_worker, world):
     """A poll worker assigned to the world's first site."""
-    worker = make_staff(Role.poll_worker)
-    r = client.post(
-        f"/api/sites/{world.sites[0]}/poll-workers",
-        json={"user_id": worker.user.id},
-        headers=organizer.headers,
-    )
-    assert r.status_code == 201, r.text
-    return worker
+    return make_poll_worker(world.sites[0])

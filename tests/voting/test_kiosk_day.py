@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from app.db import utcnow
 from app.processes.models import Process
 from app.sites.models import Site
-from app.users.models import Role
 from app.voting import credentials as cred
 from app.voting import station_pages
 from app.voting.models import KioskTicket, Participation
@@ -67,6 +66,16 @@ def cast_at(kiosk, world, ticket, n=2):
     r = start(kiosk, ticket)
     assert r.status_code == 303 and r.headers["location"] == "/kiosk/ballot", r.text
     return kiosk.post("/kiosk/cast", data=ranks(world, n), headers=ORIGIN, follow_redirects=False)
+
+
+def release(browser, actions: str, handle: str, reason: str):
+    """Presses "Release this check-in" with `reason` on a page whose forms post to `actions`."""
+    return browser.post(
+        f"{actions}/{handle}/release",
+        data={"reason": reason},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
 
 
 def ballots(session_factory) -> int:
@@ -182,17 +191,11 @@ def test_without_javascript_the_server_resets_an_idle_kiosk(
 
 
 def test_wrong_site_is_named_released_and_checked_in_again_elsewhere(
-    client, app, organizer, make_staff, poll_worker, world, session_factory
+    client, app, organizer, make_poll_worker, poll_worker, world, session_factory
 ):
     """Checked in at site B, the voter types the ticket at site A's kiosk: the kiosk names
     B; a poll worker of B releases the check-in and A checks the voter in and they vote."""
-    worker_b = make_staff(Role.poll_worker)
-    r = client.post(
-        f"/api/sites/{world.sites[1]}/poll-workers",
-        json={"user_id": worker_b.user.id},
-        headers=organizer.headers,
-    )
-    assert r.status_code == 201
+    worker_b = make_poll_worker(world.sites[1])
     ticket = ticket_for(client, worker_b, world, site=world.sites[1])
     open_kiosk(client, poll_worker, world.sites[0])
     r = start(client, ticket)
@@ -313,38 +316,144 @@ def test_an_unused_ticket_is_released_on_its_own_when_it_expires(
     assert ballots(session_factory) == 1
 
 
-def test_the_thank_you_page_gives_more_time(kiosk, poll_worker, world):
-    """WCAG 2.2.1: the page that clears itself offers to extend, as often as asked."""
+@pytest.mark.parametrize("language", ["en", "es", "vi"])
+def test_the_thank_you_page_gives_more_time_without_a_timed_refresh(
+    kiosk, poll_worker, world, session_factory, language
+):
+    """WCAG 2.2.1: no meta refresh; the page that clears itself (static/kiosk.js) offers to
+    extend, as often as asked, and without JavaScript waits for "Next voter"."""
+    with session_factory() as session:
+        session.execute(
+            update(Process)
+            .where(Process.id == world.process_id)
+            .values(languages=["en", "es", "vi"])
+        )
+        session.commit()
     assert cast_at(kiosk, world, ticket_for(kiosk, poll_worker, world)).status_code == 303
-    done = kiosk.get("/kiosk/done").text
+    done = kiosk.get(f"/kiosk/done?lang={language}").text
     receipt = re.search(r'<p class="receipt"><code>([0-9A-Z-]+)</code>', done).group(1)
     for _ in range(3):
-        assert 'type="submit" form="thanks">More time</button>' in done
-        assert 'http-equiv="refresh" content="20;url=/kiosk"' in done
+        assert 'http-equiv="refresh"' not in done
+        assert '<script src="/static/kiosk.js" defer></script>' in done
+        more = translate(language, "kiosk.more_time")
+        assert f'form="thanks" id="kiosk-more" hidden>{more}</button>' in done  # shown by script
+        next_voter = translate(language, "kiosk.next_voter")
+        assert f'href="/kiosk" id="kiosk-next">{next_voter}</a>' in done
+        assert translate(language, "kiosk.next_hint") in done  # said without script
+        assert 'id="kiosk-resets" data-seconds="20" hidden>' in done  # said by the script
         token = re.search(r'name="receipt_token" value="([^"]+)"', done).group(1)
         r = kiosk.post(
             "/kiosk/cast",
-            data={"step": "thanks", "receipt_token": token},
+            data={"step": "thanks", "receipt_token": token, "switch_lang": language},
             headers=ORIGIN,
             follow_redirects=False,
         )
-        assert r.headers["location"] == "/kiosk/done"
-        done = kiosk.get("/kiosk/done").text
-        assert receipt in done  # the same receipt, for 20 seconds more
+        assert r.headers["location"].startswith("/kiosk/done")
+        done = kiosk.get(r.headers["location"]).text
+        assert receipt in done  # the same receipt, in the language asked
 
 
-def test_an_organizer_may_release_a_check_in_of_any_site(
+ORGANIZER_HANDLE = re.compile(r'action="/organize/processes/\d+/check-ins/([0-9a-f]{64})/release"')
+SHOWN_TICKET = re.compile(r'<p class="receipt"><code>([0-9A-Z-]+)</code>')
+
+
+@pytest.mark.parametrize("language", ["en", "es", "vi"])
+def test_an_organizer_sees_every_sites_open_check_ins_with_time_left(
+    client, app, organizer, make_poll_worker, poll_worker, world, session_factory, language
+):
+    """Linked from the overview and turnout pages: each site's open kiosk codes, for an
+    organizer assigned to no site, in the organizer's language; none once they are gone."""
+    worker_b = make_poll_worker(world.sites[1])
+    ticket_for(client, poll_worker, world, name="Ana At A")
+    ticket_for(client, worker_b, world, name="Bo At B", site=world.sites[1])
+    lang = {"Accept-Language": language}
+    page_path = f"/organize/processes/{world.process_id}/check-ins"
+    with device(app, organizer) as browser:
+        for linked in (
+            f"/organize/processes/{world.process_id}",
+            page_path[: -len("check-ins")] + "turnout",
+        ):
+            assert f'href="{page_path}"' in browser.get(linked, headers=lang).text
+        page = browser.get(page_path, headers=lang)
+        assert page.status_code == 200
+        assert translate(language, "check_ins.title") in page.text
+        with session_factory() as session:
+            names = [session.get(Site, s).name for s in world.sites[:2]]
+        assert all(name in page.text for name in names)
+        assert len(ORGANIZER_HANDLE.findall(page.text)) == 2
+        before, after = translate(language, "station.ticket_waiting", minutes=999).split("999")
+        left = re.findall(re.escape(before) + r"(\d+)" + re.escape(after), page.text)
+        assert len(left) == 2 and all(int(n) > 0 for n in left)  # time left, each
+        for handle in ORGANIZER_HANDLE.findall(page.text):
+            r = release(browser, page_path, handle, "left the queue")
+            assert r.status_code == 303 and r.headers["location"] == page_path
+        empty = browser.get(page_path, headers=lang).text
+        assert translate(language, "check_ins.none") in empty
+        assert ORGANIZER_HANDLE.findall(empty) == []
+    with device(app, poll_worker) as station:  # a poll worker does not see the organizers' page
+        r = station.get(page_path, follow_redirects=False)
+        assert r.status_code in (303, 403, 404) and "check_ins.title" not in r.text
+        assert translate("en", "check_ins.title") not in r.text
+
+
+def test_an_organizer_releases_a_check_in_at_a_site_they_do_not_staff(
     kiosk, app, organizer, poll_worker, world, session_factory
 ):
-    ticket_for(kiosk, poll_worker, world)
-    with session_factory() as session:
-        handle = session.execute(select(KioskTicket.ticket_hash)).scalar_one()
+    """The station's release, from the organizers' page: reason required, audited as the
+    organizer, turnout drops the voter, who is checked in again and votes once."""
+    ticket = ticket_for(kiosk, poll_worker, world)
+    page_path = f"/organize/processes/{world.process_id}/check-ins"
+    turnout = f"/api/processes/{world.process_id}/turnout"
+    assert kiosk.get(turnout, headers=organizer.headers).json()["voters"] == 1
     with device(app, organizer) as browser:
-        r = browser.post(
-            f"/station/tickets/{handle}/release",
-            data={"reason": "called the help line"},
-            headers=ORIGIN,
-            follow_redirects=False,
-        )
-    assert r.status_code == 303
+        (handle,) = ORGANIZER_HANDLE.findall(browser.get(page_path).text)
+        r = release(browser, page_path, handle, "  ")
+        assert r.status_code == 303 and r.headers["location"] == page_path
+        refused = browser.get(page_path)
+        assert refused.status_code == 422
+        assert "Say why this check-in is released." in refused.text
+        assert counts(session_factory)["participation"] == 1
+        r = release(browser, page_path, handle, "called the help line")
+        assert translate("en", "station.released") in browser.get(r.headers["location"]).text
     assert counts(session_factory)["participation"] == 0
+    assert kiosk.get(turnout, headers=organizer.headers).json()["voters"] == 0
+    entries = audit_entries(session_factory, "voting.check_in.release")
+    (released,) = [e for e in entries if e.outcome == "ok"]
+    assert released.actor_role == "organizer"
+    assert released.detail == {"reason": "called the help line"}
+    assert [e.outcome != "ok" for e in entries].count(True) == 1
+    assert start(kiosk, ticket).headers["location"].startswith("/kiosk")  # the old code is gone
+    assert counts(session_factory)["participation"] == 0
+    again = ticket_for(kiosk, poll_worker, world)
+    assert cast_at(kiosk, world, again).headers["location"] == "/kiosk/done"
+    assert (ballots(session_factory), counts(session_factory)["participation"]) == (1, 1)
+
+
+def test_an_organizer_reissues_a_code_shown_once_and_the_voter_votes_once(
+    kiosk, app, organizer, poll_worker, world, session_factory
+):
+    ticket = ticket_for(kiosk, poll_worker, world)
+    assert start(kiosk, ticket).status_code == 303
+    with session_factory() as session:  # the slow voter ran out of time
+        session.execute(update(KioskTicket).values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.commit()
+    page_path = f"/organize/processes/{world.process_id}/check-ins"
+    with device(app, organizer) as browser:
+        page = browser.get(page_path).text
+        assert translate("en", "station.ticket_expired") in page
+        (handle,) = ORGANIZER_HANDLE.findall(page)
+        r = browser.post(f"{page_path}/{handle}/reissue", headers=ORIGIN, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == page_path
+        shown = browser.get(page_path)
+        assert "no-store" in shown.headers["cache-control"]
+        new = SHOWN_TICKET.search(shown.text).group(1)
+        assert new != ticket and new not in browser.get(page_path).text  # shown once
+        r = browser.post(f"{page_path}/{handle}/reissue", headers=ORIGIN, follow_redirects=False)
+        again = browser.get(r.headers["location"])
+        assert again.status_code == 404 and "There is no such kiosk ticket." in again.text
+    assert [e.action for e in audit_entries(session_factory, "voting.kiosk_ticket")] == [
+        "voting.kiosk_ticket.reissue"
+    ]
+    r = cast_at(kiosk, world, new, n=4)
+    assert r.headers["location"] == "/kiosk/done", r.text
+    assert (ballots(session_factory), counts(session_factory)["participation"]) == (1, 1)

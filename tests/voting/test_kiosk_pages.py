@@ -240,8 +240,15 @@ def test_a_ticket_that_cannot_vote_is_refused_before_the_ballot(
     before = counts(session_factory)
     r = start(kiosk, ticket, **{"Accept-Language": "es"})
     assert r.status_code == 303 and ticket not in r.headers["location"]  # the kiosk's start
-    r = kiosk.get(r.headers["location"], headers={"Accept-Language": "es"})
+    assert ticket not in r.headers.get("set-cookie", "")  # sealed, not readable in a cookie
+    home = r.headers["location"]
+    r = kiosk.get(home, headers={"Accept-Language": "es"})
     assert r.status_code == status
+    # What was typed comes back to correct, marked, in this one answer only.
+    assert f'value="{ticket}" aria-invalid="true" aria-describedby="ticket-error' in r.text
+    assert r.headers["cache-control"] == "no-store"
+    again = kiosk.get(home, headers={"Accept-Language": "es"})
+    assert ticket not in again.text and 'aria-invalid="true"' not in again.text
     if spoil == "other_site":  # the site the ticket belongs to is named
         with session_factory() as session:
             site = session.get(Site, world.sites[1]).name

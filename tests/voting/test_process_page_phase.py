@@ -4,11 +4,13 @@ ended (and why the window moved); before it opens, when it opens. In English, Sp
 Vietnamese."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.db import utcnow
-from app.processes.models import WindowChange
+from app.processes.models import Process, WindowChange
+from app.processes.phases import voting_state
 from app.web.i18n import format_moment, translate
 from tests.voting.helpers import set_phase
 
@@ -112,3 +114,48 @@ def test_after_funding_it_says_when_voting_ended_and_links_the_results(
     assert translate("vi", "process.voting_ended", when=when) in page
     assert f'href="/processes/{pid}/results"' in page
     assert translate("vi", "vote.cta") not in page
+
+
+@pytest.mark.parametrize(
+    ("phase", "opens", "closes", "state"),
+    [
+        ("proposal_development", None, None, "before"),
+        ("voting", timedelta(days=2), timedelta(days=9), "before"),
+        ("voting", -timedelta(days=7), -timedelta(hours=2), "ended"),
+        ("funding", -timedelta(days=7), -timedelta(hours=2), "ended"),
+        ("voting", -timedelta(days=1), timedelta(days=1), "open"),
+    ],
+)
+def test_the_ballot_says_the_phase_as_the_process_page_does(
+    client, world, session_factory, phase, opens, closes, state
+):
+    """The vote page's "not open yet" / "voting has ended" read the one function the process
+    page reads (phases.voting_state), in each language."""
+    pid, now = world.process_id, utcnow().replace(microsecond=0)
+    set_phase(
+        session_factory,
+        pid,
+        phase,
+        languages=LANGUAGES,
+        time_zone="America/New_York",
+        voting_opens_at=now + opens if opens is not None else None,
+        voting_closes_at=now + closes if closes is not None else None,
+    )
+    with session_factory() as session:
+        assert voting_state(session.get(Process, pid), utcnow()).value == state
+    for language in LANGUAGES:
+        ballot = client.get(f"/processes/{pid}/vote?lang={language}")
+        assert ballot.status_code == 200
+        if state == "before" and opens is not None:
+            day = (now + opens).astimezone(ZoneInfo("America/New_York")).date()
+            said = [translate(language, "vote.opens_at", when=day)]
+        else:
+            said = [translate(language, "vote.not_open")] if state == "before" else []
+        if state == "ended":
+            said = [translate(language, "vote.ended")]
+        for key in ("vote.not_open", "vote.ended"):
+            shown = translate(language, key) in ballot.text
+            assert shown == (translate(language, key) in said), (language, key)
+        assert all(words in ballot.text for words in said), (language, said)
+        process_page = client.get(f"/processes/{pid}?lang={language}").text
+        assert (translate(language, "vote.cta") in process_page) == (state == "open")
