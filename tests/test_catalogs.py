@@ -121,6 +121,7 @@ def test_a_process_is_named_in_each_language(client, organizer):
     r = client.post("/api/processes", json=body, headers=organizer.headers)
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
+    assert client.post(f"/api/processes/{pid}/publish", headers=organizer.headers).is_success
     spanish = client.get(f"/processes/{pid}?lang=es").text
     assert "PP de parques" in spanish and "Elija los proyectos." in spanish
     assert "Parks PB" not in spanish

@@ -53,6 +53,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/organize/processes/new"): NO_PHASE,
     ("POST", "/api/processes/{process_id}/window"): VOTING,
     ("POST", "/api/processes/{process_id}/archive"): ALL - VOTING,
+    ("POST", "/api/processes/{process_id}/publish"): ALL,
+    ("POST", "/organize/processes/{process_id}/publish"): ALL,
+    ("POST", "/api/processes/{process_id}/results/publish"): frozenset({"funding", "closed"}),
+    (
+        "POST",
+        "/organize/processes/{process_id}/results/publish",
+    ): frozenset({"funding", "closed"}),
     ("POST", "/api/processes/{process_id}/copy"): ALL,
     ("POST", "/organize/processes/{process_id}/edit"): NOT_CLOSED,
     ("POST", "/organize/processes/{process_id}/phase"): NOT_CLOSED,
@@ -308,6 +315,26 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer",
         "/api/processes/{process_id}/archive",
         {"json": {"reason": "Done."}},
+    ),
+    ("POST", "/api/processes/{process_id}/publish"): (
+        "organizer",
+        "/api/processes/{process_id}/publish",
+        {},
+    ),
+    ("POST", "/organize/processes/{process_id}/publish"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/publish",
+        {},
+    ),
+    ("POST", "/api/processes/{process_id}/results/publish"): (
+        "organizer",
+        "/api/processes/{process_id}/results/publish",
+        {"json": {}},
+    ),
+    ("POST", "/organize/processes/{process_id}/results/publish"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/results/publish",
+        {"data": {"when": "now"}},
     ),
     ("POST", "/api/processes/{process_id}/copy"): (
         "organizer",

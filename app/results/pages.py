@@ -6,10 +6,12 @@ an award answers 303 (app/web/flash.py) and is a one-time form (app/web/form_tok
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
+from app.audit import Actor
+from app.db import SessionDep, utcnow
 from app.digits import parse_money
 from app.errors import DomainError
 from app.processes import service as processes
+from app.processes.forms import local_moment
 from app.processes.models import Process
 from app.results import awards, service
 from app.results.models import AwardStatus
@@ -42,9 +44,44 @@ def results(request: Request, session: SessionDep, user: OrganizerPage, process_
             "view": view,
             "unavailable": unavailable,
             "official_at": official.computed_at if official else None,
+            "publish_at": official.publish_at if official else None,
             "exports": EXPORTS,
+            "now": utcnow(),
         },
     )
+
+
+@router.post(
+    "/organize/processes/{process_id}/results/publish",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def publish_results(
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
+):
+    """Publish the official result now (`when=now`) or at a local date and time."""
+    address = f"/organize/processes/{process_id}/results"
+    process = processes.get_process(session=session, process_id=process_id)
+    page = flash.back(request, address)
+    at = None
+    if form.get("when") == "later":
+        try:
+            at = local_moment(
+                form.get("publish_date", ""), form.get("publish_time", ""), process.time_zone
+            )
+        except ValueError:
+            at = None
+        if at is None:
+            return bad_form(request, "staff_results.publish_moment", session=session, page=page)
+    try:
+        official = service.publish_result(
+            session=session, actor=Actor.of(user), process_id=process_id, at=at
+        )
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=page)
+    key = "staff_results.scheduled" if at else "staff_results.published"
+    when = i18n.format_moment(i18n.pick_language(request), official.publish_at, process.time_zone)
+    return flash.redirect(request, address, message=said(request, key, when=when))
 
 
 def _awards_page(
