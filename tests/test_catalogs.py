@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from app.db import utcnow
 from app.paper.models import SheetState
 from app.processes.models import Process
 from app.processes.phases import ORDER
@@ -92,6 +93,7 @@ def test_a_city_adds_a_language_without_code(pseudo, client, session):  # noqa: 
         budget_cents=1_000_000_00,
         currency="USD",
         languages=["en", pseudo],
+        published_at=utcnow(),
     )
     session.add(process)
     session.commit()

@@ -192,6 +192,8 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         json={"name": "Matrix", "budget_cents": 1_000_000_00, "languages": ["en"]},
         headers=h,
     ).json()["id"]
+    # Published: the residents' pages of a draft are not there (tests/test_publishing.py).
+    assert client.post(f"/api/processes/{pid}/publish", headers=h).status_code == 200
     site = client.post(
         f"/api/processes/{pid}/sites",
         json={"name": "Library", "kind": "voting_site", "address": "1 Main St"},
@@ -232,7 +234,15 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         batch = PaperBatch(
             process_id=pid, site_id=site, declared_sheets=2, created_by_id=worker.user.id
         )
-        result = {"selected": ["1"]}
+        # A count's shape, as small as the results page (where a form may lead) reads it.
+        result = {
+            "selected": ["1"],
+            "projects": [{"project": "1", "score": 1, "cost": 10_000_00, "funded": True}],
+            "ballots_counted": 0,
+            "ballots_by_channel": {},
+            "budget_used": 10_000_00,
+            "budget_left": 0,
+        }
         session.add_all(
             [
                 batch,
