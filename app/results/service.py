@@ -268,11 +268,9 @@ def results_for(
 ) -> dict[str, Any]:
     """The official result once published (before that, for organizers only); before
     funding a preview, for organizers only."""
-    official = official_of(session=session, process_id=process.id)
+    now = now or utcnow()
+    official = official_for(session=session, process=process, user=user, now=now)
     if official is not None:
-        published = is_published(official, now or utcnow())
-        if not published and not _organizer(user):
-            raise not_published(process, official)
         # The stored count needs only the proposals' names, not the ballots again.
         proposals = ballot_proposals(session=session, process_id=process.id)
         view = result_view(
@@ -282,7 +280,7 @@ def results_for(
             official=official,
             preview=False,
         )
-        view["published"] = published
+        view["published"] = is_published(official, now)
         view["publish_at"] = official.publish_at.isoformat() if official.publish_at else None
         return view
     COUNTING.require(process, action=None)
