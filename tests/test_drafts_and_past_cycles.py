@@ -30,6 +30,7 @@ def test_a_draft_is_for_staff_only_until_an_organizer_publishes_it(client, organ
     preview = client.get(f"/processes/{pid}?lang=es")
     assert preview.status_code == 200 and 'id="draft-preview"' in preview.text
     assert translate("es", "draft.preview") in preview.text
+    assert 'class="draft-mark"' in client.get("/organize").text
     overview = client.get(f"/organize/processes/{pid}").text
     assert translate("es", "setup.draft") in overview
     # An organizer publishes it (audited); sent again, it says so and changes nothing.
@@ -42,6 +43,7 @@ def test_a_draft_is_for_staff_only_until_an_organizer_publishes_it(client, organ
     said = client.get(again.headers["location"]).text
     assert translate("es", "setup.published_already") in said
     assert audit_actions(session).count(("process.publish", "ok")) == 1
+    assert 'class="draft-mark"' not in client.get("/organize").text
     assert_error(
         client.post(f"/api/processes/{pid}/publish", headers=organizer.headers),
         409,
