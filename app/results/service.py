@@ -334,8 +334,9 @@ def publish_result(
     if at is not None and at < now:
         raise BadInput(
             f"The moment to publish ({local_time(process, at)}) is in the past; "
-            "leave it empty to publish now.",
+            "choose a later time, or publish now.",
             field="publish_at",
+            code="publish_in_past",
             audit=("results.publish", target),
         )
     official.publish_at = at or now

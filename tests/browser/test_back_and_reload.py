@@ -655,7 +655,7 @@ def fund(org, rows, base, admin, pid) -> None:
         f"{admin}/results",
         f"form[action='/organize/processes/{pid}/results/publish']:has(input[value=now])",
         {},
-        again="was published at",
+        again="published already",
     )
     made_once(
         org,

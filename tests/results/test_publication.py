@@ -158,6 +158,17 @@ def test_an_organizer_sets_the_local_time_on_the_results_page(client, paper, cod
     assert said.status_code == 422
     assert translate("en", "staff_results.publish_moment") in said.text
     assert session.get(OfficialResult, pid).publish_at is None
+    past = client.post(
+        address + "/publish",
+        headers=ORIGIN,
+        data={"when": "later", "publish_date": "2020-01-01", "publish_time": "09:00"},
+        follow_redirects=False,
+    )
+    refused = client.get(past.headers["location"])
+    assert refused.status_code == 422
+    assert "is in the past" in refused.text and 'role="alert"' in refused.text
+    session.expire_all()
+    assert session.get(OfficialResult, pid).publish_at is None
     day = (utcnow() + timedelta(days=3)).date().isoformat()
     sent = client.post(
         address + "/publish",
