@@ -1,13 +1,13 @@
 """Organizers' results and funding pages: the count (a PREVIEW while voting, never shown to
-residents; the official result from funding on) and the awards and delivery progress of
-each funded project. The same services as the JSON API (app/results/router.py). Recording
+residents; the official result from funding on, which an organizer publishes now or at a
+set local time) and the awards and delivery progress of each funded project. The same services as the JSON API (app/results/router.py). Recording
 an award answers 303 (app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.audit import Actor
-from app.db import SessionDep, utcnow
+from app.db import SessionDep
 from app.digits import parse_money
 from app.errors import DomainError
 from app.processes import service as processes
@@ -46,7 +46,6 @@ def results(request: Request, session: SessionDep, user: OrganizerPage, process_
             "official_at": official.computed_at if official else None,
             "publish_at": official.publish_at if official else None,
             "exports": EXPORTS,
-            "now": utcnow(),
         },
     )
 
