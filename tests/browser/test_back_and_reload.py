@@ -655,7 +655,7 @@ def fund(org, rows, base, admin, pid) -> None:
         f"{admin}/results",
         f"form[action='/organize/processes/{pid}/results/publish']:has(input[value=now])",
         {},
-        again="published already",
+        again="was published at",
     )
     made_once(
         org,
