@@ -1,7 +1,8 @@
 """Organizers' results and funding pages: the count (a PREVIEW while voting, never shown to
 residents; the official result from funding on, which an organizer publishes now or at a
-set local time) and the awards and delivery progress of each funded project. The same services as the JSON API (app/results/router.py). Recording
-an award answers 303 (app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
+set local time) and the awards and delivery progress of each funded project. The same
+services as the JSON API (app/results/router.py). Recording an award answers 303
+(app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
