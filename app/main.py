@@ -39,6 +39,7 @@ from app.paper.station_pages import router as paper_pages
 from app.processes.pages import router as process_pages
 from app.processes.public_pages import router as public_pages
 from app.processes.router import router as processes_router
+from app.processes.visibility import DraftHidden
 from app.proposals.pages import router as proposal_pages
 from app.proposals.router import router as proposals_router
 from app.proposals.staff_pages import router as proposal_staff_pages
@@ -151,28 +152,28 @@ def create_app(
     app.include_router(paper_router)
     app.include_router(results_router)
     app.include_router(exports_router)
-    app.include_router(public_pages)
-    app.include_router(proposal_pages)
-    app.include_router(voting_pages)
-    app.include_router(results_pages)
+    app.include_router(public_pages, dependencies=[DraftHidden])
+    app.include_router(proposal_pages, dependencies=[DraftHidden])
+    app.include_router(voting_pages, dependencies=[DraftHidden])
+    app.include_router(results_pages, dependencies=[DraftHidden])
     app.include_router(station_pages)
     app.include_router(paper_pages)
     app.include_router(batch_pages)
     app.include_router(process_pages)
-    app.include_router(idea_pages)
+    app.include_router(idea_pages, dependencies=[DraftHidden])
     app.include_router(delegate_pages)
     app.include_router(staff_account_pages)
     app.include_router(site_pages)
     app.include_router(criteria_pages)
-    app.include_router(rules_pages)
+    app.include_router(rules_pages, dependencies=[DraftHidden])
     app.include_router(voting_staff_pages)
     app.include_router(paper_staff_pages)
     app.include_router(results_staff_pages)
     app.include_router(audit_pages)
-    app.include_router(equity_pages)
+    app.include_router(equity_pages, dependencies=[DraftHidden])
     app.include_router(idea_staff_pages)
     app.include_router(proposal_staff_pages)
-    app.include_router(export_pages)
+    app.include_router(export_pages, dependencies=[DraftHidden])
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])

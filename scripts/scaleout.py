@@ -509,6 +509,10 @@ async def fund_and_recount(run: Run, election: Election, tmp: Path) -> tuple[dic
         funding_seconds = _timed(started)
         if moved.status_code != 201:
             raise RuntimeError(f"move to funding refused: {moved.status_code} {moved.text}")
+        # Counted at funding, public once an organizer publishes it (issue 20).
+        shown = await client.post(f"{base}/processes/{pid}/results/publish", json={}, headers=staff)
+        if shown.status_code != 200:
+            raise RuntimeError(f"publishing refused: {shown.status_code} {shown.text}")
         official = (await client.get(f"{base}/processes/{pid}/results")).json()
         started = time.perf_counter()
         published = (await client.get(f"{base}/processes/{pid}/exports/ballots.pb")).content

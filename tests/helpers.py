@@ -82,6 +82,13 @@ PROCESS = {
 }
 
 
+def publish_results(client: Any, headers: dict[str, str], process_id: int) -> None:
+    """An organizer publishes the official result now (it is counted at funding and
+    public only once published): for tests about what the public reads after the count."""
+    r = client.post(f"/api/processes/{process_id}/results/publish", json={}, headers=headers)
+    assert r.status_code == 200, r.text
+
+
 def put_on_ballot(session_factory: Any, process_id: int, count: int = 5) -> list[int]:
     """Approved proposals with ballot numbers 1..count, so the process may open voting."""
     from app.proposals.models import Proposal

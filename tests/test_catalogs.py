@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from app.db import utcnow
 from app.processes.models import Process
 from app.web import catalog, i18n
 from tests import pseudo_locale
@@ -58,6 +59,7 @@ def test_a_city_adds_a_language_without_code(pseudo, client, session):  # noqa: 
         budget_cents=1_000_000_00,
         currency="USD",
         languages=["en", pseudo],
+        published_at=utcnow(),
     )
     session.add(process)
     session.commit()
@@ -87,6 +89,7 @@ def test_a_process_is_named_in_each_language(client, organizer):
     r = client.post("/api/processes", json=body, headers=organizer.headers)
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
+    assert client.post(f"/api/processes/{pid}/publish", headers=organizer.headers).is_success
     spanish = client.get(f"/processes/{pid}?lang=es").text
     assert "PP de parques" in spanish and "Elija los proyectos." in spanish
     assert "Parks PB" not in spanish

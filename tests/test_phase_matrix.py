@@ -54,6 +54,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/organize/processes/new"): NO_PHASE,
     ("POST", "/api/processes/{process_id}/window"): VOTING,
     ("POST", "/api/processes/{process_id}/archive"): ALL - VOTING,
+    ("POST", "/api/processes/{process_id}/publish"): ALL,
+    ("POST", "/organize/processes/{process_id}/publish"): ALL,
+    ("POST", "/api/processes/{process_id}/results/publish"): frozenset({"funding", "closed"}),
+    (
+        "POST",
+        "/organize/processes/{process_id}/results/publish",
+    ): frozenset({"funding", "closed"}),
     ("POST", "/api/processes/{process_id}/copy"): ALL,
     ("POST", "/organize/processes/{process_id}/edit"): NOT_CLOSED,
     ("POST", "/organize/processes/{process_id}/phase"): NOT_CLOSED,
@@ -183,6 +190,8 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         json={"name": "Matrix", "budget_cents": 1_000_000_00, "languages": ["en"]},
         headers=h,
     ).json()["id"]
+    # Published: the residents' pages of a draft are not there (tests/test_publishing.py).
+    assert client.post(f"/api/processes/{pid}/publish", headers=h).status_code == 200
     site = client.post(
         f"/api/processes/{pid}/sites",
         json={"name": "Library", "kind": "voting_site", "address": "1 Main St"},
@@ -223,7 +232,15 @@ def build(app, client, session_factory, make_staff, organizer) -> World:
         batch = PaperBatch(
             process_id=pid, site_id=site, declared_sheets=2, created_by_id=worker.user.id
         )
-        result = {"selected": ["1"]}
+        # A count's shape, as small as the results page (where a form may lead) reads it.
+        result = {
+            "selected": ["1"],
+            "projects": [{"project": "1", "score": 1, "cost": 10_000_00, "funded": True}],
+            "ballots_counted": 0,
+            "ballots_by_channel": {},
+            "budget_used": 10_000_00,
+            "budget_left": 0,
+        }
         session.add_all(
             [
                 batch,
@@ -306,6 +323,26 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
         "organizer",
         "/api/processes/{process_id}/archive",
         {"json": {"reason": "Done."}},
+    ),
+    ("POST", "/api/processes/{process_id}/publish"): (
+        "organizer",
+        "/api/processes/{process_id}/publish",
+        {},
+    ),
+    ("POST", "/organize/processes/{process_id}/publish"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/publish",
+        {},
+    ),
+    ("POST", "/api/processes/{process_id}/results/publish"): (
+        "organizer",
+        "/api/processes/{process_id}/results/publish",
+        {"json": {}},
+    ),
+    ("POST", "/organize/processes/{process_id}/results/publish"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/results/publish",
+        {"data": {"when": "now"}},
     ),
     ("POST", "/api/processes/{process_id}/copy"): (
         "organizer",

@@ -29,8 +29,11 @@ REFUSED = [pair for pair in PAIRS if pair not in ALLOWED]
 
 
 def new_process(client, headers, **changes):
+    """A published process (residents read it): drafts are tested in tests/test_publishing.py."""
     r = client.post("/api/processes", headers=headers, json={**PROCESS, **changes})
     assert r.status_code == 201, r.text
+    published = client.post(f"/api/processes/{r.json()['id']}/publish", headers=headers)
+    assert published.status_code == 200, published.text
     return r.json()["id"]
 
 

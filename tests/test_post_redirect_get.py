@@ -103,6 +103,13 @@ def signed_out(world: World, session_factory, app) -> None:
     world.ids["worker_email"] = _worker(world, session_factory).user.email
 
 
+def draft(world: World, session_factory, app) -> None:
+    """The world's process as a new one is: a draft, not published yet."""
+    with session_factory() as session:
+        session.get(Process, world.ids["process_id"]).published_at = None
+        session.commit()
+
+
 def survey(world: World, session_factory, app) -> None:
     world.ids["survey"] = survey_token(TEST_SECRET, world.ids["process_id"], receipt="R-1")
 
@@ -256,6 +263,12 @@ FORMS: dict[str, Form] = {
     ),
     "/organize/processes/{process_id}/archive": Form(
         "organizer_page", "funding", P, P + "/archive", {"reason": "Done."}
+    ),
+    "/organize/processes/{process_id}/publish": Form(
+        "organizer_page", "design", P, P + "/publish", setup=draft
+    ),
+    "/organize/processes/{process_id}/results/publish": Form(
+        "organizer_page", "funding", P + "/results", P + "/results/publish", {"when": "now"}
     ),
     "/organize/processes/{process_id}/copy": Form(
         "organizer_page", "funding", P, P + "/copy", {"name": "Next year"}

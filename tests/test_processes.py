@@ -28,6 +28,11 @@ def test_organizer_creates_a_process_in_design(client, organizer, session):
     assert body["count_method"] == "borda" and body["tie_break"] == "seeded"
     assert body["tie_break_seed"] is None
     assert ("process.create", "ok") in audit_actions(session)
+    # A new process is a draft: staff only, until an organizer publishes it.
+    assert body["published_at"] is None
+    assert client.get(f"/api/processes/{body['id']}").status_code == 404
+    published = client.post(f"/api/processes/{body['id']}/publish", headers=organizer.headers)
+    assert published.status_code == 200 and published.json()["published_at"]
     # Public reads need no login.
     assert client.get(f"/api/processes/{body['id']}").json()["name"] == PROCESS["name"]
     assert [p["id"] for p in client.get("/api/processes").json()] == [body["id"]]

@@ -401,6 +401,8 @@ def test_an_archived_process_leaves_the_lists_but_keeps_its_address(
     sign_in(client, organizer)
     pid = create(client)
     overview, archive = f"/organize/processes/{pid}", f"/organize/processes/{pid}/archive"
+    publish = send(client, overview, action=f"/organize/processes/{pid}/publish")
+    assert "residents see it now" in answered(client, publish).text
     archived = answered(client, send(client, overview, {"reason": "Abandoned."}, action=archive))
     assert "The process is archived." in archived.text
     assert stored(session, pid).archived_at is not None

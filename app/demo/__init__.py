@@ -28,7 +28,7 @@ from app.proposals.schemas import EquityAssessment, ProposalCreate, Translation
 from app.proposals.service import approve_proposal, ballot_proposals, create_proposal
 from app.results.awards import record_award
 from app.results.models import AwardStatus
-from app.results.service import official_of
+from app.results.service import official_of, publish_result
 from app.sites.models import SiteKind
 from app.sites.schemas import SiteCreate
 from app.sites.service import add_site
@@ -152,6 +152,7 @@ def load_demo(
             time_zone=DEMO_TIME_ZONE,
         ),
     )
+    processes.publish_process(session=session, actor=actor, process_id=process.id)
     processes.transition(
         session=session,
         actor=actor,
@@ -205,6 +206,8 @@ def _vote_count_and_fund(
         to=Phase.funding,
         reason="Three weeks of voting are over; every paper batch is closed.",
     )
+    # The demo shows the result as residents will read it: published with the count.
+    publish_result(session=session, actor=actor, process_id=process.id)
     official = official_of(session=session, process_id=process.id)
     for number in official.result["selected"] if official else []:
         proposal = next(
@@ -251,6 +254,7 @@ def _practice_process(
             "birth date and ZIP code; the same details can vote only once.",
         ),
     )
+    processes.publish_process(session=session, actor=actor, process_id=process.id)
     put_rules(
         session=session,
         actor=actor,

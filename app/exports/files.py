@@ -3,7 +3,7 @@ proposals, ideas. The API's routes (app/exports/router.py) and the pages' (app/e
 pages.py) are these functions, each at its own address.
 
 Organizers may download from voting on (previews say so in their name); the ballots
-and results are public once the process enters funding and the count is official.
+and results are public once the count is official and an organizer has published it.
 """
 
 import json
@@ -36,13 +36,15 @@ def _download(body: str, filename: str, media_type: str) -> Response:
 
 
 def _may_see_ballots(session, process: Process, user: User | None) -> bool:
-    """True when official; for organizers during voting (a preview); else refuse."""
-    if results.official_of(session=session, process_id=process.id) is not None:
+    """True when official (and published, except for organizers); for organizers during
+    voting (a preview); else refuse, saying when they are published."""
+    if results.official_for(session=session, process=process, user=user) is not None:
         return True
     if user is not None and user.role == Role.organizer.value and process.phase == "voting":
         return False
     raise Forbidden(
-        "The anonymised ballots and results are published when the process enters funding.",
+        "The anonymised ballots and results are published with the official result, "
+        "after the process enters funding.",
         code="not_published",
     )
 

@@ -1,7 +1,7 @@
 """The downloads under /api (app/exports/files.py makes them).
 
 Organizers may download from voting on (previews say so in their name); the ballots
-and results are public once the process enters funding and the count is official.
+and results are public once the count is official and an organizer has published it.
 """
 
 from fastapi import APIRouter

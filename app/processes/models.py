@@ -64,6 +64,9 @@ class Process(SQLModel, table=True):
     # Archived: kept for the record and reachable by its address, but no longer listed
     # on the residents' home page or the organizers' default list.
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Published: residents see the process from then on; until then (a draft in design)
+    # its pages are for staff only (app/web/deps.py DraftHidden).
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PhaseTransition(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """The organizers' set-up pages of a process: create and edit it, its overview, the phase
-change with its confirmation, the voting window while voting, archive and copy.
+change with its confirmation, the voting window while voting, publish (a draft is for
+staff only), archive and copy.
 
 Each page calls the same service functions as the API (app/processes/service.py), so the
 same rules hold. Every POST answers 303 (app/web/flash.py): a refusal goes back to the form
@@ -613,6 +614,26 @@ def archive(
         return refused(request, exc, session=session, page=flash.back(request, overview_address))
     key = "setup.archived" if archived else "setup.unarchived"
     return flash.redirect(request, overview_address, message=said(request, key))
+
+
+@router.post(
+    "/organize/processes/{process_id}/publish",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def publish(request: Request, session: SessionDep, user: OrganizerPage, process_id: int):
+    """Publish a draft; sent again (Back, another tab), it finds it published and says so."""
+    overview_address = f"/organize/processes/{process_id}"
+    process = processes.get_process(session=session, process_id=process_id)
+    if process.published_at is not None:
+        return flash.redirect(
+            request, overview_address, message=said(request, "setup.published_already")
+        )
+    try:
+        processes.publish_process(session=session, actor=Actor.of(user), process_id=process_id)
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=flash.back(request, overview_address))
+    return flash.redirect(request, overview_address, message=said(request, "setup.published"))
 
 
 @router.post(

@@ -153,6 +153,11 @@ ARCHIVING = PhaseRule(
 # Counting and funding.
 COUNTING = PhaseRule(_phases(Phase.voting) | _COUNTED, "There is a count")
 AWARDS = PhaseRule(_COUNTED, "Awards are recorded")
+RESULT_PUBLISHING = PhaseRule(
+    _COUNTED,
+    "The official result is published",
+    why="It is counted when the process enters funding.",
+)
 # What the public sees (pages ask `allows`; nothing is refused with these).
 IDEAS_PUBLISHED = PhaseRule(frozenset(ORDER) - {Phase.design}, "The idea board is public")
 BALLOT_PUBLISHED = PhaseRule(

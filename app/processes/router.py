@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from app.audit import Actor
-from app.auth import CurrentOrganizer
+from app.auth import CurrentOrganizer, OptionalUser
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from app.ids import ProcessId
@@ -24,8 +24,9 @@ _staff_errors = error_responses(NotAuthenticated, Forbidden, NotFound, Conflict,
 
 
 @router.get("", response_model=list[ProcessOut])
-def list_processes(session: SessionDep):
-    return service.list_processes(session=session)
+def list_processes(session: SessionDep, user: OptionalUser):
+    """Every process for staff; drafts (not published yet) are left out for anyone else."""
+    return service.list_processes(session=session, published=None if user else True)
 
 
 @router.post("", response_model=ProcessOut, status_code=201, responses=_staff_errors)
@@ -34,8 +35,16 @@ def create_process(body: ProcessCreate, session: SessionDep, organizer: CurrentO
 
 
 @router.get("/{process_id}", response_model=ProcessOut, responses=error_responses(NotFound))
-def get_process(session: SessionDep, process_id: int = ProcessId):
-    return service.get_process(session=session, process_id=process_id)
+def get_process(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
+    return service.visible_process(session=session, process_id=process_id, staff=user is not None)
+
+
+@router.post("/{process_id}/publish", response_model=ProcessOut, responses=_staff_errors)
+def publish_process(session: SessionDep, organizer: CurrentOrganizer, process_id: int = ProcessId):
+    """Publish a draft: residents see the process from now on (audited)."""
+    return service.publish_process(
+        session=session, actor=Actor.of(organizer), process_id=process_id
+    )
 
 
 @router.patch("/{process_id}", response_model=ProcessOut, responses=_staff_errors)

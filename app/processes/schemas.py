@@ -230,6 +230,8 @@ class ProcessOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None = None
+    # None: a draft, seen by staff only until an organizer publishes it.
+    published_at: datetime | None = None
 
 
 class TransitionRequest(BaseModel):

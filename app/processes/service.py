@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app import audit
 from app.audit import Actor
 from app.db import utcnow
-from app.errors import BadInput, Conflict
+from app.errors import BadInput, Conflict, NotFound
 from app.ideas.criteria import seed_default_criteria
 from app.ideas.models import Criterion, Idea
 from app.paper.models import PaperRules
@@ -46,13 +46,20 @@ from app.voting.models import VotingRules
 from app.web.i18n import format_moment
 
 
-def list_processes(*, session: Session, archived: bool | None = None) -> list[Process]:
+def list_processes(
+    *, session: Session, archived: bool | None = None, published: bool | None = None
+) -> list[Process]:
     """Every process; `archived=False` only those in use (what residents' and organizers'
-    lists show), `archived=True` only the archived ones."""
+    lists show), `archived=True` only the archived ones; `published=True` only those
+    residents may see (not drafts)."""
     query = select(Process).order_by(Process.id)
     if archived is not None:
         query = query.where(
             Process.archived_at.is_not(None) if archived else Process.archived_at.is_(None)
+        )
+    if published is not None:
+        query = query.where(
+            Process.published_at.is_not(None) if published else Process.published_at.is_(None)
         )
     return list(session.execute(query).scalars())
 
@@ -87,6 +94,54 @@ def check_window_plausible(
             extra={"problem": problem, "window_field": field},
             audit=audit_as,
         )
+
+
+def past_cycles(*, session: Session) -> list[Process]:
+    """Published processes that are over: archived, or closed. Newest first."""
+    query = (
+        select(Process)
+        .where(Process.published_at.is_not(None))
+        .where((Process.archived_at.is_not(None)) | (Process.phase == Phase.closed.value))
+        .order_by(Process.id.desc())
+    )
+    return list(session.execute(query).scalars())
+
+
+def visible_process(*, session: Session, process_id: int, staff: bool) -> Process:
+    """The process as a reader may see it: a draft (not published) is there for staff
+    only; to anyone else it does not exist (404), on the API and on the pages."""
+    process = get_process(session=session, process_id=process_id)
+    if process.published_at is None and not staff:
+        raise NotFound(f"There is no PB process {process_id}.", field="process_id")
+    return process
+
+
+def publish_process(
+    *, session: Session, actor: Actor, process_id: int, now: datetime | None = None
+) -> Process:
+    """Make a draft public: residents see it on the home page from now on. Audited; a
+    published process stays published (archive it to take it off the list)."""
+    target = f"process:{process_id}"
+    process = process_for_change(
+        session=session, process_id=process_id, action="process.publish", target=target
+    )
+    if process.published_at is not None:
+        raise Conflict(
+            "The process is published already.",
+            code="already_published",
+            audit=("process.publish", target),
+        )
+    process.published_at = now or utcnow()
+    process.updated_at = process.published_at
+    session.add(process)
+    audit.append(
+        session=session,
+        actor=actor,
+        action="process.publish",
+        target=target,
+        detail={"at": process.published_at.isoformat()},
+    )
+    return process
 
 
 def create_process(*, session: Session, actor: Actor, data: ProcessCreate) -> Process:

@@ -9,7 +9,8 @@ from app.db import UTCDateTime, utcnow
 
 
 class OfficialResult(SQLModel, table=True):
-    """The count frozen when the process enters funding, with what it was counted from."""
+    """The count frozen when the process enters funding, with what it was counted from;
+    public once an organizer publishes it (`publish_at`)."""
 
     __tablename__ = "official_result"
 
@@ -25,6 +26,10 @@ class OfficialResult(SQLModel, table=True):
     # so `pbvote audit verify --expect-head` finds any later cut or rewrite of the log.
     audit_head: str | None = Field(default=None, sa_column=Column(String(64)))
     audit_head_seq: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # When the count goes public: None until an organizer publishes it, then now or a set
+    # moment. Compared with the clock on every read, so no job has to run at that moment
+    # and every app instance agrees.
+    publish_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AwardStatus(StrEnum):

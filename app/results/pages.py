@@ -1,15 +1,18 @@
 """Organizers' results and funding pages: the count (a PREVIEW while voting, never shown to
-residents; the official result from funding on) and the awards and delivery progress of
-each funded project. The same services as the JSON API (app/results/router.py). Recording
-an award answers 303 (app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
+residents; the official result from funding on, which an organizer publishes now or at a
+set local time) and the awards and delivery progress of each funded project. The same
+services as the JSON API (app/results/router.py). Recording an award answers 303
+(app/web/flash.py) and is a one-time form (app/web/form_token.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.audit import Actor
 from app.db import SessionDep
 from app.digits import parse_money
 from app.errors import DomainError
 from app.processes import service as processes
+from app.processes.forms import local_moment
 from app.processes.models import Process
 from app.results import awards, display, service
 from app.results.models import AwardStatus
@@ -42,6 +45,7 @@ def results(request: Request, session: SessionDep, user: OrganizerPage, process_
             "view": view,
             "unavailable": unavailable,
             "official_at": official.computed_at if official else None,
+            "publish_at": official.publish_at if official else None,
             "exports": EXPORTS,
             "count_note": display.count_note(
                 processes.acknowledgement_of(session=session, process_id=process.id),
@@ -49,6 +53,39 @@ def results(request: Request, session: SessionDep, user: OrganizerPage, process_
             ),
         },
     )
+
+
+@router.post(
+    "/organize/processes/{process_id}/results/publish",
+    response_class=HTMLResponse,
+    dependencies=[SameOrigin],
+)
+def publish_results(
+    request: Request, session: SessionDep, user: OrganizerPage, form: PageForm, process_id: int
+):
+    """Publish the official result now (`when=now`) or at a local date and time."""
+    address = f"/organize/processes/{process_id}/results"
+    process = processes.get_process(session=session, process_id=process_id)
+    page = flash.back(request, address)
+    at = None
+    if form.get("when") == "later":
+        try:
+            at = local_moment(
+                form.get("publish_date", ""), form.get("publish_time", ""), process.time_zone
+            )
+        except ValueError:
+            at = None
+        if at is None:
+            return bad_form(request, "staff_results.publish_moment", session=session, page=page)
+    try:
+        official = service.publish_result(
+            session=session, actor=Actor.of(user), process_id=process_id, at=at
+        )
+    except DomainError as exc:
+        return refused(request, exc, session=session, page=page)
+    key = "staff_results.scheduled" if at else "staff_results.published"
+    when = i18n.format_moment(i18n.pick_language(request), official.publish_at, process.time_zone)
+    return flash.redirect(request, address, message=said(request, key, when=when))
 
 
 def _awards_page(

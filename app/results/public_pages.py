@@ -1,10 +1,11 @@
 """The published results page of a process, for everyone (/processes/{id}/results): the
-count, its rounds and the funded projects, in the reader's language."""
+count, its rounds and the funded projects, in the reader's language, once an organizer has
+published the official result; until then when it will be, and no numbers."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.processes.service import acknowledgement_of, get_process
 from app.proposals.service import ballot_proposals
 from app.results import awards, display, service
@@ -17,10 +18,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/processes/{process_id}/results", response_class=HTMLResponse)
 def results_page(request: Request, session: SessionDep, process_id: int):
     process = get_process(session=session, process_id=process_id)
-    view = None
-    if service.official_of(session=session, process_id=process.id) is not None:
-        view = service.results_for(session=session, process=process, user=None)
-    projects = awards.funded_projects(session=session, process=process)
+    # Nothing of the count until an organizer has published it; until then, when it will be.
+    view, projects, now = None, [], utcnow()
+    official = service.official_of(session=session, process_id=process.id)
+    if service.is_published(official, now):
+        view = service.results_for(session=session, process=process, user=None, now=now)
+        projects = awards.funded_projects(session=session, process=process)
     # Titles in the reader's language where the delegates translated them.
     language = i18n.pick_language(request, process.languages)
     titles = {
@@ -29,7 +32,12 @@ def results_page(request: Request, session: SessionDep, process_id: int):
     }
     for line in (view["result"]["projects"] if view else []) + projects:
         line["title"] = titles.get(line["proposal_id"], line["title"])
-    shown: dict = {"process": process, "view": view, "projects": projects}
+    shown: dict = {
+        "process": process,
+        "view": view,
+        "projects": projects,
+        "publish_at": official.publish_at if official and not view else None,
+    }
     if view:
         shown["count_note"] = display.count_note(
             acknowledgement_of(session=session, process_id=process.id), language

@@ -1,8 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.audit import Actor
 from app.auth import CurrentOrganizer, OptionalUser
 from app.db import SessionDep
 from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
@@ -30,6 +31,25 @@ def get_results(session: SessionDep, user: OptionalUser, process_id: int = Proce
     return service.results_for(session=session, process=process, user=user)
 
 
+class PublishIn(BaseModel):
+    """Publish the official result now (no `publish_at`), or at a set moment (with its
+    offset, e.g. 2027-06-01T09:00:00-04:00)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    publish_at: AwareDatetime | None = None
+
+
+@router.post("/{process_id}/results/publish", responses=_errors)
+def publish_results(
+    session: SessionDep, organizer: CurrentOrganizer, body: PublishIn, process_id: int = ProcessId
+):
+    official = service.publish_result(
+        session=session, actor=Actor.of(organizer), process_id=process_id, at=body.publish_at
+    )
+    return {"process_id": process_id, "publish_at": official.publish_at.isoformat()}
+
+
 @router.put("/{process_id}/projects/{proposal_id}/award", responses=_errors)
 def put_award(
     body: AwardIn,
@@ -52,9 +72,10 @@ def put_award(
     return awards.funded_projects(session=session, process=process)
 
 
-@router.get("/{process_id}/projects", responses=error_responses(NotFound))
-def list_projects(session: SessionDep, process_id: int = ProcessId):
+@router.get("/{process_id}/projects", responses=error_responses(NotFound, Forbidden))
+def list_projects(session: SessionDep, user: OptionalUser, process_id: int = ProcessId):
     process = get_process(session=session, process_id=process_id)
+    service.official_for(session=session, process=process, user=user)  # refused unpublished
     rows = awards.funded_projects(session=session, process=process)
     return {
         "process_id": process.id,

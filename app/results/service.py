@@ -1,4 +1,5 @@
-"""Results: the count of a process's stored ballots with its rules, frozen at funding.
+"""Results: the count of a process's stored ballots with its rules, frozen at funding,
+and public once an organizer publishes it (now or at a set moment).
 
 Project ids in a count are the proposals' ballot numbers (as text): the numbers voters
 saw on paper, and the ids in the published ballots.pb. Ballots are published in an
@@ -18,11 +19,19 @@ from sqlmodel import Session
 
 from app import audit
 from app.audit import SYSTEM
-from app.errors import Conflict, Forbidden
+from app.db import read_for_change, utcnow
+from app.errors import BadInput, Conflict, Forbidden
 from app.exports.pabulib import PbProject, write_pabulib
 from app.paper.service import paper_ballots
 from app.processes.models import Process
-from app.processes.phases import COUNTING, Phase, on_enter
+from app.processes.phases import (
+    COUNTING,
+    RESULT_PUBLISHING,
+    Phase,
+    local_time,
+    on_enter,
+    process_for_change,
+)
 from app.proposals.models import Proposal
 from app.proposals.service import ballot_proposals
 from app.results.models import OfficialResult
@@ -231,29 +240,129 @@ def _freeze_official_result(session: Session, process: Process, now: datetime) -
     session.flush()
 
 
-def results_for(*, session: Session, process: Process, user: User | None) -> dict[str, Any]:
-    """The official result from funding on; before that a preview, for organizers only."""
+def is_published(official: OfficialResult | None, now: datetime) -> bool:
+    """The official result is public: published, and its moment has come. Read against
+    the clock every time, so a publication set for 9:00 needs no job to run at 9:00 and
+    every app instance agrees."""
+    return official is not None and official.publish_at is not None and official.publish_at <= now
+
+
+def not_published(process: Process, official: OfficialResult | None) -> Forbidden:
+    """The refusal of an official result not public yet, saying when it will be."""
+    if official is None:
+        message = "Results are published when the process enters funding."
+    elif official.publish_at is not None:
+        message = (
+            f"The official result will be published at {local_time(process, official.publish_at)}."
+        )
+    else:
+        message = "The official result is counted but not published yet."
+    return Forbidden(message, code="not_published")
+
+
+def official_for(
+    *, session: Session, process: Process, user: User | None, now: datetime | None = None
+) -> OfficialResult | None:
+    """The official result as this reader may have it: None before the count; refused
+    (403, saying when) while not published, except to organizers."""
     official = official_of(session=session, process_id=process.id)
+    if (
+        official is not None
+        and not _organizer(user)
+        and not is_published(official, now or utcnow())
+    ):
+        raise not_published(process, official)
+    return official
+
+
+def _organizer(user: User | None) -> bool:
+    return user is not None and user.role == Role.organizer.value
+
+
+def results_for(
+    *, session: Session, process: Process, user: User | None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The official result once published (before that, for organizers only); before
+    funding a preview, for organizers only."""
+    now = now or utcnow()
+    official = official_for(session=session, process=process, user=user, now=now)
     if official is not None:
         # The stored count needs only the proposals' names, not the ballots again.
         proposals = ballot_proposals(session=session, process_id=process.id)
-        return result_view(
+        view = result_view(
             process=process,
             proposals=proposals,
             result=official.result,
             official=official,
             preview=False,
         )
+        view["published"] = is_published(official, now)
+        view["publish_at"] = official.publish_at.isoformat() if official.publish_at else None
+        return view
     COUNTING.require(process, action=None)
-    if user is None or user.role != Role.organizer.value:
-        raise Forbidden(
-            "Results are published when the process enters funding.", code="not_published"
-        )
+    if not _organizer(user):
+        raise not_published(process, None)
     source = count_input(session=session, process=process)
-    return result_view(
+    view = result_view(
         process=process,
         proposals=source.proposals,
         result=run_count(source).to_dict(),
         official=None,
         preview=True,
     )
+    view["published"], view["publish_at"] = False, None
+    return view
+
+
+def publish_result(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    process_id: int,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> OfficialResult:
+    """Publish the official result now (`at=None`) or at a set moment, audited. A moment
+    set earlier may be moved, or brought forward to now, until it has come; a published
+    result stays published."""
+    target = f"process:{process_id}"
+    now = now or utcnow()
+    process = process_for_change(
+        session=session,
+        process_id=process_id,
+        allowed=RESULT_PUBLISHING,
+        action="results.publish",
+        target=target,
+    )
+    official = read_for_change(session, OfficialResult, process.id)
+    if official is None:
+        raise Conflict(
+            "There is no official result yet: it is counted when the process enters funding.",
+            code="not_counted",
+            audit=("results.publish", target),
+        )
+    if is_published(official, now):
+        raise Conflict(
+            f"The official result was published at {local_time(process, official.publish_at)}.",
+            code="already_published",
+            audit=("results.publish", target),
+        )
+    if at is not None and at < now:
+        raise BadInput(
+            f"The moment to publish ({local_time(process, at)}) is in the past; "
+            "choose a later time, or publish now.",
+            field="publish_at",
+            code="publish_in_past",
+            audit=("results.publish", target),
+        )
+    official.publish_at = at or now
+    session.add(official)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action="results.publish",
+        target=target,
+        detail={"at": official.publish_at.isoformat(), "scheduled": at is not None},
+    )
+    return official

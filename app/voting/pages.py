@@ -19,9 +19,9 @@ same throttling and audit).
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.processes import service as processes
-from app.results.service import official_of
+from app.results.service import is_published, official_of
 from app.voting import service as voting
 from app.voting.ballot_form import FormState
 from app.voting.ballot_steps import BallotSurface, ballot_page, ballot_post, receipt_once
@@ -100,11 +100,19 @@ def receipt_page(request: Request, session: SessionDep, process_id: int, code: s
         counted = voting.receipt_counted(
             session=session, settings=request.app.state.settings, process_id=process_id, code=code
         )
-    # Every stored ballot is in the count frozen when the process entered funding.
-    official = bool(counted) and official_of(session=session, process_id=process_id) is not None
+    # Every stored ballot is in the count frozen when the process entered funding; the
+    # receipt says so once that count is published, and until then when it will be.
+    frozen = official_of(session=session, process_id=process_id)
+    public = is_published(frozen, utcnow())
     return render(
         request,
         "receipt.html",
-        {"process": process, "code": code, "counted": counted, "official": official},
+        {
+            "process": process,
+            "code": code,
+            "counted": counted,
+            "official": bool(counted) and public,
+            "publish_at": frozen.publish_at if frozen else None,
+        },
         offered=process.languages,
     )

@@ -247,6 +247,8 @@ def set_up(org, rows, base):
     admin = f"{base}/organize/processes/{pid}"
     edit = f"form[action='/organize/processes/{pid}/edit']"
     same_again(org, rows, f"{admin}/edit", edit, {"description": "Choose the park projects."})
+    publish = f"form[action='/organize/processes/{pid}/publish']"
+    changed_once(org, rows, admin, publish, {}, again="published already")
 
     sites = f"form[action='/organize/processes/{pid}/sites']"
     site = {"kind": "voting_site", "name": f"Center {RUN}", "address": "200 Joseph Ave"}
@@ -642,6 +644,14 @@ def vote(watch, org, rows, base, admin, pid, site_id, people, codes) -> None:
 
 
 def fund(org, rows, base, admin, pid) -> None:
+    changed_once(
+        org,
+        rows,
+        f"{admin}/results",
+        f"form[action='/organize/processes/{pid}/results/publish']:has(input[value=now])",
+        {},
+        again="was published at",
+    )
     made_once(
         org,
         rows,

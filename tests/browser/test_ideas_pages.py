@@ -31,6 +31,7 @@ def api_process(base: str, *, phase: str, ideas: int = 0) -> tuple[int, int]:
             "languages": ["en", "es", "vi"],
         }
         pid = api.post("/api/processes", json=body).json()["id"]
+        api.post(f"/api/processes/{pid}/publish").raise_for_status()
         event = api.post(
             f"/api/processes/{pid}/sites",
             json={"name": "Kickoff at the library", "kind": "event", "address": "115 South Ave"},

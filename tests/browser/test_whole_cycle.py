@@ -107,6 +107,9 @@ def run_cycle(base, browser, recorder):
     submit(org, "form[action='/organize/processes/new']")
     process_id = int(re.search(r"/organize/processes/(\d+)", org.url).group(1))
     admin = f"{base}/organize/processes/{process_id}"
+    # A new process is a draft for staff: published, residents see it (issue 20).
+    org.goto(admin)
+    submit(org, f"form[action='/organize/processes/{process_id}/publish']")
 
     # Sites: one formal idea event, one voting site in a neighbourhood.
     site_form = f"form[action='/organize/processes/{process_id}/sites']"
@@ -293,6 +296,9 @@ def run_cycle(base, browser, recorder):
         org.locator("button[name=end_now]").click()
     assert org.locator("[role=alert]").count() == 0, org.inner_text("main")
     next_phase(org, admin, "funding")
+    # Counted at funding, public once an organizer publishes it (issue 20).
+    org.goto(f"{admin}/results")
+    submit(org, "form[action$='/results/publish']:has(input[value=now])")
 
     results = recorder.context(browser, 375, 740).new_page()
     results.goto(f"{base}/processes/{process_id}/results?lang=vi")

@@ -14,7 +14,10 @@ def create_process(client, organizer, **fields) -> dict:
     body.update(fields)
     r = client.post("/api/processes", json=body, headers=organizer.headers)
     assert r.status_code == 201, r.text
-    return r.json()
+    # Published (not a draft), as the residents' pages these tests read need.
+    published = client.post(f"/api/processes/{r.json()['id']}/publish", headers=organizer.headers)
+    assert published.status_code == 200, published.text
+    return published.json()
 
 
 def advance(client, organizer, process_id: int, to: str) -> None:

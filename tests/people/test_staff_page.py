@@ -208,4 +208,6 @@ def test_visitors_who_are_not_signed_in_go_to_the_sign_in(client, organizer):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/station", path
     assert post(client, "/organize/staff", NEW).status_code == 303
+    assert client.get(f"/processes/{pid}/paper-rules").status_code == 404  # a draft
+    assert client.post(f"/api/processes/{pid}/publish", headers=organizer.headers).is_success
     assert client.get(f"/processes/{pid}/paper-rules").status_code == 200  # public

@@ -36,7 +36,9 @@ def test_ballot_page_in_the_chosen_language(client, organizer, session):
     assert '<html lang="en" dir="ltr">' in english.text
     spanish = client.get(f"/processes/{pid}/ballot", headers={"Accept-Language": "es"})
     assert "1. Fondo de emergencia" in spanish.text and "Costo" in spanish.text
-    assert '<html lang="es" dir="ltr">' in spanish.text and spanish.headers["content-language"] == "es"
+    assert (
+        '<html lang="es" dir="ltr">' in spanish.text and spanish.headers["content-language"] == "es"
+    )
     vietnamese = client.get(f"/processes/{pid}/ballot?lang=vi")
     assert "Chi phí" in vietnamese.text and "Emergency housing fund" in vietnamese.text
     assert client.get("/processes/999999/ballot").status_code == 404

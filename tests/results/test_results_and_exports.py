@@ -9,7 +9,7 @@ from pabutools.election.pabulib import parse_pabulib_from_string
 
 from app.results.models import OfficialResult
 from app.tally import Rules, TieBreak, tally
-from tests.helpers import assert_error, audit_actions
+from tests.helpers import assert_error, audit_actions, publish_results
 from tests.paper.test_batches import new_batch
 from tests.paper.test_import_and_count import PASS_1, PASS_2, load
 
@@ -44,13 +44,16 @@ def with_paper(client, paper):
     )
 
 
-def to_funding(client, paper):
+def to_funding(client, paper, *, publish: bool = True):
+    """The move to funding (the count), and by default its publication right after."""
     r = client.post(
         f"/api/processes/{paper.world.process_id}/transitions",
         headers=paper.organizer.headers,
         json={"to": "funding", "reason": "The vote is over."},
     )
     assert r.status_code == 201, r.text
+    if publish:
+        publish_results(client, paper.organizer.headers, paper.world.process_id)
 
 
 def test_results_are_a_preview_for_organizers_while_voting(client, paper, codes):

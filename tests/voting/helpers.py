@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.audit import AuditEntry
+from app.db import utcnow
 from app.processes.models import Process
 from app.proposals.models import Proposal
 from app.sites.models import Site
@@ -47,6 +48,8 @@ def make_process(
         voting_closes_at=closes,
         # A real opening draws the tie-break seed; these tests put the phase in place directly.
         tie_break_seed=SEED if phase in ("voting", "funding", "closed") else None,
+        # Residents' pages are tested here: the process is published (not a draft).
+        published_at=utcnow(),
     )
     session.add(process)
     session.flush()

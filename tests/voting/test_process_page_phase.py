@@ -11,6 +11,7 @@ import pytest
 from app.db import utcnow
 from app.processes.models import Process, WindowChange
 from app.processes.phases import voting_state
+from app.results.models import OfficialResult
 from app.web.i18n import format_moment, translate
 from tests.voting.helpers import set_phase
 
@@ -112,6 +113,22 @@ def test_after_funding_it_says_when_voting_ended_and_links_the_results(
     page = client.get(f"/processes/{pid}?lang=vi").text
     when = format_moment("vi", closes, "America/New_York")
     assert translate("vi", "process.voting_ended", when=when) in page
+    # Counted but not published: it says so, and links no results yet.
+    assert translate("vi", "results.not_published") in page
+    assert f'href="/processes/{pid}/results"' not in page
+    with session_factory() as session:
+        session.add(
+            OfficialResult(
+                process_id=pid,
+                result={},
+                ballots_counted=0,
+                ballots_sha256="0" * 64,
+                ballots_file="",
+                publish_at=utcnow(),
+            )
+        )
+        session.commit()
+    page = client.get(f"/processes/{pid}?lang=vi").text
     assert f'href="/processes/{pid}/results"' in page
     assert translate("vi", "vote.cta") not in page
 

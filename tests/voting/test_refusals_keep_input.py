@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.voting import ballot_form
 from app.voting.ballot_form import DRAFT_COOKIE, DRAFT_SECONDS
 from app.web.i18n import translate
+from tests.helpers import publish_results
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import put_rules
 from tests.voting.test_kiosk_pages import ORIGIN, SELECTED, ranks, sign_in
@@ -232,6 +233,12 @@ def test_the_receipt_check_says_counted_in_the_official_result_once_it_is(
     assert translate("en", "receipt.counted_official") not in stored
     set_phase(session_factory, world.process_id, "voting", voting_closes_at=None)
     assert transition(client, organizer, world, "funding").status_code == 201
+    # Counted, not published yet: the receipt says it is stored and that results wait.
+    waiting = client.get(check).text
+    assert translate("en", "receipt.counted_official") not in waiting
+    assert translate("en", "receipt.counted") in waiting
+    assert translate("en", "results.not_published") in waiting
+    publish_results(client, organizer.headers, world.process_id)
     counted = client.get(check).text
     assert translate("en", "receipt.counted_official") in counted
     assert translate("en", "receipt.counted") not in counted
