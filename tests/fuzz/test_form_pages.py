@@ -48,7 +48,7 @@ def test_a_form_page_never_answers_5xx(page, app, client, session_factory, make_
         session.commit()
     who = next((role for prefix, role in WHO.items() if page.startswith(prefix)), "public")
     page_client, _ = world.clients[who]
-    ids = {**world.ids, "sheet": 1, "proposal_id": world.ids["proposal_id"]}
+    ids = {**world.ids, "sheet": 1, "proposal_id": world.ids["proposal_id"], "token": "0" * 43}
 
     @settings(
         max_examples=10,

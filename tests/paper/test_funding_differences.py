@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.audit import AuditEntry
 from app.processes.models import PhaseTransition, Process
 from app.results.models import OfficialResult
-from tests.helpers import answered, assert_error, hidden_fields, send
+from tests.helpers import answered, assert_error, hidden_fields, publish_results, send
 from tests.paper.test_batches import enter, new_batch
 from tests.test_organize_page import sign_in
 from tests.voting.helpers import set_phase
@@ -131,6 +131,7 @@ def test_the_page_lists_each_difference_and_the_move_needs_a_note(client, paper,
     staff = client.get(f"/organize/processes/{pid}/results")
     assert "Differences in the count, acknowledged" in staff.text
     assert NOTE in staff.text and SIX_AGAINST_FOUR in staff.text
+    publish_results(client, paper.organizer.headers, pid)  # public once published
     client.cookies.clear()
     public = client.get(f"/processes/{pid}/results")
     assert "Differences in the count, acknowledged" in public.text
