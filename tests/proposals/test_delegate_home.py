@@ -47,7 +47,7 @@ def test_the_delegate_follows_their_proposals_through_every_phase(
     page = home(client, cycle.delegate, language)
     waiting = "on_ballot_waiting"
     assert steps(page) == dict(
-        zip(cycle.mine, (waiting, waiting, "returned", "draft", "submitted"))
+        zip(cycle.mine, (waiting, waiting, "returned", "draft", "submitted"), strict=True)
     )
     with session_factory() as session:
         number = session.get(Proposal, cycle.funded).ballot_number
