@@ -13,6 +13,7 @@ from app.equity import service as equity
 from app.ideas import service as ideas
 from app.ideas.board import idea_board
 from app.ideas.criteria import criteria_of
+from app.paper import service as paper
 from app.processes import service as processes
 from app.processes.models import Process
 from app.processes.phases import BALLOT_PUBLISHED, Phase
@@ -98,6 +99,8 @@ def process_report(*, session: Session, process: Process, language: str) -> dict
         "scoring": _scored_proposals(session, process, shown),
         "ballot": shown,
         "turnout": voting.turnout_summary(session=session, process_id=process.id),
+        # Paper ballots are sheets typed in from batches, not ballot rows: counted there.
+        "paper": paper.reconciliation(session=session, process_id=process.id),
         "equity": equity.public_equity(session=session, process=process),
         "result": result,
         "funded": funded,
