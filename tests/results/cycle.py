@@ -4,14 +4,18 @@ approved and funded, one approved and not funded, one returned, one left a draft
 sent and never decided)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from app.db import utcnow
 from app.users.models import Role
 from tests.equity.helpers import POPULATION, add_voters, sign_in, upload
 from tests.helpers import store_ballot
 from tests.ideas.helpers import add_site, advance, create_process, criteria_ids, submit_idea
 from tests.proposals.helpers import approve, create_proposal
+from tests.voting.helpers import set_phase
 
 RETURN_REASON = "Get a second quote for the murals."
+WINDOW_REASON = "The library closes early for the storm: voting ends now."
 
 
 def translated(es: str, vi: str) -> dict:
@@ -97,6 +101,12 @@ def voted(client, organizer, cycle: Cycle, session_factory) -> None:
     """Voting, with ballots that fund the food recovery and not the bus shelters."""
     pid = cycle.process_id
     advance(client, organizer, pid, "voting")
+    now = utcnow()
+    window = {
+        "voting_opens_at": now - timedelta(hours=1),
+        "voting_closes_at": now + timedelta(hours=1),
+    }
+    set_phase(session_factory, pid, "voting", **window)
     sign_in(client, organizer)
     assert upload(client, pid, POPULATION).status_code == 200
     client.cookies.clear()
@@ -106,8 +116,15 @@ def voted(client, organizer, cycle: Cycle, session_factory) -> None:
 
 
 def funded(client, organizer, cycle: Cycle) -> None:
-    """Funding, and the food recovery's award recorded."""
+    """Voting ended early (a window change, with its reason), funding, and the food
+    recovery's award recorded."""
     pid = cycle.process_id
+    r = client.post(
+        f"/api/processes/{pid}/window",
+        json={"end_now": True, "reason": WINDOW_REASON},
+        headers=organizer.headers,
+    )
+    assert r.status_code == 201, r.text
     advance(client, organizer, pid, "funding")
     r = client.put(
         f"/api/processes/{pid}/projects/{cycle.funded}/award",

@@ -37,6 +37,10 @@ def text(fragment: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", fragment))
 
 
+def row_of_class(fragment: str, name: str) -> str:
+    return text(re.search(rf'<tr class="{name}">(.*?)</tr>', fragment, re.S).group(1))
+
+
 def row_of(fragment: str, heading: str) -> str:
     """The table row whose row heading starts with `heading`, as text."""
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", fragment, re.S):
@@ -75,6 +79,7 @@ def test_each_section_says_what_the_services_computed(
     with session_factory() as session:
         process = session.get(Process, pid)
         transitions = processes.transitions_of(session=session, process_id=pid)
+        changes = processes.window_changes(session=session, process_id=pid)
         counts = ideas.idea_counts(session=session, process_id=pid)
         board = idea_board(session=session, process=process, event=None, neighborhood=None)
         ranked = {
@@ -88,6 +93,11 @@ def test_each_section_says_what_the_services_computed(
 
     timeline = section(page, "timeline")
     assert timeline.count('<tr class="timeline-phase">') == len(transitions) == 4
+    assert timeline.count('<tr class="timeline-window">') == len(changes) == 1
+    moved = row_of_class(timeline, "timeline-window")
+    assert cycles.WINDOW_REASON in moved
+    closes = i18n.format_moment(language, changes[0].new_closes_at, process.time_zone)
+    assert closes in moved
     for step in transitions:
         after = t("phase." + step.to_phase)
         assert (
