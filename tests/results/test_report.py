@@ -13,12 +13,14 @@ from app.ideas.board import idea_board
 from app.paper import service as paper
 from app.processes import service as processes
 from app.processes.models import Process
+from app.processes.phases import ORDER
 from app.results import awards, display, service
 from app.results.report import report_is_public
 from app.users.models import Role
 from app.voting import service as voting
 from app.web import i18n
 from tests.equity.helpers import sign_in
+from tests.ideas.helpers import create_process
 from tests.proposals.helpers import EQUITY
 from tests.results import cycle as cycles
 
@@ -207,3 +209,20 @@ def test_before_the_results_are_published_only_organizers_read_it(
         assert report_is_public(session.get(Process, pid), None)
     assert client.get(address).status_code == 200
     assert f'href="{address}"' in client.get(f"/processes/{pid}/results").text
+
+
+def test_a_process_in_design_has_a_report_for_organizers_only(client, organizer):
+    pid = create_process(client, organizer)["id"]
+    address = f"/processes/{pid}/report"
+    assert client.get(address, headers={"Accept": "text/html"}).status_code == 404
+    sign_in(client, organizer)
+    page = client.get(address + "?lang=vi")
+    assert page.status_code == 200
+    assert i18n.translate("vi", "report.no_ballot") in section(page.text, "scoring")
+    assert i18n.translate("vi", "results.not_yet") in section(page.text, "funding")
+
+
+@pytest.mark.parametrize("phase", [p.value for p in ORDER])
+def test_the_results_count_as_published_from_funding_on(phase):
+    public = report_is_public(Process(phase=phase), None)
+    assert public is (phase in ("funding", "closed"))
