@@ -1,5 +1,7 @@
 """Budget delegates score ideas in the browser: one idea at a time, 1 to 5 per criterion,
-then straight on to the next idea they have not scored. Signed in at /station. Saving
+then straight on to the next idea they have not scored. Signed in at /station. Their home
+(/delegate) also follows the proposals they wrote through every phase: draft, sent,
+returned with the reason, on the ballot as No. N, funded or not, and what to do next. Saving
 answers 303 (app/web/flash.py); a refused one comes back with the scores given. A score is
 one per delegate and idea, so sending it again only saves the same again."""
 
@@ -9,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from app.audit import Actor
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.digits import parse_count
 from app.errors import DomainError
 from app.ideas import service
@@ -17,8 +19,11 @@ from app.ideas.criteria import criteria_of
 from app.ideas.models import DelegateScore, Idea, IdeaStatus
 from app.ideas.schemas import ScoreIn
 from app.processes.models import Process
-from app.processes.phases import IDEA_SCORING, PROPOSAL_WRITING
+from app.processes.phases import IDEA_SCORING, PROPOSAL_WRITING, VOTING
 from app.proposals import service as proposals
+from app.proposals.models import Proposal, ProposalStatus
+from app.results import awards
+from app.results.report import report_is_public
 from app.users.models import Role
 from app.web import flash, i18n
 from app.web.deps import PageForm, SameOrigin, StaffFromCookie
@@ -62,7 +67,43 @@ def overview(request: Request, session: SessionDep, staff: StaffFromCookie):
     ).scalars():
         ideas, scored = _ideas(session, process.id, user.id)
         cards.append({"process": process, "ideas": ideas, "scored": scored})
-    return render(request, "delegate.html", {"user": user, "cards": cards})
+    mine = _written(session, user.id)
+    return render(request, "delegate.html", {"user": user, "cards": cards, "mine": mine})
+
+
+def _written(session, user_id: int) -> list[dict]:
+    """The delegate's proposals by process, each with what happens to it next."""
+    now, shown = utcnow(), []
+    for process, written in proposals.proposals_written_by(session=session, user_id=user_id):
+        published = report_is_public(session, process, now)
+        funded = (
+            {p["proposal_id"]: p for p in awards.funded_projects(session=session, process=process)}
+            if published
+            else {}
+        )
+        rows = [
+            {
+                "proposal": p,
+                "step": _next_step(process, p, funded, published),
+                "award": funded.get(p.id),
+            }
+            for p in written
+        ]
+        shown.append({"process": process, "rows": rows, "published": published})
+    return shown
+
+
+def _next_step(process: Process, proposal: Proposal, funded: dict, published: bool) -> str:
+    """Where the proposal stands and what its writer does next (delegate.step.<key>)."""
+    if proposal.status != ProposalStatus.approved.value:
+        if not PROPOSAL_WRITING.allows(process.phase):
+            return "not_on_ballot"
+        return proposal.status  # draft, submitted or returned
+    if published:
+        return "funded" if proposal.id in funded else "not_funded"
+    if VOTING.allows(process.phase):
+        return "on_ballot_voting"
+    return "on_ballot_waiting" if PROPOSAL_WRITING.allows(process.phase) else "counting"
 
 
 @router.get("/delegate/processes/{process_id}/ranking", response_class=HTMLResponse)

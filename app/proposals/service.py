@@ -475,6 +475,21 @@ def list_proposals(*, session: Session, process_id: int, staff: bool) -> list[Pr
     )
 
 
+def proposals_written_by(*, session: Session, user_id: int) -> list[tuple[Process, list[Proposal]]]:
+    """The proposals a delegate wrote, by process (archived processes left out), the
+    newest process first and each process's proposals in the order they were written."""
+    rows = session.execute(
+        select(Proposal, Process)
+        .join(Process, Process.id == Proposal.process_id)
+        .where(Proposal.created_by_id == user_id, Process.archived_at.is_(None))
+        .order_by(Process.id.desc(), Proposal.id)
+    ).all()
+    grouped: dict[int, tuple[Process, list[Proposal]]] = {}
+    for proposal, process in rows:
+        grouped.setdefault(process.id, (process, []))[1].append(proposal)
+    return list(grouped.values())
+
+
 def choose_language(*, languages: list[str], asked: str | None, accept_language: str | None) -> str:
     """?lang= first, then Accept-Language by preference, else the process's first language."""
     return i18n.negotiate(languages, asked, header=accept_language) or languages[0]

@@ -1,15 +1,19 @@
 """The published results page of a process, for everyone (/processes/{id}/results): the
 count, its rounds and the funded projects, in the reader's language, once an organizer has
-published the official result; until then when it will be, and no numbers."""
+published the official result; until then when it will be, and no numbers. And the printable
+report of the whole process (/processes/{id}/report, app/results/report.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotFound
 from app.processes.service import acknowledgement_of, get_process
 from app.proposals.service import ballot_proposals
-from app.results import awards, display, service
+from app.results import awards, display, report, service
+from app.users.models import Role
 from app.web import i18n
+from app.web.deps import StaffFromCookie
 from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,3 +57,32 @@ def results_page(request: Request, session: SessionDep, process_id: int):
         shown["leftover"] = display.leftover(result)
         shown["order_ties"] = display.order_ties(result)
     return render(request, "results.html", shown, offered=process.languages)
+
+
+@router.get("/processes/{process_id}/report", response_class=HTMLResponse)
+def report_page(request: Request, session: SessionDep, staff: StaffFromCookie, process_id: int):
+    """The printable report, one page per section, in one of the process's languages.
+    Before the results are published only organizers read it: anyone else is told there
+    is no such page (404), a signed-in delegate or poll worker that it is not theirs (403)."""
+    process = get_process(session=session, process_id=process_id)
+    public = report.report_is_public(session, process, utcnow())
+    if not public and (staff is None or staff.role != Role.organizer.value):
+        if staff is None:
+            raise NotFound("The report is published with the results.", code="not_published")
+        raise Forbidden("Only organizers read the report before the results are published.")
+    language = i18n.pick_language(request, process.languages)
+    shown = report.process_report(session=session, process=process, language=language)
+    response = render(
+        request,
+        "report.html",
+        {
+            "process": process,
+            "report": shown,
+            "equity_figures": shown["equity"],  # _equity_public.html, as on the results page
+            "public": public,
+            "made_at": utcnow(),
+        },
+        offered=process.languages,
+    )
+    response.headers["Content-Language"] = language
+    return response

@@ -10,11 +10,12 @@ from tests.browser.axe import axe_violations
 PASSWORD = "demo-organizer-2019"
 
 
-def signed_in(browser, live_server, email):
-    page = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
+def signed_in(browser, live_server, email, password=PASSWORD, **context):
+    """A page signed in at /station; `context`: the browser context's options."""
+    page = browser.new_context(viewport={"width": 1024, "height": 900}, **context).new_page()
     page.goto(f"{live_server}/station")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form[action='/station/login'] button[type=submit]")
     return page

@@ -20,13 +20,14 @@ def create_process(client, organizer, **fields) -> dict:
     return published.json()
 
 
-def advance(client, organizer, process_id: int, to: str) -> None:
-    """Step the process forward through the phases until it is in `to`."""
+def advance(client, organizer, process_id: int, to: str, note: str | None = None) -> None:
+    """Step the process forward through the phases until it is in `to` (`note`: the
+    organizer's acknowledgement of differences in the count, for the move to funding)."""
     current = client.get(f"/api/processes/{process_id}").json()["phase"]
     for phase in PHASES[PHASES.index(current) + 1 : PHASES.index(to) + 1]:
         r = client.post(
             f"/api/processes/{process_id}/transitions",
-            json={"to": phase, "reason": "test"},
+            json={"to": phase, "reason": "test", **({"note": note} if note else {})},
             headers=organizer.headers,
         )
         assert r.status_code == 201, r.text
