@@ -106,6 +106,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/kiosk/release"): NO_PHASE,  # back to the ticket screen: stores nothing
     ("POST", "/station/tickets/{handle}/release"): VOTING,
     ("POST", "/station/tickets/{handle}/reissue"): VOTING,
+    ("POST", "/organize/processes/{process_id}/check-ins/{handle}/release"): VOTING,
+    ("POST", "/organize/processes/{process_id}/check-ins/{handle}/reissue"): VOTING,
     ("POST", "/organize/processes/{process_id}/rules/kiosk"): BEFORE_VOTING_ENDS,
     ("POST", "/api/processes/{process_id}/paper-batches"): VOTING,
     ("POST", "/station/sites/{site_id}/paper-batches"): VOTING,
@@ -549,6 +551,16 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("POST", "/station/tickets/{handle}/reissue"): (
         "worker_page",
         "/station/tickets/{handle}/reissue",
+        {},
+    ),
+    ("POST", "/organize/processes/{process_id}/check-ins/{handle}/release"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/check-ins/{handle}/release",
+        {"data": {"reason": "Left."}},
+    ),
+    ("POST", "/organize/processes/{process_id}/check-ins/{handle}/reissue"): (
+        "organizer_page",
+        "/organize/processes/{process_id}/check-ins/{handle}/reissue",
         {},
     ),
     ("POST", "/organize/processes/{process_id}/rules/kiosk"): (

@@ -174,6 +174,19 @@ FORMS: dict[str, Form] = {
     "/station/tickets/{handle}/reissue": Form(
         "worker_page", "voting", "/station", "/station/tickets/{handle}/reissue"
     ),
+    "/organize/processes/{process_id}/check-ins/{handle}/release": Form(
+        "organizer_page",
+        "voting",
+        "/organize/processes/{process_id}/check-ins",
+        "/organize/processes/{process_id}/check-ins/{handle}/release",
+        {"reason": "The voter left."},
+    ),
+    "/organize/processes/{process_id}/check-ins/{handle}/reissue": Form(
+        "organizer_page",
+        "voting",
+        "/organize/processes/{process_id}/check-ins",
+        "/organize/processes/{process_id}/check-ins/{handle}/reissue",
+    ),
     "/processes/{process_id}/vote": Form(
         "public",
         "voting",
