@@ -87,6 +87,7 @@ def test_an_old_or_forged_form_changes_nothing_and_says_why(client, organizer, s
         json={"to": "idea_collection", "reason": "r"},
         headers=organizer.headers,
     )
+    client.post(f"/api/processes/{pid}/publish", headers=organizer.headers)  # residents see it
     old = serializer(TEST_SECRET, "form-instance").dumps({"n": "abc", "t": 1_000_000_000})
     forged = form_token()[:-3] + "xyz"
     for token in (old, forged, ""):
@@ -126,6 +127,7 @@ def test_one_form_sent_at_once_to_several_app_instances_shares_one_idea(fresh_da
             to=Phase.idea_collection,
             reason="r",
         )
+        processes.publish_process(session=session, actor=actor, process_id=process.id)
         session.commit()
     # Four app instances (as four server processes), each sent the same form at once.
     apps = [create_app(settings_for(fresh_database_url)) for _ in range(4)]

@@ -60,6 +60,7 @@ def runtime_ids() -> set[str]:
         *(f"channel.{c}" for c in CHANNELS),
         *(f"results.status.{s.value}" for s in AwardStatus),
         *(f"paper.state.{s.value}" for s in SheetState),
+        *(f"setup.min_support.{k}" for k in ("votes", "points", "votes_share", "points_share")),
     }
 
 

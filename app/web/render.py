@@ -14,6 +14,8 @@ from app.errors import BadInput, DomainError
 from app.processes.phases import ORDER
 from app.refusals import audit_refusal
 from app.security import STAFF_COOKIE, sign_out_token
+from app.tally.errors import TallyError
+from app.tally.rules import MinSupport
 from app.web import flash, form_token, i18n
 
 HERE = Path(__file__).parent
@@ -103,6 +105,22 @@ def _arrow(context: Any, way: str) -> str:
 
 
 templates.env.globals["arrow"] = _arrow
+
+
+@pass_context
+def _support_words(context: Any, text: str) -> str:
+    """A count rule's minimum support ("votes:5%") in the reader's words."""
+    try:
+        support = MinSupport.parse(text or "")
+    except TallyError:
+        return text
+    amount = support.amount
+    n = int(amount) if amount.denominator == 1 else float(amount)
+    key = f"setup.min_support.{support.kind}{'_share' if support.percent else ''}"
+    return i18n.translate(context["lang"], key, n=n)
+
+
+templates.env.filters["support_words"] = _support_words
 templates.env.globals["form_token"] = form_token.form_token_field
 templates.env.globals["signed_in"] = signed_in
 

@@ -1,1 +1,1 @@
-from tests.voting.conftest import codes, poll_worker, world  # noqa: F401 - the fixtures
+from tests.voting.conftest import codes, make_poll_worker, poll_worker, world  # noqa: F401

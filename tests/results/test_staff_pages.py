@@ -152,9 +152,11 @@ def test_progress_is_recorded_after_the_process_is_closed(client, paper, codes, 
         ("$15,000", 15_000_00),
         ("15000.5", 15_000_50),
         (" 1,234,567.89 ", 1_234_567_89),
-        ("1,50", None),  # a decimal comma is not a thousands separator: refused, not misread
+        ("1,50", 1_50),  # a decimal comma (two digits after it): never a thousands separator
         ("15,0000", None),
-        ("15.000", None),
+        ("15.000", 15_000_00),  # as Vietnamese and Spanish in Spain write it
+        ("15.000,50", 15_000_50),
+        ("1.234.56", None),  # neither way of writing: refused, not misread
         ("١٥٠٠٠", None),
         ("-5", None),
         ("", None),

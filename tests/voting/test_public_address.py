@@ -8,7 +8,7 @@ import pytest
 from app.main import create_app
 from app.voting.ballot_steps import qr_svg
 from app.web.i18n import translate
-from tests.voting.conftest import codes, poll_worker, world  # noqa: F401 - the fixtures
+from tests.voting.conftest import codes, make_poll_worker, poll_worker, world  # noqa: F401
 from tests.voting.test_kiosk_pages import ORIGIN, open_kiosk, ranks, start, ticket_for
 
 SITE = "https://vote.example.org/pb"

@@ -12,7 +12,7 @@ from app.db import utcnow
 from app.voting import ballot_form
 from app.voting.ballot_form import DRAFT_COOKIE, DRAFT_SECONDS
 from app.web.i18n import translate
-from tests.helpers import publish_results
+from tests.helpers import hidden_fields, publish_results
 from tests.voting.helpers import counts, set_phase
 from tests.voting.test_casting import put_rules
 from tests.voting.test_kiosk_pages import ORIGIN, SELECTED, ranks, sign_in
@@ -146,13 +146,13 @@ def test_the_draft_is_unreadable_forgotten_with_the_browser_and_emptied_when_idl
 def _check_in_page(client, poll_worker, world, data):
     sign_in(client, poll_worker)
     station = client.get("/station")
-    token = re.search(r'name="form_token" value="([^"]+)"', station.text).group(1)
     site = world.sites[0]
+    form = hidden_fields(station.text, f"/station/sites/{site}/check-in")  # its token
     r = client.post(
         f"/station/sites/{site}/check-in",
         headers=ORIGIN,
         follow_redirects=False,
-        data={"form_token": token, **data},
+        data={**form, **data},
     )
     assert r.status_code == 303
     return client.get(r.headers["location"])
