@@ -47,7 +47,7 @@ def test_the_template_is_what_the_workflow_writes(tmp_path):
     committed = catalog.read(catalog.TEMPLATE)
 
     def listed(template):
-        return {catalog.key(m): tuple(m.auto_comments) for m in template if m.id}
+        return {catalog.key(m): " ".join(m.auto_comments) for m in template if m.id}  # wrapped
 
     assert listed(committed) == listed(fresh), "run python -m app.web.catalog extract"
 

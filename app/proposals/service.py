@@ -211,7 +211,7 @@ def _within_budget(
         f"The cost ({cost}) is more than the process's whole budget ({budget}): "
         "a proposal must cost no more than the budget.",
         field="cost_cents",
-        code="over_budget",
+        code="cost_over_budget",
         extra={"cost": cost, "budget": budget},
         audit=audit_as,
     )

@@ -38,7 +38,7 @@ def test_the_api_refuses_a_cost_over_the_budget(client, organizer, session, sess
         json=proposal_body(ideas[:1], cost_cents=250_000_00),
         headers=organizer.headers,
     )
-    body = assert_error(made, 422, "over_budget")
+    body = assert_error(made, 422, "cost_over_budget")
     assert body["field"] == "cost_cents" and OVER in body["message"]
     assert count(session, Proposal) == 0
     # Exactly the budget is allowed.
@@ -49,19 +49,19 @@ def test_the_api_refuses_a_cost_over_the_budget(client, organizer, session, sess
         json={"cost_cents": 250_000_00},
         headers=organizer.headers,
     )
-    assert assert_error(edited, 422, "over_budget")["field"] == "cost_cents"
+    assert assert_error(edited, 422, "cost_over_budget")["field"] == "cost_cents"
     lines = {"cost_lines": [{"description": "Van", "amount_cents": 250_000_00}]}
     by_lines = client.patch(
         f"/api/proposals/{proposal['id']}", json=lines, headers=organizer.headers
     )
-    assert_error(by_lines, 422, "over_budget")
+    assert_error(by_lines, 422, "cost_over_budget")
     assert stored(session_factory, proposal["id"]) == before
 
     costing(session_factory, proposal["id"], 250_000_00)
     before = stored(session_factory, proposal["id"])
     for step in ("submit", "approve"):
         r = client.post(f"/api/proposals/{proposal['id']}/{step}", headers=organizer.headers)
-        assert assert_error(r, 409, "over_budget")["field"] == "cost_cents"
+        assert assert_error(r, 409, "cost_over_budget")["field"] == "cost_cents"
         assert stored(session_factory, proposal["id"]) == before
     assert before[2] is None  # never numbered on the ballot
 
