@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from app import audit
-from app.audit import SYSTEM, verify_chain
+from app.audit import verify_chain
 from app.backup import MANIFEST, snapshot_facts
 from app.config import Settings
 from app.db import make_engine, make_session_factory, open_session
@@ -25,7 +25,7 @@ from app.voting import service as voting
 from app.voting.schemas import CredentialIn
 from tests.conftest import REPO, SERVER_SECRET, create_database, drop_database, server_env
 from tests.helpers import HANG_SECONDS
-from tests.voting.helpers import build_world
+from tests.voting.helpers import build_world, issue_codes
 
 READY = 20  # ballots acknowledged before the backup starts
 
@@ -101,16 +101,7 @@ def test_a_backup_taken_during_casts_restores_every_acknowledged_ballot(
     factory = make_session_factory(engine)
     settings = Settings(env="test", database_url=migrated_copy_url, secret_key=SERVER_SECRET)
     world = build_world(factory)
-    with open_session(factory, write=True) as session:
-        _, codes = voting.generate_access_codes(
-            session=session,
-            settings=settings,
-            actor=SYSTEM,
-            process_id=world.process_id,
-            count=2000,
-            label="backup test",
-        )
-        session.commit()
+    codes = issue_codes(factory, settings, world.process_id, 2000, "backup test")
     caster = Caster(factory, settings, world.process_id, world.proposals[:3], codes)
     caster.start()
     assert caster.ready.wait(HANG_SECONDS) and caster.error is None, caster.error
