@@ -7,6 +7,7 @@ chain that verifies. A restore into a database that has tables is refused and ch
 nothing.
 """
 
+import io
 import json
 import subprocess
 import sys
@@ -185,5 +186,25 @@ def test_a_restore_into_a_database_with_tables_is_refused_and_changes_nothing(
         assert "not empty" in refused.stderr and "nothing was changed" in refused.stderr
         assert refused.stdout == ""
         assert facts(target) == before and before["processes"] == {}
+    finally:
+        drop_database(target)
+
+
+def test_a_damaged_backup_is_refused(backend, migrated_copy_url, tmp_path):
+    backup_file, damaged = tmp_path / "backup", tmp_path / "damaged"
+    assert pbvote(migrated_copy_url, "backup", str(backup_file)).returncode == 0
+    with tarfile.open(backup_file) as tar, tarfile.open(damaged, "w") as out:
+        for member in tar.getmembers():
+            body = bytearray(tar.extractfile(member).read())
+            if member.name != MANIFEST:
+                body[len(body) // 2] ^= 0xFF  # one byte of the database
+            out.addfile(member, io.BytesIO(bytes(body)))
+    target = create_database(backend, tmp_path)
+    try:
+        refused = pbvote(target, "restore", str(damaged))
+        assert refused.returncode == 2 and "damaged" in refused.stderr, refused.stderr
+        engine = make_engine(target)
+        assert inspect(engine).get_table_names() == []  # nothing restored
+        engine.dispose()
     finally:
         drop_database(target)
