@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -243,6 +244,40 @@ def cmd_audit_accept_unkeyed(args: argparse.Namespace) -> int:
     return _said(check)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupRefused, backup
+
+    try:
+        made = backup(get_settings().database_url, args.file)
+    except BackupRefused as refused:
+        print(f"pbvote backup: refused: {refused}", file=sys.stderr)
+        return 2
+    head, processes = made.manifest["audit_head"], made.manifest["processes"]
+    ballots = sum(p["ballots"] for p in processes.values())
+    print(
+        f"backed up to {made.path} ({made.size} bytes): revision "
+        f"{made.manifest['alembic_revision']}, audit head {head['seq']}, "
+        f"{ballots} ballots in {len(processes)} processes"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.backup import BackupRefused, restore
+
+    settings = get_settings()
+    try:
+        restored = restore(settings.database_url, args.file, secret_key=settings.secret_key)
+    except BackupRefused as refused:
+        print(f"pbvote restore: refused: {refused}", file=sys.stderr)
+        return 2
+    if restored.ok:
+        print("restore verified: the database holds what the backup's manifest says")
+        return 0
+    print("restore NOT verified: see the FAIL lines above", file=sys.stderr)
+    return 1
+
+
 def _said(check) -> int:
     if check.ok:
         notes = [f"{len(check.anchors)} published head(s) found"] if check.anchors else []
@@ -336,6 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     accept.add_argument("--expect-head", action="append", default=[], metavar="HEX")
     accept.set_defaults(func=cmd_audit_accept_unkeyed)
+
+    saved = commands.add_parser(
+        "backup", help="copy the database while it runs, with a manifest (docs/operators.md)"
+    )
+    saved.add_argument("file", type=Path, help="the backup file to write (must not exist)")
+    saved.set_defaults(func=cmd_backup)
+    back = commands.add_parser(
+        "restore", help="restore a backup FILE into the empty database, then verify it"
+    )
+    back.add_argument("file", type=Path)
+    back.set_defaults(func=cmd_restore)
 
     from app.tally.cli import add_tally_parser
 

@@ -6,14 +6,12 @@ import httpx
 import pytest
 
 from app import audit
-from app.audit import SYSTEM
 from app.config import Settings
-from app.db import make_engine, make_session_factory, open_session
-from app.voting import service as voting
+from app.db import make_engine, make_session_factory
 from tests.conftest import SERVER_SECRET, server_env
 from tests.helpers import HANG_SECONDS, wait_for_health
 from tests.slow_clients import crowd, free_port, rss_kib, serve, stop, wait_until_closed
-from tests.voting.helpers import build_world
+from tests.voting.helpers import build_world, issue_codes
 
 MIB = 1024
 
@@ -34,16 +32,7 @@ def test_two_hundred_anonymous_slow_connections_cost_little_and_voting_goes_on(
     settings = Settings(
         env="test", database_url=migrated_copy_url, secret_key=env["PBVOTE_SECRET_KEY"]
     )
-    with open_session(factory, write=True) as session:
-        _, codes = voting.generate_access_codes(
-            session=session,
-            settings=settings,
-            actor=SYSTEM,
-            process_id=world.process_id,
-            count=3,
-            label="slow clients",
-        )
-        session.commit()
+    codes = issue_codes(factory, settings, world.process_id, 3, "slow clients")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(tmp_path / "server.log", "w") as log:

@@ -6,13 +6,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.audit import AuditEntry
-from app.db import utcnow
+from app.audit import SYSTEM, AuditEntry
+from app.db import open_session, utcnow
 from app.processes.models import Process
 from app.proposals.models import Proposal
 from app.sites.models import Site
 from app.users.models import LoginThrottle
 from app.voting.models import AccessCode, Ballot, BallotReceipt, KioskTicket, Participation
+from app.voting.service import generate_access_codes
 
 SEED = "5eed" * 8
 
@@ -157,3 +158,18 @@ def refusals_counted(client, session_factory, prefix: str = "") -> dict[str, int
 def throttle_rows(session_factory) -> int:
     with session_factory() as session:
         return session.execute(select(func.count()).select_from(LoginThrottle)).scalar_one()
+
+
+def issue_codes(factory, settings, process_id: int, count: int, label: str) -> list[str]:
+    """`count` fresh access codes of the process, committed (for tests that vote for real)."""
+    with open_session(factory, write=True) as session:
+        _, codes = generate_access_codes(
+            session=session,
+            settings=settings,
+            actor=SYSTEM,
+            process_id=process_id,
+            count=count,
+            label=label,
+        )
+        session.commit()
+    return codes

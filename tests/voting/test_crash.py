@@ -18,14 +18,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app import audit
-from app.audit import SYSTEM
 from app.config import Settings
-from app.db import make_engine, make_session_factory, open_session
-from app.voting import service as voting
+from app.db import make_engine, make_session_factory
 from app.voting.models import Ballot, Participation
 from tests.browser.conftest import server_env
 from tests.helpers import HANG_SECONDS, free_port, wait_for_health
-from tests.voting.helpers import build_world
+from tests.voting.helpers import build_world, issue_codes
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "browser-test-secret-0123456789"  # what server_env gives the server
@@ -55,16 +53,7 @@ def test_killing_the_server_loses_no_acknowledged_ballot(backend, migrated_copy_
     factory = make_session_factory(engine)
     world = build_world(factory)
     settings = Settings(env="test", database_url=migrated_copy_url, secret_key=SECRET)
-    with open_session(factory, write=True) as session:
-        _, codes = voting.generate_access_codes(
-            session=session,
-            settings=settings,
-            actor=SYSTEM,
-            process_id=world.process_id,
-            count=400,
-            label="crash test",
-        )
-        session.commit()
+    codes = issue_codes(factory, settings, world.process_id, 400, "crash test")
     port = free_port()
     server = start(migrated_copy_url, port)
     receipts: list[str] = []
