@@ -158,7 +158,7 @@ def test_a_proposal_from_the_ranking_to_the_review(live_server, organizer_page):
     with page.expect_navigation():  # the page before has the same fieldset
         page.get_by_role("button", name="Save", exact=True).click()
     spanish = page.locator("fieldset.translation").first
-    assert "changed after this Español translation" in spanish.inner_text()
+    assert "changed after this Spanish translation" in spanish.inner_text()
     page.evaluate("document.querySelector('fieldset.translation').scrollIntoView()")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "ideas-proposal-editor.png", full_page=False)

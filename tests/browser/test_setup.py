@@ -5,10 +5,14 @@ import re
 
 import httpx
 from playwright.sync_api import expect
+from sqlalchemy import create_engine
+from sqlmodel import Session
 
 from app.demo import DEMO_ORGANIZER
+from app.models import load_all_models
+from app.processes.models import Process
 from tests.browser.axe import axe_violations
-from tests.browser.conftest import DOCS_SCREENSHOTS
+from tests.browser.conftest import DATABASE_OF, DOCS_SCREENSHOTS
 
 SHOTS = DOCS_SCREENSHOTS
 PRACTICE = 2  # the demo's practice process, open for voting
@@ -32,7 +36,7 @@ def test_an_organizer_creates_a_process_and_the_pages_pass_axe(live_server, brow
     page.wait_for_url(re.compile(r"/organize/processes/new(\?|$)"))
     page.get_by_label("Name", exact=True).fill("Eastside PB 2027")
     page.get_by_label("Description", exact=True).fill("Decide how to spend $250,000.")
-    page.get_by_label("Name in Español").fill("PP del Eastside 2027")
+    page.get_by_label("Name in Spanish").fill("PP del Eastside 2027")
     page.get_by_label("Budget", exact=True).fill("lots")
     page.get_by_role("button", name="Create the process").click()
     # Refused: the summary links to the field, what was typed is kept.
@@ -53,9 +57,15 @@ def test_an_organizer_creates_a_process_and_the_pages_pass_axe(live_server, brow
     pid = int(re.search(r"/organize/processes/(\d+)", page.url).group(1))
     assert page.get_by_role("heading", level=1).inner_text() == "Eastside PB 2027"
     assert "April 23, 2027, 8:00\u202fPM" in page.inner_text("main")
-    made = httpx.get(f"{live_server}/api/processes/{pid}").json()
-    assert made["budget_cents"] == 250_000_00 and made["time_zone"] == "America/New_York"
-    assert made["voting_closes_at"].startswith("2027-04-24T00:00")
+    # A draft until an organizer publishes it: residents (and the public API) do not see it.
+    assert httpx.get(f"{live_server}/api/processes/{pid}").status_code == 404
+    load_all_models()
+    engine = create_engine(DATABASE_OF[live_server])
+    with Session(engine) as session:
+        made = session.get(Process, pid)
+        assert made.budget_cents == 250_000_00 and made.time_zone == "America/New_York"
+        assert made.voting_closes_at.isoformat().startswith("2027-04-24T00:00")
+    engine.dispose()
     assert api_calls == []  # pages only
     if backend == "sqlite":
         page.screenshot(path=SHOTS / "setup-overview.png", full_page=True)

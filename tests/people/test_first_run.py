@@ -20,7 +20,7 @@ from app.security import first_run_token
 from app.users import service
 from app.users.models import FirstRun, Role, User
 from tests.conftest import SERVER_SECRET, TEST_SECRET, demo_copy, drop_database, settings_for
-from tests.helpers import answered, count
+from tests.helpers import HANG_SECONDS, answered, count
 from tests.people.helpers import ORIGIN, browser, sign_out
 
 SETUP = f"/setup/{first_run_token(TEST_SECRET)}"
@@ -186,10 +186,12 @@ def test_a_second_setup_waits_for_the_first_and_is_refused(empty_database, backe
             session.commit()
             return "made"
 
-    with ThreadPoolExecutor(1) as pool:
+    pool = ThreadPoolExecutor(1)
+    try:
         waiting = pool.submit(second)
+        deadline = time.monotonic() + HANG_SECONDS  # however slow the machine: readiness
         with engine.connect() as watch:
-            for _ in range(500):  # until the second transaction waits on the first's lock
+            while True:  # until the second transaction waits on the first's lock
                 blocked = watch.execute(
                     text(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
@@ -198,11 +200,14 @@ def test_a_second_setup_waits_for_the_first_and_is_refused(empty_database, backe
                 ).scalar_one()
                 if blocked or waiting.done():
                     break
+                assert time.monotonic() < deadline, "the second setup neither waited nor ended"
                 time.sleep(0.01)
         assert blocked and not waiting.done()
         first.commit()
-        assert waiting.result(timeout=30) == "refused"
-    first.close()
+        assert waiting.result(timeout=HANG_SECONDS) == "refused"
+    finally:
+        first.close()  # never leave the second waiting on an open transaction
+        pool.shutdown(wait=True)
     with factory() as session:
         assert session.execute(select(func.count()).select_from(User)).scalar_one() == 1
     engine.dispose()
